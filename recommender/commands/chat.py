@@ -1,0 +1,13 @@
+"""`recommender chat` (placeholder until its issue lands)."""
+
+from recommender.errors import RecommenderError
+
+
+def add_parser(sub):
+    p = sub.add_parser("chat", help="(not yet available)")
+    p.set_defaults(run=run)
+    return p
+
+
+def run(args) -> int:
+    raise RecommenderError("'chat' is not available yet")
