@@ -87,3 +87,14 @@ def paired_bootstrap(a: Sequence[float], b: Sequence[float], n_resamples: int = 
     idx = rng.integers(0, len(diff), size=(n_resamples, len(diff)))
     means = diff[idx].mean(axis=1)
     return BootstrapInterval(float(diff.mean()), float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5)))
+
+
+def target_ranks(scores: np.ndarray, targets: np.ndarray) -> list[int | None]:
+    """`target_rank` for every row of a (users x items) score matrix at once (same tie convention)."""
+    rows = np.arange(len(targets))
+    target_scores = scores[rows, targets]
+    higher = (scores > target_scores[:, None]).sum(axis=1)
+    before = np.arange(scores.shape[1])[None, :] < targets[:, None]
+    tied_before = ((scores == target_scores[:, None]) & before).sum(axis=1)
+    ranks = 1 + higher + tied_before
+    return [None if not np.isfinite(s) and s < 0 else int(r) for r, s in zip(ranks, target_scores)]

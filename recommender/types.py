@@ -99,3 +99,13 @@ class LLMBackend(Protocol):
 
     def stream(self, prompt: str, max_new_tokens: int = 60) -> Iterator[str]:
         """Greedy generation, yielding text pieces as they are produced."""
+
+
+@dataclass
+class ExplanationUpdate:
+    """One step of a streamed explanation: the text so far. The last update has done=True; if the
+    post-check rejected the generated text, that last update carries the evidence-based fallback."""
+
+    text: str
+    done: bool = False
+    fallback: bool = False

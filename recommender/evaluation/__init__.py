@@ -1,0 +1,1 @@
+"""Offline evaluation: retrieval, LLM re-ranking and scripted conversations."""

@@ -1,0 +1,37 @@
+"""Explanations built from retrieval evidence alone: used without an LLM and as the LLM's fallback."""
+
+from __future__ import annotations
+
+import math
+
+from recommender.data.types import Catalog
+from recommender.types import Recommendation, Request
+
+
+def plain_explanation(catalog: Catalog, request: Request, rec: Recommendation) -> str:
+    """One sentence from the strongest evidence, e.g. 'Co-watched with "Heat (1995)" (you rated it 5/5).'"""
+    item = catalog[rec.index]
+    parts = []
+    if rec.evidence:
+        best = rec.evidence[0]
+        reason = best.reason[0].upper() + best.reason[1:]
+        for related in best.related:
+            rating = _rating_of(request, related)
+            if rating is not None:
+                reason += f" (you rated it {rating:g}/5)"
+        parts.append(reason)
+    liked = set()
+    for i in list(request.history)[-10:] + list(request.liked):
+        liked |= set(catalog[i].genres)
+    shared = [g for g in item.genres if g in liked]
+    if shared:
+        parts.append(f"shares {', '.join(shared[:3])} with what you watch")
+    return ("; ".join(parts) or f"{item.display} fits your request") + "."
+
+
+def _rating_of(request: Request, item: int) -> float | None:
+    history = list(request.history)
+    if item in history and len(request.ratings) == len(history):
+        value = request.ratings[len(history) - 1 - history[::-1].index(item)]
+        return None if value is None or math.isnan(value) else float(value)
+    return None

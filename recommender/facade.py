@@ -1,0 +1,142 @@
+"""The `Recommender` facade: one object that the CLI, the chat and Python users share.
+
+    from recommender import Recommender
+    rec = Recommender.load("ml-100k", ranker="none")
+    for r in rec.recommend(history=["Star Wars (1977)", "Alien (1979)"], query="funny space adventure", k=5):
+        print(r.title, r.score, r.evidence[0].reason)
+
+Retrieval builds a shortlist; the optional LLM ranker re-orders it and the explainer writes grounded
+explanations. Heavy pieces load once per process.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator, Sequence
+
+import numpy as np
+
+from recommender.data.split import UserHistory, user_histories
+from recommender.data.types import Dataset
+from recommender.errors import RecommenderError, UnknownItemError
+from recommender.retrieval.config import RetrievalConfig
+from recommender.retrieval.hybrid import HybridRetriever
+from recommender.types import Constraints, ExplanationUpdate, Recommendation, Request
+
+MAX_K = 100
+
+
+class Recommender:
+    def __init__(self, dataset: Dataset, retriever: HybridRetriever, ranker=None, explainer=None):
+        self.dataset, self.catalog, self.retriever = dataset, dataset.catalog, retriever
+        self.ranker, self.explainer = ranker, explainer
+        self.histories = user_histories(dataset.interactions, dataset.catalog)
+        self._titles = None
+
+    @classmethod
+    def load(cls, data: str = "ml-100k", ranker: str = "llm", llm_config=None,
+             retrieval_config: RetrievalConfig | None = None, progress: bool = True) -> "Recommender":
+        """Load the data set, the retrieval indexes (built once, cached) and, with ranker="llm", the model."""
+        from recommender.data.registry import load_dataset
+
+        if ranker not in ("llm", "none"):
+            raise RecommenderError(f"unknown ranker {ranker!r}; choose 'llm' or 'none'")
+        dataset = load_dataset(data, progress=progress)
+        histories = user_histories(dataset.interactions, dataset.catalog)
+        retriever = HybridRetriever.build(dataset.catalog, [h.items for h in histories.values()],
+                                          retrieval_config, progress=progress)
+        llm_ranker = explainer = None
+        if ranker == "llm":
+            from recommender.llm.stack import load_llm_stack
+
+            llm_ranker, explainer = load_llm_stack(dataset.catalog, llm_config, progress=progress)
+        return cls(dataset, retriever, llm_ranker, explainer)
+
+    # --- who the user is -------------------------------------------------------------------------
+    def known_users(self) -> list[str]:
+        return sorted(self.histories, key=lambda u: (len(u), u))
+
+    def user_history(self, user_id: str) -> UserHistory:
+        try:
+            return self.histories[str(user_id)]
+        except KeyError:
+            raise RecommenderError(
+                f"unknown user id {user_id!r}; {self.dataset.name} has {len(self.histories):,} users"
+                f" (for example {', '.join(self.known_users()[:3])})"
+            ) from None
+
+    @property
+    def titles(self):
+        if self._titles is None:
+            from recommender.titles import TitleIndex
+
+            self._titles = TitleIndex(self.catalog)
+        return self._titles
+
+    def resolve_item(self, ref: str | int) -> int:
+        """A catalogue index from an item id or a title (fuzzy); clear error listing close matches."""
+        ref = str(ref).strip()
+        if ref in self.catalog:
+            return self.catalog.index_of(ref)
+        if not ref:
+            raise UnknownItemError("empty title")
+        return self.titles.resolve(ref)
+
+    def build_request(self, history: Sequence[str | int] = (), query: str | None = None, user: str | None = None,
+                      exclude: Sequence[str | int] = (), constraints: Constraints | None = None) -> Request:
+        items: list[int] = []
+        ratings: list[float] = []
+        if user is not None:
+            known = self.user_history(user)
+            items, ratings = known.items.tolist(), known.ratings.tolist()
+        for ref in history:
+            items.append(self.resolve_item(ref))
+            ratings.append(float("nan"))
+        query = query.strip() if query else None
+        return Request(items, ratings, query or None, frozenset(self.resolve_item(e) for e in exclude),
+                       constraints or Constraints())
+
+    # --- ranking ---------------------------------------------------------------------------------
+    def rank(self, request: Request, k: int = 10) -> list[Recommendation]:
+        """The ranked list (fast: no explanations). Every item exists and respects the request's filters."""
+        if not 1 <= k <= MAX_K:
+            raise RecommenderError(f"k must be between 1 and {MAX_K}, not {k}")
+        shortlist = self.retriever.shortlist(request, max(k, self.retriever.config.shortlist_size))
+        order = np.arange(len(shortlist.indices))
+        llm_scores = final = None
+        if self.ranker is not None and len(shortlist.indices):
+            final, llm_scores = self.ranker.rerank(request, shortlist)
+            order = np.argsort(-final, kind="stable")
+        recs = []
+        for pos in order[:k]:
+            item = self.catalog[int(shortlist.indices[pos])]
+            recs.append(Recommendation(
+                item_id=item.item_id, title=item.display,
+                score=float(final[pos] if final is not None else shortlist.scores[pos]),
+                evidence=shortlist.evidence[pos], index=int(shortlist.indices[pos]),
+                retrieval_score=float(shortlist.scores[pos]),
+                llm_score=None if llm_scores is None else float(llm_scores[pos]),
+            ))
+        return recs
+
+    def explain_stream(self, request: Request, rec: Recommendation) -> Iterator[ExplanationUpdate]:
+        """Stream one item's explanation; the last update is post-checked (fallback when ungrounded)."""
+        if self.explainer is None:
+            from recommender.explain_plain import plain_explanation
+
+            yield ExplanationUpdate(plain_explanation(self.catalog, request, rec), done=True, fallback=True)
+            return
+        yield from self.explainer.stream_for(request, rec)
+
+    def recommend(self, history: Sequence[str | int] = (), query: str | None = None, k: int = 10,
+                  user: str | None = None, exclude: Sequence[str | int] = (), constraints: Constraints | None = None,
+                  explain: bool = True) -> list[Recommendation]:
+        """Ranked, explained recommendations for a history (item ids or titles) and/or a request."""
+        request = self.build_request(history, query, user, exclude, constraints)
+        if not request.history and not request.query and not request.liked:
+            raise RecommenderError("give a history (titles or item ids), a user id, or a request to start from")
+        recs = self.rank(request, k)
+        if explain:
+            for rec in recs:
+                for update in self.explain_stream(request, rec):
+                    rec.explanation = update.text
+        return recs

@@ -1,0 +1,47 @@
+"""Retrieval settings. The defaults for ML-100k were chosen on the validation split (see eval/README.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from recommender.config import check, option
+
+CHANNELS = ("transitions", "cooccurrence", "dense", "bm25", "popularity")
+HISTORY_CHANNELS = ("transitions", "cooccurrence", "popularity")
+TEXT_CHANNELS = ("dense", "bm25")
+
+
+@dataclass
+class RetrievalConfig:
+    shortlist_size: int = option(20, "Candidates handed to the ranker.")
+    weights: dict = option(
+        {"transitions": 1.0, "cooccurrence": 0.5, "dense": 0.3, "bm25": 0.1, "popularity": 0.05},
+        "Fusion weight per channel (score fusion of per-user z-scored channel scores). "
+        "`recommender eval` re-tunes them on the validation split.",
+    )
+    query_text_weight: float = option(
+        1.5,
+        "When the user typed a request, the text channels score the request and together get this multiple "
+        "of the history channels' total weight, so the request counts.",
+    )
+    transition_window: int = option(3, "Count j after i when j follows within this many steps (weight 1/distance).")
+    transition_decay: float = option(0.6, "Recency weight of the k-th most recent history item: decay**k (transitions).")
+    cooccurrence_decay: float = option(0.85, "Recency decay for the co-occurrence channel.")
+    profile_decay: float = option(0.8, "Recency decay of the history profile for the dense channel.")
+    bm25_history_items: int = option(5, "Without a request, BM25 queries with the text of this many recent items.")
+    liked_weight: float = option(1.0, "Items liked in the dialogue count like the most recent history item times this.")
+    embedder: str = option("all-MiniLM-L6-v2", "Sentence embedder: 'all-MiniLM-L6-v2' (bundled) or a local path.")
+    cache_dir: str = option("", "Where indexes are persisted ('' = $RECOMMENDER_CACHE_DIR or ~/.cache/recommender).")
+
+    def __post_init__(self):
+        check(1 <= self.shortlist_size <= 1000, "shortlist_size must be between 1 and 1000")
+        unknown = set(self.weights) - set(CHANNELS)
+        check(not unknown, f"unknown channel(s) in weights: {sorted(unknown)}; known: {list(CHANNELS)}")
+        self.weights = {c: float(self.weights.get(c, 0.0)) for c in CHANNELS}
+        check(all(w >= 0 for w in self.weights.values()), "channel weights must be >= 0")
+        check(any(self.weights[c] > 0 for c in CHANNELS), "at least one channel weight must be > 0")
+        check(self.query_text_weight >= 0, "query_text_weight must be >= 0")
+        check(self.transition_window >= 1, "transition_window must be >= 1")
+        for name in ("transition_decay", "cooccurrence_decay", "profile_decay"):
+            check(0 < getattr(self, name) <= 1, f"{name} must be in (0, 1]")
+        check(self.bm25_history_items >= 1, "bm25_history_items must be >= 1")

@@ -1,0 +1,149 @@
+"""Fusion of the retrieval channels into one shortlist, with per-channel evidence.
+
+Score fusion: each channel's scores are z-scored over the items the user may still get, then summed
+with the channel weights. Without a request the history channels dominate (weights tuned on the
+validation split); with a typed request the text channels score the request and get
+`query_text_weight` times the history channels' total weight, so the request counts.
+Seen, excluded and constraint-violating items get -inf and are never returned.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+import numpy as np
+
+from recommender.data.types import Catalog
+from recommender.retrieval.collab import CollabStats, MatrixChannel, PopularityChannel
+from recommender.retrieval.config import HISTORY_CHANNELS, TEXT_CHANNELS, RetrievalConfig
+from recommender.retrieval.index import cache_root, load_or_build_text_index, load_or_fit_collab
+from recommender.retrieval.text import DenseChannel, MiniLMEmbedder
+from recommender.types import Evidence, Request, Shortlist
+
+EVIDENCE_MAX_RANK = 50  # a channel counts as evidence for an item it ranks this high or better
+
+
+def zscore(scores: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+    values = scores[allowed]
+    if values.size == 0:
+        return np.zeros_like(scores, dtype=np.float32)
+    std = float(values.std())
+    return ((scores - float(values.mean())) / (std if std > 1e-12 else 1.0)).astype(np.float32)
+
+
+class HybridRetriever:
+    def __init__(self, catalog: Catalog, channels: dict, config: RetrievalConfig):
+        self.catalog, self.channels, self.config = catalog, channels, config
+        self._genres = [frozenset(g.lower() for g in item.genres) for item in catalog]
+
+    @classmethod
+    def build(
+        cls, catalog: Catalog, sequences: Sequence[np.ndarray], config: RetrievalConfig | None = None,
+        embedder_factory: Callable | None = None, progress: bool = True,
+    ) -> "HybridRetriever":
+        """Load (or build and persist) the indexes and fit the history channels on `sequences`."""
+        config = config or RetrievalConfig()
+        root = cache_root(config.cache_dir)
+        factory = embedder_factory or (lambda: MiniLMEmbedder(config.embedder))
+        text = load_or_build_text_index(catalog, config.embedder, factory, root, config.bm25_history_items, progress)
+        stats = load_or_fit_collab(list(sequences), len(catalog), config.transition_window, root)
+        return cls(catalog, cls.make_channels(text.bm25, text.item_vectors, stats, factory, config), config)
+
+    @staticmethod
+    def make_channels(bm25, item_vectors, stats: CollabStats, embedder_factory, config: RetrievalConfig) -> dict:
+        like = config.liked_weight
+        return {
+            "transitions": MatrixChannel("transitions", stats.transitions, config.transition_decay, like,
+                                         'often watched right after "{title}"'),
+            "cooccurrence": MatrixChannel("cooccurrence", stats.cooccurrence, config.cooccurrence_decay, like,
+                                          'co-watched with "{title}"'),
+            "dense": DenseChannel(item_vectors, embedder_factory, config.profile_decay, like),
+            "bm25": bm25,
+            "popularity": PopularityChannel(stats.popularity),
+        }
+
+    def allowed(self, request: Request) -> np.ndarray:
+        """Boolean mask of items that may be returned for this request."""
+        mask = np.ones(len(self.catalog), dtype=bool)
+        blocked = list(request.history) + list(request.exclude) + list(request.liked)
+        if blocked:
+            mask[np.asarray(blocked, dtype=np.int64)] = False
+        c = request.constraints
+        years = self.catalog.years
+        if c.min_year is not None:
+            mask &= years >= c.min_year
+        if c.max_year is not None:
+            mask &= (years <= c.max_year) & (years > 0)
+        if c.exclude_genres or c.include_genres:
+            bad = {g.lower() for g in c.exclude_genres}
+            want = {g.lower() for g in c.include_genres}
+            for i in np.flatnonzero(mask):
+                genres = self._genres[i]
+                if (bad and genres & bad) or (want and not genres & want):
+                    mask[i] = False
+        return mask
+
+    def effective_weights(self, request: Request, weights: dict | None = None) -> dict[str, float]:
+        weights = dict(weights or self.config.weights)
+        if not request.query:
+            return weights
+        history_total = sum(weights[c] for c in HISTORY_CHANNELS) or 1.0
+        text_total = sum(weights[c] for c in TEXT_CHANNELS)
+        for c in TEXT_CHANNELS:
+            share = weights[c] / text_total if text_total > 0 else 1.0 / len(TEXT_CHANNELS)
+            weights[c] = self.config.query_text_weight * history_total * share
+        return weights
+
+    def channel_scores(self, request: Request, names: Sequence[str] | None = None) -> dict[str, np.ndarray]:
+        return {name: self.channels[name].scores(request) for name in (names or self.channels)}
+
+    def fuse(self, raw: dict[str, np.ndarray], allowed: np.ndarray, weights: dict[str, float]) -> np.ndarray:
+        fused = np.zeros(len(self.catalog), dtype=np.float32)
+        for name, w in weights.items():
+            if w > 0 and name in raw:
+                fused += w * zscore(raw[name], allowed)
+        return np.where(allowed, fused, -np.inf).astype(np.float32)
+
+    def scores(self, request: Request, weights: dict | None = None) -> np.ndarray:
+        """Fused score per catalogue item; -inf for items that may not be returned."""
+        weights = self.effective_weights(request, weights)
+        raw = self.channel_scores(request, [n for n, w in weights.items() if w > 0])
+        return self.fuse(raw, self.allowed(request), weights)
+
+    def shortlist(self, request: Request, k: int | None = None) -> Shortlist:
+        k = k or self.config.shortlist_size
+        weights = self.effective_weights(request)
+        raw = self.channel_scores(request, [n for n, w in weights.items() if w > 0])
+        allowed = self.allowed(request)
+        fused = self.fuse(raw, allowed, weights)
+        finite = np.flatnonzero(np.isfinite(fused))
+        top = finite[np.argsort(-fused[finite], kind="stable")][:k]
+        evidence = [self.evidence(request, int(i), raw, allowed) for i in top]
+        return Shortlist(top, fused[top], evidence)
+
+    def evidence(self, request: Request, item: int, raw: dict, allowed: np.ndarray) -> list[Evidence]:
+        found = []
+        for name, scores in raw.items():
+            rank = 1 + int(np.count_nonzero(scores[allowed] > scores[item]))
+            if rank <= EVIDENCE_MAX_RANK:
+                reason, related = self._reason(name, request, item)
+                found.append(Evidence(name, rank, float(scores[item]), reason, related))
+        return sorted(found, key=lambda e: e.rank)
+
+    def _reason(self, name: str, request: Request, item: int) -> tuple[str, tuple[int, ...]]:
+        channel = self.channels[name]
+        if isinstance(channel, MatrixChannel):
+            source = channel.strongest_source(request, item)
+            if source is not None:
+                return channel.reason.format(title=self.catalog[source].display), (source,)
+            return "fits your history", ()
+        if name == "dense":
+            if request.query:
+                return "close in meaning to your request", ()
+            source = channel.closest_history_item(request, item)
+            return (f'similar in content to "{self.catalog[source].display}"', (source,)) if source is not None else ("similar content", ())
+        if name == "bm25":
+            terms = channel.matched_terms(request, item)
+            what = "your request" if request.query else "your recent titles"
+            return (f"matches {what}: {', '.join(terms)}" if terms else f"matches {what}"), ()
+        return f"popular: watched by {int(channel.counts[item]):,} people", ()
