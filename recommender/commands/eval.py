@@ -8,7 +8,7 @@ from recommender.config import field_help
 from recommender.evaluation.config import EvalConfig
 
 FLAGS = ["data", "split", "ranker", "users", "seed", "shortlist_size", "model", "quantize", "adapter",
-         "batch_size", "permutations", "out", "turns"]
+         "batch_size", "permutations", "out", "turns", "llm_val_users", "bias_users"]
 
 
 def add_parser(sub):
@@ -30,6 +30,8 @@ def add_parser(sub):
     p.add_argument("--adapter", help=helps["adapter"])
     p.add_argument("--batch-size", dest="batch_size", type=int, help=helps["batch_size"])
     p.add_argument("--permutations", type=int, help=helps["permutations"])
+    p.add_argument("--llm-val-users", dest="llm_val_users", type=int, help=helps["llm_val_users"])
+    p.add_argument("--bias-users", dest="bias_users", type=int, help=helps["bias_users"])
     p.add_argument("--out", help=helps["out"])
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.set_defaults(run=run)

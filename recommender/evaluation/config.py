@@ -23,6 +23,8 @@ class EvalConfig:
     compare_adapter: bool = option(True, "With an adapter, also score the zero-shot model in the same run.")
     batch_size: int = option(8, "LLM scoring batch size.")
     permutations: int = option(1, "Average LLM scores over this many candidate orders (position-bias control).")
+    llm_val_users: int | None = option(300, "LLM mix weights are tuned on this many sampled validation users.")
+    bias_users: int | None = option(300, "Position-bias figure (retrieval order vs shuffled) on this many test users.")
     out: str | None = option(None, "Write JSON results here (and a Markdown table next to it).")
 
     def __post_init__(self):
@@ -34,3 +36,5 @@ class EvalConfig:
         check(self.quantize in ("4bit", "8bit", "none"), "quantize must be 4bit, 8bit or none")
         check(self.batch_size >= 1, "batch_size must be >= 1")
         check(self.permutations >= 1, "permutations must be >= 1")
+        check(self.llm_val_users is None or self.llm_val_users >= 10, "llm_val_users must be >= 10")
+        check(self.bias_users is None or self.bias_users >= 10, "bias_users must be >= 10")

@@ -1,0 +1,219 @@
+"""The Gradio page: a chat column, the ranked list with like / dislike / seen buttons, and a panel
+showing what the system remembers. All logic lives in ChatEngine; this module only wires widgets.
+
+Each browser tab gets its own ChatSession through gr.State. A new list is shown first; its
+explanations stream in afterwards as a separate event, so the page stays usable meanwhile.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from recommender.chat.config import MAX_ROWS
+from recommender.chat.session import ChatEngine, ChatSession, ChatTurn, ResultRow
+
+log = logging.getLogger(__name__)
+
+NEW_USER = "new user"
+MAX_USER_CHOICES = 500  # more known users can still be typed into the picker
+PLACEHOLDER = "e.g. something like Alien but funnier, from the 90s"
+CSS = """
+.result-row { border: 1px solid var(--border-color-primary); border-radius: 10px; padding: 6px 10px;
+              margin-bottom: 6px; align-items: center; background: var(--background-fill-primary); }
+.result-text p { margin: 2px 0 !important; }
+.result-text .genres { color: var(--body-text-color-subdued); font-size: 0.9em; }
+.result-text em { color: var(--body-text-color-subdued); }
+.feedback-buttons { gap: 4px !important; flex-wrap: nowrap !important; }
+.feedback-buttons button { min-width: 0 !important; padding: 4px 8px !important; }
+#status-line { font-size: 0.9em; color: var(--body-text-color-subdued); }
+#state-panel p, #state-panel li { font-size: 0.92em; }
+"""
+
+
+def row_markdown(row: ResultRow) -> str:
+    year = f" ({row.year})" if row.year else ""
+    genres = " · ".join(row.genres)
+    explanation = row.explanation or "explanation coming…"
+    text = explanation if row.explained else f"*{explanation}*"
+    return (f"**{row.position}. {row.title}**{year} &nbsp;<span class='genres'>{genres}</span>\n\n{text}")
+
+
+def state_markdown(engine: ChatEngine, session: ChatSession) -> str:
+    """The side panel: who is asking and everything the conversation has established."""
+    d = session.dialogue
+
+    def names(items) -> str:
+        return ", ".join(sorted(engine.titles.display(i) for i in items)) or "–"
+
+    if d.user_id is None:
+        user = "new user (no history)"
+    else:
+        user = f"user {d.user_id} ({len(engine.recommender.user_history(d.user_id)):,} ratings)"
+    c = d.constraints
+    years = ("–" if c.min_year is None and c.max_year is None
+             else f"{c.min_year or '…'} – {c.max_year or '…'}")
+    lines = [
+        f"**User:** {user}",
+        f"**Request:** {d.query or '–'}",
+        f"**Liked:** {', '.join(engine.titles.display(i) for i in d.liked) or '–'}",
+        f"**Disliked / not for me:** {names(d.disliked | d.excluded)}",
+        f"**Seen:** {names(d.seen)}",
+        f"**Years:** {years}",
+        f"**No genres:** {', '.join(sorted(c.exclude_genres)) or '–'}",
+        f"**Only genres:** {', '.join(sorted(c.include_genres)) or '–'}",
+        f"**Turns:** {d.turn} · **shown so far:** {len(d.shown)}",
+    ]
+    if d.pending:
+        lines.append(f"**Waiting for:** which “{d.pending.mention}” you meant")
+    return "\n\n".join(lines)
+
+
+class ChatView:
+    """Builds the Blocks and converts ChatTurns into widget updates."""
+
+    def __init__(self, engine: ChatEngine, status: str):
+        self.engine, self.status = engine, status
+
+    # --- handlers (plain functions of their inputs, so tests can call them without a browser) -----
+    def start(self, user_choice: str | None = None):
+        return self._safely(None, lambda: self._start(user_choice))
+
+    def _start(self, user_choice: str | None):
+        user = None if not user_choice or user_choice == NEW_USER else str(user_choice).strip()
+        try:
+            session = self.engine.new_session(user)
+        except Exception as exc:  # unknown user id typed into the picker
+            session = self.engine.new_session(None)
+            session.transcript.append({"role": "assistant", "content": f"Sorry: {exc}. Starting as a new user."})
+        return self._outputs(session, self.engine.open(session))
+
+    def send(self, text: str, session: ChatSession | None):
+        session = session or self.engine.new_session(None)
+        return self._safely(session, lambda: self._outputs(session, self.engine.message(session, text), text or ""))
+
+    def click(self, position: int, action: str, session: ChatSession | None):
+        session = session or self.engine.new_session(None)
+        return self._safely(session, lambda: self._outputs(session, self.engine.feedback(session, position, action)))
+
+    def reset(self, session: ChatSession | None):
+        session = session or self.engine.new_session(None)
+
+        def run():
+            self.engine.reset(session)
+            return self._outputs(session, self.engine.open(session))
+
+        return self._safely(session, run)
+
+    def _safely(self, session: ChatSession | None, handler):
+        """The engine already turns its own failures into replies; this catches the rest (rendering),
+        so the page never shows a traceback."""
+        try:
+            return handler()
+        except Exception:
+            log.exception("chat view handler failed")
+            session = session or ChatSession()
+            apology = ChatTurn("Sorry, something went wrong on my side (it has been logged). Please try again.",
+                               session.rows, False)
+            return self._outputs(session, apology)
+
+    def stream(self, session: ChatSession | None):
+        """Explanations for the list on screen, as row texts; nothing when there is no list."""
+        if session is None or not session.rows:
+            return
+        try:
+            for rows in self.engine.explain(session):
+                yield self._row_texts(rows)
+        except Exception:
+            log.exception("explanation stream failed")
+
+    def _outputs(self, session: ChatSession, turn: ChatTurn, user_text: str | None = None):
+        if user_text is not None:
+            shown = user_text if len(user_text) <= 600 else user_text[:600] + f"… ({len(user_text):,} characters)"
+            session.transcript.append({"role": "user", "content": shown})
+        session.transcript.append({"role": "assistant", "content": turn.reply})
+        rows = session.rows
+        visibility = [self._visible(i < len(rows)) for i in range(MAX_ROWS)]
+        return (list(session.transcript), "", *visibility, *self._row_texts(rows),
+                state_markdown(self.engine, session), session)
+
+    @staticmethod
+    def _visible(flag: bool):
+        import gradio as gr
+
+        return gr.update(visible=flag)
+
+    @staticmethod
+    def _row_texts(rows: list[ResultRow]) -> list[str]:
+        return [row_markdown(rows[i]) if i < len(rows) else "" for i in range(MAX_ROWS)]
+
+    # --- layout -------------------------------------------------------------------------------------
+    def build(self):
+        import gradio as gr
+
+        with gr.Blocks(title="Movie recommender", analytics_enabled=False) as demo:
+            session = gr.State(None)
+            gr.Markdown("## Movie recommender · tell me what you'd like to watch")
+            gr.Markdown(self.status, elem_id="status-line")
+            with gr.Row(equal_height=False):
+                with gr.Column(scale=5, min_width=360):
+                    chatbot = gr.Chatbot(show_label=False, height=640, elem_id="chatbot", buttons=[])
+                    with gr.Row():
+                        box = gr.Textbox(placeholder=PLACEHOLDER, show_label=False, scale=5, lines=1,
+                                         max_lines=4, elem_id="message-box", autofocus=True)
+                        send = gr.Button("Send", variant="primary", scale=1, min_width=80, elem_id="send")
+                with gr.Column(scale=7, min_width=440):
+                    gr.Markdown("### Recommendations")
+                    boxes, texts, buttons = [], [], []
+                    for position in range(1, MAX_ROWS + 1):
+                        with gr.Row(visible=False, equal_height=True, elem_classes="result-row") as box_row:
+                            texts.append(gr.Markdown(elem_classes="result-text", elem_id=f"result-{position}"))
+                            with gr.Column(scale=0, min_width=200), gr.Row(elem_classes="feedback-buttons"):
+                                for action, label in (("liked", "Like"), ("disliked", "Dislike"), ("seen", "Seen")):
+                                    buttons.append((position, action, gr.Button(
+                                        label, size="sm", min_width=40, elem_id=f"{action}-{position}")))
+                        boxes.append(box_row)
+                with gr.Column(scale=3, min_width=200):
+                    picker = gr.Dropdown([NEW_USER] + self.engine.recommender.known_users()[:MAX_USER_CHOICES],
+                                         value=NEW_USER, label="Recommend for", allow_custom_value=True,
+                                         elem_id="user-picker")
+                    reset = gr.Button("Reset conversation", elem_id="reset")
+                    gr.Markdown("### What I know")
+                    panel = gr.Markdown(elem_id="state-panel")
+            outputs = [chatbot, box, *boxes, *texts, panel, session]
+            self._wire(demo, session, outputs, texts, box, send, buttons, picker, reset)
+        return demo
+
+    def _wire(self, demo, session, outputs, texts, box, send, buttons, picker, reset) -> None:
+        import gradio as gr
+
+        # Turns change a session's state: one at a time (the model runs one forward pass at a time
+        # anyway). Explanation streams only read it and stop by themselves when a newer list arrives.
+        turn = {"show_progress": "hidden", "concurrency_id": "turn", "concurrency_limit": 1}
+        stream = {"fn": self.stream, "inputs": [session], "outputs": texts, "show_progress": "hidden",
+                  "concurrency_id": "explain", "concurrency_limit": 2}
+        gr.on([box.submit, send.click], self.send, [box, session], outputs, **turn).then(**stream)
+        for position, action, button in buttons:
+            handler = self._click_handler(position, action)
+            button.click(handler, [session], outputs, **turn).then(**stream)
+        picker.input(self.start, [picker], outputs, **turn).then(**stream)
+        reset.click(self.reset, [session], outputs, **turn).then(**stream)
+        demo.load(self.start, [picker], outputs, **turn).then(**stream)
+
+    def _click_handler(self, position: int, action: str):
+        def handler(session):
+            return self.click(position, action, session)
+
+        return handler
+
+
+def launch(engine: ChatEngine, status: str, host: str, port: int, auth: tuple[str, str] | None = None) -> None:
+    """Serve the page until interrupted. Analytics are off; nothing is shared publicly."""
+    os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+    import gradio as gr
+
+    demo = ChatView(engine, status).build()
+    demo.queue(default_concurrency_limit=4)
+    theme = gr.themes.Soft(primary_hue="indigo", secondary_hue="slate")
+    demo.launch(server_name=host, server_port=port, auth=auth, share=False, show_error=False,
+                inbrowser=False, theme=theme, css=CSS, footer_links=["settings"], quiet=False)

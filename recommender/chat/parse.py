@@ -1,0 +1,278 @@
+"""Turn one chat message into an Update: feedback on listed items, titles, filters and the request.
+
+Order matters: titles and "#2"-style references are found first, then genre and year filters, then
+the cue words ("seen", "loved", "not") that say what to do with each title or reference (the nearest
+cue before it wins). Whatever is left becomes the free-text query.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from recommender.chat.phrases import (
+    ORDINALS, GenreLexicon, Reference, find_genre_filters, find_references, find_year_filters,
+)
+from recommender.chat.state import DialogueState, PendingClarification, Update
+from recommender.titles import TitleIndex, TitleMatch, tokens
+
+RESET = re.compile(
+    r"\s*(?:please\s+)?(?:reset|start over|start again|restart|clear( all| everything)?|new search)\W*", re.I)
+MORE = re.compile(
+    r"\b(?:(?:show|give)\s+(?:me\s+)?(?:some\s+)?)?(?:more|next|others?|other ones|something else|anything else|"
+    r"different ones|new ones)(?:\s+(?:please|pls|ones|of (?:those|these|them)|results|suggestions|picks))*\b", re.I)
+CUES = [  # (action, pattern), matched in this order; "request" cues ask for something, they like nothing
+    ("request", r"\b(?:i'?d|i would|we'?d|would)\s+(?:really\s+)?like\b|\blike\s+to\s+(?:see|watch)\b|\bfeel like\b"),
+    ("disliked", r"\b(?:hated|hate|disliked|dislike|didn'?t like|did not like|don'?t like|do not like|not a fan of"
+                 r"|couldn'?t stand|can'?t stand)\b"),
+    ("seen", r"(?:\b(?:i'?ve|i have|we'?ve|we have)\s+)?(?:\balready\s+)?\b(?:seen|watched|saw)\b"),
+    ("excluded", r"\bnot (?:that|this) one\b|\bnope\b|\b(?:skip|remove|drop|hide)\b"),
+    ("excluded_word", r"\b(?:not|no|without)\b"),  # only about the title or reference right after it
+    ("liked", r"\b(?:more like|similar to|something like|anything like|movies like|films like|like|loved|love|liked"
+              r"|enjoyed|enjoy|adored|adore|fan of|favou?rite)\b"),
+]
+CUES = [(action, re.compile(p, re.I)) for action, p in CUES]
+INSTRUCTION = re.compile(
+    r"\b(?:ignore|disregard|forget|override)\b.{0,40}\b(?:instructions?|rules|prompt|above|previous|guidelines)\b"
+    r"|\bsystem\s+prompt\b|\byou are now\b|\bact as\b|\bpretend (?:to be|you)\b|\bjailbreak\b|\bdeveloper mode\b",
+    re.I | re.S)
+# Words that carry no request on their own: a remainder made only of these is not a query.
+FILLER = frozenset(
+    """a an the i i'd i'm i've me my we us you your it its this that these those some any something anything and
+    or but so with of for to from in on at by please pls thanks thank ok okay yes no not just also too really very
+    want wanted would like love loved liked enjoy enjoyed show give recommend suggest find get see watch seen
+    watched movie movies film films one ones more other others something else is are was be can could maybe
+    hi hello hey well then now again similar only just them all everything those these there here what how
+    who good great cool nice sure fine morning evening afternoon bye goodbye cheers about""".split()
+)
+ENGLISH_HINTS = frozenset(
+    """the a an i me my you and or but of in on with like want something movie movies some from for is are to please
+    not no more show give seen watch love loved good funny that this it what any anything similar recommend""".split()
+)
+CONNECTORS = re.compile(  # left over at either end once titles and filters are cut out
+    r"^(?:\W|\b(?:and|but|or|with|from|please|so|also|then|a|an|the)\b)+"
+    r"|(?:\W|\b(?:and|but|or|with|from|please|so|also|then)\b)+$", re.I)
+
+
+@lru_cache(maxsize=8)
+def _lexicon(genres: tuple[str, ...]) -> GenreLexicon:
+    return GenreLexicon(genres)
+
+
+def lexicon_for(catalog) -> GenreLexicon:
+    return _lexicon(tuple(sorted({g for item in catalog for g in item.genres})))
+
+
+def parse_message(text: str, state: DialogueState, titles: TitleIndex, genres: GenreLexicon | None = None) -> Update:
+    """Understand one message in the context of `state` (the last list, a pending question)."""
+    text = (text or "").strip()
+    if not text:
+        return Update(kind="empty")
+    if RESET.fullmatch(text):
+        return Update(kind="reset", notes=["Started over: I forgot what you told me in this conversation."])
+    if state.pending is not None:
+        answer = _answer_pending(text, state.pending, titles)
+        if answer is not None:
+            return _targets_update([(state.pending.action, answer)], titles, referenced=answer)
+    genres = genres or lexicon_for(titles.catalog)
+    update = Update()
+    blank = list(text)  # characters already understood become spaces; the rest is the query
+
+    def consume(start: int, end: int) -> None:
+        blank[start:end] = " " * (end - start)
+
+    mentions = _mentions(text, titles, genres)
+    for m in mentions:
+        consume(m.start, m.end)
+    refs = [r for r in find_references("".join(blank)) if not _inside(r, mentions)]
+    for r in refs:
+        consume(r.start, r.end)
+    _apply_filters("".join(blank), genres, update, consume)
+    before_cues = "".join(blank)
+    targets = _assign_cues(before_cues, mentions, refs, consume)
+    _resolve_targets(targets, state, titles, update, before_cues)
+    remainder = "".join(blank)
+    if MORE.search(remainder):
+        update.more = True
+        for m in MORE.finditer(remainder):
+            consume(*m.span())
+    _set_query("".join(blank), text, update, genres)
+    return update
+
+
+def _mentions(text: str, titles: TitleIndex, genres: GenreLexicon) -> list[TitleMatch]:
+    """Titles found in the text, plus quoted strings linked fuzzily ('"Blade Runer"')."""
+    found = titles.find_mentions(text, genres.words)
+    for q in re.finditer(r"[\"“]([^\"“”]{2,80})[\"”]", text):
+        if any(m.start < q.end() and q.start() < m.end for m in found):
+            continue
+        match = titles.link(q.group(1))
+        match.start, match.end, match.text = q.start(), q.end(), q.group(1)
+        found.append(match)
+    return sorted(found, key=lambda m: m.start)
+
+
+def _inside(ref: Reference, mentions: list[TitleMatch]) -> bool:
+    return any(m.start < ref.end and ref.start < m.end for m in mentions)
+
+
+def _apply_filters(text: str, genres: GenreLexicon, update: Update, consume) -> None:
+    g = find_genre_filters(text, genres)
+    update.exclude_genres, update.include_genres, update.clear_genres = g.exclude, g.include, g.clear
+    y = find_year_filters(text)
+    update.min_year, update.max_year, update.clear_years = y.min_year, y.max_year, y.clear
+    for span in g.spans + y.spans:
+        consume(*span)
+    if g.exclude:
+        update.notes.append(f"No {', '.join(g.exclude)} from now on.")
+    if g.include:
+        update.notes.append(f"Only {', '.join(g.include)} from now on.")
+
+
+def _assign_cues(text: str, mentions, refs, consume) -> list[tuple[str, object, int]]:
+    """(action, target, where) per title or reference: the nearest cue before it decides the action.
+    A feedback cue without a target of its own ("I've seen it") yields (action, None, cue end)."""
+    cues = []
+    for action, pattern in CUES:
+        for m in pattern.finditer(text):
+            if not any(s < m.end() and m.start() < e for _, s, e in cues):
+                cues.append((action, m.start(), m.end()))
+    cues.sort(key=lambda c: c[1])
+    targets = sorted([(m.start, m) for m in mentions] + [(r.start, r) for r in refs], key=lambda t: t[0])
+    out, used = [], set()
+    for position, target in targets:
+        before = [c for c in cues if c[2] <= position and (c[0] != "excluded_word" or _adjacent(text, c[2], position))]
+        cue = before[-1] if before else None
+        out.append((_action(cue[0] if cue else None, target), target, position))
+        if cue:
+            used.add(cue)
+    for cue in cues:
+        action, start, end = cue
+        if cue not in used and action in ("seen", "excluded", "disliked", "liked"):
+            out.append((action, None, end))
+        if cue in used or action not in ("liked", "excluded_word"):
+            consume(start, end)
+    return out
+
+
+def _action(cue: str | None, target) -> str:
+    """What a cue does to the title or reference after it. A title without a cue is something the
+    user likes ("Alien but funnier"); a bare reference ("what about #3?") only points at an item."""
+    if cue is None:
+        return "liked" if isinstance(target, TitleMatch) else "referenced"
+    return {"request": "liked", "excluded_word": "excluded"}.get(cue, cue)
+
+
+def _adjacent(text: str, cue_end: int, target_start: int) -> bool:
+    return re.fullmatch(r"\s*(?:the\s+)?", text[cue_end:target_start]) is not None
+
+
+def _resolve_targets(targets, state: DialogueState, titles: TitleIndex, update: Update, text: str) -> None:
+    resolved: list[tuple[str, int]] = []
+    for action, target, where in targets:
+        if isinstance(target, Reference):
+            item = state.item_at(target.position)
+            if item is None:
+                update.problems.append(_bad_reference(target.position, state))
+                continue
+            update.referenced = item
+            if action == "referenced":
+                n = target.position
+                update.problems.append(f"#{n} is {titles.display(item)}. Say *more like #{n}*, *I've seen #{n}* "
+                                       f"or *not #{n}*.")
+                continue
+            resolved.append((action, item))
+        elif isinstance(target, TitleMatch):
+            _resolve_title(action, target, titles, update, resolved)
+        else:
+            resolved.extend(_implicit_targets(action, state, text, where, update))
+    merged = _targets_update(resolved, titles, update.referenced)
+    for name in ("liked", "disliked", "seen", "excluded", "notes"):
+        getattr(update, name).extend(getattr(merged, name))
+
+
+def _resolve_title(action, match: TitleMatch, titles: TitleIndex, update: Update, resolved) -> None:
+    if match.item is not None:
+        resolved.append((action, match.item))
+    elif match.status == "ambiguous" and update.pending is None:
+        update.pending = PendingClarification(action, match.text, list(match.candidates[:9]))
+    elif match.status == "ambiguous":
+        example = titles.display(match.candidates[0])
+        update.problems.append(f"“{match.text}” fits several movies; add the year, e.g. “{example}”.")
+    else:
+        close = ", ".join(titles.display(i) for i in match.candidates[:3])
+        hint = f" Did you mean {close}?" if close else ""
+        update.problems.append(f"I don't know the movie “{match.text}”.{hint}")
+
+
+def _implicit_targets(action: str, state: DialogueState, text: str, cue_end: int,
+                      update: Update) -> list[tuple[str, int]]:
+    """"I've seen them all" -> the whole last list; "not that one", "seen it", "more like this" -> the
+    item last pointed at, else #1. A cue without such a word ("I like dark films") is about no item."""
+    after = text[cue_end:]
+    everything = re.match(r"\s*(?:them all|all of (?:them|these|those)|all|everything|these|those)\b", after, re.I)
+    pointing = re.match(r"\s*(?:that one|this one|that|this|it|one)\b", after, re.I)
+    if action == "excluded" and not everything:
+        pointing = pointing or re.search(r"\bone\b|\bnope\b", text[max(0, cue_end - 12):cue_end], re.I)
+    if not (everything or pointing):
+        return []
+    if not state.last_shown:
+        update.problems.append("There is no list yet to refer to.")
+        return []
+    if everything and action == "seen":
+        return [(action, item) for item in state.last_shown]
+    item = state.referenced if state.referenced in state.last_shown else state.last_shown[0]
+    return [(action, item)]
+
+
+def _targets_update(resolved: list[tuple[str, int]], titles: TitleIndex, referenced: int | None) -> Update:
+    update = Update(referenced=referenced)
+    words = {"liked": "you liked", "disliked": "you didn't like", "seen": "you've seen", "excluded": "not for you"}
+    for action, item in resolved:
+        bucket = getattr(update, action)
+        if item not in bucket:
+            bucket.append(item)
+    for action, phrase in words.items():
+        items = getattr(update, action)
+        if items:
+            update.notes.append(f"Noted, {phrase}: {', '.join(titles.display(i) for i in items)}.")
+    return update
+
+
+def _answer_pending(text: str, pending: PendingClarification, titles: TitleIndex) -> int | None:
+    """The candidate a reply like "2", "#1", "the second one" or "1995" picks, else None."""
+    m = re.fullmatch(r"\s*(?:#|number\s*)?(\d{1,4})\s*(?:one)?\W*", text, re.I)
+    word = re.fullmatch(r"\s*(?:the\s+)?(\w+)(?:\s+one)?\W*", text, re.I)
+    if m:
+        value = int(m.group(1))
+        if 1 <= value <= len(pending.candidates):
+            return pending.candidates[value - 1]
+        same_year = [i for i in pending.candidates if titles.years[i] == value]
+        return same_year[0] if len(same_year) == 1 else None
+    if word and word.group(1).lower() in ORDINALS:
+        position = ORDINALS[word.group(1).lower()]
+        return pending.candidates[position - 1] if position <= len(pending.candidates) else None
+    return None
+
+
+def _bad_reference(position: int, state: DialogueState) -> str:
+    if not state.last_shown:
+        return f"There is no #{position} yet: I haven't shown a list."
+    return f"There is no #{position}: the last list had {len(state.last_shown)} items."
+
+
+def _set_query(remainder: str, original: str, update: Update, genres: GenreLexicon) -> None:
+    query = re.sub(r"\s+", " ", remainder).strip()
+    query = CONNECTORS.sub("", query).strip()
+    content = [t for t, _, _ in tokens(query) if t not in FILLER]
+    if INSTRUCTION.search(original):
+        update.ignored_instruction = True  # a request to the model, not for movies: never pass it on
+        return
+    if content:
+        # "funnier" should find comedies: add the catalogue's genre names, which item texts contain
+        update.query = query
+        update.query_hints = [g for g in genres.names(query) if g.lower() not in query.lower()]
+    words = [t for t, _, _ in tokens(original) if t.isalpha()]
+    foreign_letters = sum(1 for ch in original if ch.isalpha() and not ch.isascii())
+    letters = sum(1 for ch in original if ch.isalpha()) or 1
+    update.non_english = foreign_letters / letters > 0.3 or (len(words) >= 3 and not set(words) & ENGLISH_HINTS)

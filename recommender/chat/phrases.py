@@ -1,0 +1,199 @@
+"""The phrases the chat understands: genre words, year constraints and references to listed items.
+
+Each finder returns what it understood plus the character spans it used, so the parser can remove
+them and treat whatever is left as the free-text request.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from recommender.titles import tokens
+
+Span = tuple[int, int]
+
+# Everyday words for catalogue genres, keyed by the folded genre name. Plurals are added generically.
+GENRE_SYNONYMS = {
+    "scifi": ["sci fi", "scifi", "science fiction", "sf", "space"],
+    "childrens": ["children", "childrens", "kids", "kid", "family", "children s"],
+    "animation": ["animated", "animation", "cartoon", "anime"],
+    "filmnoir": ["noir", "film noir", "filmnoir"],
+    "romance": ["romance", "romantic", "romcom", "love story", "love stories"],
+    "comedy": ["comedy", "comedies", "comic", "rom com", "funny", "funnier", "hilarious", "comedic"],
+    "horror": ["horror", "scary", "scarier", "creepy", "slasher"],
+    "documentary": ["documentary", "documentaries", "doc", "docs"],
+    "thriller": ["thriller", "suspense"],
+    "war": ["war"],
+    "western": ["western", "cowboy"],
+    "musical": ["musical"],
+    "mystery": ["mystery", "mysteries", "whodunit", "detective"],
+    "crime": ["crime", "gangster", "heist"],
+    "fantasy": ["fantasy"],
+    "drama": ["drama", "dramas"],
+    "action": ["action"],
+    "adventure": ["adventure", "adventures"],
+}
+ORDINALS = {w: i + 1 for i, w in enumerate("first second third fourth fifth sixth seventh eighth ninth tenth".split())}
+
+
+def _fold_phrase(text: str) -> str:
+    return " ".join(t for t, _, _ in tokens(text))
+
+
+def _plurals(word: str) -> list[str]:
+    if word.endswith("y"):
+        return [word, word[:-1] + "ies"]
+    return [word, word + "s", word + "es"]
+
+
+class GenreLexicon:
+    """Maps the words people use ("comedies", "sci-fi", "scary") to the catalogue's genre names."""
+
+    def __init__(self, genres: Iterable[str]):
+        self.phrases: dict[str, str] = {}
+        for genre in sorted(set(genres)):
+            folded = _fold_phrase(genre).replace(" ", "")
+            if not folded or folded == "unknown":
+                continue
+            words = [_fold_phrase(genre)] + GENRE_SYNONYMS.get(folded, [])
+            for phrase in words:
+                head, _, last = phrase.rpartition(" ")
+                for form in _plurals(last):
+                    self.phrases[f"{head} {form}".strip()] = genre
+        # single words of the genre phrases ("war", "comedies"): never titles on their own in chat
+        self.words = frozenset(w for phrase in self.phrases for w in phrase.split())
+        alternatives = sorted(self.phrases, key=len, reverse=True)
+        word = "|".join(r"[\s\-]*".join(map(re.escape, p.split())) for p in alternatives) or r"(?!x)x"
+        self.pattern = rf"(?:{word})(?:\s+(?:movies?|films?|ones|stuff))?"
+        self._word = re.compile(rf"\b({word})\b", re.I)
+
+    def names(self, text: str) -> list[str]:
+        """Genre names mentioned in `text`, in order, without repeats."""
+        found = [self.phrases[_fold_phrase(m.group(1)).replace("  ", " ")] for m in self._word.finditer(text)]
+        return list(dict.fromkeys(g for g in found if g))
+
+    def lookup(self, phrase: str) -> str | None:
+        return self.phrases.get(_fold_phrase(phrase))
+
+
+@dataclass
+class GenreFilters:
+    exclude: list[str] = field(default_factory=list)
+    include: list[str] = field(default_factory=list)
+    clear: bool = False  # "any genre"
+    spans: list[Span] = field(default_factory=list)
+
+
+def find_genre_filters(text: str, lexicon: GenreLexicon) -> GenreFilters:
+    """'no horror', 'not horror or thrillers', 'only comedies', 'any genre'. Plain genre words in a
+    request ("a funny romance") are not filters: they stay in the query."""
+    out = GenreFilters()
+    joiner = r"(?:\s*(?:,|/|\bor\b|\band\b|\bnor\b)\s*(?:no\s+|any\s+)?|\s+)"
+    listed = rf"{lexicon.pattern}(?:{joiner}{lexicon.pattern})*"
+    negative = re.compile(
+        rf"\b(?:no|not|without|except|excluding|exclude|avoid|skip|hate|nothing|none|less|fewer"
+        rf"|don'?t (?:want|like|need)|do not (?:want|like|need)|no more|not into)"
+        rf"\s+(?:any\s+|more\s+|of\s+the\s+|with\s+)?({listed})\b", re.I)
+    positive = re.compile(rf"\b(?:only|just|exclusively|strictly)\s+(?:some\s+|a\s+|an\s+)?({listed})\b", re.I)
+    for pattern, target in ((negative, out.exclude), (positive, out.include)):
+        for m in pattern.finditer(text):
+            target.extend(g for g in lexicon.names(m.group(1)) if g not in target)
+            out.spans.append(m.span())
+    for m in re.finditer(r"\b(?:any|all)\s+genres?\b|\bgenres? (?:don'?t|doesn'?t) matter\b", text, re.I):
+        out.clear = True
+        out.spans.append(m.span())
+    return out
+
+
+@dataclass
+class YearFilters:
+    min_year: int | None = None
+    max_year: int | None = None
+    clear: bool = False  # "any year"
+    spans: list[Span] = field(default_factory=list)
+
+
+def _decade_start(text: str) -> int | None:
+    """'1990s' -> 1990, "90s" / "'90s" -> 1990, "00s" -> 2000, 'nineties' -> 1990."""
+    words = {"twenties": 20, "thirties": 30, "forties": 40, "fifties": 50, "sixties": 60,
+             "seventies": 70, "eighties": 80, "nineties": 90}
+    text = text.lower().lstrip("'’")
+    if text in words:
+        return 1900 + words[text]
+    digits = text.rstrip("s").rstrip("'’")
+    if len(digits) == 4:
+        return int(digits) // 10 * 10
+    if len(digits) == 2:
+        value = int(digits)
+        return (2000 if value < 30 else 1900) + value // 10 * 10
+    return None
+
+
+_DECADE = r"(\d{4}s|['’]?\d0s|twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)"
+_YEAR = r"(1[89]\d\d|20\d\d)"
+_RULES = [  # (pattern, groups -> (min_year, max_year)); earlier rules win where spans overlap
+    (rf"\bbetween\s+{_YEAR}\s+and\s+{_YEAR}\b", lambda a, b: (int(a), int(b))),
+    (rf"\b{_YEAR}\s*(?:-|–|to)\s*{_YEAR}\b", lambda a, b: (int(a), int(b))),
+    (rf"\b{_YEAR}\s+or\s+(?:later|newer|after)\b", lambda a: (int(a), None)),
+    (rf"\b{_YEAR}\s+or\s+(?:earlier|older|before)\b", lambda a: (None, int(a))),
+    (rf"\b(?:after|later than|newer than|post)\s+{_YEAR}\b", lambda a: (int(a) + 1, None)),
+    (rf"\b(?:since|from)\s+{_YEAR}\s+(?:on|onwards?)\b", lambda a: (int(a), None)),
+    (rf"\bsince\s+{_YEAR}\b", lambda a: (int(a), None)),
+    (rf"\b(?:before|earlier than|older than|pre)\s+{_YEAR}\b", lambda a: (None, int(a) - 1)),
+    (rf"\b(?:until|up to|no later than)\s+{_YEAR}\b", lambda a: (None, int(a))),
+    (rf"\b(?:after|since)\s+(?:the\s+)?{_DECADE}", lambda d: (_decade_start(d) + 10, None)),
+    (rf"\bbefore\s+(?:the\s+)?{_DECADE}", lambda d: (None, _decade_start(d) - 1)),
+    (rf"(?<!\w)(?:(?:from|in|of|during)\s+)?(?:the\s+)?(?:(?:early|late|mid)\s+)?{_DECADE}(?!\w)",
+     lambda d: (_decade_start(d), _decade_start(d) + 9)),
+    (rf"\b(?:from|in|released in|made in)\s+{_YEAR}\b", lambda a: (int(a), int(a))),
+]
+YEAR_RULES = [(re.compile(p, re.I), bounds) for p, bounds in _RULES]
+_ANY_YEAR = re.compile(r"\b(?:any|all)\s+(?:years?|decades?|time|era)\b|\byears? (?:don'?t|doesn'?t) matter\b", re.I)
+
+
+def find_year_filters(text: str) -> YearFilters:
+    """'only after 1990', 'before 2000', 'from the 90s', 'between 1980 and 1990', 'any year'."""
+    out = YearFilters()
+    taken: list[Span] = []
+    for pattern, bounds in YEAR_RULES:
+        for m in pattern.finditer(text):
+            if any(m.start() < end and start < m.end() for start, end in taken):
+                continue
+            low, high = bounds(*m.groups())
+            out.min_year = low if low is not None else out.min_year
+            out.max_year = high if high is not None else out.max_year
+            taken.append(m.span())
+    for m in _ANY_YEAR.finditer(text):
+        out.clear = True
+        taken.append(m.span())
+    out.spans = taken
+    return out
+
+
+@dataclass
+class Reference:
+    """A reference to the last shown list: '#2', 'number 2', 'the second one', 'the last one'."""
+
+    position: int  # 1-based; -1 = the last item
+    start: int
+    end: int
+
+
+_ORDINAL = r"(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last)"
+_REFERENCE = re.compile(
+    r"#\s*(\d{1,2})\b|\b(?:number|no\.|nr\.?|item)\s*(\d{1,2})\b"
+    rf"|\b(?:the\s+)?{_ORDINAL}\s+(?:one|item|movie|film|pick)\b"
+    rf"|\b(?:the\s+)?{_ORDINAL}\b(?=\s*(?:$|[,.!?;]|and\b|or\b))",  # "seen the second", not "first contact"
+    re.I,
+)
+
+
+def find_references(text: str) -> list[Reference]:
+    refs = []
+    for m in _REFERENCE.finditer(text):
+        word = next(g for g in m.groups() if g is not None).lower()
+        position = -1 if word == "last" else ORDINALS.get(word) or int(word)
+        refs.append(Reference(position, m.start(), m.end()))
+    return refs

@@ -1,0 +1,255 @@
+"""The chat's handlers without the UI: one message or button click in, a reply and a ranked list out.
+
+The Gradio app, the benchmark and the conversational evaluation all go through ChatEngine, so what
+is measured is what the page does. The list comes first (`message`, `feedback`); explanations
+stream afterwards (`explain`), and a newer list stops an older stream.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Iterator, Literal
+
+from recommender.chat.parse import lexicon_for, parse_message
+from recommender.chat.state import DialogueState, Update
+from recommender.errors import RecommenderError
+from recommender.titles import TitleIndex
+from recommender.types import Recommendation, Request
+
+log = logging.getLogger(__name__)
+
+Action = Literal["liked", "disliked", "seen"]
+EXPLANATION_MAX_CHARS = 220
+STREAM_INTERVAL_S = 0.15  # how often a streaming explanation refreshes the page
+HELP = ("Tell me what you're in the mood for, e.g. *something like Alien but funnier, from the 90s*. "
+        "You can also say *I've seen #2*, *not that one*, *more like #3*, *no horror*, *only after 1990*, "
+        "*more please* or *reset*.")
+
+
+@dataclass
+class ResultRow:
+    """One line of the results panel."""
+
+    position: int  # 1-based
+    index: int
+    item_id: str
+    title: str
+    year: int | None
+    genres: tuple[str, ...]
+    explanation: str = ""
+    explained: bool = False
+
+
+@dataclass
+class ChatTurn:
+    """What one handler call shows: the assistant's reply and the (possibly unchanged) list."""
+
+    reply: str
+    rows: list[ResultRow]
+    list_changed: bool
+    seconds: float = 0.0  # time until the list was ready
+
+
+@dataclass
+class ChatSession:
+    """Everything one browser tab keeps: the dialogue state and the list on screen."""
+
+    dialogue: DialogueState = field(default_factory=DialogueState)
+    rows: list[ResultRow] = field(default_factory=list)
+    recs: list[Recommendation] = field(default_factory=list)
+    request: Request | None = None
+    generation: int = 0  # bumped for every new list; an explanation stream for an older one stops
+    transcript: list[dict] = field(default_factory=list)  # chat messages, {"role": ..., "content": ...}
+
+
+class ChatEngine:
+    """Stateless over sessions: all per-conversation data lives in the ChatSession passed in."""
+
+    def __init__(self, recommender, k: int = 10, max_message_chars: int = 500):
+        self.recommender = recommender
+        self.catalog = recommender.catalog
+        self.titles = TitleIndex(self.catalog)
+        self.genres = lexicon_for(self.catalog)
+        self.k, self.max_message_chars = k, max_message_chars
+
+    def warm_up(self) -> float:
+        """One throw-away request, so that lazily loaded parts (the query embedder, the model's first
+        forward pass) load at start rather than in the first user's turn. Returns its seconds."""
+        started = time.perf_counter()
+        self.recommender.rank(Request(query="a warm-up request"), k=self.k)
+        return time.perf_counter() - started
+
+    def new_session(self, user_id: str | None = None) -> ChatSession:
+        """A fresh conversation; RecommenderError if `user_id` is not a known user."""
+        if user_id is not None:
+            self.recommender.user_history(user_id)
+        return ChatSession(DialogueState(user_id=user_id))
+
+    def open(self, session: ChatSession) -> ChatTurn:
+        """The first list of a conversation: from the user's history, or popular picks for a new user."""
+        user = session.dialogue.user_id
+        intro = (f"Hi! Based on what user {user} watched before, here are some picks." if user
+                 else "Hi! Here are some popular picks to start with.")
+        return self._guarded(session, lambda: self._list_turn(session, [intro], Update()))
+
+    def message(self, session: ChatSession, text: str | None) -> ChatTurn:
+        """Handle one chat message. Never raises: problems become a friendly reply, state unharmed."""
+        text = text or ""
+        notices = []
+        if len(text) > self.max_message_chars:
+            notices.append(f"(Your message was {len(text):,} characters; I read the first {self.max_message_chars}.)")
+            text = text[: self.max_message_chars]
+        return self._guarded(session, lambda: self._message(session, text, notices))
+
+    def feedback(self, session: ChatSession, position: int, action: Action) -> ChatTurn:
+        """A like / dislike / seen button on row `position` (1-based) of the list on screen."""
+        def run() -> ChatTurn:
+            if not 1 <= position <= len(session.rows):
+                stale = "That list has changed; please use the buttons of the current list."
+                return ChatTurn(stale, session.rows, False)
+            item = session.rows[position - 1].index
+            return self.mark(session, [item], action, rerank=True)
+
+        return self._guarded(session, run)
+
+    def mark(self, session: ChatSession, items: list[int], action: Action, rerank: bool = True) -> ChatTurn:
+        update = Update(referenced=items[-1] if items else None)
+        getattr(update, action).extend(items)
+        words = {"liked": "you liked", "disliked": "you didn't like", "seen": "you've seen"}[action]
+        update.notes.append(f"Noted, {words}: {', '.join(self.titles.display(i) for i in items)}.")
+        if not rerank:
+            session.dialogue.apply(update)
+            return ChatTurn(" ".join(update.notes), session.rows, False)
+        return self._list_turn(session, [], update)
+
+    def reset(self, session: ChatSession) -> ChatTurn:
+        return self.message(session, "reset")
+
+    def _guarded(self, session: ChatSession, handler) -> ChatTurn:
+        saved = copy.deepcopy(session)
+        try:
+            return handler()
+        except RecommenderError as exc:
+            self._restore(session, saved)
+            return ChatTurn(f"Sorry, I can't do that: {exc}", session.rows, False)
+        except Exception:  # a bug must not cost the user their conversation or show a traceback
+            log.exception("chat handler failed")
+            self._restore(session, saved)
+            return ChatTurn("Sorry, something went wrong on my side (it has been logged). "
+                            "Your conversation is kept; please try again or rephrase.", session.rows, False)
+
+    @staticmethod
+    def _restore(session: ChatSession, saved: ChatSession) -> None:
+        generation = session.generation
+        session.__dict__.update(saved.__dict__)
+        session.generation = generation + 1  # stop any stream that was explaining the failed list
+
+    def _message(self, session: ChatSession, text: str, notices: list[str]) -> ChatTurn:
+        dialogue = session.dialogue
+        update = parse_message(text, dialogue, self.titles, self.genres)
+        if update.kind == "empty":
+            return ChatTurn(" ".join(notices + ["Your message was empty. " + HELP]), session.rows, False)
+        if update.non_english:
+            notices.append("I work best in English, but here is my best attempt.")
+        if update.ignored_instruction:
+            notices.append("I can only recommend movies, so I did not follow instructions in that message; "
+                           "here are recommendations instead.")
+        if update.kind == "reset":
+            dialogue.apply(update)
+            session.rows, session.recs, session.request = [], [], None
+            session.generation += 1
+            return ChatTurn(" ".join(notices + update.notes + [HELP]), [], True)
+        if not update.understood:
+            dialogue.apply(update)
+            reply = notices + update.problems + ["I didn't find a request in that. " + HELP]
+            return ChatTurn(" ".join(reply), session.rows, False)
+        return self._list_turn(session, notices, update)
+
+    def _list_turn(self, session: ChatSession, notices: list[str], update: Update) -> ChatTurn:
+        started = time.perf_counter()
+        dialogue = session.dialogue
+        dialogue.apply(update)
+        request = dialogue.to_request(self.recommender)
+        recs = dialogue.visible(self.recommender.rank(request, k=self.k), request)
+        dialogue.record_shown([r.index for r in recs])
+        session.request, session.recs = request, recs
+        session.rows = [self._row(position, rec) for position, rec in enumerate(recs, 1)]
+        session.generation += 1
+        seconds = time.perf_counter() - started
+        parts = notices + update.notes + update.problems + [self._list_text(session)]
+        if update.pending is not None:
+            options = "; ".join(f"{n}) {self.titles.display(i)}" for n, i in enumerate(update.pending.candidates, 1))
+            parts.append(f"Which “{update.pending.mention}” did you mean? {options}. "
+                         "Answer with the number or the year.")
+        return ChatTurn("\n\n".join(p for p in parts if p), session.rows, True, seconds)
+
+    def _row(self, position: int, rec: Recommendation) -> ResultRow:
+        item = self.catalog[rec.index]
+        return ResultRow(position, rec.index, item.item_id, item.title, item.year, tuple(item.genres))
+
+    def _list_text(self, session: ChatSession) -> str:
+        what = describe_request(session.dialogue)
+        if not session.rows:
+            relax = "say *any year* or *any genre* to relax a filter, or *reset* to start over"
+            return f"Nothing in the catalogue fits all of that{what}. Try relaxing a constraint: {relax}."
+        lines = [f"Here are {len(session.rows)} picks{what} (details and buttons on the right):"]
+        for row in session.rows:
+            year = f" ({row.year})" if row.year else ""
+            lines.append(f"{row.position}. **{row.title}**{year}")
+        return "\n".join(lines)
+
+    def explain(self, session: ChatSession) -> Iterator[list[ResultRow]]:
+        """Stream the explanations of the list on screen, row by row, yielding the rows as they fill.
+        Stops as soon as a newer list replaces this one."""
+        generation, request = session.generation, session.request
+        rows, recs = session.rows, session.recs
+        for row, rec in zip(rows, recs):
+            if row.explained:
+                continue
+            last_yield = 0.0
+            updates = self.recommender.explain_stream(request, rec)
+            try:
+                for update in updates:
+                    if session.generation != generation:
+                        return
+                    row.explanation = one_line(update.text)
+                    if time.monotonic() - last_yield > STREAM_INTERVAL_S:
+                        last_yield = time.monotonic()
+                        yield rows
+            except Exception:
+                log.exception("explaining %s failed", rec.title)
+                row.explanation = one_line(rec.evidence[0].reason) if rec.evidence else ""
+            finally:
+                getattr(updates, "close", lambda: None)()  # stops the model generating for a stale list
+            if session.generation != generation:
+                return
+            row.explained = True
+            yield rows
+
+
+def one_line(text: str) -> str:
+    text = re.sub(r"\s+", " ", text or "").strip()
+    return text if len(text) <= EXPLANATION_MAX_CHARS else text[: EXPLANATION_MAX_CHARS - 1].rstrip() + "…"
+
+
+def describe_request(dialogue: DialogueState) -> str:
+    """' for “funny space movies” · 1990–1999 · no Horror' (empty when nothing is active)."""
+    c = dialogue.constraints
+    parts = []
+    if c.min_year is not None and c.max_year is not None:
+        parts.append(f"{c.min_year}–{c.max_year}")
+    elif c.min_year is not None:
+        parts.append(f"from {c.min_year}")
+    elif c.max_year is not None:
+        parts.append(f"up to {c.max_year}")
+    if c.include_genres:
+        parts.append("only " + ", ".join(sorted(c.include_genres)))
+    if c.exclude_genres:
+        parts.append("no " + ", ".join(sorted(c.exclude_genres)))
+    query = dialogue.query if not dialogue.query or len(dialogue.query) <= 60 else dialogue.query[:59] + "…"
+    head = f" for “{query}”" if query else ""
+    return head + (f" ({' · '.join(parts)})" if parts else "")

@@ -1,0 +1,186 @@
+"""What the chat remembers about one conversation, and how a parsed message changes it.
+
+Pure Python (no gradio): the app keeps one DialogueState per browser session (gr.State), the
+conversational evaluation drives the same class. Nothing here is shared between sessions.
+Parsing a message into an Update lives in recommender/chat/parse.py (re-exported here).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import math
+from dataclasses import dataclass, field
+from typing import Literal, Sequence
+
+from recommender.types import Constraints, Recommendation, Request
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PendingClarification:
+    """A title the user mentioned that fits several items: we asked which one they meant."""
+
+    action: Literal["liked", "disliked", "seen", "excluded"]
+    mention: str
+    candidates: list[int]
+
+
+@dataclass
+class Update:
+    """Everything one message (or button click) asks to change. Empty lists mean "no change"."""
+
+    kind: Literal["empty", "reset", "message"] = "message"
+    liked: list[int] = field(default_factory=list)
+    disliked: list[int] = field(default_factory=list)
+    seen: list[int] = field(default_factory=list)
+    excluded: list[int] = field(default_factory=list)
+    exclude_genres: list[str] = field(default_factory=list)
+    include_genres: list[str] = field(default_factory=list)
+    clear_genres: bool = False
+    min_year: int | None = None
+    max_year: int | None = None
+    clear_years: bool = False
+    query: str | None = None  # a new free-text request; None keeps the previous one
+    query_hints: list[str] = field(default_factory=list)  # genre names the request implies ("funny" -> Comedy)
+    more: bool = False  # "more please": pass over the list shown last
+    pending: PendingClarification | None = None
+    referenced: int | None = None  # the item the message pointed at, for a later "not that one"
+    notes: list[str] = field(default_factory=list)  # what we understood, said back to the user
+    problems: list[str] = field(default_factory=list)  # what we could not use, and why
+    non_english: bool = False
+    ignored_instruction: bool = False
+
+    @property
+    def understood(self) -> bool:
+        """Whether the message asked for anything at all (else the chat asks the user to rephrase)."""
+        return bool(
+            self.kind != "message" or self.liked or self.disliked or self.seen or self.excluded
+            or self.exclude_genres or self.include_genres or self.clear_genres or self.clear_years
+            or self.min_year is not None or self.max_year is not None or self.query or self.more
+            or self.pending or self.ignored_instruction
+        )
+
+
+@dataclass
+class DialogueState:
+    """One conversation: who is asking, what they said about items, and the active filters."""
+
+    user_id: str | None = None  # a known user of the data set, or None for a new user (cold start)
+    liked: list[int] = field(default_factory=list)  # in the order they were mentioned
+    disliked: set[int] = field(default_factory=set)
+    seen: set[int] = field(default_factory=set)
+    excluded: set[int] = field(default_factory=set)  # "not that one"
+    passed: set[int] = field(default_factory=set)  # shown, then passed over with "more please"
+    constraints: Constraints = field(default_factory=Constraints)
+    query: str | None = None  # the request in the user's words
+    query_hints: list[str] = field(default_factory=list)  # added to the query retrieval sees
+    last_shown: list[int] = field(default_factory=list)  # resolves "#2"
+    shown: list[int] = field(default_factory=list)  # every item shown in this conversation, in order
+    referenced: int | None = None
+    turn: int = 0
+    pending: PendingClarification | None = None
+
+    def blocked(self) -> set[int]:
+        """Items this conversation must never show: acted on, or passed over."""
+        return set(self.liked) | self.disliked | self.seen | self.excluded | self.passed
+
+    def apply(self, update: Update) -> None:
+        """Change the state as `update` says. Later statements win over earlier ones."""
+        if update.kind == "empty":
+            return
+        if update.kind == "reset":
+            self.reset()
+            return
+        self.turn += 1
+        if update.more:
+            self.passed.update(self.last_shown)
+        self._apply_items(update)
+        self._apply_constraints(update)
+        if update.query is not None:
+            self.query = update.query or None
+            self.query_hints = list(update.query_hints)
+        if update.referenced is not None:
+            self.referenced = update.referenced
+        self.pending = update.pending
+
+    def _apply_items(self, update: Update) -> None:
+        for item in update.liked:
+            if item not in self.liked:
+                self.liked.append(item)
+            self.disliked.discard(item)
+        self.disliked.update(update.disliked)
+        self.seen.update(update.seen)
+        self.excluded.update(update.excluded)
+        if update.disliked or update.excluded:
+            dropped = set(update.disliked) | set(update.excluded)
+            self.liked = [i for i in self.liked if i not in dropped]
+
+    def _apply_constraints(self, update: Update) -> None:
+        c = self.constraints
+        exclude = set() if update.clear_genres else set(c.exclude_genres)
+        include = set() if update.clear_genres else set(c.include_genres)
+        exclude = (exclude - set(update.include_genres)) | set(update.exclude_genres)
+        include = (include - set(update.exclude_genres)) | set(update.include_genres)
+        min_year = None if update.clear_years else c.min_year
+        max_year = None if update.clear_years else c.max_year
+        if update.min_year is not None or update.max_year is not None:
+            min_year, max_year = update.min_year, update.max_year
+        self.constraints = Constraints(frozenset(exclude), frozenset(include), min_year, max_year)
+
+    def reset(self) -> None:
+        """Forget the conversation; keep who is asking."""
+        fresh = DialogueState(user_id=self.user_id)
+        for f in dataclasses.fields(self):
+            setattr(self, f.name, getattr(fresh, f.name))
+
+    def to_request(self, recommender) -> Request:
+        """The Request for the next list: the user's data-set history plus what they said they liked."""
+        history: list[int] = []
+        ratings: list[float] = []
+        if self.user_id is not None:
+            past = recommender.user_history(self.user_id)
+            history, ratings = [int(i) for i in past.items], [float(r) for r in past.ratings]
+        known = set(history)
+        for item in self.liked:
+            if item not in known:
+                history.append(item)
+                ratings.append(math.nan)
+        query = " ".join([self.query] + self.query_hints) if self.query else None
+        return Request(
+            history=history, ratings=ratings, query=query, exclude=frozenset(self.blocked()),
+            constraints=dataclasses.replace(self.constraints), liked=tuple(self.liked),
+        )
+
+    def visible(self, recs: Sequence[Recommendation], request: Request) -> list[Recommendation]:
+        """Drop anything this conversation must not show. Retrieval already guarantees it, so a drop
+        here is a bug upstream: it is logged, and the user still never sees the item."""
+        forbidden = self.blocked() | set(request.history) | set(request.exclude)
+        out, kept = [], set()
+        for rec in recs:
+            if rec.index in forbidden or rec.index in kept:
+                log.error("ranker returned a blocked or repeated item %s (%s); dropped", rec.index, rec.title)
+                continue
+            kept.add(rec.index)
+            out.append(rec)
+        return out
+
+    def record_shown(self, items: Sequence[int]) -> None:
+        shown = [int(i) for i in items]
+        assert not set(shown) & self.blocked(), "a blocked item reached the list"
+        self.last_shown = shown
+        self.shown.extend(shown)
+
+    def item_at(self, position: int) -> int | None:
+        """The item at 1-based `position` of the last list (-1 = last), or None."""
+        if position == -1 and self.last_shown:
+            return self.last_shown[-1]
+        return self.last_shown[position - 1] if 1 <= position <= len(self.last_shown) else None
+
+
+def parse_message(text: str, state: DialogueState, titles, genres=None) -> Update:
+    """Understand one chat message (see recommender/chat/parse.py)."""
+    from recommender.chat.parse import parse_message as parse
+
+    return parse(text, state, titles, genres)

@@ -1,0 +1,280 @@
+"""Link the titles people type ("the usual suspects", "Se7en", "Heat (1995)") to catalogue items.
+
+Titles are compared in a normal form: lower case, accents and punctuation dropped, and a leading or
+trailing article removed, because MovieLens writes "Usual Suspects, The" while people say "The Usual
+Suspects". A parenthesised part of a catalogue title is indexed as an alias ("Seven (Se7en)").
+Exact lookups come first; fuzzy matching uses character trigrams to find candidates quickly and
+difflib to score them, so it stays fast for catalogues of tens of thousands of titles.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Literal
+
+from recommender.data.types import Catalog
+from recommender.errors import UnknownItemError
+
+ARTICLES = frozenset(
+    "the a an la le les l il lo gli das der die den det el los las un une o".split()
+)
+_TRAILING_ARTICLE = re.compile(
+    r",\s*(the|a|an|la|le|les|l'|il|lo|gli|das|der|die|den|det|el|los|las|un|une|o)\s*$", re.I)
+_TRAILING_YEAR = re.compile(r"\s*\((\d{4})\)\s*$")
+_YEAR_AFTER = re.compile(r"\s*\((\d{4})\)")
+_PARENTHESISED = re.compile(r"\(([^()]*)\)")
+_TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|&")
+
+FUZZY_ACCEPT = 0.86  # below this a fuzzy hit is only offered as a suggestion
+FUZZY_SUGGEST = 0.55
+FUZZY_TIE_MARGIN = 0.03  # two different titles this close to the best score make a match ambiguous
+
+# Words people use in chat that are also (parts of) real titles: a span made only of these is taken
+# as a title only when it is quoted or capitalised mid-sentence ("Big", "It", "Always", "More").
+COMMON_WORDS = frozenset(
+    """a about after again against all already also always am an and another any anything are as at away
+    back bad be because been before being best better big both but by can could day days did do does
+    doing done down each else even ever every few film films find for from fun funny funnier get give go
+    going good great had has have having he her here him his how i i'd i'm i've if in into is it it's its
+    just kind last least less let let's life like liked likes little long look lot love loved lovely made
+    make man many maybe me more most movie movies much must my need new next nice night no not nothing now
+    of off old older on once one only or other others our out over please pretty quite rather really
+    recent reset right same saw say see seen seven she show shown similar so some something sort still
+    such than thank thanks that the their them then there these they thing things this those time to too
+    two up us very want wanted was watch watched way we well were what when where which while who why will
+    with without world would year years yes yet you your""".split()
+)
+
+
+def tokens(text: str) -> list[tuple[str, int, int]]:
+    """Normalised word tokens of `text` with their character spans: the unit titles are compared in."""
+    out = []
+    for m in _TOKEN.finditer(text):
+        word = m.group(0)
+        norm = "and" if word == "&" else _fold(word)
+        if norm:
+            out.append((norm, m.start(), m.end()))
+    return out
+
+
+# Sequels are written both ways ("Godfather: Part II", "Rocky 2"). "I", "V" and "X" stay words:
+# they are far more often a pronoun, a letter or a name ("Malcolm X") than a number.
+_ROMAN = {"ii": "2", "iii": "3", "iv": "4", "vi": "6", "vii": "7", "viii": "8", "ix": "9"}
+
+
+def _fold(word: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", word.lower())
+    folded = "".join(ch for ch in decomposed if ch.isalnum())
+    return _ROMAN.get(folded, folded)
+
+
+def normalise(title: str) -> str:
+    """The comparison key of a title: folded tokens, without a leading/trailing article."""
+    title = _TRAILING_ARTICLE.sub("", title.strip())
+    words = [t for t, _, _ in tokens(title)]
+    if len(words) > 1 and words[0] in ARTICLES:
+        words = words[1:]
+    return " ".join(words)
+
+
+def title_keys(title: str) -> tuple[int | None, list[str]]:
+    """(year written in the title or None, comparison keys of the title and its parenthesised aliases)."""
+    year = None
+    m = _TRAILING_YEAR.search(title)
+    if m:
+        year, title = int(m.group(1)), title[: m.start()]
+    aliases = [a.strip() for a in _PARENTHESISED.findall(title)]
+    main = _PARENTHESISED.sub(" ", title)
+    keys = [normalise(main), normalise(title)]
+    keys += [normalise(re.sub(r"^a\.?k\.?a\.?\s+", "", a, flags=re.I)) for a in aliases]
+    return year, list(dict.fromkeys(k for k in keys if k))
+
+
+def _trigrams(key: str) -> set[str]:
+    padded = f"  {key} "
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+@dataclass
+class TitleMatch:
+    """How a piece of text links to the catalogue.
+
+    exact: `item` is the one item whose title (or alias) normalises to the text.
+    fuzzy: `item` is the one clearly closest title. ambiguous: several items fit, listed in
+    `candidates`, `item` is None. unknown: nothing fits; `candidates` holds the closest suggestions.
+    For find_mentions, `start`/`end` are the character span in the message.
+    """
+
+    status: Literal["exact", "fuzzy", "ambiguous", "unknown"]
+    item: int | None
+    candidates: list[int] = field(default_factory=list)
+    text: str = ""
+    start: int = 0
+    end: int = 0
+
+
+class TitleIndex:
+    """Exact and fuzzy title lookup over one catalogue."""
+
+    def __init__(self, catalog: Catalog):
+        self.catalog = catalog
+        self.years: list[int | None] = []
+        self._exact: dict[str, list[int]] = defaultdict(list)
+        for index, item in enumerate(catalog):
+            written_year, keys = title_keys(item.title)
+            self.years.append(item.year or written_year)
+            for key in keys:
+                if index not in self._exact[key]:
+                    self._exact[key].append(index)
+        self._keys = list(self._exact)
+        self._by_trigram: dict[str, list[int]] = defaultdict(list)
+        for key_id, key in enumerate(self._keys):
+            for gram in _trigrams(key):
+                self._by_trigram[gram].append(key_id)
+        self.max_words = max((len(k.split()) for k in self._keys), default=1)
+
+    def display(self, index: int) -> str:
+        year = self.years[index]
+        title = self.catalog[index].title
+        return f"{title} ({year})" if year and not _TRAILING_YEAR.search(title) else title
+
+    def link(self, text: str) -> TitleMatch:
+        """Link one title as typed; an optional "(1995)" restricts the match to that year."""
+        year = None
+        m = _TRAILING_YEAR.search(text)
+        if m:
+            year, text = int(m.group(1)), text[: m.start()]
+        key = normalise(text)
+        if not key:
+            return TitleMatch("unknown", None, [], text)
+        same_title = self._exact.get(key, [])
+        exact = self._with_year(same_title, year)
+        if exact:
+            return self._from_items("exact", exact, text)
+        if same_title:  # right title, wrong year: offer the ones that exist
+            return TitleMatch("unknown", None, list(same_title), text)
+        prefixed = self._with_year(self._prefix_items(key), year)
+        if prefixed:
+            match = self._from_items("fuzzy", prefixed, text)
+            return match if match.status == "fuzzy" or len(prefixed) <= 10 else self._fuzzy(key, year, text)
+        return self._fuzzy(key, year, text)
+
+    def resolve(self, text: str) -> int:
+        """The item a typed title means; UnknownItemError naming the closest titles otherwise."""
+        match = self.link(text)
+        if match.item is not None:
+            return match.item
+        options = "; ".join(f"{self.display(i)} [id {self.catalog[i].item_id}]" for i in match.candidates[:5])
+        if match.status == "ambiguous":
+            raise UnknownItemError(f"title {text.strip()!r} is ambiguous: {options}; add the year, e.g. 'Title (1995)'")
+        hint = f"; closest: {options}" if options else ""
+        raise UnknownItemError(f"unknown title {text.strip()!r}{hint}")
+
+    def find_mentions(self, message: str, common_words: frozenset[str] = frozenset()) -> list[TitleMatch]:
+        """Titles mentioned in free text, left to right, longest span first, never overlapping.
+
+        Only exact (normalised) spans count: fuzzy matching of arbitrary n-grams would turn ordinary
+        words into titles. Spans made only of common chat words (COMMON_WORDS plus `common_words`,
+        e.g. genre words: "an action war movie" is not about "War, The") need quotes or a
+        mid-sentence capital.
+        """
+        words = tokens(message)
+        common = COMMON_WORDS | common_words
+        found, pos = [], 0
+        while pos < len(words):
+            match = self._longest_span_at(message, words, pos, common)
+            if match is None:
+                pos += 1
+                continue
+            found.append(match)
+            pos = next((i for i, w in enumerate(words) if w[1] >= match.end), len(words))
+        return found
+
+    def _longest_span_at(self, message: str, words, pos: int, common: frozenset[str]) -> TitleMatch | None:
+        for length in range(min(self.max_words + 1, len(words) - pos), 0, -1):
+            span = words[pos : pos + length]
+            key = normalise(" ".join(w for w, _, _ in span))
+            items = self._exact.get(key)
+            if not items or not _plausible_mention(message, span, common):
+                continue
+            start, end = span[0][1], span[-1][2]
+            year_match = _YEAR_AFTER.match(message, end)
+            year = int(year_match.group(1)) if year_match else None
+            if year_match:
+                end = year_match.end()
+            chosen = self._with_year(items, year) or items
+            match = self._from_items("exact", chosen, message[start:end])
+            match.start, match.end = start, end
+            return match
+        return None
+
+    def _prefix_items(self, key: str) -> list[int]:
+        """Items whose title starts with the typed words ("Shawshank" -> "Shawshank Redemption")."""
+        if len(key) < 4 or all(w in COMMON_WORDS for w in key.split()):
+            return []
+        items = {i for k in self._keys if k.startswith(key + " ") for i in self._exact[k]}
+        return sorted(items)
+
+    def _with_year(self, items: list[int], year: int | None) -> list[int]:
+        return list(items) if year is None else [i for i in items if self.years[i] == year]
+
+    def _from_items(self, status: str, items: list[int], text: str) -> TitleMatch:
+        if len(items) == 1:
+            return TitleMatch(status, items[0], list(items), text)
+        ordered = sorted(items, key=lambda i: (self.years[i] or 0, i), reverse=True)
+        return TitleMatch("ambiguous", None, ordered, text)
+
+    def _fuzzy(self, key: str, year: int | None, text: str) -> TitleMatch:
+        scored = self._fuzzy_scores(key)
+        per_item: dict[int, float] = {}
+        for score, candidate in scored:
+            for item in self._with_year(self._exact[candidate], year):
+                per_item[item] = max(per_item.get(item, 0.0), score)
+        ranked = sorted(per_item.items(), key=lambda kv: (-kv[1], kv[0]))
+        if not ranked or ranked[0][1] < FUZZY_ACCEPT:
+            suggestions = [i for i, s in ranked if s >= FUZZY_SUGGEST][:5]
+            return TitleMatch("unknown", None, suggestions, text)
+        best = ranked[0][1]
+        close = [i for i, s in ranked if s >= best - FUZZY_TIE_MARGIN]
+        if len(close) == 1:
+            return TitleMatch("fuzzy", close[0], [close[0]], text)
+        return TitleMatch("ambiguous", None, close[:5], text)
+
+    def _fuzzy_scores(self, key: str, shortlist: int = 40) -> list[tuple[float, str]]:
+        """(similarity, key) for the keys sharing the most trigrams with `key`, best first."""
+        counts: dict[int, int] = defaultdict(int)
+        for gram in _trigrams(key):
+            for key_id in self._by_trigram.get(gram, ()):
+                counts[key_id] += 1
+        top = sorted(counts, key=lambda k: -counts[k])[:shortlist]
+        matcher = difflib.SequenceMatcher(b=key, autojunk=False)
+        scored = []
+        for key_id in top:
+            candidate = self._keys[key_id]
+            matcher.set_seq1(candidate)
+            scored.append((matcher.ratio() * _number_agreement(key, candidate), candidate))
+        return sorted(scored, reverse=True)
+
+
+def _number_agreement(typed: str, candidate: str) -> float:
+    """Penalise fuzzy hits whose numbers differ: "Toy Story 2" is not "Toy Story"."""
+    numbers = lambda key: {w for w in key.split() if w.isdigit()}  # noqa: E731
+    return 1.0 if numbers(typed) == numbers(candidate) else 0.8
+
+
+def _plausible_mention(message: str, span, common: frozenset[str]) -> bool:
+    """Reject spans that are probably ordinary words rather than a title."""
+    words = [w for w, _, _ in span]
+    if any(w not in common and not w.isdigit() for w in words):
+        return True
+    start, end = span[0][1], span[-1][2]
+    before, after = message[:start].rstrip(), message[end:]
+    if before[-1:] in "\"'“‘«" and after[:1] in "\"'”’»":
+        return True
+    first = message[start]
+    sentence_start = not before or before[-1] in ".!?"
+    return first.isupper() and not sentence_start and not words[0].isdigit()

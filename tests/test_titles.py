@@ -1,0 +1,144 @@
+"""Title linking: normal forms, exact / fuzzy / ambiguous / unknown links, and mentions in free text."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from chat_fakes import index_of, make_catalog
+
+from recommender.data.types import Catalog, Item
+from recommender.errors import RecommenderError, UnknownItemError
+from recommender.titles import TitleIndex, normalise, title_keys
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return make_catalog()
+
+
+@pytest.fixture(scope="module")
+def titles(catalog):
+    return TitleIndex(catalog)
+
+
+@pytest.mark.parametrize("typed, expected", [
+    ("Usual Suspects, The", "usual suspects"),
+    ("The Usual Suspects", "usual suspects"),
+    ("the usual-suspects!!", "usual suspects"),
+    ("  THE   USUAL SUSPECTS ", "usual suspects"),
+    ("Amélie", "amelie"),
+    ("Dumb & Dumber", "dumb and dumber"),
+    ("Schindler's List", "schindlers list"),
+    ("Godfather: Part II, The", "godfather part 2"),
+    ("A", "a"),  # a lone article is a title, not nothing
+])
+def test_normalise(typed, expected):
+    assert normalise(typed) == expected
+
+
+def test_title_keys_index_aliases_and_written_years():
+    year, keys = title_keys("Seven (Se7en)")
+    assert year is None and "seven" in keys and "se7en" in keys
+    year, keys = title_keys("Toy Story (1995)")
+    assert year == 1995 and keys == ["toy story"]
+
+
+def test_exact_links_ignore_case_punctuation_and_articles(catalog, titles):
+    suspects = index_of(catalog, "Usual Suspects, The")
+    for typed in ("the usual suspects", "Usual Suspects, The", "USUAL SUSPECTS", "The Usual Suspects (1995)"):
+        match = titles.link(typed)
+        assert (match.status, match.item, match.candidates) == ("exact", suspects, [suspects])
+
+
+def test_alias_links_both_spellings(catalog, titles):
+    seven = index_of(catalog, "Seven (Se7en)")
+    assert titles.link("Se7en").item == seven
+    assert titles.link("seven").item == seven
+
+
+def test_same_title_twice_is_ambiguous_until_the_year_decides(catalog, titles):
+    heat95, heat86 = index_of(catalog, "Heat", 1995), index_of(catalog, "Heat", 1986)
+    match = titles.link("Heat")
+    assert match.status == "ambiguous" and match.item is None
+    assert match.candidates == [heat95, heat86]  # newest first
+    assert titles.link("Heat (1986)").item == heat86
+    assert titles.link("heat (1995)").status == "exact"
+
+
+def test_right_title_wrong_year_is_unknown_with_the_real_ones_suggested(catalog, titles):
+    match = titles.link("Heat (2001)")
+    assert match.status == "unknown"
+    assert set(match.candidates) == {index_of(catalog, "Heat", 1995), index_of(catalog, "Heat", 1986)}
+
+
+def test_typos_link_fuzzily(catalog, titles):
+    match = titles.link("Groundhog Dya")
+    assert (match.status, match.item) == ("fuzzy", index_of(catalog, "Groundhog Day"))
+    assert titles.link("sleepless in seatle").item == index_of(catalog, "Sleepless in Seattle")
+
+
+def test_first_words_of_a_long_title_link_when_unique(catalog, titles):
+    assert titles.link("Sleepless").item == index_of(catalog, "Sleepless in Seattle")
+
+
+def test_sequel_numbers_must_agree(titles):
+    match = titles.link("Galaxy Quest 2")
+    assert match.status == "unknown"  # "Galaxy Quest" is close but is not the sequel
+
+
+def test_unknown_titles_suggest_close_ones(catalog, titles):
+    match = titles.link("Casablanka Nights")
+    assert match.status == "unknown" and match.item is None
+    assert index_of(catalog, "Casablanca") in match.candidates
+    assert titles.link("zzzz qqqq").candidates == []
+    assert titles.link("   ").status == "unknown"
+
+
+def test_resolve_returns_the_item_or_a_clear_error(catalog, titles):
+    assert titles.resolve("the princess bride") == index_of(catalog, "Princess Bride, The")
+    with pytest.raises(UnknownItemError, match=r"ambiguous.*Heat \(1995\).*Heat \(1986\)"):
+        titles.resolve("Heat")
+    with pytest.raises(UnknownItemError, match="unknown title 'Casablanka Nights'; closest: Casablanca"):
+        titles.resolve("Casablanka Nights")
+    assert issubclass(UnknownItemError, RecommenderError)
+
+
+def test_mentions_in_free_text(catalog, titles):
+    found = titles.find_mentions("I loved Heat and Se7en")
+    assert [m.text for m in found] == ["Heat", "Se7en"]
+    assert found[0].status == "ambiguous" and found[1].item == index_of(catalog, "Seven (Se7en)")
+    message = "I loved Heat and Se7en"
+    assert [message[m.start:m.end] for m in found] == ["Heat", "Se7en"]
+
+
+def test_mentions_prefer_the_longest_span():
+    catalog = Catalog([Item("1", "Star Wars", 1977), Item("2", "Star", 2001), Item("3", "Return of the Jedi", 1983)])
+    found = TitleIndex(catalog).find_mentions("more like star wars and the return of the jedi")
+    assert [(m.item, m.text) for m in found] == [(0, "star wars"), (2, "the return of the jedi")]
+
+
+def test_mentions_with_a_year_pick_that_year(catalog, titles):
+    found = titles.find_mentions("I liked Heat (1986) a lot")
+    assert found[0].item == index_of(catalog, "Heat", 1986) and found[0].text == "Heat (1986)"
+
+
+def test_common_words_are_titles_only_when_marked(catalog, titles):
+    big = index_of(catalog, "Big")
+    assert titles.find_mentions("a big adventure please") == []
+    assert titles.find_mentions("something funny, not too big") == []
+    assert [m.item for m in titles.find_mentions("I loved Big and Babe")] == [big, index_of(catalog, "Babe")]
+    assert [m.item for m in titles.find_mentions('liked "big" a lot')] == [big]
+
+
+def test_lookups_stay_fast_on_a_large_catalogue():
+    words = "red blue night day city love war star dark light river king queen road last first".split()
+    items = [Item(str(i), f"{words[i % 16]} {words[(i // 16) % 16]} {words[(i // 256) % 16]} {i}", 1990)
+             for i in range(10_000)]
+    titles = TitleIndex(Catalog(items))
+    started = time.perf_counter()
+    for i in range(50):
+        titles.link(f"{words[i % 16]} {words[(i * 7) % 16]} nite {i}")
+        titles.find_mentions(f"I loved {items[i * 97].title} and more please from the 90s")
+    per_call = (time.perf_counter() - started) / 100
+    assert per_call < 0.05, f"{per_call * 1000:.1f} ms per lookup"
