@@ -29,6 +29,7 @@ class Recommender:
     def __init__(self, dataset: Dataset, retriever: HybridRetriever, ranker=None, explainer=None):
         self.dataset, self.catalog, self.retriever = dataset, dataset.catalog, retriever
         self.ranker, self.explainer = ranker, explainer
+        self.adapter: str | None = None  # the LoRA adapter the ranker uses, for status lines
         self.histories = user_histories(dataset.interactions, dataset.catalog)
         self._titles = None
 
@@ -52,7 +53,9 @@ class Recommender:
             adapter = getattr(llm_config, "adapter", None)
             llm_ranker, explainer = load_llm_stack(dataset.catalog, llm_config, ranker_config_for(adapter),
                                                    progress=progress)
-        return cls(dataset, retriever, llm_ranker, explainer)
+        recommender = cls(dataset, retriever, llm_ranker, explainer)
+        recommender.adapter = getattr(llm_config, "adapter", None) if ranker == "llm" else None
+        return recommender
 
     # --- who the user is -------------------------------------------------------------------------
     def known_users(self) -> list[str]:

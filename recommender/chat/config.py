@@ -17,7 +17,8 @@ class ChatConfig:
     ranker: str = option("llm", "llm: retrieval + LLM re-ranking and explanations; none: retrieval only")
     model: str | None = option(None, "LLM: Hugging Face id or local directory (default: the embedded SmolLM2-135M)")
     quantize: str = option("4bit", "LLM weight quantization: 4bit, 8bit or none")
-    adapter: str | None = option(None, "directory of a LoRA adapter for the model")
+    adapter: str = option("default", "LoRA adapter: 'default' (the shipped adapter when its base matches the model), "
+                                     "'none', or a directory")
     auth: str | None = option(None, "require a login, given as user:password")
     k: int = option(10, f"items per list (1-{MAX_ROWS})")
     max_message_chars: int = option(500, "longer messages are cut to this many characters (with a notice)")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from recommender.chat.config import ChatConfig
 from recommender.config import field_help
 
@@ -59,9 +61,9 @@ def load_recommender(config: ChatConfig):
 
     llm_config = None
     if config.ranker == "llm":
-        from recommender.llm.backend import LLMConfig
+        from recommender.llm.defaults import llm_config_from
 
-        llm_config = LLMConfig(model=config.model, quantize=config.quantize, adapter=config.adapter)
+        llm_config = llm_config_from(config.model, config.quantize, config.adapter)
     print(f"loading {config.data} (ranker: {config.ranker}) …", flush=True)
     return Recommender.load(config.data, ranker=config.ranker, llm_config=llm_config, progress=True)
 
@@ -73,6 +75,8 @@ def status_line(recommender, config: ChatConfig, seconds: float) -> str:
     backend = getattr(getattr(recommender, "ranker", None), "backend", None)
     if config.ranker == "llm":
         model_id = getattr(backend, "model_id", None) or config.model or "default model"
-        model = f" ({model_id}, {config.quantize}{', adapter ' + config.adapter if config.adapter else ''})"
+        adapter = getattr(recommender, "adapter", None)
+        adapter = f"adapter {Path(adapter).name}" if adapter else "no adapter"
+        model = f" ({model_id}, {config.quantize}, {adapter})"
     return (f"**Ready** · {recommender.dataset.name}: {n_items:,} movies, {n_users:,} users · "
             f"ranker: {config.ranker}{model} · loaded in {seconds:.1f} s")

@@ -1,0 +1,285 @@
+"""The one language model of the process: loading (quantized, optionally with a LoRA adapter) and the
+three things everything else needs from it: chat formatting, next-token logits, greedy streaming.
+
+torch and transformers are imported inside functions so that importing this module stays cheap.
+
+Threads: prompt passes (scoring, the first step of generation) use every available core; the
+one-token generation steps use `decode_threads` (default 1). Their matrices are too small to split
+and a waiting thread costs more than it helps: on the shared 2-core machine, streaming with 2 decode
+threads was several times slower than with 1 (compare `eval/bench_llm.py --decode-threads 2`).
+Forward passes run under `torch.inference_mode` with `logits_to_keep=1`, so only the last position
+goes through the 49k-word output layer (the bench measures the effect).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator, NamedTuple, Sequence
+
+import numpy as np
+
+from recommender.config import check, option
+from recommender.errors import ModelError
+from recommender.llm.adapters import attach_adapter, check_adapter_matches, first_line, normalise_model_id
+from recommender.llm.convert import DEFAULT_MODEL_ID, ensure_default_checkpoint
+
+__all__ = [
+    "DEFAULT_MODEL_ID", "LLMConfig", "HFBackend", "LoadedModel", "load_backend", "load_base_model",
+    "check_adapter_matches", "normalise_model_id", "ensure_default_checkpoint", "clear_backend_cache",
+]
+
+QUANTIZE_MODES = ("4bit", "8bit", "none")
+DEVICES = ("auto", "cpu", "cuda")
+
+
+@dataclass
+class LLMConfig:
+    model: str | None = option(None, "Hugging Face causal-LM id or local directory with a chat template "
+                                     "(default: the embedded SmolLM2-135M-Instruct)")
+    quantize: str = option("4bit", "weight quantization: 4bit (NF4), 8bit or none (fp32)")
+    adapter: str | None = option(None, "directory of a PEFT LoRA adapter trained for this base model")
+    device: str = option("auto", "auto (cuda when available, else cpu), cpu or cuda")
+    cache_dir: str = option("~/.cache/recommender/models", "where the converted default model is cached")
+    offline: bool = option(False, "never download: use only local directories and the Hugging Face cache")
+    threads: int = option(0, "torch CPU threads for scoring prompts (0 = one per available core)")
+    decode_threads: int = option(1, "torch CPU threads while generating token by token (0 = as threads); "
+                                    "one-token steps are too small to split, extra threads mostly wait")
+
+    def __post_init__(self):
+        check(self.quantize in QUANTIZE_MODES, f"quantize must be one of {', '.join(QUANTIZE_MODES)}, "
+                                               f"not {self.quantize!r}")
+        check(self.device in DEVICES, f"device must be one of {', '.join(DEVICES)}, not {self.device!r}")
+        check(self.threads >= 0, f"threads must be >= 0, not {self.threads}")
+        check(self.decode_threads >= 0, f"decode_threads must be >= 0, not {self.decode_threads}")
+
+
+class LoadedModel(NamedTuple):
+    model: Any
+    tokenizer: Any
+    model_id: str  # canonical id of the base model
+
+
+class HFBackend:
+    """A loaded transformers causal LM; implements recommender.types.LLMBackend."""
+
+    def __init__(self, model, tokenizer, model_id: str, device: str, threads: int = 0, decode_threads: int = 0):
+        """threads / decode_threads: torch CPU threads for prompt passes and for one-token generation
+        steps (0 = leave torch's setting alone)."""
+        self.model, self.tokenizer, self.model_id, self.device = model, tokenizer, model_id, device
+        self.threads, self.decode_threads = threads, decode_threads or threads
+        self._lock = threading.Lock()  # one forward pass at a time: concurrent ones only fight for cores
+        self._stop_ids = _stop_token_ids(model, tokenizer)
+
+    def _forward(self, threads: int, **inputs):
+        import torch
+
+        with self._lock, torch.inference_mode():
+            if threads and torch.get_num_threads() != threads:
+                torch.set_num_threads(threads)
+            return self.model(**inputs)
+
+    def chat_prompt(self, user_message: str, system: str | None = None) -> str:
+        messages = ([{"role": "system", "content": system}] if system else []) + [
+            {"role": "user", "content": user_message}]
+        return self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+
+    def count_tokens(self, text: str) -> int:
+        return len(self._encode(text))
+
+    def next_token_logits(self, prompts: Sequence[str], token_ids: Sequence[int], batch_size: int = 8) -> np.ndarray:
+        """Logits of `token_ids` right after each prompt. Prompts are batched by length (less padding),
+        left-padded so that every row's last position is its answer position."""
+        encoded = [self._encode(p) for p in prompts]
+        out = np.zeros((len(prompts), len(token_ids)), dtype=np.float32)
+        order = sorted(range(len(encoded)), key=lambda i: len(encoded[i]))
+        wanted = list(token_ids)
+        for start in range(0, len(order), max(1, batch_size)):
+            rows = order[start:start + max(1, batch_size)]
+            logits = self._last_logits([encoded[i] for i in rows])
+            out[rows] = logits[:, wanted]
+        return out
+
+    def stream(self, prompt: str, max_new_tokens: int = 60, no_repeat_ngram: int = 3) -> Iterator[str]:
+        """Greedy decoding with a KV cache, yielding text pieces; stops at an end-of-turn token.
+        Never repeats an n-gram of its own output (a small model's greedy output loops otherwise;
+        0 turns that off). Closing the generator stops generation, so callers may stop early."""
+        import torch
+
+        ids = torch.tensor([self._encode(prompt)], device=self.device)
+        generated: list[int] = []
+        emitted = ""
+        past = None
+        for _ in range(max_new_tokens):
+            threads = self.threads if past is None else self.decode_threads  # the prompt pass is large
+            out = self._forward(threads, input_ids=ids, past_key_values=past, use_cache=True, logits_to_keep=1)
+            past = out.past_key_values
+            logits = out.logits[0, -1].float().cpu().numpy().copy()
+            logits[repeated_ngram_completions(generated, no_repeat_ngram)] = -np.inf
+            next_id = int(logits.argmax())
+            if next_id in self._stop_ids:
+                break
+            generated.append(next_id)
+            text = self.tokenizer.decode(generated, skip_special_tokens=True)
+            if not text.endswith("\ufffd"):  # an incomplete multi-byte character: wait for the next token
+                yield text[len(emitted):]
+                emitted = text
+            ids = torch.tensor([[next_id]], device=self.device)
+
+    def generate(self, prompt: str, max_new_tokens: int = 60, no_repeat_ngram: int = 3) -> str:
+        return "".join(self.stream(prompt, max_new_tokens, no_repeat_ngram))
+
+    def _encode(self, text: str) -> list[int]:
+        # Chat-formatted text already holds its special tokens; adding a BOS would duplicate them.
+        return self.tokenizer(text, add_special_tokens=False)["input_ids"]
+
+    def _last_logits(self, rows: list[list[int]]) -> np.ndarray:
+        import torch
+
+        width = max(len(r) for r in rows)
+        pad = self.tokenizer.pad_token_id
+        ids = torch.tensor([[pad] * (width - len(r)) + r for r in rows], device=self.device)
+        mask = torch.tensor([[0] * (width - len(r)) + [1] * len(r) for r in rows], device=self.device)
+        positions = (mask.cumsum(-1) - 1).clamp(min=0)  # positions count real tokens only, as in generate()
+        out = self._forward(self.threads, input_ids=ids, attention_mask=mask, position_ids=positions,
+                            use_cache=False, logits_to_keep=1)
+        return out.logits[:, -1, :].float().cpu().numpy()
+
+
+def repeated_ngram_completions(tokens: list[int], n: int) -> list[int]:
+    """Tokens that would complete an n-gram already present in `tokens` (none when n < 2)."""
+    if n < 2 or len(tokens) < n:
+        return []
+    prefix = tokens[len(tokens) - n + 1:]
+    return [tokens[i + n - 1] for i in range(len(tokens) - n + 1) if tokens[i:i + n - 1] == prefix]
+
+
+def _stop_token_ids(model, tokenizer) -> set[int]:
+    ids = {tokenizer.eos_token_id}
+    generation = getattr(model, "generation_config", None)
+    eos = getattr(generation, "eos_token_id", None)
+    ids.update(eos if isinstance(eos, (list, tuple)) else [eos])
+    end_of_turn = tokenizer.convert_tokens_to_ids("<|im_end|>") if "<|im_end|>" in tokenizer.get_vocab() else None
+    ids.add(end_of_turn)
+    return {int(i) for i in ids if i is not None}
+
+
+_BACKENDS: dict[tuple, HFBackend] = {}
+_BACKENDS_LOCK = threading.Lock()
+
+
+def load_backend(config: LLMConfig, progress: bool = True) -> HFBackend:
+    """The backend for `config`, loaded once per process per (model, quantize, adapter, device)."""
+    device = resolve_device(config.device)
+    adapter = str(Path(config.adapter).expanduser().resolve()) if config.adapter else None
+    key = (config.model or DEFAULT_MODEL_ID, config.quantize, adapter, device)
+    with _BACKENDS_LOCK:
+        if key not in _BACKENDS:
+            model, tokenizer, model_id = load_base_model(config, progress=progress)
+            if adapter:
+                model = attach_adapter(model, adapter, model_id, progress)
+            model.eval()
+            threads = configure_threads(config.threads)
+            _BACKENDS[key] = HFBackend(model, tokenizer, model_id, device, threads, config.decode_threads or threads)
+        return _BACKENDS[key]
+
+
+def clear_backend_cache() -> None:
+    with _BACKENDS_LOCK:
+        _BACKENDS.clear()
+
+
+def load_base_model(config: LLMConfig, progress: bool = True) -> LoadedModel:
+    """The quantized base model (no adapter) and its left-padding tokenizer; used by training too."""
+    _quiet_bitsandbytes()
+    device = resolve_device(config.device)
+    configure_threads(config.threads)
+    source, model_id = resolve_model_source(config, progress)
+    if progress:
+        print(f"Loading {model_id} ({config.quantize}, {device})...", file=sys.stderr, flush=True)
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tokenizer = _from_pretrained(AutoTokenizer, source, config.offline)
+    if not getattr(tokenizer, "chat_template", None):
+        raise ModelError(f"model {model_id!r} has no chat template; use an instruction-tuned (chat) model")
+    tokenizer.padding_side = "left"
+    if tokenizer.pad_token_id is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    kwargs = _quantization_kwargs(config.quantize, device)
+    model = _from_pretrained(AutoModelForCausalLM, source, config.offline, **kwargs)
+    if config.quantize == "none":
+        model = model.to(device)
+    return LoadedModel(model, tokenizer, model_id)
+
+
+def resolve_device(device: str) -> str:
+    import torch
+
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device == "cuda" and not torch.cuda.is_available():
+        raise ModelError("device 'cuda' requested but no CUDA GPU is available; use --device cpu or auto")
+    return device
+
+
+def configure_threads(threads: int = 0) -> int:
+    """Use every core this process may run on (not the host's count, which containers overstate)."""
+    import torch
+
+    available = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    torch.set_num_threads(max(1, threads or available))
+    return torch.get_num_threads()
+
+
+def resolve_model_source(config: LLMConfig, progress: bool = True) -> tuple[str, str]:
+    """(what to pass to from_pretrained, canonical model id)."""
+    if config.model is None:
+        return str(ensure_default_checkpoint(config.cache_dir, progress=progress)), DEFAULT_MODEL_ID
+    local = Path(config.model).expanduser()
+    if local.is_dir():
+        return str(local), normalise_model_id(config.model)
+    if local.exists() or _looks_like_path(config.model):
+        raise ModelError(f"model directory not found: {config.model}")
+    return config.model, config.model
+
+
+def _looks_like_path(name: str) -> bool:
+    """Hub ids look like 'name' or 'owner/name'; anything else is meant as a local directory."""
+    return name.startswith((".", "/", "~")) or name.count("/") > 1 or (os.sep != "/" and os.sep in name)
+
+
+def _quantization_kwargs(quantize: str, device: str) -> dict:
+    import torch
+
+    if quantize == "none":
+        return {"dtype": torch.float32}
+    from transformers import BitsAndBytesConfig
+
+    if quantize == "4bit":
+        bnb = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_compute_dtype=torch.float32)
+    else:
+        bnb = BitsAndBytesConfig(load_in_8bit=True)
+    return {"quantization_config": bnb, "device_map": {"": 0 if device == "cuda" else "cpu"}}
+
+
+def _from_pretrained(loader, source: str, offline: bool, **kwargs):
+    """Local files first (fast, no network); download only when allowed. Failures become ModelError."""
+    try:
+        return loader.from_pretrained(source, local_files_only=True, **kwargs)
+    except (OSError, ValueError, KeyError) as exc:
+        if offline or Path(source).is_dir():
+            raise ModelError(f"cannot load model {source!r}: {first_line(exc)}") from None
+    try:
+        return loader.from_pretrained(source, **kwargs)
+    except (OSError, ValueError, KeyError) as exc:
+        raise ModelError(f"cannot load model {source!r} (not on disk, download failed): {first_line(exc)}") from None
+
+
+def _quiet_bitsandbytes() -> None:
+    # Both messages repeat per call or per import and say nothing actionable for our users.
+    logging.getLogger("bitsandbytes.backends.cpu.ops").setLevel(logging.ERROR)
+    logging.getLogger("bitsandbytes.autograd._functions").setLevel(logging.ERROR)

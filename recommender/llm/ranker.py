@@ -1,0 +1,219 @@
+"""Ranking a shortlist by verbalizer: one forward pass per prompt scores every candidate.
+
+The prompt lists the candidates labelled A., B., ... and asks for the letter only. The score of a
+candidate is the logit of its label token at the answer position, log-softmaxed over the n labels in
+the prompt. Nothing is generated, so every ranked item is a candidate by construction.
+
+Position bias (small models prefer early labels) is controlled by averaging the scores over
+`n_permutations` seeded orderings of the candidates, each mapped back to the candidate it scored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple, Sequence
+
+import numpy as np
+
+from recommender.config import check, option
+from recommender.data.types import Catalog
+from recommender.errors import ModelError, RecommenderError, UnknownItemError
+from recommender.llm.prompts import PromptMovie, chat_format, format_rating, movie_text, quote_query, render
+from recommender.types import Request, Shortlist
+
+LABELS = "ABCDEFGHIJKLMNOPQRST"  # at most 20 candidates per prompt
+MAX_CANDIDATES = len(LABELS)
+
+
+class RankInputError(RecommenderError):
+    """A ranking request the ranker cannot take (too many candidates, misaligned ratings)."""
+
+
+@dataclass
+class RankInput:
+    history: Sequence[int]  # catalogue indices, chronological (most recent last)
+    ratings: Sequence[float]  # parallel to history, NaN where unknown; may be empty
+    candidates: Sequence[int]  # catalogue indices, at most 20
+    query: str | None = None
+    retrieval_ranks: Sequence[int] | None = None  # 1-based retrieval rank per candidate, optional evidence
+
+
+@dataclass
+class RankerConfig:
+    max_history: int = option(8, "most recent history items shown in the ranking prompt")
+    title_chars: int = option(40, "titles longer than this are cut with an ellipsis")
+    query_chars: int = option(200, "the user's request is cut to this many characters")
+    n_permutations: int = option(1, "average scores over this many candidate orders (1 = no position-bias control)")
+    seed: int = option(0, "seed of the candidate permutations")
+    batch_size: int = option(8, "prompts per forward pass")
+    show_year: bool = option(False, "show release years in the ranking prompt (about 6 tokens each: slower)")
+    show_retrieval_rank: bool = option(False, "show each candidate's retrieval rank in the prompt as evidence")
+    mix_weight: float = option(0.5, "weight of the LLM score in the final mix with retrieval (tune on val)")
+
+    def __post_init__(self):
+        check(self.max_history >= 0, f"max_history must be >= 0, not {self.max_history}")
+        check(self.title_chars >= 8, f"title_chars must be >= 8, not {self.title_chars}")
+        check(self.query_chars >= 8, f"query_chars must be >= 8, not {self.query_chars}")
+        check(self.n_permutations >= 1, f"n_permutations must be >= 1, not {self.n_permutations}")
+        check(self.batch_size >= 1, f"batch_size must be >= 1, not {self.batch_size}")
+        check(0.0 <= self.mix_weight <= 1.0, f"mix_weight must be in [0, 1], not {self.mix_weight}")
+
+
+def validate_rank_input(catalog: Catalog, inp: RankInput) -> None:
+    n = len(inp.candidates)
+    if n > MAX_CANDIDATES:
+        raise RankInputError(f"at most {MAX_CANDIDATES} candidates per ranking prompt, got {n}")
+    if len(inp.ratings) not in (0, len(inp.history)):
+        raise RankInputError(f"{len(inp.ratings)} ratings for {len(inp.history)} history items")
+    if inp.retrieval_ranks is not None and len(inp.retrieval_ranks) != n:
+        raise RankInputError(f"{len(inp.retrieval_ranks)} retrieval ranks for {n} candidates")
+    for index in list(inp.candidates) + list(inp.history):
+        if not 0 <= int(index) < len(catalog):
+            raise UnknownItemError(f"item index {int(index)} is not in the catalogue ({len(catalog)} items)")
+
+
+def rank_prompt_variables(catalog: Catalog, inp: RankInput, config: RankerConfig) -> dict:
+    """What rank.j2 and generate_rank.j2 need: quoted history (most recent last) and labelled candidates."""
+    validate_rank_input(catalog, inp)
+    start = max(0, len(inp.history) - config.max_history) if config.max_history else len(inp.history)
+    history = [
+        PromptMovie(movie_text(catalog[int(h)], config.title_chars, config.show_year),
+                    rating=format_rating(float(inp.ratings[i])) if len(inp.ratings) else None)
+        for i, h in enumerate(inp.history) if i >= start
+    ]
+    ranks = inp.retrieval_ranks if config.show_retrieval_rank and inp.retrieval_ranks is not None else None
+    candidates = [
+        PromptMovie(movie_text(catalog[int(c)], config.title_chars, config.show_year), label=LABELS[pos],
+                    retrieval_rank=int(ranks[pos]) if ranks is not None else None)
+        for pos, c in enumerate(inp.candidates)
+    ]
+    return {"history": history, "candidates": candidates, "query": quote_query(inp.query, config.query_chars)}
+
+
+def build_rank_prompt(backend_or_tokenizer, catalog: Catalog, inp: RankInput, config: RankerConfig,
+                      template: str = "rank") -> str:
+    """The full chat-formatted prompt, ending where the answer letter goes."""
+    user_message = render(template, **rank_prompt_variables(catalog, inp, config))
+    return chat_format(backend_or_tokenizer, user_message, system=render("system"))
+
+
+def label_token_ids(tokenizer, n: int) -> list[int]:
+    """Token id of each label 'A'.. as the first answer token; ModelError if a label is not one token."""
+    if not 0 <= n <= MAX_CANDIDATES:
+        raise RankInputError(f"at most {MAX_CANDIDATES} labels, asked for {n}")
+    ids = []
+    for letter in LABELS[:n]:
+        pieces = tokenizer.encode(letter, add_special_tokens=False)
+        if len(pieces) != 1:
+            raise ModelError(f"the tokenizer splits the label {letter!r} into {len(pieces)} tokens; "
+                             "verbalizer ranking needs single-token labels")
+        ids.append(int(pieces[0]))
+    if len(set(ids)) != len(ids):
+        raise ModelError("the tokenizer maps different labels to the same token")
+    return ids
+
+
+def verbalizer_scores(label_logits: np.ndarray) -> np.ndarray:
+    """Log-softmax over the label logits (last axis): log P(label | prompt, answer is a label)."""
+    logits = np.asarray(label_logits, dtype=np.float64)
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+
+
+def candidate_permutations(n: int, n_permutations: int, seed: int) -> list[np.ndarray]:
+    """The identity first, then seeded random orders. Seeded by (seed, n) only, so an input gets the
+    same orders whatever else is in the batch."""
+    perms = [np.arange(n)]
+    rng = np.random.default_rng([seed, n])
+    perms += [rng.permutation(n) for _ in range(n_permutations - 1)]
+    return perms
+
+
+def permute_input(inp: RankInput, perm: np.ndarray) -> RankInput:
+    """The same request with candidates (and their retrieval ranks) shown in order `perm`."""
+    ranks = None if inp.retrieval_ranks is None else [inp.retrieval_ranks[p] for p in perm]
+    return RankInput(inp.history, inp.ratings, [inp.candidates[p] for p in perm], inp.query, ranks)
+
+
+def ranked_order(scores: np.ndarray) -> np.ndarray:
+    """Positions of the candidates, best score first; ties keep the input (retrieval) order."""
+    return np.argsort(-np.asarray(scores, dtype=np.float64), kind="stable")
+
+
+class LLMRanker:
+    """Scores shortlists with the loaded LLM. `score` returns one array per input, parallel to its
+    candidates (higher is better)."""
+
+    def __init__(self, backend, catalog: Catalog, config: RankerConfig | None = None):
+        self.backend, self.catalog = backend, catalog
+        self.config = config or RankerConfig()
+        self._label_ids = label_token_ids(backend.tokenizer, MAX_CANDIDATES)
+
+    def prompts_for(self, inp: RankInput) -> list[tuple[np.ndarray, str]]:
+        """(permutation, prompt) for each candidate order this input is scored under."""
+        perms = candidate_permutations(len(inp.candidates), self.config.n_permutations, self.config.seed)
+        return [(perm, build_rank_prompt(self.backend, self.catalog, permute_input(inp, perm), self.config))
+                for perm in perms]
+
+    def score(self, inputs: list[RankInput]) -> list[np.ndarray]:
+        slots: list[tuple[int, np.ndarray]] = []
+        prompts: list[str] = []
+        for i, inp in enumerate(inputs):
+            if len(inp.candidates) == 0:
+                validate_rank_input(self.catalog, inp)
+                continue
+            for perm, prompt in self.prompts_for(inp):
+                slots.append((i, perm))
+                prompts.append(prompt)
+        scores = [np.zeros(len(inp.candidates), dtype=np.float64) for inp in inputs]
+        if not prompts:
+            return scores
+        logits = self.backend.next_token_logits(prompts, self._label_ids, batch_size=self.config.batch_size)
+        for row, (i, perm) in zip(logits, slots):
+            # Row position p showed candidate perm[p]: credit the score back to that candidate.
+            scores[i][perm] += verbalizer_scores(row[:len(perm)]) / self.config.n_permutations
+        return scores
+
+    def rerank(self, request: Request, shortlist: Shortlist) -> Reranked:
+        """The facade's hook: see `rerank_shortlist`."""
+        return rerank_shortlist(self, request, shortlist)
+
+
+class Reranked(NamedTuple):
+    final: np.ndarray  # per shortlist position, higher is better
+    llm: np.ndarray  # LLM score per shortlist position, NaN beyond the first MAX_CANDIDATES
+
+
+def rerank_shortlist(ranker: "LLMRanker", request: Request, shortlist: Shortlist) -> Reranked:
+    """Score the first MAX_CANDIDATES of a retrieval shortlist with the LLM and mix with retrieval;
+    the rest stay below them in retrieval order. Items liked in the dialogue count as most recent history."""
+    n = min(len(shortlist.indices), MAX_CANDIDATES)
+    history = list(request.history) + list(request.liked)
+    known = list(request.ratings) if len(request.ratings) == len(request.history) else [np.nan] * len(request.history)
+    inp = RankInput(history, known + [np.nan] * len(request.liked), [int(i) for i in shortlist.indices[:n]],
+                    request.query, list(range(1, n + 1)))
+    llm = np.full(len(shortlist.indices), np.nan)
+    final = np.asarray(shortlist.scores, dtype=np.float64).copy()
+    if n == 0:
+        return Reranked(final, llm)
+    llm[:n] = ranker.score([inp])[0]
+    final[:n] = mix_scores(final[:n], llm[:n], ranker.config.mix_weight)
+    final[n:] = final[:n].min() - 1.0 - np.arange(len(final) - n)
+    return Reranked(final, llm)
+
+
+def mix_scores(retrieval_scores: np.ndarray, llm_scores: np.ndarray, weight: float) -> np.ndarray:
+    """(1 - weight) * z(retrieval) + weight * z(llm), where z standardises within this one list
+    (subtract the mean, divide by the standard deviation; a constant list becomes all zeros).
+
+    Standardising per list puts the two scales (fused retrieval scores, label log-probabilities)
+    on a common footing, so `weight` means the same thing for every user."""
+    return (1.0 - weight) * _standardise(retrieval_scores) + weight * _standardise(llm_scores)
+
+
+def _standardise(values: np.ndarray) -> np.ndarray:
+    values = np.asarray(values, dtype=np.float64)
+    if values.size == 0:
+        return values
+    spread = values.std()
+    return (values - values.mean()) / spread if spread > 1e-12 else np.zeros_like(values)

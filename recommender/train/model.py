@@ -1,0 +1,116 @@
+"""The model side of training: the quantized base with LoRA, prompt encoding and the label loss.
+
+The prompt comes from the ranker's own `build_rank_prompt` and the labels from `label_token_ids`, so
+training and inference see exactly the same text and score the same tokens. Batches are left-padded
+with positions counting real tokens only, as in HFBackend, so a training forward pass matches the
+scoring forward pass.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+from recommender.data.types import Catalog
+from recommender.errors import ConfigError
+from recommender.llm.ranker import MAX_CANDIDATES, RankerConfig, build_rank_prompt, label_token_ids
+from recommender.train.examples import TrainingExample
+
+
+@dataclass
+class TrainingModel:
+    model: Any  # peft.PeftModel around the (quantized) base
+    tokenizer: Any
+    model_id: str  # canonical base model id, written into adapter_config.json
+    label_ids: list[int]  # token id of each label "A".."T"
+    device: str
+
+
+def prepare_model(config, progress: bool = True) -> TrainingModel:
+    """Load the base model as `config.quantize` and wrap it with a fresh, seeded LoRA."""
+    import torch
+    from peft import LoraConfig, get_peft_model
+
+    from recommender.llm.backend import LLMConfig, load_base_model, resolve_device
+
+    llm_config = LLMConfig(model=config.model, quantize=config.quantize, threads=config.threads)
+    loaded = load_base_model(llm_config, progress=progress)
+    label_ids = label_token_ids(loaded.tokenizer, MAX_CANDIDATES)
+    torch.manual_seed(config.seed)  # LoRA's A matrices are initialised randomly
+    lora = LoraConfig(r=config.lora_r, lora_alpha=config.lora_alpha, lora_dropout=config.lora_dropout,
+                      target_modules=list(config.target_modules), bias="none", task_type="CAUSAL_LM",
+                      layers_to_transform=top_layers(loaded.model, config.lora_layers))
+    try:
+        model = get_peft_model(loaded.model, lora)
+    except ValueError as exc:
+        raise ConfigError(f"target_modules {config.target_modules}: {str(exc).splitlines()[0]}") from None
+    # PEFT records the local checkpoint path; the adapter must name the canonical base id so that
+    # check_adapter_matches accepts it wherever the base happens to be cached.
+    model.peft_config["default"].base_model_name_or_path = loaded.model_id
+    return TrainingModel(model, loaded.tokenizer, loaded.model_id, label_ids, resolve_device(llm_config.device))
+
+
+def top_layers(model, n: int | None) -> list[int] | None:
+    """Indices of the top `n` decoder layers (None: all layers get LoRA)."""
+    if n is None:
+        return None
+    total = int(model.config.num_hidden_layers)
+    if n > total:
+        raise ConfigError(f"lora_layers is {n}, but the model has only {total} layers")
+    return list(range(total - n, total))
+
+
+def encode_example(tokenizer, catalog: Catalog, example: TrainingExample, ranker_config: RankerConfig) -> list[int]:
+    """Token ids of the example's ranking prompt, exactly as the ranker encodes it at inference."""
+    prompt = build_rank_prompt(tokenizer, catalog, example.rank_input(), ranker_config)
+    return tokenizer(prompt, add_special_tokens=False)["input_ids"]
+
+
+def label_loss(tm: TrainingModel, rows: Sequence[Sequence[int]], labels: Sequence[int],
+               n_candidates: Sequence[int]):
+    """Cross-entropy over the candidates' label logits at the answer position (mean over the batch)."""
+    import torch
+    import torch.nn.functional as F
+
+    width = max(len(r) for r in rows)
+    pad = tm.tokenizer.pad_token_id
+    ids = torch.tensor([[pad] * (width - len(r)) + list(r) for r in rows], device=tm.device)
+    mask = torch.tensor([[0] * (width - len(r)) + [1] * len(r) for r in rows], device=tm.device)
+    positions = (mask.cumsum(-1) - 1).clamp(min=0)
+    out = tm.model(input_ids=ids, attention_mask=mask, position_ids=positions, use_cache=False, logits_to_keep=1)
+    logits = out.logits[:, -1, :][:, tm.label_ids].float()
+    shown = torch.arange(len(tm.label_ids), device=tm.device)[None, :] < torch.tensor(n_candidates, device=tm.device)[:, None]
+    logits = logits.masked_fill(~shown, float("-inf"))
+    return F.cross_entropy(logits, torch.tensor(list(labels), device=tm.device))
+
+
+def lr_multiplier(step: int, warmup_steps: int, total_steps: int, schedule: str) -> float:
+    """Learning-rate factor for optimizer step `step` (0-based): linear warm-up, then the schedule."""
+    import math
+
+    if step < warmup_steps:
+        return (step + 1) / (warmup_steps + 1)
+    if schedule == "constant":
+        return 1.0
+    progress = min(1.0, (step - warmup_steps) / max(1, total_steps - warmup_steps))
+    return 0.5 * (1.0 + math.cos(math.pi * progress)) if schedule == "cosine" else 1.0 - progress
+
+
+def make_optimizer(tm: TrainingModel, config, total_steps: int):
+    """AdamW over the LoRA parameters and its warm-up + decay schedule."""
+    import torch
+
+    params = [p for p in tm.model.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(params, lr=config.lr, weight_decay=config.weight_decay)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda step: lr_multiplier(step, config.warmup_steps, total_steps, config.schedule))
+    return optimizer, scheduler
+
+
+def ranker_scorer(tm: TrainingModel, catalog: Catalog, ranker_config: RankerConfig):
+    """The inference ranker (LLMRanker over an HFBackend) around the model being trained."""
+    from recommender.llm.backend import HFBackend
+    from recommender.llm.ranker import LLMRanker
+
+    backend = HFBackend(tm.model, tm.tokenizer, tm.model_id, tm.device)
+    return LLMRanker(backend, catalog, ranker_config).score

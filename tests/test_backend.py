@@ -1,0 +1,307 @@
+import json
+import math
+import string
+
+import numpy as np
+import pytest
+
+from recommender.errors import AdapterMismatchError, ConfigError, ModelError
+from recommender.llm import backend as backend_module
+from recommender.llm.backend import (
+    DEFAULT_MODEL_ID, HFBackend, LLMConfig, check_adapter_matches, load_backend, load_base_model,
+    repeated_ngram_completions,
+)
+from recommender.llm.convert import MARKER_FILE
+
+CHAT_TEMPLATE = ("{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n{% endfor %}"
+                 "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}")
+
+
+def write_adapter(directory, base) -> str:
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "adapter_config.json").write_text(json.dumps({"base_model_name_or_path": base, "r": 8}))
+    return str(directory)
+
+
+# --- configuration and adapters ---------------------------------------------------------------
+
+
+def test_llm_config_is_validated():
+    with pytest.raises(ConfigError, match="quantize must be one of 4bit, 8bit, none"):
+        LLMConfig(quantize="3bit")
+    with pytest.raises(ConfigError, match="device"):
+        LLMConfig(device="tpu")
+    assert LLMConfig().quantize == "4bit" and LLMConfig().model is None
+
+
+def test_adapter_for_another_base_model_is_refused_naming_both(tmp_path):
+    adapter = write_adapter(tmp_path / "lora", "meta-llama/Llama-3.2-1B-Instruct")
+    with pytest.raises(AdapterMismatchError) as err:
+        check_adapter_matches(adapter, DEFAULT_MODEL_ID)
+    assert "meta-llama/Llama-3.2-1B-Instruct" in str(err.value) and DEFAULT_MODEL_ID in str(err.value)
+    assert isinstance(err.value, ModelError)
+
+
+def test_adapter_for_the_default_model_matches_by_id_or_converted_path(tmp_path):
+    check_adapter_matches(write_adapter(tmp_path / "a", DEFAULT_MODEL_ID), DEFAULT_MODEL_ID)
+    converted = tmp_path / "cache" / "SmolLM2-135M-Instruct-98362432"
+    converted.mkdir(parents=True)
+    (converted / MARKER_FILE).write_text(json.dumps({"canonical_id": DEFAULT_MODEL_ID}))
+    check_adapter_matches(write_adapter(tmp_path / "b", str(converted)), DEFAULT_MODEL_ID)
+    # trained on another machine: the path does not exist here, its converted-checkpoint name still counts
+    check_adapter_matches(write_adapter(tmp_path / "c", "/home/x/.cache/m/SmolLM2-135M-Instruct-98362432"),
+                          DEFAULT_MODEL_ID)
+    check_adapter_matches(write_adapter(tmp_path / "d", DEFAULT_MODEL_ID), str(converted))
+
+
+def test_missing_or_invalid_adapter_is_a_clear_model_error(tmp_path):
+    with pytest.raises(ModelError, match="adapter directory not found"):
+        check_adapter_matches(tmp_path / "nope", DEFAULT_MODEL_ID)
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ModelError, match="no adapter_config.json"):
+        check_adapter_matches(tmp_path / "empty", DEFAULT_MODEL_ID)
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "adapter_config.json").write_text("{not json")
+    with pytest.raises(ModelError, match="not a valid adapter config"):
+        check_adapter_matches(tmp_path / "bad", DEFAULT_MODEL_ID)
+    with pytest.raises(ModelError, match="base_model_name_or_path is missing"):
+        check_adapter_matches(write_adapter(tmp_path / "nobase", ""), DEFAULT_MODEL_ID)
+
+
+def test_missing_model_is_a_clear_model_error(tmp_path):
+    with pytest.raises(ModelError, match="model directory not found"):
+        load_base_model(LLMConfig(model=str(tmp_path / "no-such-model"), device="cpu"), progress=False)
+    (tmp_path / "empty-model").mkdir()
+    with pytest.raises(ModelError, match="cannot load model"):
+        load_base_model(LLMConfig(model=str(tmp_path / "empty-model"), device="cpu"), progress=False)
+    with pytest.raises(ModelError, match="cannot load model 'nobody/no-such-model'"):
+        load_base_model(LLMConfig(model="nobody/no-such-model", device="cpu", offline=True), progress=False)
+
+
+def test_load_backend_loads_once_per_model_quantization_adapter_and_device(monkeypatch):
+    loads = []
+
+    def fake_load(config, progress=True):
+        loads.append(config.quantize)
+        return backend_module.LoadedModel(_EvalOnly(), _tiny_tokenizer(), DEFAULT_MODEL_ID)
+
+    monkeypatch.setattr(backend_module, "load_base_model", fake_load)
+    backend_module.clear_backend_cache()
+    try:
+        first = load_backend(LLMConfig(device="cpu"), progress=False)
+        assert load_backend(LLMConfig(device="cpu", cache_dir="/elsewhere"), progress=False) is first
+        assert load_backend(LLMConfig(device="cpu", quantize="8bit"), progress=False) is not first
+        assert loads == ["4bit", "8bit"]
+    finally:
+        backend_module.clear_backend_cache()
+
+
+class _EvalOnly:
+    def eval(self):
+        return self
+
+
+# --- a tiny random Llama, to test the backend's mechanics without the real model ----------------
+
+
+def _tiny_tokenizer(chat_template: str | None = CHAT_TEMPLATE):
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers
+    from transformers import PreTrainedTokenizerFast
+
+    specials = ["<pad>", "<unk>", "<|im_start|>", "<|im_end|>"]
+    vocab = {token: i for i, token in enumerate(specials + list(string.printable))}
+    tok = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
+    tok.pre_tokenizer = pre_tokenizers.Split("", "isolated")  # one token per character
+    tok.decoder = decoders.Fuse()
+    hf = PreTrainedTokenizerFast(tokenizer_object=tok, pad_token="<pad>", unk_token="<unk>",
+                                 eos_token="<|im_end|>", additional_special_tokens=["<|im_start|>"])
+    hf.chat_template = chat_template
+    return hf
+
+
+@pytest.fixture(scope="module")
+def tiny_model_dir(tmp_path_factory):
+    import torch
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    torch.manual_seed(0)
+    tokenizer = _tiny_tokenizer()
+    config = LlamaConfig(vocab_size=len(tokenizer), hidden_size=64, intermediate_size=128, num_hidden_layers=2,
+                         num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=512,
+                         pad_token_id=0, eos_token_id=3, bos_token_id=2, tie_word_embeddings=True)
+    directory = tmp_path_factory.mktemp("tiny-llama")
+    LlamaForCausalLM(config).save_pretrained(directory)
+    tokenizer.save_pretrained(directory)
+    return directory
+
+
+@pytest.fixture(scope="module")
+def tiny_backend(tiny_model_dir) -> HFBackend:
+    model, tokenizer, model_id = load_base_model(
+        LLMConfig(model=str(tiny_model_dir), quantize="none", device="cpu"), progress=False)
+    return HFBackend(model.eval(), tokenizer, model_id, "cpu")
+
+
+def test_local_model_id_is_its_resolved_path(tiny_backend, tiny_model_dir):
+    assert tiny_backend.model_id == str(tiny_model_dir.resolve())
+    assert tiny_backend.tokenizer.padding_side == "left"
+
+
+def test_next_token_logits_with_left_padding_equal_unpadded_forward_passes(tiny_backend):
+    import torch
+
+    prompts = [tiny_backend.chat_prompt(text) for text in ("Hi", "A much longer prompt here", "Mid size")]
+    wanted = [40, 41, 42]
+    batched = tiny_backend.next_token_logits(prompts, wanted, batch_size=3)
+    assert batched.shape == (3, 3)
+    for row, prompt in zip(batched, prompts):
+        ids = torch.tensor([tiny_backend.tokenizer(prompt, add_special_tokens=False)["input_ids"]])
+        with torch.no_grad():
+            reference = tiny_backend.model(ids).logits[0, -1, wanted].numpy()
+        np.testing.assert_allclose(row, reference, atol=1e-4)
+    np.testing.assert_allclose(tiny_backend.next_token_logits(prompts, wanted, batch_size=1), batched, atol=1e-4)
+
+
+def test_stream_is_greedy_decoding(tiny_backend):
+    import torch
+
+    prompt = tiny_backend.chat_prompt("Say something")
+    streamed = list(tiny_backend.stream(prompt, max_new_tokens=12, no_repeat_ngram=0))
+    ids = torch.tensor([tiny_backend.tokenizer(prompt, add_special_tokens=False)["input_ids"]])
+    with torch.no_grad():
+        out = tiny_backend.model.generate(ids, attention_mask=torch.ones_like(ids), max_new_tokens=12,
+                                          do_sample=False, eos_token_id=3, pad_token_id=0)
+    expected = tiny_backend.tokenizer.decode(out[0, ids.shape[1]:], skip_special_tokens=True)
+    assert "".join(streamed) == expected and len(streamed) >= 1
+
+
+def test_prompt_passes_and_generation_steps_use_their_own_thread_counts(tiny_backend):
+    import torch
+
+    before = torch.get_num_threads()
+    backend = HFBackend(tiny_backend.model, tiny_backend.tokenizer, "tiny", "cpu", threads=2, decode_threads=1)
+    try:
+        prompt = backend.chat_prompt("Hi")
+        backend.next_token_logits([prompt], [40])
+        assert torch.get_num_threads() == 2
+        backend.generate(prompt, max_new_tokens=3)
+        assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(before)
+
+
+def test_repeated_ngrams_are_banned():
+    assert repeated_ngram_completions([1, 2, 3, 1, 2], 3) == [3]  # "1 2" was followed by 3
+    assert repeated_ngram_completions([1, 2, 1, 2, 1], 2) == [2, 2]
+    assert repeated_ngram_completions([1, 2, 3], 3) == []
+    assert repeated_ngram_completions([1, 1, 1], 0) == []
+
+
+def test_tokenizer_without_chat_template_is_a_model_error(tiny_model_dir, tmp_path):
+    import shutil
+
+    shutil.copytree(tiny_model_dir, tmp_path / "m")
+    for name in ("chat_template.jinja", "tokenizer_config.json"):
+        (tmp_path / "m" / name).unlink(missing_ok=True)
+    _tiny_tokenizer(chat_template=None).save_pretrained(tmp_path / "m")
+    with pytest.raises(ModelError, match="no chat template"):
+        load_base_model(LLMConfig(model=str(tmp_path / "m"), quantize="none", device="cpu"), progress=False)
+
+
+# --- the real embedded model (slow) -------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def model_cache(tmp_path_factory):
+    """A fresh cache dir holding the converted default checkpoint (converted once per module)."""
+    from recommender.llm.convert import ensure_default_checkpoint
+
+    cache = tmp_path_factory.mktemp("models")
+    ensure_default_checkpoint(cache, progress=False)
+    return cache
+
+
+@pytest.mark.slow
+def test_converted_checkpoint_reproduces_the_gguf_model(model_cache):
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from recommender.llm.convert import canonical_id_of, default_gguf_path, ensure_default_checkpoint, load_gguf_model
+
+    path = ensure_default_checkpoint(model_cache, progress=False)  # cached: no second conversion
+    assert canonical_id_of(path) == DEFAULT_MODEL_ID
+    assert [p.name for p in model_cache.iterdir()] == [path.name]  # no temporary directory left behind
+    gguf_model, gguf_tokenizer = load_gguf_model(default_gguf_path())
+    model, tokenizer = AutoModelForCausalLM.from_pretrained(path), AutoTokenizer.from_pretrained(path)
+    assert tokenizer.chat_template == gguf_tokenizer.chat_template
+    assert model.get_output_embeddings().weight.data_ptr() == model.get_input_embeddings().weight.data_ptr()
+    prompt = tokenizer.apply_chat_template([{"role": "user", "content": "Recommend a film like Heat."}],
+                                           tokenize=False, add_generation_prompt=True)
+    ids = torch.tensor([tokenizer(prompt, add_special_tokens=False)["input_ids"]])
+    with torch.inference_mode():
+        torch.testing.assert_close(model(ids).logits, gguf_model(ids).logits, atol=1e-5, rtol=1e-5)
+
+
+@pytest.fixture(scope="module")
+def ml100k_catalog(ml100k_dir):
+    from recommender.data.loaders import load_recbole
+
+    return load_recbole(ml100k_dir, "ml-100k")
+
+
+@pytest.mark.slow
+def test_end_to_end_rank_and_explain_with_the_4bit_model(model_cache, ml100k_catalog):
+    from recommender.llm.explainer import Explainer, ExplainInput
+    from recommender.llm.ranker import LLMRanker, RankerConfig, RankInput, build_rank_prompt, ranked_order
+    from recommender.types import Evidence
+
+    backend = load_backend(LLMConfig(cache_dir=str(model_cache), device="cpu"), progress=False)
+    assert backend.model_id == DEFAULT_MODEL_ID and getattr(backend.model, "is_loaded_in_4bit", False)
+    catalog = ml100k_catalog.catalog
+    rng = np.random.default_rng(7)
+    inputs = []
+    for query in (None, "a funny animated film", "something scary"):
+        items = rng.choice(len(catalog), 28, replace=False).tolist()
+        inputs.append(RankInput(items[:8], [5.0, 4.0, 3.0, 5.0, math.nan, 4.0, 2.0, 5.0], items[8:], query))
+    config = RankerConfig(batch_size=3)
+    assert max(backend.count_tokens(build_rank_prompt(backend, catalog, i, config)) for i in inputs) <= 400
+    ranker = LLMRanker(backend, catalog, config)
+    batched = ranker.score(inputs)
+    for inp, scores in zip(inputs, batched):
+        assert scores.shape == (20,) and np.isfinite(scores).all()
+        assert np.exp(scores).sum() == pytest.approx(1.0)
+        ranked = [inp.candidates[p] for p in ranked_order(scores)]
+        assert sorted(ranked) == sorted(inp.candidates)  # every ranked item is a candidate, each once
+    # batching with left padding changes the numbers only by the 4-bit kernel's bf16 rounding
+    single = LLMRanker(backend, catalog, RankerConfig(batch_size=1)).score(inputs[:1])[0]
+    np.testing.assert_allclose(single, batched[0], atol=0.25)
+
+    history = inputs[0].history
+    inp = ExplainInput(inputs[0].candidates[0], "something exciting",
+                       [Evidence("collab", 1, 1.0, "co-watched", related=(history[-1], history[-2]))],
+                       history, inputs[0].ratings)
+    explainer = Explainer(backend, catalog)
+    updates = list(explainer.stream(inp))
+    assert updates[-1].done and not any(u.done for u in updates[:-1]) and len(updates[-1].text) > 10
+    if not updates[-1].fallback:
+        assert explainer.problem_with(inp, updates[-1].text) is None
+
+
+@pytest.mark.slow
+def test_lora_adapter_loads_on_the_quantized_model_and_a_mismatch_is_refused(model_cache, tmp_path):
+    from peft import LoraConfig, get_peft_model
+
+    base = load_base_model(LLMConfig(cache_dir=str(model_cache), quantize="none", device="cpu"), progress=False)
+    lora = get_peft_model(base.model, LoraConfig(r=4, target_modules=["q_proj", "v_proj"], init_lora_weights=False))
+    lora.save_pretrained(tmp_path / "lora")  # records the converted checkpoint's path as its base
+    config = LLMConfig(cache_dir=str(model_cache), device="cpu", adapter=str(tmp_path / "lora"))
+    with_adapter = load_backend(config, progress=False)
+    plain = load_backend(LLMConfig(cache_dir=str(model_cache), device="cpu"), progress=False)
+    prompt = plain.chat_prompt("Pick one: A or B?")
+    assert not np.allclose(with_adapter.next_token_logits([prompt], [49, 50]),
+                           plain.next_token_logits([prompt], [49, 50]))
+
+    write_adapter(tmp_path / "other", "Qwen/Qwen2.5-0.5B-Instruct")
+    with pytest.raises(AdapterMismatchError, match="Qwen/Qwen2.5-0.5B-Instruct"):
+        load_backend(LLMConfig(cache_dir=str(model_cache), device="cpu", adapter=str(tmp_path / "other")),
+                     progress=False)

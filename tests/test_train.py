@@ -1,0 +1,415 @@
+"""`recommender train`: LoRA updates, save/load round trip, resume after SIGKILL, outputs, bad input.
+
+Fast tests use a tiny randomly initialised Llama with the default model's tokenizer and the synthetic
+data set; tests marked slow use the real SmolLM2 model and ML-100k.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from recommender.cli import main
+from recommender.config import to_dict
+from recommender.errors import AdapterMismatchError, ConfigError, ModelError, RecommenderError
+from recommender.train.checkpoint import MARKER, WorkDir, is_complete, write_dir_atomically
+from recommender.train.config import TrainConfig
+from recommender.train.model import lr_multiplier
+from tests.synthetic import HashEmbedder, synthetic_dataset
+
+REPO = Path(__file__).resolve().parents[1]
+SHIPPED = REPO / "adapters" / "smollm2-135m-ml100k"
+
+
+@pytest.fixture(scope="module")
+def tiny_model_dir(tmp_path_factory) -> Path:
+    """A 2-layer Llama (random weights) with SmolLM2's tokenizer and chat template, saved like a checkpoint.
+    The larger initializer range lets the (tied, RMS-normalised) output layer reach confident label logits."""
+    import torch
+    from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
+
+    from recommender.llm.convert import ensure_default_checkpoint
+
+    tokenizer = AutoTokenizer.from_pretrained(ensure_default_checkpoint("~/.cache/recommender/models", progress=False))
+    config = LlamaConfig(vocab_size=len(tokenizer), hidden_size=64, intermediate_size=128, num_hidden_layers=2,
+                         num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=1024,
+                         tie_word_embeddings=True, initializer_range=0.1, bos_token_id=tokenizer.bos_token_id,
+                         eos_token_id=tokenizer.eos_token_id)
+    torch.manual_seed(0)
+    path = tmp_path_factory.mktemp("tiny-model")
+    LlamaForCausalLM(config).save_pretrained(path)
+    tokenizer.save_pretrained(path)
+    return path
+
+
+@pytest.fixture(autouse=True)
+def isolated_caches(tmp_path, monkeypatch):
+    monkeypatch.setenv("RECOMMENDER_CACHE_DIR", str(tmp_path / "index-cache"))
+    monkeypatch.setenv("RECOMMENDER_DATA_DIR", str(tmp_path / "data-cache"))
+
+
+@pytest.fixture(scope="module")
+def dataset():
+    return synthetic_dataset(n_items=60, n_users=40, length=12, seed=0)
+
+
+def tiny_config(out: Path, model_dir: Path, **overrides) -> TrainConfig:
+    values = dict(out=str(out), model=str(model_dir), quantize="none", targets_per_user=2, max_examples=12,
+                  missed_target="insert", val_users=6, grad_accum=2, eval_every=3, checkpoint_every=2,
+                  patience=0, warmup_steps=1, lr=1e-3, threads=1, seed=0)
+    values.update(overrides)
+    return TrainConfig(**values)
+
+
+def trainer_for(config, dataset, tmp_path, n_examples: int | None = None):
+    from recommender.data.split import LeaveOneOut
+    from recommender.train.examples import build_examples
+    from recommender.train.model import prepare_model
+    from recommender.train.trainer import Trainer
+
+    tm = prepare_model(config, progress=False)
+    loo = LeaveOneOut(dataset.interactions, dataset.catalog)
+    examples = build_examples(dataset, loo, config, HashEmbedder, progress=False).examples[:n_examples]
+    trainer = Trainer(config, tm, dataset.catalog, examples, [], WorkDir(tmp_path / "work"), time.perf_counter(),
+                      progress=False)
+    return trainer, tm, examples
+
+
+def run_train(config, dataset, **kwargs):
+    from recommender.train.run import train
+
+    return train(config, dataset=dataset, embedder_factory=HashEmbedder, progress=False, **kwargs)
+
+
+# --- what training does to the weights ------------------------------------------------------------------------
+
+def test_qlora_steps_change_lora_weights_only(tiny_model_dir, dataset, tmp_path):
+    config = tiny_config(tmp_path / "out", tiny_model_dir, quantize="4bit", grad_accum=2)
+    trainer, tm, _ = trainer_for(config, dataset, tmp_path)
+    assert type(tm.model.base_model.model.model.layers[0].self_attn.q_proj.base_layer).__name__ == "Linear4bit"
+    before = {name: p.detach().clone() for name, p in tm.model.named_parameters()}
+    for _ in range(3):
+        trainer.train_step()
+    after = dict(tm.model.named_parameters())
+    lora = [n for n in before if "lora_" in n]
+    assert lora and all(after[n].requires_grad for n in lora)
+    assert all(not torch_equal(before[n], after[n]) for n in lora if "lora_B" in n)  # B starts at zero
+    base = [n for n in before if "lora_" not in n]
+    assert base and all(torch_equal(before[n], after[n]) and not after[n].requires_grad for n in base)
+    assert trainer.state.step == 3 and trainer.state.examples_seen == 6
+
+
+def torch_equal(a, b) -> bool:
+    import torch
+
+    return bool(torch.equal(a, b))
+
+
+def test_training_lowers_the_label_loss(tiny_model_dir, dataset, tmp_path):
+    """A few steps on one example: its loss falls and the model's top label becomes the true one."""
+    import torch
+
+    from recommender.train.model import encode_example, label_loss
+
+    config = tiny_config(tmp_path / "out", tiny_model_dir, batch_size=1, grad_accum=1, epochs=15, lr=1e-2,
+                         warmup_steps=0, schedule="constant", lora_dropout=0.0)
+    trainer, tm, examples = trainer_for(config, dataset, tmp_path, n_examples=1)
+    example = examples[0]
+    row = encode_example(tm.tokenizer, dataset.catalog, example, trainer.ranker_config)
+
+    def loss_and_top() -> tuple[float, int]:
+        tm.model.eval()
+        with torch.no_grad():
+            loss = float(label_loss(tm, [row], [example.label], [len(example.candidates)]))
+            logits = tm.model(input_ids=torch.tensor([row]), logits_to_keep=1).logits[0, -1, tm.label_ids]
+        return loss, int(logits.argmax())
+
+    start, _ = loss_and_top()
+    for _ in range(15):
+        trainer.train_step()
+    end, top = loss_and_top()
+    assert end < 0.3 * start and top == example.label
+
+
+def test_lr_schedule_by_hand():
+    assert lr_multiplier(0, 4, 10, "cosine") == pytest.approx(0.2)
+    assert lr_multiplier(3, 4, 10, "cosine") == pytest.approx(0.8)
+    assert lr_multiplier(4, 4, 10, "cosine") == pytest.approx(1.0)
+    assert lr_multiplier(7, 4, 10, "cosine") == pytest.approx(0.5)  # halfway through the decay
+    assert lr_multiplier(7, 4, 10, "linear") == pytest.approx(0.5)
+    assert lr_multiplier(10, 4, 10, "linear") == pytest.approx(0.0)
+    assert lr_multiplier(9, 0, 10, "constant") == 1.0
+
+
+# --- save / load ----------------------------------------------------------------------------------------------
+
+def test_saved_adapter_gives_identical_scores(tiny_model_dir, dataset, tmp_path):
+    from recommender.llm.backend import LLMConfig, check_adapter_matches, clear_backend_cache, load_backend
+    from recommender.llm.ranker import LLMRanker, RankInput
+    from recommender.train.model import ranker_scorer
+
+    config = tiny_config(tmp_path / "out", tiny_model_dir, lr=1e-2)
+    trainer, tm, examples = trainer_for(config, dataset, tmp_path)
+    for _ in range(3):
+        trainer.train_step()
+    trainer.work.save_best(tm.model, 3, {})
+    adapter = trainer.work.best_adapter(3)
+    saved = json.loads((adapter / "adapter_config.json").read_text())
+    assert saved["base_model_name_or_path"] == tm.model_id
+    check_adapter_matches(adapter, tm.model_id)
+    with pytest.raises(AdapterMismatchError):
+        check_adapter_matches(adapter, "HuggingFaceTB/SmolLM2-360M-Instruct")
+
+    inputs = [RankInput(ex.history, ex.ratings, ex.candidates, None, list(range(1, 21))) for ex in examples[:4]]
+    ranker_config = trainer.ranker_config
+    tm.model.eval()
+    in_memory = ranker_scorer(tm, dataset.catalog, ranker_config)(inputs)
+    clear_backend_cache()
+    try:
+        loaded = load_backend(LLMConfig(model=str(tiny_model_dir), quantize="none", adapter=str(adapter)), progress=False)
+        base = load_backend(LLMConfig(model=str(tiny_model_dir), quantize="none"), progress=False)
+        reloaded = LLMRanker(loaded, dataset.catalog, ranker_config).score(inputs)
+        zero_shot = LLMRanker(base, dataset.catalog, ranker_config).score(inputs)
+    finally:
+        clear_backend_cache()
+    for a, b, z in zip(in_memory, reloaded, zero_shot):
+        np.testing.assert_allclose(a, b, atol=1e-5)
+        assert np.abs(a - z).max() > 1e-4  # the adapter changed the scores, and loading applied it
+
+
+# --- the whole command ----------------------------------------------------------------------------------------
+
+def test_train_writes_a_complete_adapter(tiny_model_dir, dataset, tmp_path):
+    import yaml
+
+    from recommender.llm.ranker import RankerConfig
+
+    out = tmp_path / "adapter"
+    config = tiny_config(out, tiny_model_dir)
+    outcome = run_train(config, dataset)
+    m = outcome.metrics
+    assert is_complete(out) and not (tmp_path / "adapter.partial").exists()
+    assert {p.name for p in out.iterdir()} == {MARKER, "adapter_model.safetensors", "adapter_config.json",
+                                               "training_config.yaml", "ranker.yaml", "metrics.json", "README.md"}
+    assert m["optimizer_steps"] == m["planned_steps"] == 6 and m["examples_seen"] == 12
+    assert [p["step"] for p in m["val_curve"]] == [0, 3, 6]
+    assert m["best_step"] in (0, 3, 6) and m["best"]["step"] == m["best_step"]
+    best = max(m["val_curve"], key=lambda p: p["llm"])
+    assert m["best"]["llm"] == best["llm"]  # select_on=llm keeps the best validation step
+    assert m["stop_reason"] == "completed" and m["wall_seconds"] > 0
+    assert json.loads((out / "metrics.json").read_text()) == m
+    assert TrainConfig(**yaml.safe_load((out / "training_config.yaml").read_text())) == config
+    ranker = RankerConfig(**yaml.safe_load((out / "ranker.yaml").read_text()))
+    assert ranker.show_retrieval_rank and ranker.mix_weight == m["best"]["best_mix_weight"]
+    assert "recommender train --data" in (out / "README.md").read_text()
+
+    with pytest.raises(RecommenderError, match="already exists"):
+        run_train(config, dataset)
+    assert run_train(config, dataset, resume=True).already_complete
+    again = run_train(config, dataset, overwrite=True)
+    assert again.metrics["optimizer_steps"] == 6 and is_complete(out)
+
+
+def test_budget_stops_cleanly_and_still_saves(tiny_model_dir, dataset, tmp_path):
+    out = tmp_path / "adapter"
+    config = tiny_config(out, tiny_model_dir, max_minutes=0.001)
+    m = run_train(config, dataset).metrics
+    assert m["stop_reason"].startswith("time budget") and m["optimizer_steps"] < m["planned_steps"]
+    assert is_complete(out) and (out / "adapter_model.safetensors").is_file()
+
+
+def test_early_stopping_with_patience(tiny_model_dir, dataset, tmp_path):
+    # lr 0 never changes the weights, so no validation improves on step 0.
+    config = tiny_config(tmp_path / "adapter", tiny_model_dir, lr=1e-12, eval_every=1, patience=2, max_examples=20)
+    m = run_train(config, dataset).metrics
+    assert m["stop_reason"].startswith("early stopping") and m["optimizer_steps"] == 2 and m["best_step"] == 0
+
+
+RESUME_SCRIPT = """
+import json, sys
+sys.path.insert(0, {repo!r})
+from recommender.train.config import TrainConfig
+from recommender.train.run import train
+from tests.synthetic import HashEmbedder, synthetic_dataset
+config = TrainConfig(**json.loads(sys.argv[1]))
+train(config, dataset=synthetic_dataset(n_items=60, n_users=40, length=12, seed=0), embedder_factory=HashEmbedder,
+      progress=False)
+"""
+
+
+def test_resume_after_sigkill_ends_with_the_same_steps(tiny_model_dir, dataset, tmp_path):
+    from recommender.train.checkpoint import load_adapter_weights  # noqa: F401  (resume path is importable)
+
+    killed_out, clean_out = tmp_path / "killed", tmp_path / "clean"
+    config = tiny_config(killed_out, tiny_model_dir, max_examples=None, targets_per_user=3, epochs=2,
+                         grad_accum=1, checkpoint_every=1, eval_every=1000)
+    script = tmp_path / "train_script.py"
+    script.write_text(RESUME_SCRIPT.format(repo=str(REPO)))
+    proc = subprocess.Popen([sys.executable, str(script), json.dumps(to_dict(config))], env=dict(os.environ),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    checkpoints = killed_out.with_name("killed.partial") / "checkpoints"
+    deadline = time.time() + 300
+    while time.time() < deadline and proc.poll() is None:
+        done = [p for p in checkpoints.glob("step-*") if is_complete(p)] if checkpoints.is_dir() else []
+        if done and max(int(p.name[5:]) for p in done) >= 5:
+            break
+        time.sleep(0.02)
+    assert proc.poll() is None, f"training ended before it could be killed: {proc.stderr.read().decode()[-2000:]}"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL and not killed_out.exists()
+
+    resumed = run_train(config, dataset, resume=True).metrics
+    clean = run_train(tiny_config(clean_out, tiny_model_dir, **{k: getattr(config, k) for k in (
+        "max_examples", "targets_per_user", "epochs", "grad_accum", "checkpoint_every", "eval_every")}), dataset).metrics
+    assert resumed["resumed"] and not clean["resumed"]
+    assert resumed["optimizer_steps"] == clean["optimizer_steps"] == resumed["planned_steps"] > 5
+    assert is_complete(killed_out)
+    from safetensors.numpy import load_file
+
+    a = load_file(str(killed_out / "adapter_model.safetensors"))
+    b = load_file(str(clean_out / "adapter_model.safetensors"))
+    assert a.keys() == b.keys() and all(np.all(np.isfinite(v)) for v in a.values())
+    for key in a:  # same data order, RNG states and optimizer state: the same weights
+        np.testing.assert_allclose(a[key], b[key], atol=1e-5)
+
+
+def test_atomic_write_never_leaves_a_partial_directory(tmp_path):
+    final = tmp_path / "adapter"
+
+    def write_good(tmp: Path) -> None:
+        (tmp / "weights").write_text("v1")
+
+    def write_then_fail(tmp: Path) -> None:
+        (tmp / "weights").write_text("half")
+        raise RuntimeError("killed mid-write")
+
+    with pytest.raises(RuntimeError):
+        write_dir_atomically(final, write_then_fail)
+    assert not final.exists() and list(tmp_path.iterdir()) == []
+    write_dir_atomically(final, write_good)
+    with pytest.raises(RuntimeError):
+        write_dir_atomically(final, write_then_fail)
+    assert (final / "weights").read_text() == "v1" and is_complete(final)  # the old one survives a failed replace
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["adapter"]
+
+
+# --- bad input: one clear line, nothing lost ------------------------------------------------------------------
+
+def cli_error(capsys, argv) -> str:
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: ") and "\n" not in err and "Traceback" not in err
+    return err
+
+
+def test_unknown_data_set(capsys, tmp_path):
+    err = cli_error(capsys, ["train", "--data", "no-such-data", "--out", str(tmp_path / "a"), "--quiet"])
+    assert "unknown data set 'no-such-data'" in err
+    assert not (tmp_path / "a").exists()
+
+
+def test_existing_output_is_refused(capsys, tmp_path):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "precious.txt").write_text("keep me")
+    err = cli_error(capsys, ["train", "--out", str(out), "--quiet"])
+    assert "already exists" in err and "--overwrite" in err
+    assert (out / "precious.txt").read_text() == "keep me"
+
+
+def test_interrupted_run_needs_resume_or_overwrite(capsys, tmp_path):
+    WorkDir(tmp_path / "a.partial").create({"config": {}})
+    err = cli_error(capsys, ["train", "--out", str(tmp_path / "a"), "--quiet"])
+    assert "interrupted run" in err and "--resume" in err
+
+
+def test_unknown_config_field(capsys, tmp_path):
+    config = tmp_path / "bad.yaml"
+    config.write_text("lora_rank: 8\n")
+    err = cli_error(capsys, ["train", "--config", str(config), "--out", str(tmp_path / "a"), "--quiet"])
+    assert "unknown config field(s)" in err and "lora_rank" in err
+
+
+def test_invalid_values(capsys, tmp_path):
+    assert "lr must be" in cli_error(capsys, ["train", "--lr", "-1", "--out", str(tmp_path / "a")])
+    assert "missed_target must be" in cli_error(capsys, ["train", "--missed-target", "maybe", "--out", "x"])
+    assert "output directory is required" in cli_error(capsys, ["train", "--quiet"])
+
+
+def test_model_without_chat_template(tiny_model_dir, dataset, tmp_path):
+    import shutil
+
+    plain = tmp_path / "plain-model"
+    shutil.copytree(tiny_model_dir, plain)
+    (plain / "chat_template.jinja").unlink()
+    tokenizer_config = json.loads((plain / "tokenizer_config.json").read_text())
+    tokenizer_config.pop("chat_template", None)
+    (plain / "tokenizer_config.json").write_text(json.dumps(tokenizer_config))
+    with pytest.raises(ModelError, match="no chat template"):
+        run_train(tiny_config(tmp_path / "out", plain), dataset)
+    assert not (tmp_path / "out").exists()
+
+
+def test_unknown_target_module(tiny_model_dir, dataset, tmp_path):
+    with pytest.raises(ConfigError, match="target_modules"):
+        run_train(tiny_config(tmp_path / "out", tiny_model_dir, target_modules=["no_such_proj"]), dataset)
+
+
+def test_resume_with_a_different_config_is_refused(tiny_model_dir, dataset, tmp_path):
+    out = tmp_path / "out"
+    WorkDir(out.with_name("out.partial")).create({"config": to_dict(tiny_config(out, tiny_model_dir))})
+    with pytest.raises(ConfigError, match="lr"):
+        run_train(tiny_config(out, tiny_model_dir, lr=5e-4), dataset, resume=True)
+
+
+# --- the real model and data ----------------------------------------------------------------------------------
+
+@pytest.mark.slow
+def test_shipped_adapter_is_complete_and_loads():
+    from recommender.llm.backend import DEFAULT_MODEL_ID, LLMConfig, check_adapter_matches, clear_backend_cache, load_backend
+    from recommender.llm.ranker import LLMRanker, RankerConfig, RankInput
+
+    import yaml
+
+    assert is_complete(SHIPPED), "adapters/smollm2-135m-ml100k is missing or incomplete"
+    check_adapter_matches(SHIPPED, DEFAULT_MODEL_ID)
+    assert (SHIPPED / "adapter_model.safetensors").stat().st_size < 10 * 2**20
+    m = json.loads((SHIPPED / "metrics.json").read_text())
+    assert m["wall_seconds"] <= 45 * 60 and m["optimizer_steps"] > 0 and m["val_curve"][0]["step"] == 0
+    ranker_config = RankerConfig(**yaml.safe_load((SHIPPED / "ranker.yaml").read_text()))
+    from recommender.data.registry import load_dataset
+
+    from tests.conftest import RECBOLE_ML100K_DIR
+
+    dataset = load_dataset(str(RECBOLE_ML100K_DIR) if RECBOLE_ML100K_DIR.is_dir() else "ml-100k", progress=False)
+    inp = RankInput([0, 1, 2], [5.0, 4.0, 3.0], list(range(10, 30)), None, list(range(1, 21)))
+    clear_backend_cache()
+    try:
+        tuned = LLMRanker(load_backend(LLMConfig(adapter=str(SHIPPED)), progress=False), dataset.catalog, ranker_config)
+        base = LLMRanker(load_backend(LLMConfig(), progress=False), dataset.catalog, ranker_config)
+        a, b = tuned.score([inp])[0], base.score([inp])[0]
+    finally:
+        clear_backend_cache()
+    assert np.all(np.isfinite(a)) and np.abs(a - b).max() > 1e-3
+
+
+@pytest.mark.slow
+def test_real_model_short_run(ml100k_dir, tmp_path):
+    from recommender.train.run import train
+
+    out = tmp_path / "adapter"
+    config = TrainConfig(data=str(ml100k_dir), out=str(out), users=4, targets_per_user=1, val_users=3, grad_accum=1,
+                         eval_every=2, lora_layers=4, threads=1, warmup_steps=0)
+    m = train(config, progress=False).metrics
+    assert m["optimizer_steps"] == m["planned_steps"] == 4 and m["base_model"] == "HuggingFaceTB/SmolLM2-135M-Instruct"
+    assert is_complete(out) and [p["step"] for p in m["val_curve"]] == [0, 2, 4]
