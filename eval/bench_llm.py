@@ -2,18 +2,18 @@
 
     .venv/bin/python eval/bench_llm.py --out eval/results/bench_llm
 
-Per quantization mode (4bit, 8bit, none): load time, memory footprint, median per-request ranking
-latency (prompt build + one verbalizer forward pass). For 4bit also: verbalizer ranking vs writing the
-ranked list as text (generate_rank.j2, greedy, up to 60 tokens) on the same requests in the same run;
-time to the first ranked list (prompt build + scoring + ordering); explanation streaming speed; the
-effect of inference_mode + logits_to_keep=1; prompt token counts. Medians over --reps requests
-(different users each). The machine is shared, so the load average is recorded with the results.
+Loads every quantization mode (4bit, 8bit, none): load time and memory footprint. Then, request by
+request (different real users), it times back to back: verbalizer ranking in each mode (prompt build +
+one forward pass + ordering = time to the first ranked list), writing the ranked list as text instead
+(generate_rank.j2, greedy, up to 60 tokens, 4bit), streaming an explanation (4bit; decode threads as
+configured and with every core), ranking with every core, and one scoring pass with and without inference_mode +
+logits_to_keep=1. Interleaving makes the ratios fair on a shared machine whose load drifts; the load
+average is recorded with the results. Medians over --reps requests.
 """
 
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import os
 import re
@@ -21,7 +21,7 @@ import statistics
 import time
 from pathlib import Path
 
-DEFAULT_DATA = "/tmp/rb/recbole/dataset_example/ml-100k"
+ALL_CORES = len(os.sched_getaffinity(0))
 QUERIES = ["a funny animated film", "something scary", "a classic romance", "a tense crime story", None]
 
 
@@ -50,18 +50,32 @@ def make_requests(dataset, n: int, seed: int = 0):
     return requests
 
 
-def bench_mode(mode: str, catalog, requests, args) -> tuple[dict, object]:
+def load_modes(modes: list[str], catalog, args) -> dict:
     from recommender.llm.backend import LLMConfig, load_backend
-    from recommender.llm.ranker import LLMRanker, ranked_order
+    from recommender.llm.ranker import LLMRanker
 
-    config = LLMConfig(quantize=mode, device="cpu", cache_dir=args.cache_dir, threads=args.threads,
-                       decode_threads=args.decode_threads)
-    load_s, backend = timed(lambda: load_backend(config, progress=False))
-    ranker = LLMRanker(backend, catalog)
-    ranker.score(requests[:1])  # warm-up: first-call allocations
-    latencies = [timed(lambda: ranked_order(ranker.score([r])[0]))[0] for r in requests]
-    return {"load_s": load_s, "memory_mb": backend.model.get_memory_footprint() / 2**20,
-            "rank_latency_s_median": statistics.median(latencies), "rank_latency_s": latencies}, backend
+    loaded = {}
+    for mode in modes:
+        config = LLMConfig(quantize=mode, device="cpu", cache_dir=args.cache_dir, threads=args.threads,
+                           decode_threads=args.decode_threads)
+        seconds, backend = timed(lambda: load_backend(config, progress=False))
+        loaded[mode] = {"backend": backend, "ranker": LLMRanker(backend, catalog), "load_s": seconds,
+                        "memory_mb": backend.model.get_memory_footprint() / 2**20}
+    return loaded
+
+
+def rank_once(ranker, request) -> float:
+    from recommender.llm.ranker import ranked_order
+
+    return timed(lambda: ranked_order(ranker.score([request])[0]))[0]
+
+
+def rank_with_threads(ranker, request, threads: int) -> float:
+    kept, ranker.backend.threads = ranker.backend.threads, threads
+    try:
+        return rank_once(ranker, request)
+    finally:
+        ranker.backend.threads = kept
 
 
 def parse_letters(text: str, n: int) -> dict:
@@ -74,58 +88,114 @@ def parse_letters(text: str, n: int) -> dict:
             "repeated": len(valid) - len(set(valid))}
 
 
-def bench_generation(backend, catalog, requests) -> dict:
+def generate_once(backend, catalog, request) -> tuple[float, str]:
     from recommender.llm.ranker import RankerConfig, build_rank_prompt
 
-    times, parsed = [], []
-    for r in requests:
-        prompt = build_rank_prompt(backend, catalog, r, RankerConfig(), template="generate_rank")
-        seconds, text = timed(lambda: backend.generate(prompt, max_new_tokens=60, no_repeat_ngram=0))
-        times.append(seconds)
-        parsed.append(parse_letters(text, len(r.candidates)))
-    return {"generate_latency_s_median": statistics.median(times), "generate_latency_s": times,
-            "generated_valid_distinct_median": statistics.median(p["valid_distinct"] for p in parsed),
-            "generated_invalid_total": sum(p["invalid"] for p in parsed),
-            "generated_repeated_total": sum(p["repeated"] for p in parsed), "example_output": text}
+    prompt = build_rank_prompt(backend, catalog, request, RankerConfig(), template="generate_rank")
+    return timed(lambda: backend.generate(prompt, max_new_tokens=60, no_repeat_ngram=0))
 
 
-def bench_streaming(backend, catalog, requests, tokens: int) -> dict:
-    from recommender.llm.explainer import Explainer, ExplainInput
-    from recommender.types import Evidence
-
-    explainer = Explainer(backend, catalog)
-    rates, first_token = [], []
-    for r in requests:
-        inp = ExplainInput(r.candidates[0], r.query, [Evidence("collab", 1, 1.0, "", tuple(r.history[-2:]))],
-                           r.history, r.ratings)
-        prompt = explainer.prompt(inp)
+def stream_once(backend, prompt: str, tokens: int, decode_threads: int) -> tuple[float, float | None]:
+    """(seconds to the first token, tokens/s after it) with the given decode thread count."""
+    kept, backend.decode_threads = backend.decode_threads, decode_threads
+    try:
         start = time.perf_counter()
         stamps = [time.perf_counter() for _ in backend.stream(prompt, max_new_tokens=tokens)]
-        first_token.append(stamps[0] - start)
-        if len(stamps) > 1:  # decode speed: tokens after the first, over the time they took
-            rates.append((len(stamps) - 1) / (stamps[-1] - stamps[0]))
-    return {"stream_tokens_per_s_median": statistics.median(rates), "stream_first_token_s_median":
-            statistics.median(first_token), "stream_max_new_tokens": tokens}
+    finally:
+        backend.decode_threads = kept
+    rate = (len(stamps) - 1) / (stamps[-1] - stamps[0]) if len(stamps) > 1 else None
+    return stamps[0] - start, rate
 
 
-def bench_forward_options(backend, catalog, requests) -> dict:
-    """Scoring forward pass: no_grad + full logits vs inference_mode + logits_to_keep=1."""
+def forward_once(backend, catalog, request, fast: bool) -> float:
+    """One scoring pass: inference_mode + logits_to_keep=1 (fast) or no_grad + logits at every position."""
     import torch
 
     from recommender.llm.ranker import RankerConfig, build_rank_prompt
 
-    torch.set_num_threads(backend.threads)  # as for scoring (streaming may have left fewer)
-    ids = [torch.tensor([backend.tokenizer(build_rank_prompt(backend, catalog, r, RankerConfig()),
-                                           add_special_tokens=False)["input_ids"]]) for r in requests]
+    torch.set_num_threads(backend.threads)
+    ids = torch.tensor([backend.tokenizer(build_rank_prompt(backend, catalog, request, RankerConfig()),
+                                          add_special_tokens=False)["input_ids"]])
+    with (torch.inference_mode() if fast else torch.no_grad()):
+        return timed(lambda: backend.model(ids, use_cache=False, logits_to_keep=1 if fast else 0))[0]
 
-    def run(context, keep):
-        with context():
-            return [timed(lambda: backend.model(x, use_cache=False, logits_to_keep=keep))[0] for x in ids]
 
-    plain = run(torch.no_grad, 0)
-    fast = run(torch.inference_mode, 1)
-    return {"no_grad_all_logits_s_median": statistics.median(plain),
-            "inference_mode_keep1_s_median": statistics.median(fast)}
+def explain_prompt(catalog, backend, request) -> str:
+    from recommender.llm.explainer import Explainer, ExplainInput
+    from recommender.types import Evidence
+
+    evidence = [Evidence("collab", 1, 1.0, "", tuple(request.history[-2:]))]
+    inp = ExplainInput(request.candidates[0], request.query, evidence, request.history, request.ratings)
+    return Explainer(backend, catalog).prompt(inp)
+
+
+def run(loaded: dict, catalog, requests, args) -> dict:
+    from tqdm.auto import tqdm
+
+    times = {key: [] for key in ["generate", "first_token", "first_token_all", "fast", "plain", "rank_all_threads"]}
+    times.update({f"rank_{mode}": [] for mode in loaded})
+    rates = {"decode_threads": [], "all_threads": []}
+    outputs = []
+    base = loaded.get("4bit")
+    for m in loaded.values():
+        m["ranker"].score(requests[:1])  # warm-up: first-call allocations
+    for request in tqdm(requests, desc="requests", unit="request"):
+        for mode, m in loaded.items():
+            times[f"rank_{mode}"].append(rank_once(m["ranker"], request))
+        if base is None:
+            continue
+        backend = base["backend"]
+        times["rank_all_threads"].append(rank_with_threads(base["ranker"], request, ALL_CORES))
+        seconds, text = generate_once(backend, catalog, request)
+        times["generate"].append(seconds)
+        outputs.append(parse_letters(text, len(request.candidates)))
+        prompt = explain_prompt(catalog, backend, request)
+        for key, threads in (("decode_threads", backend.decode_threads), ("all_threads", backend.threads)):
+            first, rate = stream_once(backend, prompt, args.stream_tokens, threads)
+            times["first_token" if key == "decode_threads" else "first_token_all"].append(first)
+            rates[key] += [rate] if rate else []
+        times["fast"].append(forward_once(backend, catalog, request, fast=True))
+        times["plain"].append(forward_once(backend, catalog, request, fast=False))
+    return {"times": times, "rates": rates, "outputs": outputs, "example_generated": text if base else None}
+
+
+def summarise(loaded: dict, measured: dict, prompt_tokens: list[int], args) -> dict:
+    med = statistics.median
+    t, rates = measured["times"], measured["rates"]
+    result = {
+        "command": f".venv/bin/python eval/bench_llm.py --reps {args.reps} --modes {args.modes} --stream-tokens "
+                   f"{args.stream_tokens} --threads {args.threads} --decode-threads {args.decode_threads} --out {args.out}",
+        "date": time.strftime("%Y-%m-%d %H:%M"), "machine": f"{len(os.sched_getaffinity(0))} CPU cores, no GPU",
+        "load_average_1_5_15_at_end": [round(x, 2) for x in os.getloadavg()],
+        "modes": {mode: {"load_s": m["load_s"], "memory_mb": m["memory_mb"],
+                         "rank_latency_s_median": med(t[f"rank_{mode}"]), "rank_latency_s": t[f"rank_{mode}"]}
+                  for mode, m in loaded.items()},
+    }
+    if "4bit" in loaded:
+        outputs = measured["outputs"]
+        verbalizer = med(t["rank_4bit"])
+        result.update({
+            "threads": {"scoring": loaded["4bit"]["backend"].threads, "decode": loaded["4bit"]["backend"].decode_threads,
+                        "rank_latency_s_median_all_cores": med(t["rank_all_threads"]), "all_cores": ALL_CORES},
+            "rank_prompt_tokens_median": med(prompt_tokens), "rank_prompt_tokens_max": max(prompt_tokens),
+            "generation": {"generate_latency_s_median": med(t["generate"]), "generate_latency_s": t["generate"],
+                           "speedup_median_of_ratios": med(g / v for g, v in zip(t["generate"], t["rank_4bit"])),
+                           "valid_distinct_labels_median": med(o["valid_distinct"] for o in outputs),
+                           "invalid_labels_total": sum(o["invalid"] for o in outputs),
+                           "repeated_labels_total": sum(o["repeated"] for o in outputs),
+                           "example_output": measured["example_generated"]},
+            "streaming": {"tokens_per_s_median": med(rates["decode_threads"]),
+                          "tokens_per_s_median_all_threads": med(rates["all_threads"]),
+                          "first_token_s_median": med(t["first_token"]), "max_new_tokens": args.stream_tokens},
+            "forward_options": {"inference_mode_keep1_s_median": med(t["fast"]),
+                                "no_grad_all_logits_s_median": med(t["plain"])},
+        })
+        speedup = result["generation"]["generate_latency_s_median"] / verbalizer
+        tps = result["streaming"]["tokens_per_s_median"]
+        result["bars"] = {"time to first ranked list, median (s)": (verbalizer, "<= 1.5", verbalizer <= 1.5),
+                          "verbalizer speed-up over generation (x)": (speedup, ">= 20", speedup >= 20),
+                          "explanation streaming (tokens/s)": (tps, ">= 15", tps >= 15)}
+    return result
 
 
 def to_markdown(result: dict) -> str:
@@ -134,9 +204,8 @@ def to_markdown(result: dict) -> str:
              "| mode | load (s) | memory (MB) | ranking latency median (s) |", "|---|---|---|---|"]
     for mode, m in result["modes"].items():
         lines.append(f"| {mode} | {m['load_s']:.1f} | {m['memory_mb']:.0f} | {m['rank_latency_s_median']:.3f} |")
-    bars = result.get("bars", {})
     lines += ["", "| figure (4bit) | value | bar | passes |", "|---|---|---|---|"]
-    for name, (value, bar, ok) in bars.items():
+    for name, (value, bar, ok) in result.get("bars", {}).items():
         lines.append(f"| {name} | {value:.3f} | {bar} | {'yes' if ok else 'NO'} |")
     lines += ["", "```json", json.dumps({k: v for k, v in result.items() if k not in ("modes", "bars")}, indent=2),
               "```"]
@@ -145,49 +214,30 @@ def to_markdown(result: dict) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", default=DEFAULT_DATA if Path(DEFAULT_DATA).is_dir() else "ml-100k")
+    parser.add_argument("--data", default="ml-100k", help="data set name or path (default: ml-100k)")
     parser.add_argument("--reps", type=int, default=10, help="requests per measurement (>= 10)")
     parser.add_argument("--modes", default="4bit,8bit,none")
     parser.add_argument("--stream-tokens", type=int, default=40)
-    parser.add_argument("--threads", type=int, default=0, help="torch threads (0 = all available cores)")
+    parser.add_argument("--threads", type=int, default=0, help="torch threads for scoring (0 = the default: cores - 1)")
     parser.add_argument("--decode-threads", type=int, default=1, help="torch threads for generation steps")
     parser.add_argument("--cache-dir", default="~/.cache/recommender/models")
     parser.add_argument("--out", default="eval/results/bench_llm", help="path stem for .json and .md")
     args = parser.parse_args()
 
     from recommender.data.registry import load_dataset
-    from recommender.llm.backend import clear_backend_cache
     from recommender.llm.convert import ensure_default_checkpoint
     from recommender.llm.ranker import RankerConfig, build_rank_prompt
 
     dataset = load_dataset(args.data, progress=False)
     requests = make_requests(dataset, args.reps)
-    convert_s, _ = timed(lambda: ensure_default_checkpoint(args.cache_dir, progress=True))
-    result = {"command": f".venv/bin/python eval/bench_llm.py --reps {args.reps} --modes {args.modes} "
-                         f"--stream-tokens {args.stream_tokens} --threads {args.threads} "
-                         f"--decode-threads {args.decode_threads} --out {args.out}",
-              "date": time.strftime("%Y-%m-%d %H:%M"), "machine": f"{len(os.sched_getaffinity(0))} CPU cores, no GPU",
-              "conversion_or_cache_check_s": convert_s, "modes": {}}
-    for mode in args.modes.split(","):
-        result["modes"][mode], backend = bench_mode(mode, dataset.catalog, requests, args)
-        if mode == "4bit":
-            tokens = [backend.count_tokens(build_rank_prompt(backend, dataset.catalog, r, RankerConfig()))
-                      for r in requests]
-            result["rank_prompt_tokens_median"], result["rank_prompt_tokens_max"] = statistics.median(tokens), max(tokens)
-            result["generation"] = bench_generation(backend, dataset.catalog, requests)
-            result["streaming"] = bench_streaming(backend, dataset.catalog, requests, args.stream_tokens)
-            result["forward_options"] = bench_forward_options(backend, dataset.catalog, requests)
-        del backend
-        clear_backend_cache()
-        gc.collect()
-    result["load_average_1_5_15_at_end"] = [round(x, 2) for x in os.getloadavg()]
-    if "4bit" in result["modes"]:
-        verbalizer = result["modes"]["4bit"]["rank_latency_s_median"]
-        speedup = result["generation"]["generate_latency_s_median"] / verbalizer
-        tps = result["streaming"]["stream_tokens_per_s_median"]
-        result["bars"] = {"time to first ranked list, median (s)": (verbalizer, "<= 1.5", verbalizer <= 1.5),
-                          "verbalizer speed-up over generation (x)": (speedup, ">= 20", speedup >= 20),
-                          "explanation streaming (tokens/s)": (tps, ">= 15", tps >= 15)}
+    ensure_default_checkpoint(args.cache_dir, progress=True)  # conversion is once, not part of load time
+    loaded = load_modes(args.modes.split(","), dataset.catalog, args)
+    measured = run(loaded, dataset.catalog, requests, args)
+    tokens = []
+    if "4bit" in loaded:
+        backend = loaded["4bit"]["backend"]
+        tokens = [backend.count_tokens(build_rank_prompt(backend, dataset.catalog, r, RankerConfig())) for r in requests]
+    result = summarise(loaded, measured, tokens, args)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.with_suffix(".json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")

@@ -2,7 +2,7 @@
 
 `--adapter default` picks the adapter shipped in adapters/ when its base model is the loaded model
 (and says so); `--adapter none` turns adapters off; anything else is a path. An adapter directory may
-carry `ranker.json` (RankerConfig fields, e.g. the prompt options it was trained with and the mix
+carry `ranker.yaml` (RankerConfig fields, e.g. the prompt options it was trained with and the mix
 weight tuned on validation), so inference uses the same prompt as training.
 """
 
@@ -66,12 +66,13 @@ def llm_config_from(model: str | None, quantize: str, adapter: str | None, quiet
 
 
 def ranker_config_for(adapter: str | None, **overrides):
-    """RankerConfig with the adapter's saved ranker settings (ranker.json), then `overrides`."""
+    """RankerConfig with the adapter's saved ranker settings (ranker.yaml), then `overrides`."""
+    from recommender.config import read_yaml
     from recommender.llm.ranker import RankerConfig
 
     values = {}
-    if adapter and (Path(adapter) / "ranker.json").is_file():
-        saved = json.loads((Path(adapter) / "ranker.json").read_text())
+    if adapter and (Path(adapter) / "ranker.yaml").is_file():
+        saved = read_yaml(Path(adapter) / "ranker.yaml")
         known = {f.name for f in fields(RankerConfig)}
         values = {k: v for k, v in saved.items() if k in known}
     values.update({k: v for k, v in overrides.items() if v is not None})
