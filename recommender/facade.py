@@ -110,7 +110,7 @@ class Recommender:
         order = np.arange(len(shortlist.indices))
         llm_scores = final = None
         if self.ranker is not None and len(shortlist.indices):
-            final, llm_scores = self._rerank(request, shortlist)
+            final, llm_scores = self.ranker.rerank(request, shortlist)
             order = np.argsort(-final, kind="stable")
         recs = []
         for pos in order[:k]:
@@ -123,24 +123,6 @@ class Recommender:
                 llm_score=None if llm_scores is None else float(llm_scores[pos]),
             ))
         return recs
-
-    def _rerank(self, request: Request, shortlist) -> tuple[np.ndarray, np.ndarray]:
-        """LLM scores for the first 20 candidates mixed with retrieval; the rest keep retrieval order below."""
-        from recommender.llm.ranker import MAX_CANDIDATES, RankInput, mix_scores
-
-        n = min(len(shortlist.indices), MAX_CANDIDATES)
-        seen = set(int(i) for i in request.history)
-        extra = [int(i) for i in dict.fromkeys(request.liked) if int(i) not in seen]  # likes not already in history
-        history = list(request.history) + extra
-        ratings = list(request.ratings) if len(request.ratings) == len(request.history) else []
-        ratings = ratings + [float("nan")] * len(extra) if ratings else []
-        inp = RankInput(history, ratings, shortlist.indices[:n].tolist(), request.query, list(range(1, n + 1)))
-        llm = np.full(len(shortlist.indices), np.nan)
-        llm[:n] = self.ranker.score([inp])[0]
-        final = np.empty(len(shortlist.indices))
-        final[:n] = mix_scores(shortlist.scores[:n], llm[:n], self.ranker.config.mix_weight)
-        final[n:] = final[:n].min() - 1.0 - np.arange(len(shortlist.indices) - n)
-        return final, llm
 
     def explain_stream(self, request: Request, rec: Recommendation) -> Iterator[ExplanationUpdate]:
         """Stream one item's explanation; the last update is post-checked (fallback when ungrounded)."""

@@ -3,10 +3,12 @@ three things everything else needs from it: chat formatting, next-token logits, 
 
 torch and transformers are imported inside functions so that importing this module stays cheap.
 
-Threads: prompt passes (scoring, the first step of generation) use every available core; the
-one-token generation steps use `decode_threads` (default 1). Their matrices are too small to split
-and a waiting thread costs more than it helps: on the shared 2-core machine, streaming with 2 decode
-threads was several times slower than with 1 (compare `eval/bench_llm.py --decode-threads 2`).
+Threads: prompt passes (scoring, the first step of generation) use `threads` (default: the available
+cores minus one), one-token generation steps `decode_threads` (default 1). When other processes
+compete for the cores, an OpenMP thread that loses its core stalls the others at every barrier. On the
+shared 2-core machine (load average 3-6), eval/bench_llm.py measured a median scoring pass of 1.0 s
+with 1 thread against 9.7 s with 2, and streaming at 17-21 tokens/s with 1 decode thread while 2
+decode threads gave anywhere from 19 down to 1.3 tokens/s between runs (--threads, --decode-threads).
 Forward passes run under `torch.inference_mode` with `logits_to_keep=1`, so only the last position
 goes through the 49k-word output layer (the bench measures the effect).
 """
@@ -46,7 +48,7 @@ class LLMConfig:
     device: str = option("auto", "auto (cuda when available, else cpu), cpu or cuda")
     cache_dir: str = option("~/.cache/recommender/models", "where the converted default model is cached")
     offline: bool = option(False, "never download: use only local directories and the Hugging Face cache")
-    threads: int = option(0, "torch CPU threads for scoring prompts (0 = one per available core)")
+    threads: int = option(0, "torch CPU threads for scoring prompts (0 = available cores minus one, at least 1)")
     decode_threads: int = option(1, "torch CPU threads while generating token by token (0 = as threads); "
                                     "one-token steps are too small to split, extra threads mostly wait")
 
@@ -194,10 +196,10 @@ def clear_backend_cache() -> None:
 
 
 def load_base_model(config: LLMConfig, progress: bool = True) -> LoadedModel:
-    """The quantized base model (no adapter) and its left-padding tokenizer; used by training too."""
+    """The quantized base model (no adapter) and its left-padding tokenizer; used by training too.
+    Leaves torch's thread count alone: inference threads are set by load_backend."""
     _quiet_bitsandbytes()
     device = resolve_device(config.device)
-    configure_threads(config.threads)
     source, model_id = resolve_model_source(config, progress)
     if progress:
         print(f"Loading {model_id} ({config.quantize}, {device})...", file=sys.stderr, flush=True)
@@ -227,11 +229,13 @@ def resolve_device(device: str) -> str:
 
 
 def configure_threads(threads: int = 0) -> int:
-    """Use every core this process may run on (not the host's count, which containers overstate)."""
+    """Set torch's CPU threads: `threads`, or by default one less than the cores this process may run
+    on (not the host's count, which containers overstate), at least one. The spare core keeps the web
+    server and retrieval responsive, and an oversubscribed core is costly (see the module docstring)."""
     import torch
 
     available = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    torch.set_num_threads(max(1, threads or available))
+    torch.set_num_threads(threads or max(1, available - 1))
     return torch.get_num_threads()
 
 

@@ -188,10 +188,11 @@ def rerank_shortlist(ranker: "LLMRanker", request: Request, shortlist: Shortlist
     """Score the first MAX_CANDIDATES of a retrieval shortlist with the LLM and mix with retrieval;
     the rest stay below them in retrieval order. Items liked in the dialogue count as most recent history."""
     n = min(len(shortlist.indices), MAX_CANDIDATES)
-    history = list(request.history) + list(request.liked)
+    in_history = {int(i) for i in request.history}
+    liked = [int(i) for i in dict.fromkeys(request.liked) if int(i) not in in_history]  # not shown twice
     known = list(request.ratings) if len(request.ratings) == len(request.history) else [np.nan] * len(request.history)
-    inp = RankInput(history, known + [np.nan] * len(request.liked), [int(i) for i in shortlist.indices[:n]],
-                    request.query, list(range(1, n + 1)))
+    inp = RankInput(list(request.history) + liked, known + [np.nan] * len(liked),
+                    [int(i) for i in shortlist.indices[:n]], request.query, list(range(1, n + 1)))
     llm = np.full(len(shortlist.indices), np.nan)
     final = np.asarray(shortlist.scores, dtype=np.float64).copy()
     if n == 0:

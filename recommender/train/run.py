@@ -81,7 +81,7 @@ def train(config: TrainConfig, dataset=None, embedder_factory=None, resume: bool
     out = Path(config.out).expanduser()
     work = work_dir_for(out)
     check_output(out, work, resume, overwrite)
-    if resume and is_complete(out):
+    if resume and is_complete(out) and not work.exists():
         print(f"{out} is already complete; nothing to resume", file=sys.stderr)
         return TrainOutcome(out, {}, already_complete=True)
     if resume and work.exists():
