@@ -48,7 +48,8 @@ class RankerConfig:
     batch_size: int = option(8, "prompts per forward pass")
     show_year: bool = option(False, "show release years in the ranking prompt (about 6 tokens each: slower)")
     show_retrieval_rank: bool = option(False, "show each candidate's retrieval rank in the prompt as evidence")
-    mix_weight: float = option(0.5, "weight of the LLM score in the final mix with retrieval (tune on val)")
+    mix_weight: float = option(0.0, "weight of the LLM score in the final mix with retrieval, tuned on val by "
+                                     "`recommender eval --ranker llm` (ML-100k, SmolLM2-135M: 0, see eval/results)")
 
     def __post_init__(self):
         check(self.max_history >= 0, f"max_history must be >= 0, not {self.max_history}")
