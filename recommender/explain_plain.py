@@ -16,7 +16,7 @@ def plain_explanation(catalog: Catalog, request: Request, rec: Recommendation) -
         best = rec.evidence[0]
         reason = best.reason[0].upper() + best.reason[1:]
         for related in best.related:
-            rating = _rating_of(request, related)
+            rating = latest_rating(request.history, request.ratings, related)
             if rating is not None:
                 reason += f" (you rated it {rating:g}/5)"
         parts.append(reason)
@@ -29,9 +29,11 @@ def plain_explanation(catalog: Catalog, request: Request, rec: Recommendation) -
     return ("; ".join(parts) or f"{item.display} fits your request") + "."
 
 
-def _rating_of(request: Request, item: int) -> float | None:
-    history = list(request.history)
-    if item in history and len(request.ratings) == len(history):
-        value = request.ratings[len(history) - 1 - history[::-1].index(item)]
-        return None if value is None or math.isnan(value) else float(value)
+def latest_rating(history, ratings, item: int) -> float | None:
+    """The user's latest rating of `item` (ratings parallel to history), None when unknown."""
+    if len(ratings) != len(history):
+        return None
+    for index, rating in zip(reversed(list(history)), reversed(list(ratings))):
+        if int(index) == item:
+            return None if rating is None or math.isnan(float(rating)) else float(rating)
     return None

@@ -26,7 +26,8 @@ MAX_K = 100
 
 
 class Recommender:
-    def __init__(self, dataset: Dataset, retriever: HybridRetriever, ranker=None, explainer=None):
+    def __init__(self, dataset: Dataset, retriever: HybridRetriever, ranker=None, explainer=None,
+                 histories: dict[str, UserHistory] | None = None):
         self.dataset, self.catalog, self.retriever = dataset, dataset.catalog, retriever
         self.ranker, self.explainer = ranker, explainer
         self.adapter: str | None = None  # the LoRA adapter the ranker uses, for status lines
@@ -53,7 +54,7 @@ class Recommender:
             adapter = getattr(llm_config, "adapter", None)
             llm_ranker, explainer = load_llm_stack(dataset.catalog, llm_config, ranker_config_for(adapter),
                                                    progress=progress)
-        recommender = cls(dataset, retriever, llm_ranker, explainer)
+        recommender = cls(dataset, retriever, llm_ranker, explainer, histories)
         recommender.adapter = getattr(llm_config, "adapter", None) if ranker == "llm" else None
         return recommender
 

@@ -15,7 +15,6 @@ not capitalised in the text ("heat" is a word, "Heat" is the film).
 
 from __future__ import annotations
 
-import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from typing import Iterator, Sequence
 
 from recommender.config import check, option
 from recommender.data.types import Catalog
+from recommender.explain_plain import latest_rating
 from recommender.llm.prompts import PromptMovie, chat_format, format_rating, movie_text, quote_query, render
 from recommender.types import Evidence, ExplanationUpdate, Recommendation, Request
 
@@ -91,7 +91,7 @@ class Explainer:
         item = self.catalog[inp.item]
         chars = self.config.title_chars
         evidence = [
-            PromptMovie(movie_text(self.catalog[i], chars), rating=format_rating(_rating_of(inp, i)),
+            PromptMovie(movie_text(self.catalog[i], chars), rating=format_rating(latest_rating(inp.history, inp.ratings, i)),
                         shared_genres=", ".join(g for g in item.genres if g in self.catalog[i].genres))
             for i in self.evidence_items(inp)
         ]
@@ -187,13 +187,3 @@ def trim_to_sentence(text: str) -> str:
         return text
     ends = [m.end() for m in _SENTENCE_END.finditer(text + " ")]
     return text[:ends[-1]] if ends else text
-
-
-def _rating_of(inp: ExplainInput, item: int) -> float | None:
-    """The user's latest rating of `item`, None when unknown."""
-    if len(inp.ratings) != len(inp.history):
-        return None
-    for index, rating in zip(reversed(list(inp.history)), reversed(list(inp.ratings))):
-        if int(index) == item:
-            return None if rating is None or math.isnan(float(rating)) else float(rating)
-    return None
