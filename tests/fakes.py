@@ -54,7 +54,7 @@ def hashed_logits(prompt: str, token_ids: Sequence[int]) -> np.ndarray:
     return np.array(out, dtype=np.float32)
 
 
-_LABELLED_LINE = re.compile(r'^([A-T])\. "((?:[^"\\]|\\.)*)"', re.M)
+_LABELLED_LINE = re.compile(r'^([A-T])\. (?:\[#\d+\] )?"((?:[^"\\]|\\.)*)"', re.M)
 
 
 def labelled_candidates(prompt: str) -> dict[str, str]:

@@ -90,3 +90,21 @@ def test_skipping_users_whose_target_is_off_the_shortlist_changes_no_metric():
     assert metrics_for(cases, fast.scores) == metrics_for(cases, full.scores)
     for w in (0.0, 0.3, 1.0):
         assert metrics_for(cases, mixed(cases, fast, w)) == metrics_for(cases, mixed(cases, full, w))
+
+
+def test_training_validation_skips_off_shortlist_users_without_changing_a_metric():
+    from recommender.train.validation import evaluate, metrics_of, rank_input_of
+
+    cases = [case(f"u{i}", p, offset=30 * i) for i, p in enumerate([3, None, 0, None, 19, 7])]
+    ranker = LLMRanker(FakeBackend(title_logits(lambda t: float(len(t) % 5), position_bias=0.3)), catalog(),
+                       RankerConfig(batch_size=4, show_retrieval_rank=True))
+    sent = []
+
+    def counting_scorer(inputs):
+        sent.extend(inputs)
+        return ranker.score(inputs)
+
+    fast = evaluate(counting_scorer, cases, batch=4, progress=False)
+    full = metrics_of(cases, ranker.score([rank_input_of(c) for c in cases]))
+    assert len(sent) == 4  # the two users whose target is off the shortlist never reach the model
+    assert (fast.retrieval, fast.llm, fast.mix) == (full.retrieval, full.llm, full.mix)

@@ -55,7 +55,7 @@ def test_rank_prompt_options_years_ranks_history_cap_and_empty_history():
     text = render("rank", **rank_prompt_variables(catalog(), inp, config))
     assert '"Heat"' not in text  # only the 2 most recent history items
     assert '- "Toy Story" (1991)\n- "Fargo" (1992)\nThe most recent one is "Fargo" (1992).' in text
-    assert 'A. "Alien" (1993) [#1]\nB. "Casablanca" (1995) [#7]' in text
+    assert 'A. [#1] "Alien" (1993)\nB. [#7] "Casablanca" (1995)' in text
     empty = render("rank", **rank_prompt_variables(catalog(), RankInput([], [], [3]), RankerConfig()))
     assert empty.startswith("I have not rated any movies yet.")
 

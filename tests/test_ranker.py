@@ -54,6 +54,42 @@ def test_scores_follow_the_model_and_map_back_through_permutations():
         assert [candidates[p] for p in ranked_order(scores)] == [7, 3, 2, 0]
 
 
+def test_labels_by_rank_name_candidates_by_retrieval_rank_and_shuffle_the_lines():
+    from recommender.llm.ranker import LABELS, rank_prompt_variables
+    from recommender.llm.prompts import render
+    from tests.fakes import labelled_candidates
+
+    config = RankerConfig(labels_by_rank=True, show_retrieval_rank=True)
+    candidates, ranks = [3, 0, 7, 2, 9, 5], [4, 1, 6, 2, 5, 3]
+    text = render("rank", **rank_prompt_variables(catalog(), RankInput([1], [4.0], candidates, None, ranks), config))
+    shown = labelled_candidates(text)
+    assert {label: title for label, title in shown.items()} == {
+        LABELS[r - 1]: TITLES[c] for c, r in zip(candidates, ranks)}  # A = rank 1, B = rank 2, ...
+    assert list(shown) != sorted(shown)  # the lines are not listed in label order
+    # The same shortlist arriving in another order reads the same.
+    again = render("rank", **rank_prompt_variables(
+        catalog(), RankInput([1], [4.0], candidates[::-1], None, ranks[::-1]), config))
+    assert again == text
+    with pytest.raises(RankInputError, match="retrieval ranks"):
+        rank_prompt_variables(catalog(), RankInput([1], [4.0], candidates), config)
+    with pytest.raises(RankInputError, match="retrieval ranks"):
+        rank_prompt_variables(catalog(), RankInput([1], [4.0], candidates, None, [1, 1, 2, 3, 4, 5]), config)
+
+
+def test_labels_by_rank_scores_map_back_to_candidates():
+    candidates, ranks = [3, 0, 7, 2], [2, 4, 1, 3]
+    inp = RankInput([1], [4.0], candidates, None, ranks)
+    # A model that reads titles: the same scores per candidate whatever letters name them.
+    plain = LLMRanker(FakeBackend(title_logits(title_value)), catalog(), RankerConfig(show_retrieval_rank=True))
+    by_rank = LLMRanker(FakeBackend(title_logits(title_value)), catalog(),
+                        RankerConfig(show_retrieval_rank=True, labels_by_rank=True, n_permutations=3))
+    np.testing.assert_allclose(by_rank.score([inp])[0], plain.score([inp])[0], atol=1e-9)
+    # A model that only likes early letters: with labels_by_rank that is a preference for retrieval rank 1.
+    letters = LLMRanker(FakeBackend(title_logits(lambda t: 0.0, position_bias=1.0)), catalog(),
+                        RankerConfig(labels_by_rank=True))
+    assert [candidates[p] for p in ranked_order(letters.score([inp])[0])] == [7, 3, 2, 0]
+
+
 def test_permutation_average_is_the_mean_over_the_orders_each_candidate_was_shown_in():
     # A model with pure position bias: it scores the label, whatever the title.
     ranker = LLMRanker(FakeBackend(title_logits(lambda t: 0.0, position_bias=1.0)), catalog(),

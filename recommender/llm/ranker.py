@@ -48,6 +48,9 @@ class RankerConfig:
     batch_size: int = option(8, "prompts per forward pass")
     show_year: bool = option(False, "show release years in the ranking prompt (about 6 tokens each: slower)")
     show_retrieval_rank: bool = option(False, "show each candidate's retrieval rank in the prompt as evidence")
+    labels_by_rank: bool = option(False, "label candidates by retrieval rank (A = rank 1) and list the lines in a "
+                                         "seeded shuffled order, so the answer letter itself carries the retrieval "
+                                         "prior and the line position carries nothing (needs retrieval ranks)")
     mix_weight: float = option(0.0, "weight of the LLM score in the final mix with retrieval, tuned on val by "
                                      "`recommender eval --ranker llm` (ML-100k, SmolLM2-135M: 0, see eval/results)")
 
@@ -60,7 +63,7 @@ class RankerConfig:
         check(0.0 <= self.mix_weight <= 1.0, f"mix_weight must be in [0, 1], not {self.mix_weight}")
 
 
-def validate_rank_input(catalog: Catalog, inp: RankInput) -> None:
+def validate_rank_input(catalog: Catalog, inp: RankInput, config: RankerConfig | None = None) -> None:
     n = len(inp.candidates)
     if n > MAX_CANDIDATES:
         raise RankInputError(f"at most {MAX_CANDIDATES} candidates per ranking prompt, got {n}")
@@ -68,6 +71,9 @@ def validate_rank_input(catalog: Catalog, inp: RankInput) -> None:
         raise RankInputError(f"{len(inp.ratings)} ratings for {len(inp.history)} history items")
     if inp.retrieval_ranks is not None and len(inp.retrieval_ranks) != n:
         raise RankInputError(f"{len(inp.retrieval_ranks)} retrieval ranks for {n} candidates")
+    if config is not None and config.labels_by_rank and n and (
+            inp.retrieval_ranks is None or sorted(int(r) for r in inp.retrieval_ranks) != list(range(1, n + 1))):
+        raise RankInputError("labels_by_rank needs the retrieval ranks 1..n of the candidates, each once")
     for index in list(inp.candidates) + list(inp.history):
         if not 0 <= int(index) < len(catalog):
             raise UnknownItemError(f"item index {int(index)} is not in the catalogue ({len(catalog)} items)")
@@ -75,7 +81,7 @@ def validate_rank_input(catalog: Catalog, inp: RankInput) -> None:
 
 def rank_prompt_variables(catalog: Catalog, inp: RankInput, config: RankerConfig) -> dict:
     """What rank.j2 and generate_rank.j2 need: quoted history (most recent last) and labelled candidates."""
-    validate_rank_input(catalog, inp)
+    validate_rank_input(catalog, inp, config)
     start = max(0, len(inp.history) - config.max_history) if config.max_history else len(inp.history)
     history = [
         PromptMovie(movie_text(catalog[int(h)], config.title_chars, config.show_year),
@@ -83,12 +89,31 @@ def rank_prompt_variables(catalog: Catalog, inp: RankInput, config: RankerConfig
         for i, h in enumerate(inp.history) if i >= start
     ]
     ranks = inp.retrieval_ranks if config.show_retrieval_rank and inp.retrieval_ranks is not None else None
+    order = label_order(inp, config)
     candidates = [
-        PromptMovie(movie_text(catalog[int(c)], config.title_chars, config.show_year), label=LABELS[pos],
-                    retrieval_rank=int(ranks[pos]) if ranks is not None else None)
-        for pos, c in enumerate(inp.candidates)
+        PromptMovie(movie_text(catalog[int(inp.candidates[pos])], config.title_chars, config.show_year),
+                    label=LABELS[k], retrieval_rank=int(ranks[pos]) if ranks is not None else None)
+        for k, pos in enumerate(order)
     ]
+    if config.labels_by_rank:
+        candidates = [candidates[k] for k in display_shuffle(inp, config.seed)]
     return {"history": history, "candidates": candidates, "query": quote_query(inp.query, config.query_chars)}
+
+
+def label_order(inp: RankInput, config: RankerConfig) -> np.ndarray:
+    """Which candidate gets each label: entry k is the position (in `inp.candidates`) labelled LABELS[k].
+    Labels follow the candidates' order, or their retrieval ranks with `labels_by_rank`."""
+    n = len(inp.candidates)
+    if config.labels_by_rank and n:
+        return np.argsort(np.asarray(inp.retrieval_ranks, dtype=np.int64), kind="stable")
+    return np.arange(n)
+
+
+def display_shuffle(inp: RankInput, seed: int) -> np.ndarray:
+    """The order the candidate lines are listed in with `labels_by_rank`: seeded by the set of
+    candidates, so the same shortlist always reads the same, whatever order it arrived in."""
+    n = len(inp.candidates)
+    return np.random.default_rng([seed, n, *sorted(int(c) for c in inp.candidates)]).permutation(n)
 
 
 def build_rank_prompt(backend_or_tokenizer, catalog: Catalog, inp: RankInput, config: RankerConfig,
@@ -151,28 +176,33 @@ class LLMRanker:
         self._label_ids = label_token_ids(backend.tokenizer, MAX_CANDIDATES)
 
     def prompts_for(self, inp: RankInput) -> list[tuple[np.ndarray, str]]:
-        """(permutation, prompt) for each candidate order this input is scored under."""
+        """(labelled, prompt) for each candidate order this input is scored under, where labelled[k]
+        is the position in `inp.candidates` of the candidate labelled LABELS[k]."""
         perms = candidate_permutations(len(inp.candidates), self.config.n_permutations, self.config.seed)
-        return [(perm, build_rank_prompt(self.backend, self.catalog, permute_input(inp, perm), self.config))
-                for perm in perms]
+        out = []
+        for perm in perms:
+            shown = permute_input(inp, perm)
+            prompt = build_rank_prompt(self.backend, self.catalog, shown, self.config)
+            out.append((perm[label_order(shown, self.config)], prompt))
+        return out
 
     def score(self, inputs: list[RankInput]) -> list[np.ndarray]:
         slots: list[tuple[int, np.ndarray]] = []
         prompts: list[str] = []
         for i, inp in enumerate(inputs):
             if len(inp.candidates) == 0:
-                validate_rank_input(self.catalog, inp)
+                validate_rank_input(self.catalog, inp, self.config)
                 continue
-            for perm, prompt in self.prompts_for(inp):
-                slots.append((i, perm))
+            for labelled, prompt in self.prompts_for(inp):
+                slots.append((i, labelled))
                 prompts.append(prompt)
         scores = [np.zeros(len(inp.candidates), dtype=np.float64) for inp in inputs]
         if not prompts:
             return scores
         logits = self.backend.next_token_logits(prompts, self._label_ids, batch_size=self.config.batch_size)
-        for row, (i, perm) in zip(logits, slots):
-            # Row position p showed candidate perm[p]: credit the score back to that candidate.
-            scores[i][perm] += verbalizer_scores(row[:len(perm)]) / self.config.n_permutations
+        for row, (i, labelled) in zip(logits, slots):
+            # Label k named candidate labelled[k]: credit its score back to that candidate.
+            scores[i][labelled] += verbalizer_scores(row[:len(labelled)]) / self.config.n_permutations
         return scores
 
     def rerank(self, request: Request, shortlist: Shortlist) -> Reranked:

@@ -131,7 +131,7 @@ class WorkDir:
         import torch
 
         def write(tmp: Path) -> None:
-            model.save_pretrained(tmp / "adapter", save_embedding_layers=False)
+            save_adapter_weights(model, tmp / "adapter")
             torch.save(optimizer.state_dict(), tmp / "optimizer.pt")
             torch.save(scheduler.state_dict(), tmp / "scheduler.pt")
             torch.save(rng_states(), tmp / "rng.pt")
@@ -159,7 +159,7 @@ class WorkDir:
         """Keep the weights of a new best validation step. Older bests are dropped only when a checkpoint
         that no longer needs them is written (`forget_best_except`)."""
         def write(tmp: Path) -> None:
-            model.save_pretrained(tmp / "adapter", save_embedding_layers=False)
+            save_adapter_weights(model, tmp / "adapter")
             (tmp / "metrics.json").write_text(json.dumps(metrics, indent=2), encoding="utf-8")
 
         write_dir_atomically(self.best / f"step-{step:06d}", write, {"step": step})
@@ -180,11 +180,41 @@ class WorkDir:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
+# PEFT's save_pretrained / get_peft_model_state_dict go through module.state_dict(), and bitsandbytes'
+# 4-bit layers on the CPU rewrite their packed weights in place when asked for a state dict: the model
+# left in memory then computes something else than the same weights loaded afresh (scores off by 6-9
+# nats). Training would go on from a silently different base. So the LoRA tensors are read and written
+# directly, in PEFT's file format (adapter_config.json + adapter_model.safetensors).
+ADAPTER_NAME = "default"
+
+
+def lora_parameters(model) -> dict:
+    """PEFT file key -> live LoRA parameter of the active adapter."""
+    tag = f".{ADAPTER_NAME}."
+    return {name.replace(tag, "."): param for name, param in model.named_parameters() if "lora_" in name and tag in name}
+
+
+def save_adapter_weights(model, adapter_dir: Path) -> None:
+    from safetensors.torch import save_file
+
+    adapter_dir = Path(adapter_dir)
+    adapter_dir.mkdir(parents=True, exist_ok=True)
+    tensors = {key: p.detach().cpu().contiguous() for key, p in lora_parameters(model).items()}
+    save_file(tensors, str(adapter_dir / "adapter_model.safetensors"), metadata={"format": "pt"})
+    model.peft_config[ADAPTER_NAME].save_pretrained(str(adapter_dir))
+
+
 def load_adapter_weights(model, adapter_dir: Path) -> None:
-    from peft import set_peft_model_state_dict
+    import torch
     from safetensors.torch import load_file
 
-    set_peft_model_state_dict(model, load_file(str(Path(adapter_dir) / "adapter_model.safetensors")))
+    saved = load_file(str(Path(adapter_dir) / "adapter_model.safetensors"))
+    params = lora_parameters(model)
+    if set(saved) != set(params):
+        raise ValueError(f"{adapter_dir}: adapter tensors do not match the model's LoRA layers")
+    with torch.no_grad():
+        for key, param in params.items():
+            param.copy_(saved[key].to(param.device, param.dtype))
 
 
 def _complete_steps(folder: Path) -> list[Path]:

@@ -45,6 +45,9 @@ class TrainConfig:
     max_history: int = option(8, "Most recent history items shown in the prompt.")
     title_chars: int = option(40, "Titles longer than this are cut with an ellipsis.")
     show_retrieval_rank: bool = option(True, "Show each candidate's retrieval rank in the prompt.")
+    labels_by_rank: bool = option(False, "Label candidates by retrieval rank (A = rank 1), lines in a shuffled "
+                                         "order: the answer letter carries the retrieval prior, the line position "
+                                         "nothing. Needs missed_target 'skip' (an inserted target has no rank).")
 
     # Optimisation.
     epochs: int = option(1, "Passes over the training examples.")
@@ -83,6 +86,8 @@ class TrainConfig:
         check(2 <= self.shortlist_size <= 20, f"shortlist_size must be between 2 and 20, not {self.shortlist_size}")
         check(self.missed_target in MISSED_TARGET_POLICIES,
               f"missed_target must be one of {', '.join(MISSED_TARGET_POLICIES)}, not {self.missed_target!r}")
+        check(not (self.labels_by_rank and self.missed_target == "insert"),
+              "labels_by_rank needs missed_target 'skip': an inserted target has no retrieval rank to label it by")
         check(self.max_history >= 1, f"max_history must be >= 1, not {self.max_history}")
         check(self.title_chars >= 8, f"title_chars must be >= 8, not {self.title_chars}")
         check(self.epochs >= 1, f"epochs must be >= 1, not {self.epochs}")
@@ -111,4 +116,4 @@ class TrainConfig:
         from recommender.llm.ranker import RankerConfig
 
         return RankerConfig(max_history=self.max_history, title_chars=self.title_chars,
-                            show_retrieval_rank=self.show_retrieval_rank)
+                            show_retrieval_rank=self.show_retrieval_rank, labels_by_rank=self.labels_by_rank)

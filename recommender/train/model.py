@@ -11,9 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Sequence
 
+import numpy as np
+
 from recommender.data.types import Catalog
 from recommender.errors import ConfigError
-from recommender.llm.ranker import MAX_CANDIDATES, RankerConfig, build_rank_prompt, label_token_ids
+from recommender.llm.ranker import MAX_CANDIDATES, RankerConfig, build_rank_prompt, label_order, label_token_ids
 from recommender.train.examples import TrainingExample
 
 
@@ -64,6 +66,11 @@ def encode_example(tokenizer, catalog: Catalog, example: TrainingExample, ranker
     """Token ids of the example's ranking prompt, exactly as the ranker encodes it at inference."""
     prompt = build_rank_prompt(tokenizer, catalog, example.rank_input(), ranker_config)
     return tokenizer(prompt, add_special_tokens=False)["input_ids"]
+
+
+def answer_label(example: TrainingExample, ranker_config: RankerConfig) -> int:
+    """Index of the label (0 = "A") that names the example's target in its prompt."""
+    return int(np.flatnonzero(label_order(example.rank_input(), ranker_config) == example.label)[0])
 
 
 def label_loss(tm: TrainingModel, rows: Sequence[Sequence[int]], labels: Sequence[int],

@@ -133,7 +133,7 @@ These are validation numbers (used to pick the step and the mix weight); test nu
 ## Using it
 
 The prompt settings used in training are in `ranker.yaml` (the ranker must use the same ones, in
-particular `show_retrieval_rank`), with the validation-tuned `mix_weight`. `training_config.yaml` is the
-resolved training config; `metrics.json` holds everything above plus the per-step training loss.
+particular `show_retrieval_rank` and `labels_by_rank`), with the validation-tuned `mix_weight`.
+`training_config.yaml` is the resolved training config; `metrics.json` holds everything above plus the per-step training loss.
 """
 

@@ -20,7 +20,8 @@ from recommender.data.types import Catalog
 from recommender.evaluation.cases import ShortlistCase
 from recommender.train.checkpoint import TrainState, WorkDir
 from recommender.train.examples import TrainingExample, example_order
-from recommender.train.model import TrainingModel, encode_example, label_loss, make_optimizer, ranker_scorer
+from recommender.train.model import (TrainingModel, answer_label, encode_example, label_loss, make_optimizer,
+                                     ranker_scorer)
 from recommender.train.validation import ValMetrics, evaluate
 
 SAVE_RESERVE_S = 20.0  # time kept for writing the final checkpoint and adapter
@@ -90,7 +91,8 @@ class Trainer:
         for chunk in chunks:
             batch = [self.examples[int(i)] for i in chunk]
             rows = [encode_example(self.tm.tokenizer, self.catalog, ex, self.ranker_config) for ex in batch]
-            loss = label_loss(self.tm, rows, [ex.label for ex in batch], [len(ex.candidates) for ex in batch])
+            labels = [answer_label(ex, self.ranker_config) for ex in batch]
+            loss = label_loss(self.tm, rows, labels, [len(ex.candidates) for ex in batch])
             (loss * len(batch) / len(positions)).backward()
             total += float(loss.detach()) * len(batch)
         self._optimizer_step()

@@ -20,7 +20,7 @@ from recommender.evaluation.cases import ShortlistCase
 from recommender.llm.ranker import RankInput, mix_scores, ranked_order
 from recommender.metrics import ndcg_at_k
 
-MIX_WEIGHTS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+MIX_WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 Scorer = Callable[[list[RankInput]], list[np.ndarray]]
 
 
@@ -67,15 +67,22 @@ def rank_input_of(case: ShortlistCase, show_ranks: bool = True) -> RankInput:
 
 def evaluate(score: Scorer, cases: Sequence[ShortlistCase], batch: int = 8, progress: bool = True,
              desc: str = "validating") -> ValMetrics:
-    """Score every case's shortlist with `score` and compare the rankings (tqdm bar over users)."""
+    """Score the shortlists with `score` and compare the rankings (tqdm bar over users).
+
+    Users whose target is off the shortlist are not sent to the model: no re-ordering can change
+    their rank (see llm_eval.can_change), so their scores are zeros and their metrics are the same."""
     from tqdm import tqdm
 
+    from recommender.evaluation.llm_eval import can_change
+
     start = time.perf_counter()
-    llm_scores: list[np.ndarray] = []
-    with tqdm(total=len(cases), desc=desc, unit="user", disable=not progress, leave=False) as bar:
-        for i in range(0, len(cases), batch):
-            chunk = cases[i:i + batch]
-            llm_scores += score([rank_input_of(c) for c in chunk])
+    llm_scores = [np.zeros(len(c.candidates)) for c in cases]
+    todo = [i for i, c in enumerate(cases) if can_change(c)]
+    with tqdm(total=len(todo), desc=desc, unit="user", disable=not progress, leave=False) as bar:
+        for i in range(0, len(todo), batch):
+            chunk = todo[i:i + batch]
+            for j, scores in zip(chunk, score([rank_input_of(cases[j]) for j in chunk])):
+                llm_scores[j] = scores
             bar.update(len(chunk))
     return metrics_of(cases, llm_scores, time.perf_counter() - start)
 
