@@ -78,12 +78,21 @@ def test_full_order_keeps_the_tail_in_retrieval_order():
     assert order.tolist() == [19] + list(range(19)) + [20, 21, 22, 23]
 
 
+def two_of_six_off_the_shortlist() -> list[ShortlistCase]:
+    return [case(f"u{i}", p, offset=30 * i) for i, p in enumerate([3, None, 0, None, 19, 7])]
+
+
+def title_length_ranker(**config) -> LLMRanker:
+    """A fake model that likes some titles and has a mild position bias."""
+    return LLMRanker(FakeBackend(title_logits(lambda t: float(len(t) % 5), position_bias=0.3)), catalog(),
+                     RankerConfig(batch_size=4, **config))
+
+
 def test_skipping_users_whose_target_is_off_the_shortlist_changes_no_metric():
     from recommender.evaluation.llm_eval import metrics_for, mixed, score_cases
 
-    cases = [case(f"u{i}", p, offset=30 * i) for i, p in enumerate([3, None, 0, None, 19, 7])]
-    ranker = LLMRanker(FakeBackend(title_logits(lambda t: float(len(t) % 5), position_bias=0.3)), catalog(),
-                       RankerConfig(batch_size=4))
+    cases = two_of_six_off_the_shortlist()
+    ranker = title_length_ranker()
     full = score_cases(ranker, cases, progress=False, skip_unchangeable=False)
     fast = score_cases(ranker, cases, progress=False)
     assert len(fast.latencies_s) == 4 and len(full.latencies_s) == 6  # two users never reach the model
@@ -95,9 +104,8 @@ def test_skipping_users_whose_target_is_off_the_shortlist_changes_no_metric():
 def test_training_validation_skips_off_shortlist_users_without_changing_a_metric():
     from recommender.train.validation import evaluate, metrics_of, rank_input_of
 
-    cases = [case(f"u{i}", p, offset=30 * i) for i, p in enumerate([3, None, 0, None, 19, 7])]
-    ranker = LLMRanker(FakeBackend(title_logits(lambda t: float(len(t) % 5), position_bias=0.3)), catalog(),
-                       RankerConfig(batch_size=4, show_retrieval_rank=True))
+    cases = two_of_six_off_the_shortlist()
+    ranker = title_length_ranker(show_retrieval_rank=True)
     sent = []
 
     def counting_scorer(inputs):

@@ -200,6 +200,27 @@ def test_saved_adapter_gives_identical_scores(tiny_model_dir, dataset, tmp_path,
         assert np.abs(a - z).max() > 1e-4  # the adapter changed the scores, and loading applied it
 
 
+def test_adapter_weights_round_trip_and_a_mismatched_checkpoint_is_refused(tiny_model_dir, tmp_path):
+    import torch
+
+    from recommender.train.checkpoint import load_adapter_weights, lora_parameters, save_adapter_weights
+    from recommender.train.model import prepare_model
+
+    source = prepare_model(tiny_config(tmp_path / "a", tiny_model_dir, seed=1), progress=False)
+    with torch.no_grad():
+        for param in lora_parameters(source.model).values():
+            param.add_(0.5)  # B starts at 0: make every tensor differ from a fresh adapter
+    save_adapter_weights(source.model, tmp_path / "adapter")
+    target = prepare_model(tiny_config(tmp_path / "b", tiny_model_dir, seed=2), progress=False)
+    load_adapter_weights(target.model, tmp_path / "adapter")
+    saved, loaded = lora_parameters(source.model), lora_parameters(target.model)
+    assert set(saved) == set(loaded) and all(torch.equal(saved[k], loaded[k]) for k in saved)
+
+    other = prepare_model(tiny_config(tmp_path / "c", tiny_model_dir, target_modules=["q_proj"]), progress=False)
+    with pytest.raises(RecommenderError, match="do not match the model's LoRA layers"):
+        load_adapter_weights(other.model, tmp_path / "adapter")
+
+
 # --- the whole command ----------------------------------------------------------------------------------------
 
 def test_train_writes_a_complete_adapter(tiny_model_dir, dataset, tmp_path):

@@ -63,7 +63,7 @@ class RankerConfig:
         check(0.0 <= self.mix_weight <= 1.0, f"mix_weight must be in [0, 1], not {self.mix_weight}")
 
 
-def validate_rank_input(catalog: Catalog, inp: RankInput, config: RankerConfig | None = None) -> None:
+def validate_rank_input(catalog: Catalog, inp: RankInput, config: RankerConfig) -> None:
     n = len(inp.candidates)
     if n > MAX_CANDIDATES:
         raise RankInputError(f"at most {MAX_CANDIDATES} candidates per ranking prompt, got {n}")
@@ -71,7 +71,7 @@ def validate_rank_input(catalog: Catalog, inp: RankInput, config: RankerConfig |
         raise RankInputError(f"{len(inp.ratings)} ratings for {len(inp.history)} history items")
     if inp.retrieval_ranks is not None and len(inp.retrieval_ranks) != n:
         raise RankInputError(f"{len(inp.retrieval_ranks)} retrieval ranks for {n} candidates")
-    if config is not None and config.labels_by_rank and n and (
+    if config.labels_by_rank and n and (
             inp.retrieval_ranks is None or sorted(int(r) for r in inp.retrieval_ranks) != list(range(1, n + 1))):
         raise RankInputError("labels_by_rank needs the retrieval ranks 1..n of the candidates, each once")
     for index in list(inp.candidates) + list(inp.history):

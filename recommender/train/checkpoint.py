@@ -23,6 +23,8 @@ from typing import Callable
 
 import numpy as np
 
+from recommender.errors import RecommenderError
+
 MARKER = "COMPLETE"
 KEEP_CHECKPOINTS = 2
 
@@ -211,7 +213,8 @@ def load_adapter_weights(model, adapter_dir: Path) -> None:
     saved = load_file(str(Path(adapter_dir) / "adapter_model.safetensors"))
     params = lora_parameters(model)
     if set(saved) != set(params):
-        raise ValueError(f"{adapter_dir}: adapter tensors do not match the model's LoRA layers")
+        raise RecommenderError(f"{adapter_dir}: its LoRA tensors do not match the model's LoRA layers "
+                               f"(a checkpoint of another config?); use --overwrite to start over")
     with torch.no_grad():
         for key, param in params.items():
             param.copy_(saved[key].to(param.device, param.dtype))
