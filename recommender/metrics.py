@@ -46,6 +46,20 @@ def top_k(scores: np.ndarray, k: int) -> np.ndarray:
     return order[:k]
 
 
+def label_entropy(labels: Sequence[int]) -> float:
+    """Entropy in nats of the empirical distribution of `labels`.
+
+    It is the lowest mean cross-entropy (natural log) that a predictor ignoring its input can reach on
+    these labels: the one that always predicts the label frequencies. A classifier's training loss
+    above it has not learned even which labels are frequent.
+    """
+    if len(labels) == 0:
+        raise ValueError("label_entropy needs at least one label")
+    counts = np.unique(np.asarray(labels), return_counts=True)[1]
+    p = counts / counts.sum()
+    return float(-(p * np.log(p)).sum())
+
+
 def catalog_coverage(top_lists: Iterable[Sequence[int]], n_items: int) -> float:
     """Fraction of the catalogue that appears in at least one user's list."""
     seen = set()

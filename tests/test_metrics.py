@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from recommender.metrics import (
-    catalog_coverage, mean_popularity, mrr_at_k, ndcg_at_k, paired_bootstrap, recall_at_k, summarize,
-    target_rank, target_ranks, top_k,
+    catalog_coverage, label_entropy, mean_popularity, mrr_at_k, ndcg_at_k, paired_bootstrap, recall_at_k,
+    summarize, target_rank, target_ranks, top_k,
 )
 
 
@@ -65,3 +65,17 @@ def test_paired_bootstrap_interval_contains_the_mean_and_detects_a_shift():
     noisy = paired_bootstrap(np.r_[np.ones(50), np.zeros(50)], np.r_[np.zeros(50), np.ones(50)], seed=0)
     assert noisy.low < 0 < noisy.high
     assert math.isclose(noisy.mean_difference, 0.0)
+
+
+def test_label_entropy_by_hand_and_as_the_best_constant_predictor():
+    import torch
+    import torch.nn.functional as F
+
+    assert label_entropy([3, 3, 3]) == 0.0
+    assert label_entropy([0, 1, 0, 1]) == pytest.approx(math.log(2))
+    assert label_entropy([0, 0, 0, 1]) == pytest.approx(-(0.75 * math.log(0.75) + 0.25 * math.log(0.25)))
+    labels = torch.tensor([0, 0, 0, 1, 2, 2, 5, 5, 5, 5])
+    best_constant = torch.log(torch.bincount(labels).float() / len(labels)).expand(len(labels), -1)
+    assert F.cross_entropy(best_constant, labels).item() == pytest.approx(label_entropy(labels.tolist()), abs=1e-6)
+    with pytest.raises(ValueError):
+        label_entropy([])

@@ -7,6 +7,7 @@ data set; tests marked slow use the real SmolLM2 model and ML-100k.
 from __future__ import annotations
 
 import json
+import math
 import os
 import signal
 import subprocess
@@ -149,6 +150,24 @@ def test_training_lowers_the_label_loss(tiny_model_dir, dataset, tmp_path, label
     assert end < 0.3 * start and top == label
 
 
+def test_loss_references_by_hand():
+    from recommender.llm.ranker import RankerConfig
+    from recommender.train.examples import TrainingExample
+    from recommender.train.model import loss_references
+
+    def example(label: int, ranks: list[int]) -> TrainingExample:
+        return TrainingExample("u", np.array([0]), np.array([4.0]), np.array([1, 2, 3]), np.array(ranks), label,
+                               target=[1, 2, 3][label], target_position=1)
+
+    # shown positions of the answers 0, 0, 1, 2; their retrieval ranks 1, 1, 1, 3
+    examples = [example(0, [1, 2, 3]), example(0, [1, 3, 2]), example(1, [2, 1, 3]), example(2, [2, 1, 3])]
+    by_position = loss_references(examples, RankerConfig())
+    by_rank = loss_references(examples, RankerConfig(labels_by_rank=True))
+    assert by_position.uniform == by_rank.uniform == pytest.approx(math.log(3))
+    assert by_position.label_prior == pytest.approx(-(0.5 * math.log(0.5) + 2 * 0.25 * math.log(0.25)))
+    assert by_rank.label_prior == pytest.approx(-(0.75 * math.log(0.75) + 0.25 * math.log(0.25)))
+
+
 def test_lr_schedule_by_hand():
     assert lr_multiplier(0, 4, 10, "cosine") == pytest.approx(0.2)
     assert lr_multiplier(3, 4, 10, "cosine") == pytest.approx(0.8)
@@ -241,6 +260,7 @@ def test_train_writes_a_complete_adapter(tiny_model_dir, dataset, tmp_path):
     best = max(m["val_curve"], key=lambda p: p["llm"])
     assert m["best"]["llm"] == best["llm"]  # select_on=llm keeps the best validation step
     assert m["stop_reason"] == "completed" and m["wall_seconds"] > 0
+    assert 0 < m["loss_references"]["label_prior"] <= m["loss_references"]["uniform"] == pytest.approx(math.log(20))
     assert json.loads((out / "metrics.json").read_text()) == m
     assert TrainConfig(**yaml.safe_load((out / "training_config.yaml").read_text())) == config
     ranker = RankerConfig(**yaml.safe_load((out / "ranker.yaml").read_text()))
@@ -267,11 +287,12 @@ def test_budget_stops_cleanly_and_still_saves(tiny_model_dir, dataset, tmp_path)
     assert is_complete(out) and (out / "adapter_model.safetensors").is_file()
 
 
-def test_early_stopping_with_patience(tiny_model_dir, dataset, tmp_path):
+def test_early_stopping_with_patience(tiny_model_dir, dataset, tmp_path, capsys):
     # lr 0 never changes the weights, so no validation improves on step 0.
     config = tiny_config(tmp_path / "adapter", tiny_model_dir, lr=1e-12, eval_every=1, patience=2, max_examples=20)
     m = run_train(config, dataset).metrics
     assert m["stop_reason"].startswith("early stopping") and m["optimizer_steps"] == 2 and m["best_step"] == 0
+    assert "holds the untrained (no-op) adapter" in capsys.readouterr().err
 
 
 RESUME_SCRIPT = """

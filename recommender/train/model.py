@@ -9,12 +9,13 @@ scoring forward pass.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, NamedTuple, Sequence
 
 import numpy as np
 
 from recommender.data.types import Catalog
 from recommender.errors import ConfigError
+from recommender.metrics import label_entropy
 from recommender.llm.ranker import MAX_CANDIDATES, RankerConfig, build_rank_prompt, label_order, label_token_ids
 from recommender.train.examples import TrainingExample
 
@@ -71,6 +72,20 @@ def encode_example(tokenizer, catalog: Catalog, example: TrainingExample, ranker
 def answer_label(example: TrainingExample, ranker_config: RankerConfig) -> int:
     """Index of the label (0 = "A") that names the example's target in its prompt."""
     return int(np.flatnonzero(label_order(example.rank_input(), ranker_config) == example.label)[0])
+
+
+class LossReferences(NamedTuple):
+    """What the label loss (mean cross-entropy, nats) of a model that ignores the prompt would be."""
+
+    label_prior: float  # always predicting the examples' answer-label frequencies
+    uniform: float  # a uniform guess over each example's candidates
+
+
+def loss_references(examples: Sequence[TrainingExample], ranker_config: RankerConfig) -> LossReferences:
+    """Yardsticks for the training loss: above `label_prior`, the model has not even learned the label prior."""
+    labels = [answer_label(ex, ranker_config) for ex in examples]
+    uniform = float(np.mean([np.log(len(ex.candidates)) for ex in examples]))
+    return LossReferences(label_entropy(labels), uniform)
 
 
 def label_loss(tm: TrainingModel, rows: Sequence[Sequence[int]], labels: Sequence[int],

@@ -16,6 +16,7 @@ from pathlib import Path
 from recommender.config import to_dict
 from recommender.train.checkpoint import write_dir_atomically
 from recommender.train.examples import ExampleSet
+from recommender.train.model import LossReferences
 from recommender.train.trainer import TrainResult
 
 ADAPTER_FILES = ("adapter_model.safetensors", "adapter_config.json")
@@ -32,6 +33,7 @@ class RunInfo:
     val_users: int
     wall_seconds: float
     resumed: bool
+    loss_refs: LossReferences
 
 
 def write_adapter(out: Path, config, result: TrainResult, info: RunInfo) -> dict:
@@ -77,6 +79,7 @@ def build_metrics(config, result: TrainResult, info: RunInfo) -> dict:
         "zero_shot": state.curve[0] if state.curve else {},
         "val_curve": state.curve,
         "train_loss_per_step": state.losses,
+        "loss_references": info.loss_refs._asdict(),
         "wall_seconds": round(info.wall_seconds, 1),
         "train_examples_per_s_last_process": round(result.examples_per_s, 3),
         "resumed": info.resumed,
@@ -119,6 +122,7 @@ Written by `recommender train` on {m['date']} ({m['machine']}). Rerun the exact 
 - Data: {m['data']}.
 - Examples (training interactions only, `fit_histories("val")`): the last {config.targets_per_user} items of each user's training history are targets ({ex['targets']} targets from {ex['users']} users), and the retriever that builds the candidates was fitted without them. Retrieval put {ex['retrieval_hit_rate']:.1%} of the targets on its {config.shortlist_size}-item shortlist; missed targets were {'skipped' if config.missed_target == 'skip' else 'inserted without retrieval ranks'} ({ex['skipped']} skipped, {ex['inserted']} inserted). {ex['examples']} examples used{f" (a seeded sample, max_examples={config.max_examples})" if config.max_examples else ""}.
 - Optimisation: AdamW lr {config.lr:g}, {config.warmup_steps} warm-up steps then {config.schedule}, {config.examples_per_step} examples per optimizer step; {m['optimizer_steps']} of {m['planned_steps']} planned steps ({m['examples_seen']} examples, {m['epochs_seen']} epochs). Stopped: {m['stop_reason']}.{budget_note(m)}
+- Train-loss yardsticks (nats): a model that ignores the prompt reaches {m['loss_references']['label_prior']:.3f} by always predicting the answer labels' frequencies (the label prior), and {m['loss_references']['uniform']:.3f} by guessing uniformly. A train loss above the prior has not even learned which labels are frequent.
 - Wall time: {m['wall_seconds'] / 60:.1f} minutes for the whole command{' (summed over resumed runs)' if m['resumed'] else ''}.
 
 ## Validation (NDCG@10, {m['val_users']} validation users, full-ranking semantics)

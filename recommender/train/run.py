@@ -90,7 +90,7 @@ def train(config: TrainConfig, dataset=None, embedder_factory=None, resume: bool
     from recommender.data.registry import load_dataset
     from recommender.data.split import LeaveOneOut
     from recommender.train.examples import build_examples
-    from recommender.train.model import prepare_model
+    from recommender.train.model import loss_references, prepare_model
     from recommender.train.report import RunInfo, write_adapter
     from recommender.train.trainer import Trainer
     from recommender.train.validation import val_shortlists
@@ -126,7 +126,8 @@ def train(config: TrainConfig, dataset=None, embedder_factory=None, resume: bool
         work.create({"config": to_dict(config), "examples_digest": digest})
     result = trainer.run()
     info = RunInfo(command or default_command(config), tm.model_id, f"{dataset.name} ({dataset.source})".strip(),
-                   examples, len(val_cases), trainer.elapsed(), resumed=checkpoint is not None)
+                   examples, len(val_cases), trainer.elapsed(), resumed=checkpoint is not None,
+                   loss_refs=loss_references(examples.examples, config.ranker_config()))
     metrics = write_adapter(out, config, result, info)
     work.remove()
     if progress:
@@ -134,6 +135,9 @@ def train(config: TrainConfig, dataset=None, embedder_factory=None, resume: bool
         print(f"wrote {out}: best step {result.state.best_step}, val NDCG@10 llm {best.get('llm', 0):.4f}, "
               f"mix {best.get('best_mix', 0):.4f}, retrieval {best.get('retrieval', 0):.4f}; "
               f"{metrics['wall_seconds'] / 60:.1f} min", file=sys.stderr)
+    if result.state.best_step == 0 and result.state.step > 0:
+        print(f"warning: no trained step beat the untrained model on validation, so {out} holds the untrained "
+              f"(no-op) adapter; try more examples, a longer run or patience 0", file=sys.stderr)
     return TrainOutcome(out, metrics)
 
 
