@@ -15,8 +15,8 @@ import numpy as np
 
 from recommender.data.types import Catalog
 from recommender.errors import ConfigError
-from recommender.metrics import label_entropy
 from recommender.llm.ranker import MAX_CANDIDATES, RankerConfig, build_rank_prompt, label_order, label_token_ids
+from recommender.metrics import label_entropy
 from recommender.train.examples import TrainingExample
 
 
