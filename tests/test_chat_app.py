@@ -221,6 +221,20 @@ def test_view_handlers_fill_every_output(engine):
     assert list(view.stream(None)) == []
 
 
+def test_a_stream_for_an_older_list_never_writes_to_the_newer_one(engine):
+    from recommender.chat.app import ChatView
+
+    view = ChatView(engine, "ready")
+    session = view.start(NEW_USER)[-1]
+    view.send("I loved Fargo", session)
+    old_stream = view.stream(session)
+    first = next(old_stream)  # the list itself, re-asserted before any explanation
+    assert first == view._row_texts(session.rows)
+    outputs = view.send("something else", session)  # a newer list arrives mid-stream
+    assert list(old_stream) == []
+    assert next(view.stream(session)) == list(outputs[2 + MAX_ROWS:2 + 2 * MAX_ROWS])  # still unexplained
+
+
 def test_view_start_with_an_unknown_user_falls_back_to_a_new_user(engine):
     outputs = ChatView(engine, "ready").start("no-such-user")
     assert "Starting as a new user" in outputs[0][0]["content"] and outputs[-1].dialogue.user_id is None

@@ -121,8 +121,14 @@ class ChatView:
         """Explanations for the list on screen, as row texts; nothing when there is no list."""
         if session is None or not session.rows:
             return
+        generation = session.generation
+        # Re-assert the list first: an update from the previous list's stream that was already on its
+        # way when this list arrived must not linger in the panel.
+        yield self._row_texts(session.rows)
         try:
-            for rows in self.engine.explain(session):
+            for rows in self.engine.explain(session, generation):
+                if session.generation != generation:
+                    return
                 yield self._row_texts(rows)
         except Exception:
             log.exception("explanation stream failed")

@@ -202,10 +202,14 @@ class ChatEngine:
             lines.append(f"{row.position}. **{row.title}**{year}")
         return "\n".join(lines)
 
-    def explain(self, session: ChatSession) -> Iterator[list[ResultRow]]:
+    def explain(self, session: ChatSession, generation: int | None = None) -> Iterator[list[ResultRow]]:
         """Stream the explanations of the list on screen, row by row, yielding the rows as they fill.
-        Stops as soon as a newer list replaces this one."""
-        generation, request = session.generation, session.request
+        Stops as soon as a newer list replaces this one (or at once when `generation`, the list the
+        caller wants explained, is no longer on screen)."""
+        generation = session.generation if generation is None else generation
+        if session.generation != generation:
+            return
+        request = session.request
         rows, recs = session.rows, session.recs
         for row, rec in zip(rows, recs):
             if row.explained:
