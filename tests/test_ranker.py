@@ -154,18 +154,6 @@ def test_rerank_scores_the_first_20_and_keeps_the_rest_below_in_retrieval_order(
     assert np.isnan(llm[20:]).all() and np.isfinite(llm[:20]).all()
 
 
-def test_rerank_with_weight_0_keeps_retrieval_order_without_running_the_llm():
-    ranker = LLMRanker(FakeBackend(title_logits(title_value)), catalog(), RankerConfig(mix_weight=0.0))
-
-    def no_llm(_inputs):
-        raise AssertionError("mix_weight 0 must not run the LLM")
-
-    ranker.score = no_llm
-    shortlist = Shortlist(np.arange(24), np.linspace(1, 0, 24), [[] for _ in range(24)])
-    final, llm = ranker.rerank(Request(history=[24], ratings=[]), shortlist)
-    assert np.argsort(-final, kind="stable").tolist() == list(range(24)) and np.isnan(llm).all()
-
-
 def test_ranker_config_is_validated():
     with pytest.raises(ConfigError, match="n_permutations"):
         RankerConfig(n_permutations=0)

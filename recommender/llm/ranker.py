@@ -212,7 +212,7 @@ class LLMRanker:
 
 class Reranked(NamedTuple):
     final: np.ndarray  # per shortlist position, higher is better
-    llm: np.ndarray  # LLM score per shortlist position; NaN beyond the first MAX_CANDIDATES or when mix_weight is 0
+    llm: np.ndarray  # LLM score per shortlist position, NaN beyond the first MAX_CANDIDATES
 
 
 def rerank_shortlist(ranker: "LLMRanker", request: Request, shortlist: Shortlist) -> Reranked:
@@ -228,11 +228,8 @@ def rerank_shortlist(ranker: "LLMRanker", request: Request, shortlist: Shortlist
     final = np.asarray(shortlist.scores, dtype=np.float64).copy()
     if n == 0:
         return Reranked(final, llm)
-    if ranker.config.mix_weight > 0:
-        llm[:n] = ranker.score([inp])[0]
-        final[:n] = mix_scores(final[:n], llm[:n], ranker.config.mix_weight)
-    else:  # weight 0 ignores the LLM's scores, so skip its forward pass (the same order, ~0.8 s sooner)
-        final[:n] = mix_scores(final[:n], np.zeros(n), 0.0)
+    llm[:n] = ranker.score([inp])[0]
+    final[:n] = mix_scores(final[:n], llm[:n], ranker.config.mix_weight)
     final[n:] = final[:n].min() - 1.0 - np.arange(len(final) - n)
     return Reranked(final, llm)
 
