@@ -126,9 +126,7 @@ class ChatView:
         # way when this list arrived must not linger in the panel.
         yield self._row_texts(session.rows)
         try:
-            for rows in self.engine.explain(session, generation):
-                if session.generation != generation:
-                    return
+            for rows in self.engine.explain(session, generation):  # stops itself once a newer list arrives
                 yield self._row_texts(rows)
         except Exception:
             log.exception("explanation stream failed")
