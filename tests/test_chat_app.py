@@ -307,3 +307,18 @@ def test_the_page_builds_with_every_widget(engine):
     expected = {"chatbot", "message-box", "send", "user-picker", "reset", "state-panel", "status-line"}
     expected |= {f"{kind}-{n}" for kind in ("result", "liked", "disliked", "seen") for n in range(1, MAX_ROWS + 1)}
     assert expected <= ids
+
+
+def test_every_user_action_cancels_the_running_explanation_streams(engine):
+    """Any turn (message, feedback button, user pick, reset) must cancel the streams still explaining an
+    older list, so that none of their updates can land after an instantly computed new list."""
+    demo = ChatView(engine, "ready").build()
+    fns = list(demo.fns.values())
+    streams = {f._id for f in fns if f.name == "stream"}
+    turn_triggers = {target for f in fns if f.name in ("send", "handler", "start", "reset")
+                     for target in f.targets if target[1] != "load"}
+    cancelling = [f for f in fns if f.cancels]
+    assert len(streams) == 1 + 3 * MAX_ROWS + 3  # after send, each feedback button, pick, reset and page load
+    assert len(turn_triggers) == 2 + 3 * MAX_ROWS + 2  # send has two triggers (Enter and the button)
+    assert len(cancelling) == 1 and set(cancelling[0].cancels) == streams
+    assert set(cancelling[0].targets) == turn_triggers

@@ -47,6 +47,10 @@ def test_rows_are_hand_computed_for_a_model_that_knows_the_target():
     assert zero_shot.val_grid[0.0] == pytest.approx((1 / math.log2(6) + 1) / 2)
     assert zero_shot.val_grid[1.0] == pytest.approx(1.0)
     assert zero_shot.mix_weight in (0.5, 1.0) and zero_shot.mix_test["ndcg@10"] == pytest.approx(2 / 3)
+    # the hindsight test grid: weight 0 is retrieval order, weight 1 the LLM alone
+    assert zero_shot.test_grid[0.0] == pytest.approx(result.retrieval_test["ndcg@10"])
+    assert zero_shot.test_grid[1.0] == pytest.approx(2 / 3)
+    assert "| 0.5 | " in format_markdown(result) and "test (hindsight)" in format_markdown(result)
     assert zero_shot.invalid_item_rate == 0.0
     assert zero_shot.latency_p90_s >= zero_shot.latency_median_s >= 0.0
     # the fake has no position bias: the shuffled order finds the same targets

@@ -124,6 +124,22 @@ def test_batched_scores_equal_unbatched_and_batches_are_respected():
         np.testing.assert_allclose(single.score([inp])[0], scores, atol=1e-12)
 
 
+def test_rank_prior_is_added_to_each_candidate_by_its_retrieval_rank():
+    candidates, ranks = [3, 0, 7, 2], [2, 4, 1, 3]
+    inp = RankInput([1], [4.0], candidates, None, ranks)
+    prior = [-0.5, -1.0, -2.0, -4.0]
+    for labels_by_rank in (False, True):
+        config = dict(labels_by_rank=labels_by_rank, n_permutations=2)
+        plain = LLMRanker(FakeBackend(title_logits(title_value)), catalog(), RankerConfig(**config))
+        with_prior = LLMRanker(FakeBackend(title_logits(title_value)), catalog(),
+                               RankerConfig(rank_prior=prior, **config))
+        np.testing.assert_allclose(with_prior.score([inp])[0] - plain.score([inp])[0], [-1.0, -4.0, -0.5, -2.0])
+    with pytest.raises(RankInputError, match="rank_prior needs each candidate's retrieval rank"):
+        LLMRanker(FakeBackend(), catalog(), RankerConfig(rank_prior=prior)).score([RankInput([1], [4.0], candidates)])
+    with pytest.raises(RankInputError, match="from 1 to 3"):
+        LLMRanker(FakeBackend(), catalog(), RankerConfig(rank_prior=prior[:3])).score([inp])
+
+
 def test_bad_inputs_raise_one_clear_error():
     ranker = LLMRanker(FakeBackend(), catalog())
     with pytest.raises(RankInputError, match="at most 20 candidates"):
@@ -154,9 +170,24 @@ def test_rerank_scores_the_first_20_and_keeps_the_rest_below_in_retrieval_order(
     assert np.isnan(llm[20:]).all() and np.isfinite(llm[:20]).all()
 
 
+def test_rerank_with_weight_0_keeps_retrieval_order_without_running_the_llm():
+    ranker = LLMRanker(FakeBackend(title_logits(title_value)), catalog(), RankerConfig(mix_weight=0.0))
+
+    def no_llm(_inputs):
+        raise AssertionError("mix_weight 0 must not run the LLM")
+
+    ranker.score = no_llm
+    shortlist = Shortlist(np.arange(24), np.linspace(1, 0, 24), [[] for _ in range(24)])
+    final, llm = ranker.rerank(Request(history=[24], ratings=[]), shortlist)
+    assert np.argsort(-final, kind="stable").tolist() == list(range(24)) and np.isnan(llm).all()
+
+
 def test_ranker_config_is_validated():
     with pytest.raises(ConfigError, match="n_permutations"):
         RankerConfig(n_permutations=0)
     with pytest.raises(ConfigError, match="mix_weight"):
         build_config(RankerConfig, overrides={"mix_weight": 1.5})
     assert build_config(RankerConfig, overrides={"batch_size": 4}).batch_size == 4
+    for bad in ([], [0.1], [float("nan")], ["x"], [-1.0] * 21, -1.0):
+        with pytest.raises(ConfigError, match="rank_prior"):
+            RankerConfig(rank_prior=bad)

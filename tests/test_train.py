@@ -168,6 +168,65 @@ def test_loss_references_by_hand():
     assert by_rank.label_prior == pytest.approx(-(0.75 * math.log(0.75) + 0.25 * math.log(0.25)))
 
 
+def test_rank_prior_and_label_offsets_by_hand():
+    from recommender.llm.ranker import RankerConfig
+    from recommender.train.examples import TrainingExample
+    from recommender.train.model import label_offsets, rank_prior
+
+    def example(label: int, ranks: list[int]) -> TrainingExample:
+        return TrainingExample("u", np.array([0]), np.array([4.0]), np.array([1, 2, 3]), np.array(ranks), label,
+                               target=[1, 2, 3][label], target_position=1)
+
+    # the targets' retrieval ranks are 1, 1, 2: add-one counts 3, 2, 1 over 6
+    examples = [example(0, [1, 2, 3]), example(1, [3, 1, 2]), example(2, [3, 1, 2])]
+    prior = rank_prior(examples, 3)
+    np.testing.assert_allclose(prior, np.log([3 / 6, 2 / 6, 1 / 6]), atol=1e-6)
+    shown = example(0, [3, 1, 2])  # candidates at retrieval ranks 3, 1, 2
+    by_position = label_offsets(shown, RankerConfig(rank_prior=prior))
+    by_rank = label_offsets(shown, RankerConfig(rank_prior=prior, labels_by_rank=True))
+    np.testing.assert_allclose(by_position, [prior[2], prior[0], prior[1]])  # label k names position k
+    np.testing.assert_allclose(by_rank, prior)  # label k names rank k + 1
+    np.testing.assert_array_equal(label_offsets(shown, RankerConfig()), np.zeros(3))
+    inserted = TrainingExample("u", np.array([0]), np.array([4.0]), np.array([1, 2]), None, 0, 1, 1)
+    with pytest.raises(ConfigError, match="missed_target 'skip'"):
+        rank_prior([inserted], 2)
+
+
+def test_residual_training_learns_on_top_of_the_prior_and_writes_it(tiny_model_dir, dataset, tmp_path):
+    """The loss is the cross-entropy of (label logits + prior), the validation ranker adds the same prior,
+    and the adapter's ranker.yaml carries it, so inference scores what training optimised."""
+    import torch
+    import torch.nn.functional as F
+
+    from recommender.config import read_yaml
+    from recommender.train.model import answer_label, encode_example, label_loss, label_offsets, rank_prior
+
+    config = tiny_config(tmp_path / "out", tiny_model_dir, missed_target="skip", labels_by_rank=True,
+                         residual=True, epochs=1)
+    trainer, tm, examples = trainer_for(config, dataset, tmp_path)
+    example = examples[0]
+    prior = rank_prior(examples, config.shortlist_size)
+    trainer.ranker_config.rank_prior = prior
+    row = encode_example(tm.tokenizer, dataset.catalog, example, trainer.ranker_config)
+    label, offsets = answer_label(example, trainer.ranker_config), label_offsets(example, trainer.ranker_config)
+    n = len(example.candidates)
+    tm.model.eval()
+    with torch.no_grad():
+        logits = tm.model(input_ids=torch.tensor([row]), logits_to_keep=1).logits[0, -1, tm.label_ids[:n]].float()
+        expected = F.cross_entropy((logits + torch.tensor(offsets, dtype=torch.float32))[None], torch.tensor([label]))
+        got = label_loss(tm, [row], [label], [n], [offsets])
+    assert float(got) == pytest.approx(float(expected), rel=1e-5)
+    assert float(got) != pytest.approx(float(label_loss(tm, [row], [label], [n])), rel=1e-3)
+
+    outcome = run_train(config, dataset)
+    saved = read_yaml(outcome.out / "ranker.yaml")
+    assert saved["labels_by_rank"] is True and len(saved["rank_prior"]) == config.shortlist_size
+    assert json.loads((outcome.out / "metrics.json").read_text())["rank_prior"] == saved["rank_prior"]
+    assert "Residual:" in (outcome.out / "README.md").read_text()
+    with pytest.raises(ConfigError, match="residual needs missed_target 'skip'"):
+        tiny_config(tmp_path / "x", tiny_model_dir, missed_target="insert", residual=True)
+
+
 def test_lr_schedule_by_hand():
     assert lr_multiplier(0, 4, 10, "cosine") == pytest.approx(0.2)
     assert lr_multiplier(3, 4, 10, "cosine") == pytest.approx(0.8)

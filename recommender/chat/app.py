@@ -196,13 +196,19 @@ class ChatView:
         turn = {"show_progress": "hidden", "concurrency_id": "turn", "concurrency_limit": 1}
         stream = {"fn": self.stream, "inputs": [session], "outputs": texts, "show_progress": "hidden",
                   "concurrency_id": "explain", "concurrency_limit": 2}
-        gr.on([box.submit, send.click], self.send, [box, session], outputs, **turn).then(**stream)
+        triggers = [box.submit, send.click, picker.input, reset.click]
+        streams = [gr.on([box.submit, send.click], self.send, [box, session], outputs, **turn).then(**stream)]
         for position, action, button in buttons:
             handler = self._click_handler(position, action)
-            button.click(handler, [session], outputs, **turn).then(**stream)
-        picker.input(self.start, [picker], outputs, **turn).then(**stream)
-        reset.click(self.reset, [session], outputs, **turn).then(**stream)
-        demo.load(self.start, [picker], outputs, **turn).then(**stream)
+            streams.append(button.click(handler, [session], outputs, **turn).then(**stream))
+            triggers.append(button.click)
+        streams.append(picker.input(self.start, [picker], outputs, **turn).then(**stream))
+        streams.append(reset.click(self.reset, [session], outputs, **turn).then(**stream))
+        streams.append(demo.load(self.start, [picker], outputs, **turn).then(**stream))
+        # A stream's generation check stops it at its next update, but an update already on its way could
+        # still land after a new list that arrived instantly (e.g. `--ranker none`). Cancelling every
+        # running stream as soon as the user acts drops those updates before the new list is sent.
+        gr.on(triggers, None, None, None, cancels=streams, queue=False, show_progress="hidden")
 
     def _click_handler(self, position: int, action: str):
         def handler(session):

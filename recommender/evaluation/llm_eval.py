@@ -51,6 +51,9 @@ class RankerEval:
     invalid_item_rate: float
     position_bias_ndcg10: dict[str, float]  # {"retrieval_order": .., "shuffled": .., "users": n}
     mix_test_ndcg10_per_user: list[float] = field(default_factory=list, repr=False)
+    # Test NDCG@10 at every grid weight: hindsight, to show what tuning on val left on the table. Never
+    # used to pick anything.
+    test_grid: dict[float, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -168,6 +171,7 @@ def evaluate_ranker(name: str, val_cases: Sequence[ShortlistCase], test_cases: S
                               "shuffled": metrics_for(bias_cases, shuffled.scores)["ndcg@10"],
                               "users": len(bias_cases)},
         mix_test_ndcg10_per_user=mix_per_user,
+        test_grid={float(w): metrics_for(test_cases, mixed(test_cases, test, w))[TUNE_METRIC] for w in mix_grid},
     )
 
 
@@ -213,7 +217,20 @@ def format_markdown(result: LLMEvalResult) -> str:
         bias = r.position_bias_ndcg10
         lines.append(f"| {r.name} | {r.latency_median_s:.3f} | {r.latency_p90_s:.3f} | {r.invalid_item_rate:.2%} | "
                      f"{bias['retrieval_order']:.4f} | {bias['shuffled']:.4f} |")
+    lines += ["", grid_table(result)]
     bias = result.rankers[0].position_bias_ndcg10.get("users", result.n_test) if result.rankers else 0
     lines.append(f"\nval users (mix tuning): {result.n_val}, test users: {result.n_test}; position bias on {bias} "
                  f"sampled test users (seed {result.shuffle_seed}); mix weight tuned on val {TUNE_METRIC}.")
+    return "\n".join(lines)
+
+
+def grid_table(result: LLMEvalResult) -> str:
+    """NDCG@10 at each mix weight: on val (what tunes the weight) and on test (hindsight only)."""
+    names = [r.name for r in result.rankers]
+    lines = ["| LLM weight | " + " | ".join(f"{n}: val | {n}: test (hindsight)" for n in names) + " |",
+             "|---:|" + "---:|" * (2 * len(names))]
+    for w in (result.rankers[0].val_grid if result.rankers else {}):
+        cells = [f"{r.val_grid.get(w, float('nan')):.4f} | {r.test_grid.get(w, float('nan')):.4f}"
+                 for r in result.rankers]
+        lines.append(f"| {w:g} | " + " | ".join(cells) + " |")
     return "\n".join(lines)

@@ -48,6 +48,10 @@ class TrainConfig:
     labels_by_rank: bool = option(False, "Label candidates by retrieval rank (A = rank 1), lines in a shuffled "
                                          "order: the answer letter carries the retrieval prior, the line position "
                                          "nothing. Needs missed_target 'skip' (an inserted target has no rank).")
+    residual: bool = option(False, "Train the LLM as a correction to a retrieval-rank prior: each candidate's "
+                                   "label logit gets the log-frequency of its retrieval rank among the training "
+                                   "targets added before the loss, and the ranker adds the same prior "
+                                   "(ranker.yaml rank_prior). Needs missed_target 'skip'.")
 
     # Optimisation.
     epochs: int = option(1, "Passes over the training examples.")
@@ -88,6 +92,8 @@ class TrainConfig:
               f"missed_target must be one of {', '.join(MISSED_TARGET_POLICIES)}, not {self.missed_target!r}")
         check(not (self.labels_by_rank and self.missed_target == "insert"),
               "labels_by_rank needs missed_target 'skip': an inserted target has no retrieval rank to label it by")
+        check(not (self.residual and self.missed_target == "insert"),
+              "residual needs missed_target 'skip': an inserted target has no retrieval rank for the prior")
         check(self.max_history >= 1, f"max_history must be >= 1, not {self.max_history}")
         check(self.title_chars >= 8, f"title_chars must be >= 8, not {self.title_chars}")
         check(self.epochs >= 1, f"epochs must be >= 1, not {self.epochs}")
@@ -111,9 +117,10 @@ class TrainConfig:
     def examples_per_step(self) -> int:
         return self.batch_size * self.grad_accum
 
-    def ranker_config(self):
-        """The RankerConfig that builds the same prompts at inference time."""
+    def ranker_config(self, rank_prior: list | None = None):
+        """The RankerConfig that builds the same prompts (and adds the same `rank_prior`) at inference time."""
         from recommender.llm.ranker import RankerConfig
 
         return RankerConfig(max_history=self.max_history, title_chars=self.title_chars,
-                            show_retrieval_rank=self.show_retrieval_rank, labels_by_rank=self.labels_by_rank)
+                            show_retrieval_rank=self.show_retrieval_rank, labels_by_rank=self.labels_by_rank,
+                            rank_prior=rank_prior)

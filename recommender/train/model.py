@@ -15,7 +15,8 @@ import numpy as np
 
 from recommender.data.types import Catalog
 from recommender.errors import ConfigError
-from recommender.llm.ranker import MAX_CANDIDATES, RankerConfig, build_rank_prompt, label_order, label_token_ids
+from recommender.llm.ranker import (MAX_CANDIDATES, RankerConfig, build_rank_prompt, label_order, label_token_ids,
+                                   prior_offsets)
 from recommender.metrics import label_entropy
 from recommender.train.examples import TrainingExample
 
@@ -74,6 +75,26 @@ def answer_label(example: TrainingExample, ranker_config: RankerConfig) -> int:
     return int(np.flatnonzero(label_order(example.rank_input(), ranker_config) == example.label)[0])
 
 
+def rank_prior(examples: Sequence[TrainingExample], size: int) -> list[float]:
+    """Log-frequency of each retrieval rank 1..size among the examples' targets, add-one smoothed:
+    log((count_r + 1) / (n + size)). Examples must all carry retrieval ranks."""
+    counts = np.ones(size)
+    for ex in examples:
+        if ex.retrieval_ranks is None:
+            raise ConfigError("a rank prior needs retrieval ranks on every example (missed_target 'skip')")
+        counts[int(ex.retrieval_ranks[ex.label]) - 1] += 1
+    return [round(float(v), 6) for v in np.log(counts / counts.sum())]
+
+
+def label_offsets(example: TrainingExample, ranker_config: RankerConfig) -> np.ndarray:
+    """What the ranker adds to each label's score (label order, "A" first): the rank prior, or zeros."""
+    n = len(example.candidates)
+    if ranker_config.rank_prior is None:
+        return np.zeros(n)
+    by_candidate = prior_offsets(example.retrieval_ranks, ranker_config.rank_prior)
+    return by_candidate[label_order(example.rank_input(), ranker_config)]
+
+
 class LossReferences(NamedTuple):
     """What the label loss (mean cross-entropy, nats) of a model that ignores the prompt would be."""
 
@@ -89,8 +110,9 @@ def loss_references(examples: Sequence[TrainingExample], ranker_config: RankerCo
 
 
 def label_loss(tm: TrainingModel, rows: Sequence[Sequence[int]], labels: Sequence[int],
-               n_candidates: Sequence[int]):
-    """Cross-entropy over the candidates' label logits at the answer position (mean over the batch)."""
+               n_candidates: Sequence[int], offsets: Sequence[np.ndarray] | None = None):
+    """Cross-entropy over the candidates' label logits at the answer position (mean over the batch),
+    after adding each label's fixed `offsets` (the rank prior of a residual adapter) when given."""
     import torch
     import torch.nn.functional as F
 
@@ -101,6 +123,11 @@ def label_loss(tm: TrainingModel, rows: Sequence[Sequence[int]], labels: Sequenc
     positions = (mask.cumsum(-1) - 1).clamp(min=0)
     out = tm.model(input_ids=ids, attention_mask=mask, position_ids=positions, use_cache=False, logits_to_keep=1)
     logits = out.logits[:, -1, :][:, tm.label_ids].float()
+    if offsets is not None:
+        padded = np.zeros((len(rows), len(tm.label_ids)))
+        for i, o in enumerate(offsets):
+            padded[i, :len(o)] = o
+        logits = logits + torch.tensor(padded, dtype=logits.dtype, device=tm.device)
     shown = torch.arange(len(tm.label_ids), device=tm.device)[None, :] < torch.tensor(n_candidates, device=tm.device)[:, None]
     logits = logits.masked_fill(~shown, float("-inf"))
     return F.cross_entropy(logits, torch.tensor(list(labels), device=tm.device))

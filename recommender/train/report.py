@@ -34,6 +34,7 @@ class RunInfo:
     wall_seconds: float
     resumed: bool
     loss_refs: LossReferences
+    rank_prior: list | None = None  # the residual adapter's retrieval-rank prior (None: not residual)
 
 
 def write_adapter(out: Path, config, result: TrainResult, info: RunInfo) -> dict:
@@ -41,7 +42,7 @@ def write_adapter(out: Path, config, result: TrainResult, info: RunInfo) -> dict
     import yaml
 
     metrics = build_metrics(config, result, info)
-    ranker = to_dict(config.ranker_config())
+    ranker = to_dict(config.ranker_config(info.rank_prior))
     ranker["mix_weight"] = float(result.best_metrics.get("best_mix_weight", ranker["mix_weight"]))
 
     def write(tmp: Path) -> None:
@@ -80,6 +81,7 @@ def build_metrics(config, result: TrainResult, info: RunInfo) -> dict:
         "val_curve": state.curve,
         "train_loss_per_step": state.losses,
         "loss_references": info.loss_refs._asdict(),
+        "rank_prior": info.rank_prior,
         "wall_seconds": round(info.wall_seconds, 1),
         "train_examples_per_s_last_process": round(result.examples_per_s, 3),
         "resumed": info.resumed,
@@ -105,6 +107,16 @@ def budget_note(m: dict) -> str:
             "trains more steps (everything else is seeded and repeats exactly).")
 
 
+def residual_note(m: dict) -> str:
+    prior = m.get("rank_prior")
+    if not prior:
+        return ""
+    return ("- Residual: the LLM was trained as a correction to a retrieval-rank prior, the log-frequency of each "
+            f"rank among the training targets (rank 1: {prior[0]:.2f}, rank {len(prior)}: {prior[-1]:.2f}). The loss "
+            "adds it to every label logit, and the ranker adds it at inference (`rank_prior` in ranker.yaml), so "
+            "\"LLM\" below means LLM plus prior, and step 0 is the base model plus the prior.\n")
+
+
 def readme(config, m: dict) -> str:
     ex = m["examples"]
     best, zero = m["best"], m["zero_shot"]
@@ -123,7 +135,7 @@ Written by `recommender train` on {m['date']} ({m['machine']}). Rerun the exact 
 - Examples (training interactions only, `fit_histories("val")`): the last {config.targets_per_user} items of each user's training history are targets ({ex['targets']} targets from {ex['users']} users), and the retriever that builds the candidates was fitted without them. Retrieval put {ex['retrieval_hit_rate']:.1%} of the targets on its {config.shortlist_size}-item shortlist; missed targets were {'skipped' if config.missed_target == 'skip' else 'inserted without retrieval ranks'} ({ex['skipped']} skipped, {ex['inserted']} inserted). {ex['examples']} examples used{f" (a seeded sample, max_examples={config.max_examples})" if config.max_examples else ""}.
 - Optimisation: AdamW lr {config.lr:g}, {config.warmup_steps} warm-up steps then {config.schedule}, {config.examples_per_step} examples per optimizer step; {m['optimizer_steps']} of {m['planned_steps']} planned steps ({m['examples_seen']} examples, {m['epochs_seen']} epochs). Stopped: {m['stop_reason']}.{budget_note(m)}
 - Train-loss yardsticks (nats): a model that ignores the prompt reaches {m['loss_references']['label_prior']:.3f} by always predicting the answer labels' frequencies (the label prior), and {m['loss_references']['uniform']:.3f} by guessing uniformly. A train loss above the prior has not even learned which labels are frequent.
-- Wall time: {m['wall_seconds'] / 60:.1f} minutes for the whole command{' (summed over resumed runs)' if m['resumed'] else ''}.
+{residual_note(m)}- Wall time: {m['wall_seconds'] / 60:.1f} minutes for the whole command{' (summed over resumed runs)' if m['resumed'] else ''}.
 
 ## Validation (NDCG@10, {m['val_users']} validation users, full-ranking semantics)
 
