@@ -205,8 +205,7 @@ def test_residual_training_learns_on_top_of_the_prior_and_writes_it(tiny_model_d
                          residual=True, epochs=1)
     trainer, tm, examples = trainer_for(config, dataset, tmp_path)
     example = examples[0]
-    prior = rank_prior(examples, config.shortlist_size)
-    trainer.ranker_config.rank_prior = prior
+    assert trainer.ranker_config.rank_prior == rank_prior(examples, config.shortlist_size)
     row = encode_example(tm.tokenizer, dataset.catalog, example, trainer.ranker_config)
     label, offsets = answer_label(example, trainer.ranker_config), label_offsets(example, trainer.ranker_config)
     n = len(example.candidates)

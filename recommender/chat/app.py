@@ -206,8 +206,9 @@ class ChatView:
         streams.append(reset.click(self.reset, [session], outputs, **turn).then(**stream))
         streams.append(demo.load(self.start, [picker], outputs, **turn).then(**stream))
         # A stream's generation check stops it at its next update, but an update already on its way could
-        # still land after a new list that arrived instantly (e.g. `--ranker none`). Cancelling every
-        # running stream as soon as the user acts drops those updates before the new list is sent.
+        # still land after a new list that arrived instantly (at mix weight 0 the list is retrieval order,
+        # ready in milliseconds, while the old stream still waits on the model). Cancelling every running
+        # stream as soon as the user acts drops those updates before the new list is sent.
         gr.on(triggers, None, None, None, cancels=streams, queue=False, show_progress="hidden")
 
     def _click_handler(self, position: int, action: str):

@@ -90,7 +90,7 @@ def train(config: TrainConfig, dataset=None, embedder_factory=None, resume: bool
     from recommender.data.registry import load_dataset
     from recommender.data.split import LeaveOneOut
     from recommender.train.examples import build_examples
-    from recommender.train.model import loss_references, prepare_model, rank_prior
+    from recommender.train.model import loss_references, prepare_model
     from recommender.train.report import RunInfo, write_adapter
     from recommender.train.trainer import Trainer
     from recommender.train.validation import val_shortlists
@@ -108,8 +108,7 @@ def train(config: TrainConfig, dataset=None, embedder_factory=None, resume: bool
         print(f"{len(examples.examples):,} training examples ({examples.summary()}), "
               f"{len(val_cases)} validation users", file=sys.stderr, flush=True)
 
-    prior = rank_prior(examples.examples, config.shortlist_size) if config.residual else None
-    trainer = Trainer(config, tm, dataset.catalog, examples.examples, val_cases, work, clock_start, progress, prior)
+    trainer = Trainer(config, tm, dataset.catalog, examples.examples, val_cases, work, clock_start, progress)
     digest = examples_digest(examples.examples)
     checkpoint = work.latest_checkpoint() if resume else None
     if checkpoint is not None:
@@ -128,7 +127,8 @@ def train(config: TrainConfig, dataset=None, embedder_factory=None, resume: bool
     result = trainer.run()
     info = RunInfo(command or default_command(config), tm.model_id, f"{dataset.name} ({dataset.source})".strip(),
                    examples, len(val_cases), trainer.elapsed(), resumed=checkpoint is not None,
-                   loss_refs=loss_references(examples.examples, config.ranker_config()), rank_prior=prior)
+                   loss_refs=loss_references(examples.examples, config.ranker_config()),
+                   rank_prior=trainer.ranker_config.rank_prior)
     metrics = write_adapter(out, config, result, info)
     work.remove()
     if progress:

@@ -21,7 +21,7 @@ from recommender.evaluation.cases import ShortlistCase
 from recommender.train.checkpoint import TrainState, WorkDir
 from recommender.train.examples import TrainingExample, example_order
 from recommender.train.model import (TrainingModel, answer_label, encode_example, label_loss, label_offsets,
-                                     make_optimizer, ranker_scorer)
+                                     make_optimizer, rank_prior, ranker_scorer)
 from recommender.train.validation import ValMetrics, evaluate
 
 SAVE_RESERVE_S = 20.0  # time kept for writing the final checkpoint and adapter
@@ -37,12 +37,12 @@ class TrainResult:
 
 class Trainer:
     def __init__(self, config, tm: TrainingModel, catalog: Catalog, examples: Sequence[TrainingExample],
-                 val_cases: Sequence[ShortlistCase], work: WorkDir, clock_start: float, progress: bool = True,
-                 rank_prior: list | None = None):
+                 val_cases: Sequence[ShortlistCase], work: WorkDir, clock_start: float, progress: bool = True):
         self.config, self.tm, self.catalog, self.examples = config, tm, catalog, list(examples)
         self.val_cases, self.work, self.progress = list(val_cases), work, progress
         self.clock_start = clock_start  # this process's start; earlier processes' time is in state.elapsed_s
-        self.ranker_config = config.ranker_config(rank_prior)
+        prior = rank_prior(self.examples, config.shortlist_size) if config.residual else None
+        self.ranker_config = config.ranker_config(prior)
         self.ranker_config.batch_size = config.eval_batch_size
         self.order = example_order(len(self.examples), config.epochs, config.seed)
         self.total_steps = math.ceil(len(self.order) / config.examples_per_step)
