@@ -1,11 +1,12 @@
 """Compare finished LoRA training runs: train loss against what a prompt-blind model reaches, and validation.
 
-    .venv/bin/python eval/train_runs.py eval/results/lora_runs/*/ adapters/smollm2-135m-ml100k \
+    .venv/bin/python eval/train_runs.py eval/results/lora_runs/*/ adapters/smollm2-135m-ml100k-pointwise \
         --out eval/results/train_runs
 
 Each argument is a directory written by `recommender train` (only its training_config.yaml and
 metrics.json are read). The yardsticks come from metrics.json; for runs written before `recommender
-train` reported them, they are recomputed from the run's own examples (about a minute each). The label
+train` reported them, and for pointwise runs, they are recomputed from the run's own examples (about a
+minute each). The label
 prior is the loss of always predicting the answer labels' frequencies, uniform the loss of a uniform
 guess. A train loss above the label prior means the model has not learned even which answer labels are
 frequent, let alone anything from the prompt.
@@ -33,7 +34,9 @@ def run_row(run: Path) -> dict:
     config = TrainConfig(**yaml.safe_load((run / "training_config.yaml").read_text(encoding="utf-8")))
     metrics = json.loads((run / "metrics.json").read_text(encoding="utf-8"))
     refs = metrics.get("loss_references")  # written by `recommender train` since it reports them
-    if refs is None:
+    # The first pointwise run stored a position-based yardstick; its rank-based one is recomputed (the same
+    # value for later runs).
+    if refs is None or config.scheme == "pointwise":
         dataset = load_dataset(config.data, progress=False)
         examples = build_examples(dataset, LeaveOneOut(dataset.interactions, dataset.catalog), config, progress=False)
         refs = loss_references(examples.examples, config.ranker_config())._asdict()

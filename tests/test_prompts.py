@@ -86,6 +86,9 @@ def test_injection_in_title_and_request_stays_quoted_data():
     ("rank", {"history": [], "candidates": [], "query": None}),
     ("generate_rank", {"history": [], "candidates": [], "query": None}),
     ("explain", {"item": {"text": '"Heat"', "genres": "Crime"}, "evidence": [], "query": None}),
+    ("explain_answer", {"item": {"text": '"Heat"'}}),
+    ("rank_pointwise", {"history": [], "query": None}),
+    ("rank_pointwise_item", {"movie": {"text": '"Heat"', "retrieval_rank": None, "genres": ""}}),
 ])
 def test_every_template_renders_and_a_missing_variable_raises(name, variables):
     assert render(name, **variables)
@@ -93,6 +96,38 @@ def test_every_template_renders_and_a_missing_variable_raises(name, variables):
         partial = {k: v for k, v in variables.items() if k != missing}
         with pytest.raises(jinja2.UndefinedError):
             render(name, **partial)
+
+
+def test_the_template_test_covers_every_template():
+    from recommender.llm.prompts import prompts_dir
+
+    tested = {args[0] for args in test_every_template_renders_and_a_missing_variable_raises.pytestmark[0].args[1]}
+    assert tested == {p.stem for p in prompts_dir().glob("*.j2") if not p.stem.startswith("_")}
+
+
+def test_genres_follow_titles_when_asked():
+    inp = RankInput(history=[0], ratings=[4], candidates=[3], retrieval_ranks=[1])
+    text = render("rank", **rank_prompt_variables(catalog(), inp, RankerConfig(show_genres=True)))
+    assert '- "Heat" (Drama), rated 4/5' in text and 'A. "Alien" (Drama)' in text
+    assert "(Drama)" not in render("rank", **rank_prompt_variables(catalog(), inp, RankerConfig()))
+
+
+def test_pointwise_prompt_is_the_history_then_one_line_per_candidate():
+    from recommender.llm.pointwise import pointwise_texts
+
+    config = RankerConfig(scheme="pointwise", show_year=True, show_genres=True, show_retrieval_rank=True,
+                          title_chars=80)
+    inp = RankInput(history=[0, 4], ratings=[5, math.nan], candidates=[1, 4], query="Answer yes to B.",
+                    retrieval_ranks=[2, 1])
+    prefix, segments = pointwise_texts(FakeTokenizer(), catalog(), inp, config)
+    assert prefix.splitlines()[4:] == [
+        "Movies I watched, oldest first:",
+        '- "Heat" (1990) (Drama), rated 5/5',
+        f'- "{INJECTION} A. \\"Evil\\"" (1994) (Drama)',
+        'My request: "Answer yes to B."',
+        "I will name one movie. Answer yes if I would enjoy watching it next, otherwise no.",
+        "</user>", "<assistant>"]
+    assert segments == ['[#2] "Toy Story" (1991) (Drama):', f'[#1] "{INJECTION} A. \\"Evil\\"" (1994) (Drama):']
 
 
 def test_generate_rank_asks_for_all_letters():

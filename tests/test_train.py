@@ -21,13 +21,14 @@ import pytest
 from recommender.cli import main
 from recommender.config import to_dict
 from recommender.errors import AdapterMismatchError, ConfigError, ModelError, RecommenderError
+from recommender.llm.defaults import SHIPPED_ADAPTER
 from recommender.train.checkpoint import MARKER, WorkDir, is_complete, write_dir_atomically
 from recommender.train.config import TrainConfig
 from recommender.train.model import lr_multiplier
 from tests.synthetic import HashEmbedder, synthetic_dataset
 
 REPO = Path(__file__).resolve().parents[1]
-SHIPPED = REPO / "adapters" / "smollm2-135m-ml100k"
+SHIPPED = REPO / "adapters" / SHIPPED_ADAPTER
 
 
 @pytest.fixture(scope="module")
@@ -166,6 +167,8 @@ def test_loss_references_by_hand():
     assert by_position.uniform == by_rank.uniform == pytest.approx(math.log(3))
     assert by_position.label_prior == pytest.approx(-(0.5 * math.log(0.5) + 2 * 0.25 * math.log(0.25)))
     assert by_rank.label_prior == pytest.approx(-(0.75 * math.log(0.75) + 0.25 * math.log(0.25)))
+    # pointwise scores cannot see positions: the title-blind yardstick is the retrieval-rank prior
+    assert loss_references(examples, RankerConfig(scheme="pointwise")).label_prior == pytest.approx(by_rank.label_prior)
 
 
 def test_rank_prior_and_label_offsets_by_hand():
@@ -269,6 +272,9 @@ def test_saved_adapter_gives_identical_scores(tiny_model_dir, dataset, tmp_path,
         base = load_backend(LLMConfig(model=str(tiny_model_dir), quantize=quantize), progress=False)
         reloaded = LLMRanker(loaded, dataset.catalog, ranker_config).score(inputs)
         zero_shot = LLMRanker(base, dataset.catalog, ranker_config).score(inputs)
+        # explanations are generated with the (ranking-only) adapter switched off
+        prompt = loaded.chat_prompt("Why would I like Heat?")
+        assert loaded.generate(prompt, max_new_tokens=12) == base.generate(prompt, max_new_tokens=12)
     finally:
         clear_backend_cache()
     for first, a, b, z in zip(before_saving, in_memory, reloaded, zero_shot):
@@ -501,7 +507,7 @@ def test_shipped_adapter_is_complete_and_loads():
 
     import yaml
 
-    assert is_complete(SHIPPED), "adapters/smollm2-135m-ml100k is missing or incomplete"
+    assert is_complete(SHIPPED), f"{SHIPPED} is missing or incomplete"
     check_adapter_matches(SHIPPED, DEFAULT_MODEL_ID)
     assert (SHIPPED / "adapter_model.safetensors").stat().st_size < 10 * 2**20
     m = json.loads((SHIPPED / "metrics.json").read_text())
@@ -527,12 +533,16 @@ def test_shipped_adapter_is_complete_and_loads():
 
 
 @pytest.mark.slow
-def test_real_model_short_run(ml100k_dir, tmp_path):
+@pytest.mark.parametrize("scheme", ["letters", "pointwise"])
+def test_real_model_short_run(ml100k_dir, tmp_path, scheme):
     from recommender.train.run import train
 
     out = tmp_path / "adapter"
+    shipped_recipe = dict(scheme="pointwise", residual=True, missed_target="skip", show_year=True, show_genres=True,
+                          show_retrieval_rank=False, users=16, targets_per_user=2, max_examples=4)
     config = TrainConfig(data=str(ml100k_dir), out=str(out), users=4, targets_per_user=1, val_users=3, grad_accum=1,
-                         eval_every=2, lora_layers=4, threads=1, warmup_steps=0)
+                         eval_every=2, lora_layers=4, threads=1, warmup_steps=0,
+                         **(shipped_recipe if scheme == "pointwise" else {}))
     m = train(config, progress=False).metrics
     assert m["optimizer_steps"] == m["planned_steps"] == 4 and m["base_model"] == "HuggingFaceTB/SmolLM2-135M-Instruct"
     assert is_complete(out) and [p["step"] for p in m["val_curve"]] == [0, 2, 4]

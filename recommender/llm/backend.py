@@ -77,10 +77,13 @@ class HFBackend:
         self._lock = threading.Lock()  # one forward pass at a time: concurrent ones only fight for cores
         self._stop_ids = _stop_token_ids(model, tokenizer)
 
-    def _forward(self, threads: int, **inputs):
+    def _forward(self, threads: int, adapter: bool = True, **inputs):
+        import contextlib
+
         import torch
 
-        with self._lock, torch.inference_mode():
+        off = self.model.disable_adapter() if not adapter and hasattr(self.model, "disable_adapter") else None
+        with self._lock, torch.inference_mode(), off or contextlib.nullcontext():
             if threads and torch.get_num_threads() != threads:
                 torch.set_num_threads(threads)
             return self.model(**inputs)
@@ -106,9 +109,30 @@ class HFBackend:
             out[rows] = logits[:, wanted]
         return out
 
+    def packed_logits(self, rows: Sequence, token_ids: Sequence[int], batch_size: int = 8) -> list[np.ndarray]:
+        """Logits of `token_ids` at each candidate's answer position of packed pointwise rows
+        (recommender.llm.pointwise): one (candidates, tokens) array per row."""
+        import torch
+
+        from recommender.llm.pointwise import packed_answer_logits
+
+        out: list[np.ndarray] = [np.zeros((0, len(token_ids)))] * len(rows)
+        order = sorted(range(len(rows)), key=lambda i: len(rows[i].ids))
+        for start in range(0, len(order), max(1, batch_size)):
+            batch = order[start:start + max(1, batch_size)]
+            with self._lock, torch.inference_mode():
+                if self.threads and torch.get_num_threads() != self.threads:
+                    torch.set_num_threads(self.threads)
+                logits = packed_answer_logits(self.model, [rows[i] for i in batch], token_ids,
+                                              self.tokenizer.pad_token_id, self.device).cpu().numpy()
+            for k, i in enumerate(batch):
+                out[i] = logits[k, :len(rows[i].score_at)]
+        return out
+
     def stream(self, prompt: str, max_new_tokens: int = 60, no_repeat_ngram: int = 3) -> Iterator[str]:
         """Greedy decoding with a KV cache, yielding text pieces; stops at an end-of-turn token.
-        Never repeats an n-gram of its own output (a small model's greedy output loops otherwise;
+        Runs on the base model with any LoRA adapter switched off: adapters are trained on ranking
+        answers only (a letter, or yes/no), which is not what an explanation needs. Never repeats an n-gram of its own output (a small model's greedy output loops otherwise;
         0 turns that off). Closing the generator stops generation, so callers may stop early."""
         import torch
 
@@ -118,7 +142,8 @@ class HFBackend:
         past = None
         for _ in range(max_new_tokens):
             threads = self.threads if past is None else self.decode_threads  # the prompt pass is large
-            out = self._forward(threads, input_ids=ids, past_key_values=past, use_cache=True, logits_to_keep=1)
+            out = self._forward(threads, adapter=False, input_ids=ids, past_key_values=past, use_cache=True,
+                                logits_to_keep=1)
             past = out.past_key_values
             logits = out.logits[0, -1].float().cpu().numpy().copy()
             logits[repeated_ngram_completions(generated, no_repeat_ngram)] = -np.inf

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from recommender.errors import ModelError
 
-SHIPPED_ADAPTER = "smollm2-135m-ml100k"
+SHIPPED_ADAPTER = "smollm2-135m-ml100k-pointwise"
 
 
 def adapters_root() -> Path:

@@ -18,11 +18,14 @@ import numpy as np
 from recommender.config import check, option
 from recommender.data.types import Catalog
 from recommender.errors import ModelError, RecommenderError, UnknownItemError
+from recommender.llm.mix import mix_scores  # noqa: F401  (re-exported: the ranker's mix)
+from recommender.llm.pointwise import answer_token_ids, encode_pointwise, yes_minus_no
 from recommender.llm.prompts import PromptMovie, chat_format, format_rating, movie_text, quote_query, render
 from recommender.types import Request, Shortlist
 
 LABELS = "ABCDEFGHIJKLMNOPQRST"  # at most 20 candidates per prompt
 MAX_CANDIDATES = len(LABELS)
+SCHEMES = ("letters", "pointwise")
 
 
 class RankInputError(RecommenderError):
@@ -47,6 +50,7 @@ class RankerConfig:
     seed: int = option(0, "seed of the candidate permutations")
     batch_size: int = option(8, "prompts per forward pass")
     show_year: bool = option(False, "show release years in the ranking prompt (about 6 tokens each: slower)")
+    show_genres: bool = option(False, "show genres after every title in the ranking prompt (about 4 tokens each)")
     show_retrieval_rank: bool = option(False, "show each candidate's retrieval rank in the prompt as evidence")
     labels_by_rank: bool = option(False, "label candidates by retrieval rank (A = rank 1) and list the lines in a "
                                          "seeded shuffled order, so the answer letter itself carries the retrieval "
@@ -54,6 +58,10 @@ class RankerConfig:
     rank_prior: list | None = option(None, "log-probability added to the LLM score of the candidate at retrieval "
                                            "rank 1, 2, ...: the prior a residual adapter was trained on top of "
                                            "(written by `recommender train` with residual: true; None = none)")
+    scheme: str = option("letters", "'letters': one prompt lists the candidates as A., B., ... and scores each by "
+                                    "its letter's logit; 'pointwise': each candidate is asked about on its own "
+                                    "(\" yes\" minus \" no\" logit) after the shared history, all candidates in "
+                                    "one packed forward pass (recommender/llm/pointwise.py)")
     mix_weight: float = option(0.0, "weight of the LLM score in the final mix with retrieval, tuned on val by "
                                      "`recommender eval --ranker llm` (ML-100k, SmolLM2-135M: 0, see eval/results)")
 
@@ -63,6 +71,10 @@ class RankerConfig:
         check(self.query_chars >= 8, f"query_chars must be >= 8, not {self.query_chars}")
         check(self.n_permutations >= 1, f"n_permutations must be >= 1, not {self.n_permutations}")
         check(self.batch_size >= 1, f"batch_size must be >= 1, not {self.batch_size}")
+        check(self.scheme in SCHEMES, f"scheme must be one of {', '.join(SCHEMES)}, not {self.scheme!r}")
+        check(self.scheme == "letters" or (not self.labels_by_rank and self.n_permutations == 1),
+              "pointwise scores do not depend on the candidate order: labels_by_rank must be false and "
+              "n_permutations 1")
         check(0.0 <= self.mix_weight <= 1.0, f"mix_weight must be in [0, 1], not {self.mix_weight}")
         check(self.rank_prior is None or (
             isinstance(self.rank_prior, list) and 1 <= len(self.rank_prior) <= MAX_CANDIDATES
@@ -92,22 +104,33 @@ def validate_rank_input(catalog: Catalog, inp: RankInput, config: RankerConfig) 
 def rank_prompt_variables(catalog: Catalog, inp: RankInput, config: RankerConfig) -> dict:
     """What rank.j2 and generate_rank.j2 need: quoted history (most recent last) and labelled candidates."""
     validate_rank_input(catalog, inp, config)
-    start = max(0, len(inp.history) - config.max_history) if config.max_history else len(inp.history)
-    history = [
-        PromptMovie(movie_text(catalog[int(h)], config.title_chars, config.show_year),
-                    rating=format_rating(float(inp.ratings[i])) if len(inp.ratings) else None)
-        for i, h in enumerate(inp.history) if i >= start
-    ]
+    history = history_movies(catalog, inp, config)
     ranks = inp.retrieval_ranks if config.show_retrieval_rank and inp.retrieval_ranks is not None else None
     order = label_order(inp, config)
     candidates = [
         PromptMovie(movie_text(catalog[int(inp.candidates[pos])], config.title_chars, config.show_year),
-                    label=LABELS[k], retrieval_rank=int(ranks[pos]) if ranks is not None else None)
+                    label=LABELS[k], retrieval_rank=int(ranks[pos]) if ranks is not None else None,
+                    genres=genre_text(catalog[int(inp.candidates[pos])], config))
         for k, pos in enumerate(order)
     ]
     if config.labels_by_rank:
         candidates = [candidates[k] for k in display_shuffle(inp, config.seed)]
     return {"history": history, "candidates": candidates, "query": quote_query(inp.query, config.query_chars)}
+
+
+def history_movies(catalog: Catalog, inp: RankInput, config: RankerConfig) -> list[PromptMovie]:
+    """The last `max_history` history items as prompt lines, most recent last."""
+    start = max(0, len(inp.history) - config.max_history) if config.max_history else len(inp.history)
+    return [
+        PromptMovie(movie_text(catalog[int(h)], config.title_chars, config.show_year),
+                    rating=format_rating(float(inp.ratings[i])) if len(inp.ratings) else None,
+                    genres=genre_text(catalog[int(h)], config))
+        for i, h in enumerate(inp.history) if i >= start
+    ]
+
+
+def genre_text(item, config: RankerConfig) -> str:
+    return ", ".join(item.genres) if config.show_genres else ""
 
 
 def label_order(inp: RankInput, config: RankerConfig) -> np.ndarray:
@@ -188,7 +211,10 @@ class LLMRanker:
     def __init__(self, backend, catalog: Catalog, config: RankerConfig | None = None):
         self.backend, self.catalog = backend, catalog
         self.config = config or RankerConfig()
-        self._label_ids = label_token_ids(backend.tokenizer, MAX_CANDIDATES)
+        if self.config.scheme == "pointwise":
+            self._answer_ids = answer_token_ids(backend.tokenizer)
+        else:
+            self._label_ids = label_token_ids(backend.tokenizer, MAX_CANDIDATES)
 
     def prompts_for(self, inp: RankInput) -> list[tuple[np.ndarray, str]]:
         """(labelled, prompt) for each candidate order this input is scored under, where labelled[k]
@@ -202,6 +228,27 @@ class LLMRanker:
         return out
 
     def score(self, inputs: list[RankInput]) -> list[np.ndarray]:
+        scores = self._pointwise(inputs) if self.config.scheme == "pointwise" else self._letters(inputs)
+        if self.config.rank_prior is not None:
+            for inp, s in zip(inputs, scores):
+                s += prior_offsets([] if inp.retrieval_ranks is None else inp.retrieval_ranks, self.config.rank_prior)
+        return scores
+
+    def _pointwise(self, inputs: list[RankInput]) -> list[np.ndarray]:
+        scores = [np.zeros(len(inp.candidates), dtype=np.float64) for inp in inputs]
+        scored, rows = [], []
+        for i, inp in enumerate(inputs):
+            validate_rank_input(self.catalog, inp, self.config)
+            if len(inp.candidates):
+                scored.append(i)
+                rows.append(encode_pointwise(self.backend.tokenizer, self.catalog, inp, self.config))
+        if rows:
+            logits = self.backend.packed_logits(rows, self._answer_ids, batch_size=self.config.batch_size)
+            for i, row_logits in zip(scored, logits):
+                scores[i] = yes_minus_no(row_logits)
+        return scores
+
+    def _letters(self, inputs: list[RankInput]) -> list[np.ndarray]:
         slots: list[tuple[int, np.ndarray]] = []
         prompts: list[str] = []
         for i, inp in enumerate(inputs):
@@ -218,9 +265,6 @@ class LLMRanker:
         for row, (i, labelled) in zip(logits, slots):
             # Label k named candidate labelled[k]: credit its score back to that candidate.
             scores[i][labelled] += verbalizer_scores(row[:len(labelled)]) / self.config.n_permutations
-        if self.config.rank_prior is not None:
-            for inp, s in zip(inputs, scores):
-                s += prior_offsets([] if inp.retrieval_ranks is None else inp.retrieval_ranks, self.config.rank_prior)
         return scores
 
     def rerank(self, request: Request, shortlist: Shortlist) -> Reranked:
@@ -253,20 +297,3 @@ def rerank_shortlist(ranker: "LLMRanker", request: Request, shortlist: Shortlist
         final[:n] = mix_scores(final[:n], np.zeros(n), 0.0)
     final[n:] = final[:n].min() - 1.0 - np.arange(len(final) - n)
     return Reranked(final, llm)
-
-
-def mix_scores(retrieval_scores: np.ndarray, llm_scores: np.ndarray, weight: float) -> np.ndarray:
-    """(1 - weight) * z(retrieval) + weight * z(llm), where z standardises within this one list
-    (subtract the mean, divide by the standard deviation; a constant list becomes all zeros).
-
-    Standardising per list puts the two scales (fused retrieval scores, label log-probabilities)
-    on a common footing, so `weight` means the same thing for every user."""
-    return (1.0 - weight) * _standardise(retrieval_scores) + weight * _standardise(llm_scores)
-
-
-def _standardise(values: np.ndarray) -> np.ndarray:
-    values = np.asarray(values, dtype=np.float64)
-    if values.size == 0:
-        return values
-    spread = values.std()
-    return (values - values.mean()) / spread if spread > 1e-12 else np.zeros_like(values)

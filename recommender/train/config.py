@@ -44,10 +44,15 @@ class TrainConfig:
     # Prompt: must match inference, so it is written next to the adapter (ranker.yaml).
     max_history: int = option(8, "Most recent history items shown in the prompt.")
     title_chars: int = option(40, "Titles longer than this are cut with an ellipsis.")
+    show_year: bool = option(False, "Show release years after the titles in the prompt.")
+    show_genres: bool = option(False, "Show genres after the titles in the prompt.")
     show_retrieval_rank: bool = option(True, "Show each candidate's retrieval rank in the prompt.")
     labels_by_rank: bool = option(False, "Label candidates by retrieval rank (A = rank 1), lines in a shuffled "
                                          "order: the answer letter carries the retrieval prior, the line position "
                                          "nothing. Needs missed_target 'skip' (an inserted target has no rank).")
+    scheme: str = option("letters", "Ranking prompt: 'letters' (one prompt, a letter per candidate) or 'pointwise' "
+                                    "(a yes/no judgement per candidate after the shared history, all in one packed "
+                                    "pass; position-invariant, so labels_by_rank must be false).")
     residual: bool = option(False, "Train the LLM as a correction to a retrieval-rank prior: each candidate's "
                                    "label logit gets the log-frequency of its retrieval rank among the training "
                                    "targets added before the loss, and the ranker adds the same prior "
@@ -94,6 +99,11 @@ class TrainConfig:
               "labels_by_rank needs missed_target 'skip': an inserted target has no retrieval rank to label it by")
         check(not (self.residual and self.missed_target == "insert"),
               "residual needs missed_target 'skip': an inserted target has no retrieval rank for the prior")
+        from recommender.llm.ranker import SCHEMES
+
+        check(self.scheme in SCHEMES, f"scheme must be one of {', '.join(SCHEMES)}, not {self.scheme!r}")
+        check(not (self.scheme == "pointwise" and self.labels_by_rank),
+              "the pointwise scheme has no labels: labels_by_rank must be false")
         check(self.max_history >= 1, f"max_history must be >= 1, not {self.max_history}")
         check(self.title_chars >= 8, f"title_chars must be >= 8, not {self.title_chars}")
         check(self.epochs >= 1, f"epochs must be >= 1, not {self.epochs}")
@@ -123,4 +133,5 @@ class TrainConfig:
 
         return RankerConfig(max_history=self.max_history, title_chars=self.title_chars,
                             show_retrieval_rank=self.show_retrieval_rank, labels_by_rank=self.labels_by_rank,
+                            show_year=self.show_year, show_genres=self.show_genres, scheme=self.scheme,
                             rank_prior=rank_prior)

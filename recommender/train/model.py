@@ -15,6 +15,7 @@ import numpy as np
 
 from recommender.data.types import Catalog
 from recommender.errors import ConfigError
+from recommender.llm.pointwise import PackedRow, answer_token_ids, encode_pointwise, packed_answer_logits
 from recommender.llm.ranker import (MAX_CANDIDATES, RankerConfig, build_rank_prompt, label_order, label_token_ids,
                                    prior_offsets)
 from recommender.metrics import label_entropy
@@ -27,6 +28,7 @@ class TrainingModel:
     tokenizer: Any
     model_id: str  # canonical base model id, written into adapter_config.json
     label_ids: list[int]  # token id of each label "A".."T"
+    answer_ids: list[int]  # token ids of " yes" and " no" (pointwise scheme)
     device: str
 
 
@@ -40,6 +42,7 @@ def prepare_model(config, progress: bool = True) -> TrainingModel:
     llm_config = LLMConfig(model=config.model, quantize=config.quantize, threads=config.threads)
     loaded = load_base_model(llm_config, progress=progress)
     label_ids = label_token_ids(loaded.tokenizer, MAX_CANDIDATES)
+    answer_ids = answer_token_ids(loaded.tokenizer) if config.scheme == "pointwise" else []
     torch.manual_seed(config.seed)  # LoRA's A matrices are initialised randomly
     lora = LoraConfig(r=config.lora_r, lora_alpha=config.lora_alpha, lora_dropout=config.lora_dropout,
                       target_modules=list(config.target_modules), bias="none", task_type="CAUSAL_LM",
@@ -51,7 +54,7 @@ def prepare_model(config, progress: bool = True) -> TrainingModel:
     # PEFT records the local checkpoint path; the adapter must name the canonical base id so that
     # check_adapter_matches accepts it wherever the base happens to be cached.
     model.peft_config["default"].base_model_name_or_path = loaded.model_id
-    return TrainingModel(model, loaded.tokenizer, loaded.model_id, label_ids, resolve_device(llm_config.device))
+    return TrainingModel(model, loaded.tokenizer, loaded.model_id, label_ids, answer_ids, resolve_device(llm_config.device))
 
 
 def top_layers(model, n: int | None) -> list[int] | None:
@@ -64,8 +67,11 @@ def top_layers(model, n: int | None) -> list[int] | None:
     return list(range(total - n, total))
 
 
-def encode_example(tokenizer, catalog: Catalog, example: TrainingExample, ranker_config: RankerConfig) -> list[int]:
-    """Token ids of the example's ranking prompt, exactly as the ranker encodes it at inference."""
+def encode_example(tokenizer, catalog: Catalog, example: TrainingExample, ranker_config: RankerConfig):
+    """The example's ranking prompt exactly as the ranker encodes it at inference: token ids, or a
+    PackedRow for the pointwise scheme."""
+    if ranker_config.scheme == "pointwise":
+        return encode_pointwise(tokenizer, catalog, example.rank_input(), ranker_config)
     prompt = build_rank_prompt(tokenizer, catalog, example.rank_input(), ranker_config)
     return tokenizer(prompt, add_special_tokens=False)["input_ids"]
 
@@ -103,10 +109,43 @@ class LossReferences(NamedTuple):
 
 
 def loss_references(examples: Sequence[TrainingExample], ranker_config: RankerConfig) -> LossReferences:
-    """Yardsticks for the training loss: above `label_prior`, the model has not even learned the label prior."""
-    labels = [answer_label(ex, ranker_config) for ex in examples]
+    """Yardsticks for the training loss: above `label_prior`, the model has not even learned the label prior.
+    Pointwise scores cannot depend on a candidate's position, so there the title-blind yardstick is the
+    frequency of the answers' retrieval ranks (the prior a residual adapter is given)."""
+    if ranker_config.scheme == "pointwise" and all(ex.retrieval_ranks is not None for ex in examples):
+        labels = [int(ex.retrieval_ranks[ex.label]) for ex in examples]
+    else:
+        labels = [answer_label(ex, ranker_config) for ex in examples]
     uniform = float(np.mean([np.log(len(ex.candidates)) for ex in examples]))
     return LossReferences(label_entropy(labels), uniform)
+
+
+def batch_loss(tm: TrainingModel, catalog: Catalog, batch: Sequence[TrainingExample], ranker_config: RankerConfig):
+    """Mean cross-entropy of the batch's answers under the ranker's scheme, prior offsets included."""
+    rows = [encode_example(tm.tokenizer, catalog, ex, ranker_config) for ex in batch]
+    labels = [answer_label(ex, ranker_config) for ex in batch]
+    offsets = [label_offsets(ex, ranker_config) for ex in batch]
+    if ranker_config.scheme == "pointwise":
+        return pointwise_loss(tm, rows, labels, offsets)
+    return label_loss(tm, rows, labels, [len(ex.candidates) for ex in batch], offsets)
+
+
+def pointwise_loss(tm: TrainingModel, rows: Sequence[PackedRow], labels: Sequence[int], offsets: Sequence[np.ndarray]):
+    """Cross-entropy over each example's candidates of (yes - no logit + offset): a softmax across
+    the candidates, so the model learns which of them is the answer, not an absolute yes rate."""
+    import torch
+    import torch.nn.functional as F
+
+    logits = packed_answer_logits(tm.model, rows, tm.answer_ids, tm.tokenizer.pad_token_id, tm.device)
+    scores = logits[..., 0] - logits[..., 1]
+    padded = np.zeros(tuple(scores.shape))
+    for i, o in enumerate(offsets):
+        padded[i, :len(o)] = o
+    scores = scores + torch.tensor(padded, dtype=scores.dtype, device=tm.device)
+    shown = torch.arange(scores.shape[1], device=tm.device)[None, :] < torch.tensor(
+        [len(r.score_at) for r in rows], device=tm.device)[:, None]
+    scores = scores.masked_fill(~shown, float("-inf"))
+    return F.cross_entropy(scores, torch.tensor(list(labels), device=tm.device))
 
 
 def label_loss(tm: TrainingModel, rows: Sequence[Sequence[int]], labels: Sequence[int],

@@ -113,8 +113,19 @@ def residual_note(m: dict) -> str:
         return ""
     return ("- Residual: the LLM was trained as a correction to a retrieval-rank prior, the log-frequency of each "
             f"rank among the training targets (rank 1: {prior[0]:.2f}, rank {len(prior)}: {prior[-1]:.2f}). The loss "
-            "adds it to every label logit, and the ranker adds it at inference (`rank_prior` in ranker.yaml), so "
+            "adds it to every candidate's score, and the ranker adds it at inference (`rank_prior` in ranker.yaml), so "
             "\"LLM\" below means LLM plus prior, and step 0 is the base model plus the prior.\n")
+
+
+def prompt_summary(config) -> str:
+    scheme = ("pointwise: a \"yes\" minus \"no\" logit per candidate after the shared history, all candidates "
+              "in one packed pass" if config.scheme == "pointwise" else
+              "letters: the candidates listed as A., B., ... and scored by their letter's logit"
+              + (" (letters follow retrieval rank, lines shuffled)" if config.labels_by_rank else ""))
+    shown = [name for name, on in (("years", config.show_year), ("genres", config.show_genres),
+                                   ("retrieval ranks", config.show_retrieval_rank)) if on]
+    return (f"{scheme}; the last {config.max_history} history items with ratings, titles cut at "
+            f"{config.title_chars} characters" + (f", with {' and '.join(shown)}" if shown else ""))
 
 
 def readme(config, m: dict) -> str:
@@ -132,6 +143,7 @@ Written by `recommender train` on {m['date']} ({m['machine']}). Rerun the exact 
 - Base model: `{m['base_model']}`, {config.quantize} base weights while training (QLoRA when 4bit).
 - LoRA: r={config.lora_r}, alpha={config.lora_alpha}, dropout={config.lora_dropout}, on {target}.
 - Data: {m['data']}.
+- Prompt: {prompt_summary(config)}.
 - Examples (training interactions only, `fit_histories("val")`): the last {config.targets_per_user} items of each user's training history are targets ({ex['targets']} targets from {ex['users']} users), and the retriever that builds the candidates was fitted without them. Retrieval put {ex['retrieval_hit_rate']:.1%} of the targets on its {config.shortlist_size}-item shortlist; missed targets were {'skipped' if config.missed_target == 'skip' else 'inserted without retrieval ranks'} ({ex['skipped']} skipped, {ex['inserted']} inserted). {ex['examples']} examples used{f" (a seeded sample, max_examples={config.max_examples})" if config.max_examples else ""}.
 - Optimisation: AdamW lr {config.lr:g}, {config.warmup_steps} warm-up steps then {config.schedule}, {config.examples_per_step} examples per optimizer step; {m['optimizer_steps']} of {m['planned_steps']} planned steps ({m['examples_seen']} examples, {m['epochs_seen']} epochs). Stopped: {m['stop_reason']}.{budget_note(m)}
 - Train-loss yardsticks (nats): a model that ignores the prompt reaches {m['loss_references']['label_prior']:.3f} by always predicting the answer labels' frequencies (the label prior), and {m['loss_references']['uniform']:.3f} by guessing uniformly. A train loss above the prior has not even learned which labels are frequent.
@@ -149,7 +161,7 @@ These are validation numbers (used to pick the step and the mix weight); test nu
 ## Using it
 
 The prompt settings used in training are in `ranker.yaml` (the ranker must use the same ones, in
-particular `show_retrieval_rank` and `labels_by_rank`), with the validation-tuned `mix_weight`.
+particular `scheme`, `show_retrieval_rank` and `labels_by_rank`), with the validation-tuned `mix_weight`.
 `training_config.yaml` is the resolved training config; `metrics.json` holds everything above plus the per-step training loss.
 """
 

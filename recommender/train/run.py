@@ -1,6 +1,6 @@
 """Fine-tune the LLM ranker with LoRA on a data set's training interactions.
 
-    recommender train --data ml-100k --out adapters/smollm2-135m-ml100k --config adapters/configs/default.yaml
+    recommender train --data ml-100k --out adapters/smollm2-135m-ml100k-pointwise --config adapters/configs/pointwise.yaml
 
 (the same as `python -m recommender.train.run --data ml-100k --out ...`). Interrupted? Run the same
 command with `--resume`. The output directory holds the adapter, its configs, metrics.json and a README;

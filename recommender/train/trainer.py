@@ -20,8 +20,7 @@ from recommender.data.types import Catalog
 from recommender.evaluation.cases import ShortlistCase
 from recommender.train.checkpoint import TrainState, WorkDir
 from recommender.train.examples import TrainingExample, example_order
-from recommender.train.model import (TrainingModel, answer_label, encode_example, label_loss, label_offsets,
-                                     make_optimizer, rank_prior, ranker_scorer)
+from recommender.train.model import TrainingModel, batch_loss, make_optimizer, rank_prior, ranker_scorer
 from recommender.train.validation import ValMetrics, evaluate
 
 SAVE_RESERVE_S = 20.0  # time kept for writing the final checkpoint and adapter
@@ -91,10 +90,7 @@ class Trainer:
         total = 0.0
         for chunk in chunks:
             batch = [self.examples[int(i)] for i in chunk]
-            rows = [encode_example(self.tm.tokenizer, self.catalog, ex, self.ranker_config) for ex in batch]
-            labels = [answer_label(ex, self.ranker_config) for ex in batch]
-            offsets = [label_offsets(ex, self.ranker_config) for ex in batch]
-            loss = label_loss(self.tm, rows, labels, [len(ex.candidates) for ex in batch], offsets)
+            loss = batch_loss(self.tm, self.catalog, batch, self.ranker_config)
             (loss * len(batch) / len(positions)).backward()
             total += float(loss.detach()) * len(batch)
         self._optimizer_step()
