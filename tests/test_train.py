@@ -540,9 +540,9 @@ def test_real_model_short_run(ml100k_dir, tmp_path, scheme):
     out = tmp_path / "adapter"
     shipped_recipe = dict(scheme="pointwise", residual=True, missed_target="skip", show_year=True, show_genres=True,
                           show_retrieval_rank=False, users=16, targets_per_user=2, max_examples=4)
-    config = TrainConfig(data=str(ml100k_dir), out=str(out), users=4, targets_per_user=1, val_users=3, grad_accum=1,
-                         eval_every=2, lora_layers=4, threads=1, warmup_steps=0,
-                         **(shipped_recipe if scheme == "pointwise" else {}))
+    values = dict(data=str(ml100k_dir), out=str(out), users=4, targets_per_user=1, val_users=3, grad_accum=1,
+                  eval_every=2, lora_layers=4, threads=1, warmup_steps=0)
+    config = TrainConfig(**{**values, **(shipped_recipe if scheme == "pointwise" else {})})
     m = train(config, progress=False).metrics
     assert m["optimizer_steps"] == m["planned_steps"] == 4 and m["base_model"] == "HuggingFaceTB/SmolLM2-135M-Instruct"
     assert is_complete(out) and [p["step"] for p in m["val_curve"]] == [0, 2, 4]
