@@ -15,6 +15,7 @@ goes through the 49k-word output layer (the bench measures the effect).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
@@ -77,15 +78,20 @@ class HFBackend:
         self._lock = threading.Lock()  # one forward pass at a time: concurrent ones only fight for cores
         self._stop_ids = _stop_token_ids(model, tokenizer)
 
-    def _forward(self, threads: int, adapter: bool = True, **inputs):
-        import contextlib
-
+    @contextlib.contextmanager
+    def _running(self, threads: int, adapter: bool = True):
+        """One forward pass at a time, without autograd, on `threads` threads; `adapter=False` runs the
+        base model with any LoRA adapter switched off."""
         import torch
 
         off = self.model.disable_adapter() if not adapter and hasattr(self.model, "disable_adapter") else None
         with self._lock, torch.inference_mode(), off or contextlib.nullcontext():
             if threads and torch.get_num_threads() != threads:
                 torch.set_num_threads(threads)
+            yield
+
+    def _forward(self, threads: int, adapter: bool = True, **inputs):
+        with self._running(threads, adapter):
             return self.model(**inputs)
 
     def chat_prompt(self, user_message: str, system: str | None = None) -> str:
@@ -112,17 +118,13 @@ class HFBackend:
     def packed_logits(self, rows: Sequence, token_ids: Sequence[int], batch_size: int = 8) -> list[np.ndarray]:
         """Logits of `token_ids` at each candidate's answer position of packed pointwise rows
         (recommender.llm.pointwise): one (candidates, tokens) array per row."""
-        import torch
-
         from recommender.llm.pointwise import packed_answer_logits
 
         out: list[np.ndarray] = [np.zeros((0, len(token_ids)))] * len(rows)
         order = sorted(range(len(rows)), key=lambda i: len(rows[i].ids))
         for start in range(0, len(order), max(1, batch_size)):
             batch = order[start:start + max(1, batch_size)]
-            with self._lock, torch.inference_mode():
-                if self.threads and torch.get_num_threads() != self.threads:
-                    torch.set_num_threads(self.threads)
+            with self._running(self.threads):
                 logits = packed_answer_logits(self.model, [rows[i] for i in batch], token_ids,
                                               self.tokenizer.pad_token_id, self.device).cpu().numpy()
             for k, i in enumerate(batch):

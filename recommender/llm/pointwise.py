@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, NamedTuple, Sequence
 import numpy as np
 
 from recommender.errors import ModelError
-from recommender.llm.prompts import PromptMovie, chat_format, movie_text, quote_query, render
+from recommender.llm.prompts import chat_format, quote_query, render
 
 if TYPE_CHECKING:
     from recommender.data.types import Catalog
@@ -60,19 +60,14 @@ def answer_token_ids(tokenizer) -> list[int]:
 def pointwise_texts(backend_or_tokenizer, catalog: "Catalog", inp: "RankInput",
                     config: "RankerConfig") -> tuple[str, list[str]]:
     """The chat-formatted prefix and each candidate's segment text, in `inp.candidates` order."""
-    from recommender.llm.ranker import genre_text, history_movies, validate_rank_input
+    from recommender.llm.ranker import candidate_movie, history_movies, validate_rank_input
 
     validate_rank_input(catalog, inp, config)
-    ranks = inp.retrieval_ranks if config.show_retrieval_rank and inp.retrieval_ranks is not None else None
     message = render("rank_pointwise", history=history_movies(catalog, inp, config),
                      query=quote_query(inp.query, config.query_chars))
     prefix = chat_format(backend_or_tokenizer, message, system=render("system"))
-    segments = [
-        render("rank_pointwise_item", movie=PromptMovie(
-            movie_text(catalog[int(c)], config.title_chars, config.show_year),
-            retrieval_rank=int(ranks[k]) if ranks is not None else None,
-            genres=genre_text(catalog[int(c)], config)))
-        for k, c in enumerate(inp.candidates)]
+    segments = [render("rank_pointwise_item", movie=candidate_movie(catalog, inp, k, config))
+                for k in range(len(inp.candidates))]
     return prefix, segments
 
 

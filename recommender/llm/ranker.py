@@ -105,14 +105,8 @@ def rank_prompt_variables(catalog: Catalog, inp: RankInput, config: RankerConfig
     """What rank.j2 and generate_rank.j2 need: quoted history (most recent last) and labelled candidates."""
     validate_rank_input(catalog, inp, config)
     history = history_movies(catalog, inp, config)
-    ranks = inp.retrieval_ranks if config.show_retrieval_rank and inp.retrieval_ranks is not None else None
-    order = label_order(inp, config)
-    candidates = [
-        PromptMovie(movie_text(catalog[int(inp.candidates[pos])], config.title_chars, config.show_year),
-                    label=LABELS[k], retrieval_rank=int(ranks[pos]) if ranks is not None else None,
-                    genres=genre_text(catalog[int(inp.candidates[pos])], config))
-        for k, pos in enumerate(order)
-    ]
+    candidates = [candidate_movie(catalog, inp, pos, config, label=LABELS[k])
+                  for k, pos in enumerate(label_order(inp, config))]
     if config.labels_by_rank:
         candidates = [candidates[k] for k in display_shuffle(inp, config.seed)]
     return {"history": history, "candidates": candidates, "query": quote_query(inp.query, config.query_chars)}
@@ -127,6 +121,15 @@ def history_movies(catalog: Catalog, inp: RankInput, config: RankerConfig) -> li
                     genres=genre_text(catalog[int(h)], config))
         for i, h in enumerate(inp.history) if i >= start
     ]
+
+
+def candidate_movie(catalog: Catalog, inp: RankInput, position: int, config: RankerConfig,
+                    label: str = "") -> PromptMovie:
+    """Candidate `position` of `inp` as a prompt line: its title, and its retrieval rank and genres when shown."""
+    item = catalog[int(inp.candidates[position])]
+    rank = inp.retrieval_ranks[position] if config.show_retrieval_rank and inp.retrieval_ranks is not None else None
+    return PromptMovie(movie_text(item, config.title_chars, config.show_year), label=label,
+                       retrieval_rank=int(rank) if rank is not None else None, genres=genre_text(item, config))
 
 
 def genre_text(item, config: RankerConfig) -> str:
@@ -238,10 +241,11 @@ class LLMRanker:
         scores = [np.zeros(len(inp.candidates), dtype=np.float64) for inp in inputs]
         scored, rows = [], []
         for i, inp in enumerate(inputs):
-            validate_rank_input(self.catalog, inp, self.config)
-            if len(inp.candidates):
-                scored.append(i)
-                rows.append(encode_pointwise(self.backend.tokenizer, self.catalog, inp, self.config))
+            if len(inp.candidates) == 0:
+                validate_rank_input(self.catalog, inp, self.config)
+                continue
+            scored.append(i)  # encode_pointwise validates the input
+            rows.append(encode_pointwise(self.backend.tokenizer, self.catalog, inp, self.config))
         if rows:
             logits = self.backend.packed_logits(rows, self._answer_ids, batch_size=self.config.batch_size)
             for i, row_logits in zip(scored, logits):

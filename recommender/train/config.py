@@ -99,11 +99,7 @@ class TrainConfig:
               "labels_by_rank needs missed_target 'skip': an inserted target has no retrieval rank to label it by")
         check(not (self.residual and self.missed_target == "insert"),
               "residual needs missed_target 'skip': an inserted target has no retrieval rank for the prior")
-        from recommender.llm.ranker import SCHEMES
-
-        check(self.scheme in SCHEMES, f"scheme must be one of {', '.join(SCHEMES)}, not {self.scheme!r}")
-        check(not (self.scheme == "pointwise" and self.labels_by_rank),
-              "the pointwise scheme has no labels: labels_by_rank must be false")
+        self.ranker_config()  # the prompt fields (scheme, labels_by_rank, ...) are checked where inference checks them
         check(self.max_history >= 1, f"max_history must be >= 1, not {self.max_history}")
         check(self.title_chars >= 8, f"title_chars must be >= 8, not {self.title_chars}")
         check(self.epochs >= 1, f"epochs must be >= 1, not {self.epochs}")

@@ -133,19 +133,27 @@ def batch_loss(tm: TrainingModel, catalog: Catalog, batch: Sequence[TrainingExam
 def pointwise_loss(tm: TrainingModel, rows: Sequence[PackedRow], labels: Sequence[int], offsets: Sequence[np.ndarray]):
     """Cross-entropy over each example's candidates of (yes - no logit + offset): a softmax across
     the candidates, so the model learns which of them is the answer, not an absolute yes rate."""
+    logits = packed_answer_logits(tm.model, rows, tm.answer_ids, tm.tokenizer.pad_token_id, tm.device)
+    return candidate_cross_entropy(logits[..., 0] - logits[..., 1], labels, [len(r.score_at) for r in rows], offsets)
+
+
+def candidate_cross_entropy(scores, labels: Sequence[int], n_candidates: Sequence[int],
+                            offsets: Sequence[np.ndarray] | None = None):
+    """Mean cross-entropy of the answers over each row's first n_candidates scores (a rows x slots
+    tensor), after adding each row's fixed `offsets` when given; slots beyond a row's candidates
+    get no probability."""
     import torch
     import torch.nn.functional as F
 
-    logits = packed_answer_logits(tm.model, rows, tm.answer_ids, tm.tokenizer.pad_token_id, tm.device)
-    scores = logits[..., 0] - logits[..., 1]
-    padded = np.zeros(tuple(scores.shape))
-    for i, o in enumerate(offsets):
-        padded[i, :len(o)] = o
-    scores = scores + torch.tensor(padded, dtype=scores.dtype, device=tm.device)
-    shown = torch.arange(scores.shape[1], device=tm.device)[None, :] < torch.tensor(
-        [len(r.score_at) for r in rows], device=tm.device)[:, None]
+    if offsets is not None:
+        padded = np.zeros(tuple(scores.shape))
+        for i, o in enumerate(offsets):
+            padded[i, :len(o)] = o
+        scores = scores + torch.tensor(padded, dtype=scores.dtype, device=scores.device)
+    shown = torch.arange(scores.shape[1], device=scores.device)[None, :] < torch.tensor(
+        list(n_candidates), device=scores.device)[:, None]
     scores = scores.masked_fill(~shown, float("-inf"))
-    return F.cross_entropy(scores, torch.tensor(list(labels), device=tm.device))
+    return F.cross_entropy(scores, torch.tensor(list(labels), device=scores.device))
 
 
 def label_loss(tm: TrainingModel, rows: Sequence[Sequence[int]], labels: Sequence[int],
@@ -153,7 +161,6 @@ def label_loss(tm: TrainingModel, rows: Sequence[Sequence[int]], labels: Sequenc
     """Cross-entropy over the candidates' label logits at the answer position (mean over the batch),
     after adding each label's fixed `offsets` (the rank prior of a residual adapter) when given."""
     import torch
-    import torch.nn.functional as F
 
     width = max(len(r) for r in rows)
     pad = tm.tokenizer.pad_token_id
@@ -161,15 +168,7 @@ def label_loss(tm: TrainingModel, rows: Sequence[Sequence[int]], labels: Sequenc
     mask = torch.tensor([[0] * (width - len(r)) + [1] * len(r) for r in rows], device=tm.device)
     positions = (mask.cumsum(-1) - 1).clamp(min=0)
     out = tm.model(input_ids=ids, attention_mask=mask, position_ids=positions, use_cache=False, logits_to_keep=1)
-    logits = out.logits[:, -1, :][:, tm.label_ids].float()
-    if offsets is not None:
-        padded = np.zeros((len(rows), len(tm.label_ids)))
-        for i, o in enumerate(offsets):
-            padded[i, :len(o)] = o
-        logits = logits + torch.tensor(padded, dtype=logits.dtype, device=tm.device)
-    shown = torch.arange(len(tm.label_ids), device=tm.device)[None, :] < torch.tensor(n_candidates, device=tm.device)[:, None]
-    logits = logits.masked_fill(~shown, float("-inf"))
-    return F.cross_entropy(logits, torch.tensor(list(labels), device=tm.device))
+    return candidate_cross_entropy(out.logits[:, -1, :][:, tm.label_ids].float(), labels, n_candidates, offsets)
 
 
 def lr_multiplier(step: int, warmup_steps: int, total_steps: int, schedule: str) -> float:
