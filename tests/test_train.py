@@ -109,6 +109,38 @@ def test_qlora_steps_change_lora_weights_only(tiny_model_dir, dataset, tmp_path)
     assert trainer.state.step == 3 and trainer.state.examples_seen == 6
 
 
+def test_qlora_gradients_survive_an_inference_pass(tiny_model_dir, dataset, tmp_path):
+    """Validation runs the 4-bit model in eval mode without gradients. bitsandbytes then repacks the
+    weights for a CPU kernel that has no backward (on CPUs with AVX512-BF16), which used to cut the
+    gradient through every frozen base projection. Every LoRA gradient must be the same after such a pass."""
+    import torch
+
+    from recommender.train.model import batch_loss
+
+    config = tiny_config(tmp_path / "out", tiny_model_dir, quantize="4bit", lora_dropout=0.0,
+                         target_modules=["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"])
+    trainer, tm, examples = trainer_for(config, dataset, tmp_path)
+    with torch.no_grad():  # B starts at zero, which would make every A gradient zero
+        for name, p in tm.model.named_parameters():
+            if "lora_B" in name:
+                p.normal_(0.0, 0.05, generator=torch.Generator().manual_seed(len(name)))
+
+    def lora_grads() -> dict:
+        tm.model.train()
+        tm.model.zero_grad()
+        batch_loss(tm, dataset.catalog, examples[:2], trainer.ranker_config).backward()
+        return {n: p.grad.clone() for n, p in tm.model.named_parameters() if p.requires_grad}
+
+    before = lora_grads()
+    tm.model.eval()
+    with torch.inference_mode():  # what HFBackend does while validating
+        tm.model(input_ids=torch.tensor([tm.tokenizer("a short prompt")["input_ids"]]))
+    after = lora_grads()
+    assert len(before) == 2 * 7 * 2 and all(float(g.abs().sum()) > 0 for g in before.values())
+    for name in before:
+        assert torch.allclose(after[name], before[name], rtol=1e-4, atol=1e-7), name
+
+
 def torch_equal(a, b) -> bool:
     import torch
 
