@@ -279,7 +279,7 @@ def test_saved_adapter_gives_identical_scores(tiny_model_dir, dataset, tmp_path,
     in place: the model left in memory (still training) then scored differently from the saved adapter."""
     from recommender.llm.backend import LLMConfig, check_adapter_matches, clear_backend_cache, load_backend
     from recommender.llm.ranker import LLMRanker, RankInput
-    from recommender.train.model import ranker_scorer
+    from recommender.train.model import keep_trainable_layout, ranker_scorer
 
     config = tiny_config(tmp_path / "out", tiny_model_dir, lr=1e-2, quantize=quantize)
     trainer, tm, examples = trainer_for(config, dataset, tmp_path)
@@ -302,6 +302,9 @@ def test_saved_adapter_gives_identical_scores(tiny_model_dir, dataset, tmp_path,
     try:
         loaded = load_backend(LLMConfig(model=str(tiny_model_dir), quantize=quantize, adapter=str(adapter)), progress=False)
         base = load_backend(LLMConfig(model=str(tiny_model_dir), quantize=quantize), progress=False)
+        # The training model runs bitsandbytes' trainable 4-bit kernel, inference its packed CPU kernel,
+        # which rounds differently (~1e-2 here); compare the round trip on one kernel.
+        keep_trainable_layout(loaded.model)
         reloaded = LLMRanker(loaded, dataset.catalog, ranker_config).score(inputs)
         zero_shot = LLMRanker(base, dataset.catalog, ranker_config).score(inputs)
         # explanations are generated with the (ranking-only) adapter switched off
