@@ -16,6 +16,7 @@ from typing import Sequence
 
 import numpy as np
 
+from recommender.config import check, option
 from recommender.data.types import Catalog
 from recommender.llm.ranker import RankInput
 
@@ -41,7 +42,9 @@ def candidate_features(catalog: Catalog, genres: np.ndarray, request: RankInput,
     - year_gap: |candidate year - median history year| / 10 (0 when either is unknown);
     - year: (candidate year - 1990) / 10 (0 when unknown)."""
     history = np.asarray(request.history[-max_history:], dtype=np.int64)
-    ratings = np.asarray(request.ratings[-max_history:], dtype=np.float64) if len(request.ratings) else np.full(len(history), np.nan)
+    ratings = np.full(len(history), np.nan)
+    if len(request.ratings):
+        ratings = np.asarray(request.ratings[-max_history:], dtype=np.float64)
     candidates = np.asarray(request.candidates, dtype=np.int64)
     ranks = np.asarray(request.retrieval_ranks if request.retrieval_ranks is not None else np.ones(len(candidates)))
     h_genres = genres[history] if len(history) else np.zeros((1, genres.shape[1]))
@@ -54,7 +57,8 @@ def candidate_features(catalog: Catalog, genres: np.ndarray, request: RankInput,
     years = catalog.years
     h_years = years[history][years[history] > 0] if len(history) else np.array([])
     c_years = years[candidates].astype(np.float64)
-    gap = np.where((c_years > 0) & (len(h_years) > 0), np.abs(c_years - (np.median(h_years) if len(h_years) else 0)) / 10, 0.0)
+    centre = np.median(h_years) if len(h_years) else 0.0
+    gap = np.where((c_years > 0) & (len(h_years) > 0), np.abs(c_years - centre) / 10, 0.0)
     return np.column_stack([np.log(ranks.astype(np.float64)), c_genres @ share / n_genres, c_genres @ liked / n_genres,
                             gap, np.where(c_years > 0, (c_years - 1990) / 10, 0.0)])
 
@@ -96,8 +100,12 @@ class ConditionalLogit:
 
 @dataclass
 class FeatureRankerConfig:
-    batch_size: int = 64
-    max_history: int = 8
+    batch_size: int = option(64, "requests scored per call (the evaluation's batching; no effect on scores)")
+    max_history: int = option(8, "most recent history items the features look at (the prompt's max_history)")
+
+    def __post_init__(self):
+        check(self.batch_size >= 1, f"batch_size must be >= 1, not {self.batch_size}")
+        check(self.max_history >= 1, f"max_history must be >= 1, not {self.max_history}")
 
 
 @dataclass
@@ -123,8 +131,9 @@ class FeatureRanker:
 
 def fit_feature_ranker(catalog: Catalog, examples: Sequence, max_history: int = 8) -> FeatureRanker:
     """Fit on TrainingExamples (their shown candidates, ranks and answer positions)."""
-    untrained = FeatureRanker(catalog, ConditionalLogit(np.zeros(len(FEATURES)), np.zeros(len(FEATURES)),
-                                                        np.ones(len(FEATURES))), FeatureRankerConfig(max_history=max_history))
+    zeros = np.zeros(len(FEATURES))
+    untrained = FeatureRanker(catalog, ConditionalLogit(zeros, zeros, np.ones(len(FEATURES))),
+                              FeatureRankerConfig(max_history=max_history))
     groups = [untrained.features(ex.rank_input()) for ex in examples]
     untrained.model = ConditionalLogit.fit(groups, [ex.label for ex in examples])
     return untrained
