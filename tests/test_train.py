@@ -109,36 +109,46 @@ def test_qlora_steps_change_lora_weights_only(tiny_model_dir, dataset, tmp_path)
     assert trainer.state.step == 3 and trainer.state.examples_seen == 6
 
 
-def test_qlora_gradients_survive_an_inference_pass(tiny_model_dir, dataset, tmp_path):
+def test_qlora_gradients_equal_the_dequantized_reference_after_an_inference_pass(tiny_model_dir, dataset, tmp_path):
     """Validation runs the 4-bit model in eval mode without gradients. bitsandbytes then repacks the
     weights for a CPU kernel that has no backward (on CPUs with AVX512-BF16), which used to cut the
-    gradient through every frozen base projection. Every LoRA gradient must be the same after such a pass."""
+    gradient through every frozen base projection. After such a pass, every LoRA gradient must still
+    equal that of an fp32 model holding the dequantized 4-bit weights (and the same LoRA weights)."""
+    import bitsandbytes as bnb
     import torch
 
     from recommender.train.model import batch_loss
 
-    config = tiny_config(tmp_path / "out", tiny_model_dir, quantize="4bit", lora_dropout=0.0,
-                         target_modules=["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"])
-    trainer, tm, examples = trainer_for(config, dataset, tmp_path)
-    with torch.no_grad():  # B starts at zero, which would make every A gradient zero
-        for name, p in tm.model.named_parameters():
-            if "lora_B" in name:
-                p.normal_(0.0, 0.05, generator=torch.Generator().manual_seed(len(name)))
+    modules = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
+    trainers = {q: trainer_for(tiny_config(tmp_path / q, tiny_model_dir, quantize=q, lora_dropout=0.0,
+                                           target_modules=modules), dataset, tmp_path / q)
+                for q in ("4bit", "none")}
+    (trainer, tm, examples), (_, reference, _) = trainers["4bit"], trainers["none"]
+    reference_modules = dict(reference.model.named_modules())
+    with torch.no_grad():
+        for name, module in tm.model.named_modules():
+            if isinstance(module, bnb.nn.Linear4bit):
+                weight = bnb.functional.dequantize_4bit(module.weight.data, module.weight.quant_state)
+                reference_modules[name].weight.copy_(weight.float())
+        for model in (tm.model, reference.model):  # B starts at zero, which would make every A gradient zero
+            for name, p in model.named_parameters():
+                if "lora_B" in name:
+                    p.normal_(0.0, 0.05, generator=torch.Generator().manual_seed(len(name)))
 
-    def lora_grads() -> dict:
-        tm.model.train()
-        tm.model.zero_grad()
-        batch_loss(tm, dataset.catalog, examples[:2], trainer.ranker_config).backward()
-        return {n: p.grad.clone() for n, p in tm.model.named_parameters() if p.requires_grad}
+    def lora_grads(model_of) -> dict:
+        model_of.model.train()
+        model_of.model.zero_grad()
+        batch_loss(model_of, dataset.catalog, examples[:2], trainer.ranker_config).backward()
+        return {n: p.grad.clone() for n, p in model_of.model.named_parameters() if p.requires_grad}
 
-    before = lora_grads()
+    expected = lora_grads(reference)
+    assert len(expected) == 2 * 7 * 2 and all(float(g.abs().sum()) > 0 for g in expected.values())
     tm.model.eval()
     with torch.inference_mode():  # what HFBackend does while validating
         tm.model(input_ids=torch.tensor([tm.tokenizer("a short prompt")["input_ids"]]))
-    after = lora_grads()
-    assert len(before) == 2 * 7 * 2 and all(float(g.abs().sum()) > 0 for g in before.values())
-    for name in before:
-        assert torch.allclose(after[name], before[name], rtol=1e-4, atol=1e-7), name
+    got = lora_grads(tm)
+    for name, grad in expected.items():
+        assert torch.allclose(got[name], grad, rtol=1e-4, atol=1e-6), name
 
 
 def torch_equal(a, b) -> bool:
