@@ -63,8 +63,8 @@ def keep_trainable_layout(model) -> int:
     layers it switched. On CPUs with AVX512-BF16, a Linear4bit that runs once in eval mode without
     gradients (our validation) is repacked for good, and the packed kernel has no backward: every later
     training step silently dropped the gradient through the frozen base weights, so LoRA learned only
-    through the last projection of each block (tests/test_train.py checks them against a dequantized fp32 reference). Inference
-    outside training keeps the faster packed kernel."""
+    through the last projection of each block. tests/test_train.py checks the gradients against an fp32
+    model holding the dequantized weights. Inference outside training keeps the faster packed kernel."""
     switched = 0
     for module in model.modules():
         if getattr(module, "support_avx512bf16_for_cpu", False):
