@@ -29,9 +29,8 @@ def main() -> None:
     from recommender.data.registry import load_dataset
     from recommender.data.split import LeaveOneOut
     from recommender.evaluation.headroom import fit_feature_ranker
-    from recommender.evaluation.llm_eval import evaluate_llm, format_markdown
+    from recommender.evaluation.llm_eval import bootstrap_table, evaluate_llm, format_markdown, mix_minus_retrieval
     from recommender.evaluation.retrieval_eval import evaluate_retrieval
-    from recommender.metrics import ndcg_at_k, paired_bootstrap
     from recommender.train.config import TrainConfig
     from recommender.train.examples import build_examples
 
@@ -43,20 +42,16 @@ def main() -> None:
     retrieval = evaluate_retrieval(dataset, split="test")
     val, test = retrieval.shortlists["val"], retrieval.shortlists["test"]
     result = evaluate_llm(val, test, ranker, name="features", bias_users=300)
-    row = result.rankers[0]
-    ci = paired_bootstrap(row.mix_test_ndcg10_per_user, [ndcg_at_k(c.retrieval_rank, 10) for c in test])
+    intervals = mix_minus_retrieval(result, test)
     command = f".venv/bin/python eval/content_headroom.py --config {args.config} --out {args.out}"
     summary = {"command": command, "training_examples": len(examples), "weights": ranker.named_weights(),
-               "eval": result.to_json(), "bootstrap_mix_minus_retrieval_ndcg10":
-               {"mean_difference": ci.mean_difference, "low": ci.low, "high": ci.high},
+               "eval": result.to_json(), "bootstrap_mix_minus_retrieval_ndcg10": intervals["features"],
                "seconds": round(time.perf_counter() - started, 1)}
     table = format_markdown(result).replace("LLM alone (features)", "feature reranker alone").replace(
         "LLM weight", "feature weight")
     weights = ", ".join(f"{k} {v:+.3f}" for k, v in summary["weights"].items())
     text = (f"Command: `{command}`\n\nFeature reranker fitted on {len(examples)} training examples; weights on "
-            f"standardised features: {weights}.\n\n{table}\n\n"
-            f"| features mix minus retrieval only, test NDCG@10 | mean | 95% CI (paired bootstrap over users) |\n"
-            f"|---|---:|---|\n| features mix | {ci.mean_difference:+.4f} | [{ci.low:+.4f}, {ci.high:+.4f}] |\n")
+            f"standardised features: {weights}.\n\n{table}\n\n{bootstrap_table(intervals)}\n")
     out = Path(args.out)
     out.with_suffix(".json").write_text(json.dumps(summary, indent=2, default=float) + "\n", encoding="utf-8")
     out.with_suffix(".md").write_text(text, encoding="utf-8")

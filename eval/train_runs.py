@@ -6,10 +6,9 @@
 Each argument is a directory written by `recommender train` (only its training_config.yaml and
 metrics.json are read). The yardsticks come from metrics.json; for runs written before `recommender
 train` reported them, and for pointwise runs, they are recomputed from the run's own examples (about a
-minute each). The label
-prior is the loss of always predicting the answer labels' frequencies, uniform the loss of a uniform
-guess. A train loss above the label prior means the model has not learned even which answer labels are
-frequent, let alone anything from the prompt.
+minute each). The label prior is the loss of always predicting the answer labels' frequencies, uniform
+the loss of a uniform guess. A train loss above the label prior means the model has not learned even
+which answer labels are frequent, let alone anything from the prompt.
 """
 
 from __future__ import annotations

@@ -6,7 +6,8 @@ import pytest
 from recommender.data.split import UserHistory
 from recommender.data.types import Catalog, Item
 from recommender.evaluation.cases import ShortlistCase
-from recommender.evaluation.llm_eval import add_ranker, evaluate_llm, format_markdown, full_order
+from recommender.evaluation.llm_eval import (add_ranker, bootstrap_table, evaluate_llm, format_markdown, full_order,
+                                             mix_minus_retrieval)
 from recommender.llm.ranker import LLMRanker, RankerConfig
 from tests.fakes import FakeBackend, title_logits
 
@@ -56,6 +57,19 @@ def test_rows_are_hand_computed_for_a_model_that_knows_the_target():
     # the fake has no position bias: the shuffled order finds the same targets
     assert zero_shot.position_bias_ndcg10 == {"retrieval_order": pytest.approx(2 / 3), "shuffled": pytest.approx(2 / 3),
                                               "users": 3}
+
+
+def test_mix_minus_retrieval_interval_by_hand():
+    val = [case("u1", 4), case("u2", 0, offset=30)]
+    test = [case("u1", 4, offset=60), case("u2", None, offset=90), case("u3", 12, n_candidates=24, offset=120)]
+    result = evaluate_llm(val, test, target_loving_ranker(val + test), mix_grid=(0.0, 0.5, 1.0), progress=False)
+    intervals = mix_minus_retrieval(result, test)
+    # per user, mix minus retrieval: 1 - 1/log2(6), 0 (off the shortlist), 1 - 0 (rank 13 -> 1)
+    per_user = [1 - 1 / math.log2(6), 0.0, 1.0]
+    ci = intervals["zero-shot"]
+    assert ci["mean_difference"] == pytest.approx(np.mean(per_user))
+    assert min(per_user) <= ci["low"] <= ci["mean_difference"] <= ci["high"] <= max(per_user)
+    assert f"| zero-shot mix | {np.mean(per_user):+.4f} | [{ci['low']:+.4f}, {ci['high']:+.4f}] |" in bootstrap_table(intervals)
 
 
 def test_position_bias_figure_and_side_by_side_rankers():

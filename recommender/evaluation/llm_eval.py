@@ -22,7 +22,7 @@ import numpy as np
 
 from recommender.evaluation.cases import ShortlistCase
 from recommender.llm.ranker import MAX_CANDIDATES, RankInput, mix_scores
-from recommender.metrics import ndcg_at_k, summarize
+from recommender.metrics import ndcg_at_k, paired_bootstrap, summarize
 
 DEFAULT_MIX_GRID = tuple(round(w, 2) for w in np.linspace(0.0, 1.0, 11))
 TUNE_METRIC = "ndcg@10"
@@ -233,4 +233,23 @@ def grid_table(result: LLMEvalResult) -> str:
         cells = [f"{r.val_grid.get(w, float('nan')):.4f} | {r.test_grid.get(w, float('nan')):.4f}"
                  for r in result.rankers]
         lines.append(f"| {w:g} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def mix_minus_retrieval(result: LLMEvalResult, test_cases: Sequence[ShortlistCase], seed: int = 0) -> dict:
+    """Per ranker, the paired bootstrap 95% interval of "val-tuned mix minus retrieval only" on per-user
+    test NDCG@10: {name: {"mean_difference", "low", "high"}}."""
+    retrieval_ndcg = [ndcg_at_k(c.retrieval_rank, 10) for c in test_cases]
+    intervals = {}
+    for r in result.rankers:
+        ci = paired_bootstrap(r.mix_test_ndcg10_per_user, retrieval_ndcg, seed=seed)
+        intervals[r.name] = {"mean_difference": ci.mean_difference, "low": ci.low, "high": ci.high}
+    return intervals
+
+
+def bootstrap_table(intervals: dict) -> str:
+    lines = ["| mix minus retrieval only, test NDCG@10 | mean | 95% CI (paired bootstrap over users) |",
+             "|---|---:|---|"]
+    for name, ci in intervals.items():
+        lines.append(f"| {name} mix | {ci['mean_difference']:+.4f} | [{ci['low']:+.4f}, {ci['high']:+.4f}] |")
     return "\n".join(lines)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import numpy as np
 
 from recommender.evaluation.config import EvalConfig
-from recommender.metrics import ndcg_at_k, paired_bootstrap
 
 
 def _sample(cases: list, n: int | None, seed: int) -> list:
@@ -32,7 +31,8 @@ def _ranker(catalog, config: EvalConfig, adapter: str | None, progress: bool):
 
 
 def run_llm_eval(config: EvalConfig, dataset, retrieval, progress: bool = True) -> dict:
-    from recommender.evaluation.llm_eval import add_ranker, evaluate_llm, format_markdown
+    from recommender.evaluation.llm_eval import (add_ranker, bootstrap_table, evaluate_llm, format_markdown,
+                                                 mix_minus_retrieval)
     from recommender.llm.defaults import resolve_adapter
 
     if "test" not in retrieval.shortlists:
@@ -53,25 +53,13 @@ def run_llm_eval(config: EvalConfig, dataset, retrieval, progress: bool = True) 
                                   bias_users=config.bias_users, seed=config.seed)
         else:
             add_ranker(result, name, val_cases, test_cases, ranker, progress=progress)
-    retrieval_ndcg = [ndcg_at_k(c.retrieval_rank, 10) for c in test_cases]
-    intervals = {}
-    for r in result.rankers:
-        ci = paired_bootstrap(r.mix_test_ndcg10_per_user, retrieval_ndcg, seed=config.seed)
-        intervals[r.name] = {"mean_difference": ci.mean_difference, "low": ci.low, "high": ci.high}
-    table = format_markdown(result) + "\n\n" + _bootstrap_table(intervals)
+    intervals = mix_minus_retrieval(result, test_cases, seed=config.seed)
+    table = format_markdown(result) + "\n\n" + bootstrap_table(intervals)
     summary = result.to_json()
     summary["bootstrap_mix_minus_retrieval_ndcg10"] = intervals
     summary["adapter"] = adapter
     best = max(result.rankers, key=lambda r: r.mix_test["ndcg@10"])
     return {"result": {"llm": summary, "metrics": best.mix_test}, "table": table}
-
-
-def _bootstrap_table(intervals: dict) -> str:
-    lines = ["| mix minus retrieval only, test NDCG@10 | mean | 95% CI (paired bootstrap over users) |",
-             "|---|---:|---|"]
-    for name, ci in intervals.items():
-        lines.append(f"| {name} mix | {ci['mean_difference']:+.4f} | [{ci['low']:+.4f}, {ci['high']:+.4f}] |")
-    return "\n".join(lines)
 
 
 def raise_for_val_only():

@@ -58,19 +58,16 @@ def prepare_model(config, progress: bool = True) -> TrainingModel:
     return TrainingModel(model, loaded.tokenizer, loaded.model_id, label_ids, answer_ids, resolve_device(llm_config.device))
 
 
-def keep_trainable_layout(model) -> int:
-    """Stop bitsandbytes from repacking 4-bit weights for its CPU inference kernel; returns how many
-    layers it switched. On CPUs with AVX512-BF16, a Linear4bit that runs once in eval mode without
-    gradients (our validation) is repacked for good, and the packed kernel has no backward: every later
-    training step silently dropped the gradient through the frozen base weights, so LoRA learned only
-    through the last projection of each block. tests/test_train.py checks the gradients against an fp32
-    model holding the dequantized weights. Inference outside training keeps the faster packed kernel."""
-    switched = 0
+def keep_trainable_layout(model) -> None:
+    """Stop bitsandbytes from repacking 4-bit weights for its CPU inference kernel. On CPUs with
+    AVX512-BF16, a Linear4bit that runs once in eval mode without gradients (our validation) is
+    repacked for good, and the packed kernel has no backward: every later training step silently
+    dropped the gradient through the frozen base weights, so LoRA learned only through the last
+    projection of each block. tests/test_train.py checks the gradients against an fp32 model holding
+    the dequantized weights. Inference outside training keeps the faster packed kernel."""
     for module in model.modules():
         if getattr(module, "support_avx512bf16_for_cpu", False):
             module.support_avx512bf16_for_cpu = False
-            switched += 1
-    return switched
 
 
 def top_layers(model, n: int | None) -> list[int] | None:
