@@ -62,3 +62,12 @@ def test_feature_ranker_scores_follow_the_fitted_weights(catalog):
     ranker = FeatureRanker(catalog, model)
     [scores] = ranker.score([RankInput([0], [4.0], [1, 2, 3], None, [3, 1, 2])])
     assert list(np.argsort(-scores)) == [1, 2, 0]  # lower retrieval rank first
+
+
+@pytest.mark.parametrize("field", ["batch_size", "max_history"])
+def test_feature_ranker_config_rejects_non_positive_values(field):
+    from recommender.errors import ConfigError
+    from recommender.evaluation.headroom import FeatureRankerConfig
+
+    with pytest.raises(ConfigError, match=f"{field} must be >= 1"):
+        FeatureRankerConfig(**{field: 0})
