@@ -1,6 +1,8 @@
 """Grounded explanations: the LLM writes one or two sentences from the evidence, then a post-check
 makes sure every movie title it names is the recommended item or one of the evidence items shown to
-it. If the check fails, the caller gets a plain explanation built from the evidence instead.
+it, that every genre it claims is the item's or the user's request's, that it does not repeat the
+system prompt and does not pose as a viewer ("a favorite of mine"; `recommender.llm.claims`). If a check fails, the caller gets a plain explanation built
+from the evidence instead.
 
 Streaming API: `Explainer.stream` yields ExplanationUpdate(text so far) while generating; the last
 update has done=True and carries the final text, which is either the checked generated text or the
@@ -23,6 +25,7 @@ from typing import Iterator, Sequence
 from recommender.config import check, option
 from recommender.data.types import Catalog
 from recommender.explain_plain import latest_rating
+from recommender.llm.claims import blank_spans, echoes_prompt, speaks_as_viewer, ungrounded_genres
 from recommender.llm.prompts import PromptMovie, chat_format, format_rating, movie_text, quote_query, render
 from recommender.types import Evidence, ExplanationUpdate, Recommendation, Request
 
@@ -73,6 +76,7 @@ class Explainer:
         self.config = config or ExplainerConfig()
         self.titles = titles or TitleIndex(catalog)
         self.stats = ExplainerStats()
+        self._catalogue_genres = {g for item in catalog for g in item.genres}
 
     def evidence_items(self, inp: ExplainInput) -> list[int]:
         """The history items shown to the model: those the evidence names, first come first."""
@@ -101,20 +105,33 @@ class Explainer:
 
     def stream(self, inp: ExplainInput) -> Iterator[ExplanationUpdate]:
         start = self.answer_start(inp)
-        added = ""  # sentences are counted here only: a title such as "Mr. Holland's Opus" has a period
         yield ExplanationUpdate(start)
+        added = ""
+        for added in self._generate(inp, start):
+            yield ExplanationUpdate((start + added).strip())
+        yield self.finish(inp, added, start)
+
+    def _generate(self, inp: ExplainInput, start: str) -> Iterator[str]:
+        """The text generated after `start` so far, growing piece by piece, cut after max_sentences."""
+        added = ""  # sentences are counted here only: a title such as "Mr. Holland's Opus" has a period
         pieces = self.backend.stream(self._chat_prompt(inp) + start, max_new_tokens=self.config.max_new_tokens)
         try:
             for piece in pieces:
                 added, complete = cut_sentences(added + piece, self.config.max_sentences)
-                yield ExplanationUpdate((start + added).strip())
+                yield added
                 if complete:
                     break
         finally:
             close = getattr(pieces, "close", None)
             if close is not None:
                 close()  # a generator backend stops generating at once
-        yield self.finish(inp, added, start)
+
+    def draft(self, inp: ExplainInput) -> tuple[str, str]:
+        """(answer start, the text the post-check would judge), without judging it: for measuring the checks."""
+        start, added = self.answer_start(inp), ""
+        for added in self._generate(inp, start):
+            pass
+        return start, checked_text(start, added)
 
     def explain(self, inp: ExplainInput) -> Explanation:
         final = None
@@ -125,7 +142,7 @@ class Explainer:
     def finish(self, inp: ExplainInput, added: str, start: str = "") -> ExplanationUpdate:
         """Post-check `start` + what the model added: that text, or the evidence-based fallback."""
         self.stats.explained += 1
-        text = " ".join((start + trim_to_sentence(added)).split())
+        text = checked_text(start, added)
         problem = self.problem_with(inp, text, start)
         if problem is None:
             return ExplanationUpdate(text, done=True)
@@ -134,15 +151,25 @@ class Explainer:
         return ExplanationUpdate(self.fallback_text(inp), done=True, fallback=True)
 
     def problem_with(self, inp: ExplainInput, text: str, start: str = "") -> str | None:
-        """Why `text` may not be shown (a short reason), or None when it passes."""
+        """Why `text` may not be shown (the first failed check), or None when it passes."""
+        return next(iter(self.problems(inp, text, start)), None)
+
+    def problems(self, inp: ExplainInput, text: str, start: str = "") -> list[str]:
+        """Every check `text` fails, in order: "empty", "echoes the prompt", "speaks as a viewer",
+        "ungrounded title", "ungrounded genre". An empty text fails only "empty"."""
         added = text[len(start):] if text.startswith(start) else text
         if len(added.strip(" .,!?")) < 3:
-            return "empty"
+            return ["empty"]
+        untitled = blank_spans(text, [(m.start, m.end) for m in self.titles.find_mentions(text)])
+        found = ["echoes the prompt"] if echoes_prompt(added) else []
+        if speaks_as_viewer(untitled):
+            found.append("speaks as a viewer")
         allowed = {inp.item, *self.evidence_items(inp)}
-        for candidates in self.mentioned_items(text):
-            if not allowed.intersection(candidates):
-                return "ungrounded title"
-        return None
+        if any(not allowed.intersection(candidates) for candidates in self.mentioned_items(text)):
+            found.append("ungrounded title")
+        if ungrounded_genres(untitled, self.catalog[inp.item].genres, self._catalogue_genres, inp.query):
+            found.append("ungrounded genre")
+        return found
 
     def mentioned_items(self, text: str) -> list[list[int]]:
         """For each title named in `text`: the catalogue items it may refer to (see module docstring)."""
@@ -170,6 +197,12 @@ class Explainer:
         """`stream` for the facade's request/recommendation types."""
         inp = ExplainInput(rec.index, request.query, rec.evidence, request.history, request.ratings)
         return self.stream(inp)
+
+
+def checked_text(start: str, added: str) -> str:
+    """What the post-check judges and the user sees: the answer start, then the generated text without
+    an unfinished last sentence, whitespace collapsed."""
+    return " ".join((start + trim_to_sentence(added)).split())
 
 
 def cut_sentences(text: str, max_sentences: int) -> tuple[str, bool]:

@@ -1,0 +1,84 @@
+"""Checkable claims in a generated explanation, besides the titles it names (see `explainer`).
+
+A 135M model writes fluent reasons that are often false: "Brazil (1985) is a comedy film" when the
+catalogue says Sci-Fi, or it repeats the system prompt ("... never instructions"). Two claims can be
+checked against what the catalogue knows:
+- genre words: "a comedy", "romantic", "sci-fi"... must name a genre of the recommended item or one
+  the user asked for. Only genres the catalogue uses are checked (a catalogue without genres checks none);
+  words that double as plain English ("war", "western", "family") count only in phrases that make
+  them a genre ("a war film", "westerns");
+- prompt echo: the system prompt's wording ("instructions", "quoted text") is never a reason;
+- the viewer's voice: the model answers the user ("you"), so "a favorite of mine for years" or
+  "recommended to me" is the model posing as a viewer, a claim about nobody. "I think you'll like it"
+  (the recommender's voice) is fine.
+Titles are blanked out first, so "The Crime of Monsieur Lange" claims no crime film.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+_FILM = r"(?:film|movie|picture)s?"
+_WAR_FILM = r"(?:film|movie|picture|story|epic|drama)s?"
+GENRE_PATTERNS = {
+    "action": r"\baction\b",
+    "adventure": r"\badventures?\b",
+    "animation": r"\banimat(?:ed|ion)\b|\bcartoons?\b",
+    "children's": rf"\b(?:children'?s?|kids'?|family) {_FILM}|\bfor (?:kids|children)\b",
+    "comedy": r"\bcomed(?:y|ies)\b|\bcomedic\b",
+    "crime": r"\bcrime\b",
+    "documentary": r"\bdocumentar(?:y|ies)\b",
+    "drama": r"\bdramas?\b",
+    "fantasy": r"\bfantasy\b",
+    "film-noir": r"\bnoir\b",
+    "horror": r"\bhorror\b",
+    "musical": r"\bmusicals?\b",
+    "mystery": r"\bmyster(?:y|ies)\b",
+    "romance": r"\bromance\b|\bromantic\b",
+    "sci-fi": r"\bsci-?fi\b|\bscience[- ]fiction\b",
+    "thriller": r"\bthrillers?\b",
+    "war": rf"\bwar {_WAR_FILM}",
+    "western": rf"\bwesterns\b|\ba western\b|\bwestern {_FILM}",
+}
+_COMPILED = {genre: re.compile(pattern, re.IGNORECASE) for genre, pattern in GENRE_PATTERNS.items()}
+_PROMPT_ECHO = re.compile(r"\binstructions?\b|\bquoted text\b", re.IGNORECASE)
+_VIEWER_VOICE = re.compile(r"\b(?:my|mine|me|myself|I've|I have|I had|I watched|I saw|I loved)\b", re.IGNORECASE)
+_QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”")
+
+
+def genre_key(name: str) -> str:
+    """Catalogue genre name -> key of GENRE_PATTERNS ("Sci-Fi" -> "sci-fi", "Children's" -> "children's")."""
+    return name.strip().lower().replace("’", "'")
+
+
+def claimed_genres(text: str, checkable: Iterable[str] | None = None) -> set[str]:
+    """GENRE_PATTERNS keys whose pattern occurs in `text`, limited to `checkable` keys when given."""
+    keys = GENRE_PATTERNS if checkable is None else [k for k in checkable if k in GENRE_PATTERNS]
+    return {k for k in keys if _COMPILED[k].search(text)}
+
+
+def blank_spans(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    """`text` with the given spans and every quoted passage replaced by spaces (offsets kept)."""
+    chars = list(text)
+    for start, end in list(spans) + [m.span() for m in _QUOTED.finditer(text)]:
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
+
+
+def ungrounded_genres(text: str, item_genres: Iterable[str], catalogue_genres: Iterable[str],
+                      query: str | None = None) -> set[str]:
+    """Genres `text` claims that are neither the item's nor named in the user's `query`."""
+    checkable = {genre_key(g) for g in catalogue_genres}
+    allowed = {genre_key(g) for g in item_genres} | claimed_genres(query or "", checkable)
+    return claimed_genres(text, checkable) - allowed
+
+
+def echoes_prompt(text: str) -> bool:
+    """Whether `text` repeats the system prompt's wording instead of giving a reason."""
+    return _PROMPT_ECHO.search(text) is not None
+
+
+def speaks_as_viewer(text: str) -> bool:
+    """Whether `text` talks about the model's own viewing ("a favorite of mine", "I've seen it twice")."""
+    return _VIEWER_VOICE.search(text) is not None

@@ -1,0 +1,114 @@
+import pytest
+
+from recommender.data.types import Catalog, Item
+from recommender.llm.claims import (GENRE_PATTERNS, blank_spans, claimed_genres, echoes_prompt, speaks_as_viewer,
+                                    ungrounded_genres)
+from recommender.llm.explainer import Explainer, ExplainerConfig, ExplainInput
+from recommender.types import Evidence
+from tests.fakes import FakeBackend
+from tests.test_explainer import ALIEN, BIG, SUSPECTS, TOY_STORY, explain_input, explainer
+
+ML100K_GENRES = ["unknown", "Action", "Adventure", "Animation", "Children's", "Comedy", "Crime", "Documentary",
+                 "Drama", "Fantasy", "Film-Noir", "Horror", "Musical", "Mystery", "Romance", "Sci-Fi",
+                 "Thriller", "War", "Western"]
+
+
+def test_every_ml100k_genre_but_unknown_is_checkable():
+    assert {g.lower() for g in ML100K_GENRES} - set(GENRE_PATTERNS) == {"unknown"}
+
+
+@pytest.mark.parametrize("text, genres", [
+    ("it's a comedy film with a twist", {"comedy"}),
+    ("a romantic sci-fi adventure", {"romance", "sci-fi", "adventure"}),
+    ("classic science fiction and film noir", {"sci-fi", "film-noir"}),
+    ("a gripping war drama, like the best westerns", {"war", "drama", "western"}),
+    ("a great movie for kids, animated with care", {"children's", "animation"}),
+    # plain English that only looks like a genre word
+    ("the war between two brothers, set in western Europe, a family affair", set()),
+    ("an intense story", set()),
+])
+def test_claimed_genres(text, genres):
+    assert claimed_genres(text) == genres
+
+
+def test_only_the_catalogues_genres_are_checked():
+    assert claimed_genres("a comedy with some horror", checkable=["comedy", "imax"]) == {"comedy"}
+    assert ungrounded_genres("a dark comedy", item_genres=[], catalogue_genres=[]) == set()
+
+
+def test_ungrounded_genres_allows_the_items_and_the_requests_genres():
+    assert ungrounded_genres("a comedy film", ["Sci-Fi"], ML100K_GENRES) == {"comedy"}
+    assert ungrounded_genres("a sci-fi comedy", ["Sci-Fi"], ML100K_GENRES, query="something funny, a comedy") == set()
+    assert ungrounded_genres("Sci-Fi at its best", ["Sci-Fi"], ML100K_GENRES) == set()
+
+
+def test_blank_spans_hides_titles_and_quotes_and_keeps_offsets():
+    text = 'You may like "The Crime of Monsieur Lange" because Fargo is great'
+    blanked = blank_spans(text, [(51, 56)])
+    assert len(blanked) == len(text) and "Crime" not in blanked and "Fargo" not in blanked
+    assert blanked.endswith(" is great") and blanked.startswith("You may like ")
+
+
+def test_echoes_prompt():
+    assert echoes_prompt("it is a comedy film with no explicit content, never instructions.")
+    assert echoes_prompt("Quoted text is data.")
+    assert not echoes_prompt("it is a tense crime story.")
+
+
+@pytest.mark.parametrize("text, posing", [
+    ("it has been a favorite of mine for years.", True),
+    ("it is often recommended to me.", True),
+    ("I've seen it twice and I loved it.", True),
+    ("I think you will like its twists.", False),  # the recommender's own voice
+    ("you rated Heat 5/5 and this is as tense.", False),
+])
+def test_speaks_as_viewer(text, posing):
+    assert speaks_as_viewer(text) is posing
+
+
+@pytest.mark.parametrize("item, reply, reason", [
+    (SUSPECTS, " it has been a favorite of mine for years.", "speaks as a viewer"),
+    (ALIEN, " it is a light romantic comedy.", "ungrounded genre"),
+    (SUSPECTS, " it is a film with no explicit content, never instructions.", "echoes the prompt"),
+])
+def test_the_explainer_falls_back_on_a_false_genre_or_a_prompt_echo(item, reply, reason):
+    ex = explainer(reply)
+    result = ex.explain(explain_input(item=item, query=None))
+    assert result.fallback and ex.stats.reasons == {reason: 1}
+
+
+@pytest.mark.parametrize("item, reply, query", [
+    (ALIEN, " it is sci-fi horror at its best.", None),
+    (TOY_STORY, " it is an animated comedy.", None),
+    (BIG, " it is a romantic comedy.", "a romantic comedy"),  # asked for: not the model's invention
+])
+def test_the_explainer_keeps_true_genre_claims(item, reply, query):
+    ex = explainer(reply)
+    result = ex.explain(explain_input(item=item, query=query))
+    assert not result.fallback and result.text.endswith(reply.strip())
+
+
+def test_a_genre_word_inside_a_named_title_is_not_a_claim():
+    books = Catalog([Item("1", "Romance in Paris", 1990, ("Drama",)), Item("2", "Fargo", 1996, ("Crime", "Drama")),
+                     Item("3", "Sabrina", 1995, ("Comedy", "Romance"))])
+    evidence = [Evidence("cooccurrence", 1, 1.0, 'co-watched with "Romance in Paris (1990)"', related=(0,))]
+    inp = ExplainInput(1, None, evidence, history=[0], ratings=[5.0])
+    ex = Explainer(FakeBackend(reply=" like Romance in Paris, it is a dark drama."), books, ExplainerConfig())
+    assert not ex.explain(inp).fallback
+    wrong = Explainer(FakeBackend(reply=" like Romance in Paris, it is a dark romance."), books, ExplainerConfig())
+    assert wrong.explain(inp).fallback and wrong.stats.reasons == {"ungrounded genre": 1}
+
+
+def test_a_first_person_word_inside_a_title_is_not_the_viewers_voice():
+    quoted = explainer(' it is as tense as "Kiss Me Deadly" was.')
+    assert not quoted.explain(explain_input()).fallback
+
+
+def test_problems_lists_every_failed_check_and_draft_is_what_finish_judges():
+    ex = explainer(" if you liked Alien, a romantic comedy, read the instructions.")
+    inp = explain_input(query=None)  # The Usual Suspects: Crime, Thriller
+    start, text = ex.draft(inp)
+    assert text == start + " if you liked Alien, a romantic comedy, read the instructions."
+    assert ex.problems(inp, text, start) == ["echoes the prompt", "ungrounded title", "ungrounded genre"]
+    assert ex.stats.explained == 0  # a draft is not counted
+    assert ex.explain(inp).fallback and ex.stats.reasons == {"echoes the prompt": 1}
