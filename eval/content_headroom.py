@@ -47,8 +47,7 @@ def main() -> None:
     summary = {"command": command, "training_examples": len(examples), "weights": ranker.named_weights(),
                "eval": result.to_json(), "bootstrap_mix_minus_retrieval_ndcg10": intervals["features"],
                "seconds": round(time.perf_counter() - started, 1)}
-    table = format_markdown(result).replace("LLM alone (features)", "feature reranker alone").replace(
-        "LLM weight", "feature weight")
+    table = format_markdown(result, scorer="feature reranker")
     weights = ", ".join(f"{k} {v:+.3f}" for k, v in summary["weights"].items())
     text = (f"Command: `{command}`\n\nFeature reranker fitted on {len(examples)} training examples; weights on "
             f"standardised features: {weights}.\n\n{table}\n\n{bootstrap_table(intervals)}\n")

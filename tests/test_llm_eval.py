@@ -87,6 +87,9 @@ def test_position_bias_figure_and_side_by_side_rankers():
     table = format_markdown(result)
     assert "| LLM alone (oracle) | 1.0000 |" in table and "| retrieval only |" in table
     assert "mix w=" in table and "val users (mix tuning): 6, test users: 6" in table
+    named = format_markdown(result, scorer="feature reranker")
+    assert "| feature reranker alone (oracle) | 1.0000 |" in named and "| feature reranker weight |" in named
+    assert "LLM" not in named
     with pytest.raises(ValueError):
         add_ranker(result, "x", cases[:2], cases, biased, progress=False)
 

@@ -199,8 +199,9 @@ def add_ranker(result: LLMEvalResult, name: str, val_cases: Sequence[ShortlistCa
 METRIC_COLUMNS = ("ndcg@10", "recall@10", "mrr@10", "ndcg@20", "recall@20")
 
 
-def format_markdown(result: LLMEvalResult) -> str:
-    """Two tables: test metrics per row, then latency / validity / position bias per ranker."""
+def format_markdown(result: LLMEvalResult, scorer: str = "LLM") -> str:
+    """Two tables: test metrics per row, then latency / validity / position bias per ranker. `scorer`
+    names what the rankers are in row labels ("LLM alone", "LLM weight")."""
     head = "| ranking (test) | " + " | ".join(METRIC_COLUMNS) + " |"
     lines = [head, "|" + "---|" * (len(METRIC_COLUMNS) + 1)]
 
@@ -209,7 +210,7 @@ def format_markdown(result: LLMEvalResult) -> str:
 
     lines.append(row("retrieval only", result.retrieval_test))
     for r in result.rankers:
-        lines.append(row(f"LLM alone ({r.name})", r.llm_test))
+        lines.append(row(f"{scorer} alone ({r.name})", r.llm_test))
         lines.append(row(f"mix w={r.mix_weight:g} ({r.name}, w tuned on val)", r.mix_test))
     lines += ["", "| ranker | latency per user, median (s, batched) | p90 (s) | invalid items | "
                   "NDCG@10 retrieval order | NDCG@10 shuffled |", "|---|---|---|---|---|---|"]
@@ -217,17 +218,17 @@ def format_markdown(result: LLMEvalResult) -> str:
         bias = r.position_bias_ndcg10
         lines.append(f"| {r.name} | {r.latency_median_s:.3f} | {r.latency_p90_s:.3f} | {r.invalid_item_rate:.2%} | "
                      f"{bias['retrieval_order']:.4f} | {bias['shuffled']:.4f} |")
-    lines += ["", grid_table(result)]
+    lines += ["", grid_table(result, scorer)]
     bias = result.rankers[0].position_bias_ndcg10.get("users", result.n_test) if result.rankers else 0
     lines.append(f"\nval users (mix tuning): {result.n_val}, test users: {result.n_test}; position bias on {bias} "
                  f"sampled test users (seed {result.shuffle_seed}); mix weight tuned on val {TUNE_METRIC}.")
     return "\n".join(lines)
 
 
-def grid_table(result: LLMEvalResult) -> str:
+def grid_table(result: LLMEvalResult, scorer: str = "LLM") -> str:
     """NDCG@10 at each mix weight: on val (what tunes the weight) and on test (hindsight only)."""
     names = [r.name for r in result.rankers]
-    lines = ["| LLM weight | " + " | ".join(f"{n}: val | {n}: test (hindsight)" for n in names) + " |",
+    lines = [f"| {scorer} weight | " + " | ".join(f"{n}: val | {n}: test (hindsight)" for n in names) + " |",
              "|---:|" + "---:|" * (2 * len(names))]
     for w in (result.rankers[0].val_grid if result.rankers else {}):
         cells = [f"{r.val_grid.get(w, float('nan')):.4f} | {r.test_grid.get(w, float('nan')):.4f}"
