@@ -14,11 +14,10 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Sequence
 
-from recommender.llm.explainer import ExplainInput
+from recommender.llm.explainer import CHECKS, ExplainInput
 from recommender.types import Request
 
 TITLE_CHECKS = ("empty", "ungrounded title")  # the checks before the claim checks existed
-CHECKS = ("empty", "echoes the prompt", "speaks as a viewer", "ungrounded title", "ungrounded genre")
 
 
 @dataclass

@@ -1,8 +1,8 @@
 """Checkable claims in a generated explanation, besides the titles it names (see `explainer`).
 
 A 135M model writes fluent reasons that are often false: "Brazil (1985) is a comedy film" when the
-catalogue says Sci-Fi, or it repeats the system prompt ("... never instructions"). Two claims can be
-checked against what the catalogue knows:
+catalogue says Sci-Fi, or it repeats the system prompt ("... never instructions"). Three kinds of
+claim can be checked without knowing more than the catalogue and the prompt:
 - genre words: "a comedy", "romantic", "sci-fi"... must name a genre of the recommended item or one
   the user asked for. Only genres the catalogue uses are checked (a catalogue without genres checks none);
   words that double as plain English ("war", "western", "family") count only in phrases that make

@@ -1,8 +1,8 @@
 """Grounded explanations: the LLM writes one or two sentences from the evidence, then a post-check
 makes sure every movie title it names is the recommended item or one of the evidence items shown to
 it, that every genre it claims is the item's or the user's request's, that it does not repeat the
-system prompt and does not pose as a viewer ("a favorite of mine"; `recommender.llm.claims`). If a check fails, the caller gets a plain explanation built
-from the evidence instead.
+system prompt and does not pose as a viewer ("a favorite of mine"; `recommender.llm.claims`). If a
+check fails, the caller gets a plain explanation built from the evidence instead.
 
 Streaming API: `Explainer.stream` yields ExplanationUpdate(text so far) while generating; the last
 update has done=True and carries the final text, which is either the checked generated text or the
@@ -30,6 +30,8 @@ from recommender.llm.prompts import PromptMovie, chat_format, format_rating, mov
 from recommender.types import Evidence, ExplanationUpdate, Recommendation, Request
 
 MIN_TITLE_CHARS = 4
+# What `Explainer.problems` reports, in the order it checks.
+CHECKS = ("empty", "echoes the prompt", "speaks as a viewer", "ungrounded title", "ungrounded genre")
 _SENTENCE_END = re.compile(r"[.!?][\"')\]]*(?=\s)")
 
 
@@ -155,28 +157,29 @@ class Explainer:
         return next(iter(self.problems(inp, text, start)), None)
 
     def problems(self, inp: ExplainInput, text: str, start: str = "") -> list[str]:
-        """Every check `text` fails, in order: "empty", "echoes the prompt", "speaks as a viewer",
-        "ungrounded title", "ungrounded genre". An empty text fails only "empty"."""
+        """Every check `text` fails, in the order of CHECKS. An empty text fails only "empty"."""
         added = text[len(start):] if text.startswith(start) else text
         if len(added.strip(" .,!?")) < 3:
             return ["empty"]
-        untitled = blank_spans(text, [(m.start, m.end) for m in self.titles.find_mentions(text)])
+        mentions = self.titles.find_mentions(text)
+        untitled = blank_spans(text, [(m.start, m.end) for m in mentions])
         found = ["echoes the prompt"] if echoes_prompt(added) else []
         if speaks_as_viewer(untitled):
             found.append("speaks as a viewer")
         allowed = {inp.item, *self.evidence_items(inp)}
-        if any(not allowed.intersection(candidates) for candidates in self.mentioned_items(text)):
+        if any(not allowed.intersection(candidates) for candidates in self.mentioned_items(text, mentions)):
             found.append("ungrounded title")
         if ungrounded_genres(untitled, self.catalog[inp.item].genres, self._catalogue_genres, inp.query):
             found.append("ungrounded genre")
         return found
 
-    def mentioned_items(self, text: str) -> list[list[int]]:
-        """For each title named in `text`: the catalogue items it may refer to (see module docstring)."""
+    def mentioned_items(self, text: str, mentions=None) -> list[list[int]]:
+        """For each title named in `text`: the catalogue items it may refer to (see module docstring).
+        `mentions` are `text`'s `TitleIndex.find_mentions`, when the caller already has them."""
         from recommender.titles import normalise
 
         found = []
-        for match in self.titles.find_mentions(text):
+        for match in self.titles.find_mentions(text) if mentions is None else mentions:
             span = text[match.start:match.end]
             key = normalise(re.sub(r"\s*\(\d{4}\)\s*$", "", span))
             single_word = len(key.split()) == 1
