@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
 from pathlib import Path
 
 QUERIES = ["something like Alien but funnier, from the 90s", "a romantic comedy", "a dark crime thriller",
@@ -30,12 +29,19 @@ def main() -> None:
     parser.add_argument("--out", default="eval/results/explanations", help="writes OUT.json and OUT.md")
     args = parser.parse_args()
 
-    from recommender.evaluation.explanations import audit_explanations, format_markdown
+    from recommender.evaluation.explanations import audit_explanations, format_markdown, sample_users
     from recommender.facade import Recommender
     from recommender.llm.defaults import llm_config_from
 
+    from recommender.errors import RecommenderError
+
+    if args.users < 1:
+        parser.error(f"--users must be at least 1, not {args.users}")
     rec = Recommender.load(args.data, ranker="llm", llm_config=llm_config_from(None, "4bit", "default"))
-    users = random.Random(args.seed).sample(rec.known_users(), args.users)
+    try:
+        users = sample_users(rec.known_users(), args.users, args.seed)
+    except RecommenderError as exc:
+        parser.error(str(exc))
     requests = [(f"user {u}", rec.build_request(user=u)) for u in users]
     requests += [(f'new user: "{q}"', rec.build_request(query=q)) for q in QUERIES]
     audit = audit_explanations(rec, requests, args.per_request)

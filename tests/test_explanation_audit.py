@@ -2,7 +2,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from recommender.evaluation.explanations import audit_explanations, format_markdown
+from recommender.errors import RecommenderError
+from recommender.evaluation.explanations import audit_explanations, format_markdown, sample_users
 from recommender.llm.explainer import Explainer, ExplainerConfig
 from recommender.types import Evidence, Recommendation, Request
 from tests.fakes import FakeBackend
@@ -47,3 +48,12 @@ def test_audit_runs_every_check_on_the_same_drafts():
 def test_audit_needs_an_llm_explainer():
     with pytest.raises(ValueError, match="no LLM explainer"):
         audit_explanations(SimpleNamespace(explainer=None, catalog=catalog()), [], progress=False)
+
+
+def test_sample_users_is_seeded_and_rejects_a_size_out_of_range():
+    known = [str(i) for i in range(1, 11)]
+    assert sample_users(known, 3, seed=0) == sample_users(known, 3, seed=0)
+    assert sorted(sample_users(known, 10)) == sorted(known)
+    for bad in (0, 11):
+        with pytest.raises(RecommenderError, match="between 1 and 10"):
+            sample_users(known, bad)

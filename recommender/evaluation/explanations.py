@@ -53,6 +53,17 @@ class ExplanationAudit:
         return {"summary": self.summary(), "drafts": [asdict(d) for d in self.drafts]}
 
 
+def sample_users(known: Sequence[str], n: int, seed: int = 0) -> list[str]:
+    """A seeded sample of `n` of the `known` user ids; a clear error when n is out of range."""
+    import random
+
+    from recommender.errors import RecommenderError
+
+    if not 1 <= n <= len(known):
+        raise RecommenderError(f"--users must be between 1 and {len(known):,} (the data set's users), not {n}")
+    return random.Random(seed).sample(list(known), n)
+
+
 def audit_explanations(recommender, requests: Sequence[tuple[str, Request]], per_request: int = 3,
                        progress: bool = True) -> ExplanationAudit:
     """Draft and check explanations for the top `per_request` items of each (label, request)."""
