@@ -3,7 +3,8 @@
     .venv/bin/python eval/explanations.py --out eval/results/explanations
 
 Explains the top 3 items for 30 seeded ML-100k users (their whole history as the profile) and for the
-typed requests of a new user below, with the default model and adapter on CPU. Every check runs on
+typed requests of a new user below (as the chat sends them, genre hints included), with the default
+model and adapter on CPU. Every check runs on
 the same generated texts, so the rejection rate of the title check alone and of all checks (plus
 genre claims, prompt echoes and the viewer's voice) are measured side by side (`recommender/evaluation/explanations.py`).
 About 5 minutes on a 2-core CPU.
@@ -29,7 +30,7 @@ def main() -> None:
     parser.add_argument("--out", default="eval/results/explanations", help="writes OUT.json and OUT.md")
     args = parser.parse_args()
 
-    from recommender.evaluation.explanations import audit_explanations, format_markdown, sample_users
+    from recommender.evaluation.explanations import audit_explanations, chat_requests, format_markdown, sample_users
     from recommender.facade import Recommender
     from recommender.llm.defaults import llm_config_from
 
@@ -43,7 +44,7 @@ def main() -> None:
     except RecommenderError as exc:
         parser.error(str(exc))
     requests = [(f"user {u}", rec.build_request(user=u)) for u in users]
-    requests += [(f'new user: "{q}"', rec.build_request(query=q)) for q in QUERIES]
+    requests += [(f'new user: "{q}"', r) for q, r in zip(QUERIES, chat_requests(rec, QUERIES))]
     audit = audit_explanations(rec, requests, args.per_request)
     command = (f".venv/bin/python eval/explanations.py --data {args.data} --users {args.users} "
                f"--per-request {args.per_request} --seed {args.seed} --out {args.out}")

@@ -1,5 +1,6 @@
 """End to end in a real browser: `recommender chat` on real ML-100k with the default model, driven by
-headless Chromium. Saves docs/screenshots/chat.png (shown in the README)."""
+headless Chromium. Saves a screenshot under pytest's tmp dir; with UPDATE_SCREENSHOT=1 it also replaces
+docs/screenshots/chat.png (shown in the README), so a plain test run leaves the checkout unchanged."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -33,6 +35,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+class Server(NamedTuple):
+    url: str
+    log: Path
+
+    def log_tail(self, chars: int = 4000) -> str:
+        return self.log.read_text(errors="replace")[-chars:]
+
+
 @pytest.fixture(scope="module")
 def server(ml100k_dir, tmp_path_factory):
     """The real app in a subprocess; yields its URL and stops it afterwards."""
@@ -50,7 +60,7 @@ def server(ml100k_dir, tmp_path_factory):
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_serving(url, process, log_path)
-        yield url
+        yield Server(url, log_path)
     finally:
         process.terminate()
         try:
@@ -115,14 +125,40 @@ def send(page, text: str) -> str:
     return chat_text(page).rsplit("Here are ", 1)[1]
 
 
-def test_chat_in_a_real_browser(server, catalogue_titles):
+def assert_explanations_stream_in(page, n_rows: int, server: Server) -> None:
+    """Every card's placeholder gives way to an explanation (the model's, or the plain fallback)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function(
+            "n => [...Array(n).keys()].every(i => !document.querySelector('#result-' + (i + 1)).innerText"
+            ".includes('explanation coming'))", arg=n_rows, timeout=TURN_TIMEOUT_MS)
+    except PlaywrightTimeout:
+        cards = [page.locator(f"#result-{p}").inner_text() for p in range(1, n_rows + 1)]
+        pytest.fail(f"explanations did not arrive within {TURN_TIMEOUT_MS / 1000:.0f} s: {cards}\n"
+                    f"server log:\n{server.log_tail()}")
+    for position in range(1, n_rows + 1):
+        card = page.locator(f"#result-{position}").inner_text()
+        assert len(card.splitlines()[-1].split()) >= 4, f"card {position} has no explanation: {card!r}"
+
+
+@pytest.fixture
+def shot_path(tmp_path):
+    path = tmp_path / "chat.png"
+    yield path
+    if os.environ.get("UPDATE_SCREENSHOT") == "1" and path.exists():
+        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+        SCREENSHOT.write_bytes(path.read_bytes())
+
+
+def test_chat_in_a_real_browser(server, catalogue_titles, shot_path):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(server)
+            page.goto(server.url)
             page.locator("#result-1").wait_for(state="visible", timeout=TURN_TIMEOUT_MS)
             assert "Ready" in page.locator("#status-line").inner_text()
 
@@ -145,8 +181,7 @@ def test_chat_in_a_real_browser(server, catalogue_titles):
             after = wait_for_rows(page, LISTED.findall(reply))
             assert after and seen not in after and seen not in reply
             assert not set(after) & set(updated)  # "more please" moves on to new items
-            SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-            page.wait_for_timeout(1500)  # let the first explanations stream in for the picture
-            page.screenshot(path=str(SCREENSHOT), full_page=True)
+            assert_explanations_stream_in(page, len(after), server)
+            page.screenshot(path=str(shot_path), full_page=True)
         finally:
             browser.close()

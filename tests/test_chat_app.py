@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -201,6 +203,13 @@ def test_explanation_failure_falls_back_to_the_evidence(fake):
     assert all(row.explanation.startswith("matches your request") for row in session.rows)
 
 
+def wait_until(condition, timeout_s: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting for the background explainer"
+        time.sleep(0.01)
+
+
 def test_view_handlers_fill_every_output(engine):
     view = ChatView(engine, "ready")
     outputs = view.start(NEW_USER)
@@ -214,25 +223,51 @@ def test_view_handlers_fill_every_output(engine):
     assert chat[-2] == {"role": "user", "content": "I loved Fargo, no horror"}
     assert chat[-1]["role"] == "assistant" and "Here are" in chat[-1]["content"]
     assert "Fargo (1996)" in panel and "Horror" in panel
-    streamed = list(view.stream(session))
-    assert streamed and "Because you asked for it" in streamed[-1][0]
+    wait_until(lambda: all(row.explained for row in session.rows))  # written by the background thread
+    assert "Because you asked for it" in view.refresh(session)[0]
     outputs = view.click(1, "seen", session)
     assert "you've seen" in outputs[0][-1]["content"]
-    assert list(view.stream(None)) == []
 
 
-def test_a_stream_for_an_older_list_never_writes_to_the_newer_one(engine):
-    from recommender.chat.app import ChatView
+def test_refresh_without_a_list_changes_nothing(engine):
+    import gradio as gr
 
+    view = ChatView(engine, "ready")
+    assert view.refresh(None) == [gr.skip()] * MAX_ROWS
+    assert view.refresh(engine.new_session()) == [gr.skip()] * MAX_ROWS
+
+
+class Gate:
+    """Makes every explanation wait until `open` is set, so a test can act while one is running."""
+
+    def __init__(self, engine):
+        self.open, self.waiting = threading.Event(), threading.Event()
+        inner = engine.recommender.explain_stream
+
+        def gated(request, rec):
+            self.waiting.set()
+            assert self.open.wait(10)
+            yield from inner(request, rec)
+
+        engine.recommender.explain_stream = gated
+
+
+def test_a_newer_list_stops_the_old_explainer_and_the_page_only_shows_the_newer_list(engine):
+    gate = Gate(engine)
     view = ChatView(engine, "ready")
     session = view.start(NEW_USER)[-1]
     view.send("I loved Fargo", session)
-    old_stream = view.stream(session)
-    first = next(old_stream)  # the list itself, re-asserted before any explanation
-    assert first == view._row_texts(session.rows)
-    outputs = view.send("something else", session)  # a newer list arrives mid-stream
-    assert list(old_stream) == []
-    assert next(view.stream(session)) == list(outputs[2 + MAX_ROWS:2 + 2 * MAX_ROWS])  # still unexplained
+    assert gate.waiting.wait(10)  # the first list's explainer is mid-explanation
+    old_rows = session.rows
+    outputs = view.send("something else", session)  # a newer list arrives
+    threads = [t for t in threading.enumerate() if t.name.startswith("explain-")]
+    assert session.explaining == session.generation and len(threads) >= 2
+    assert view.refresh(session) == list(outputs[2 + MAX_ROWS:2 + 2 * MAX_ROWS])  # the new list, unexplained
+    gate.open.set()
+    wait_until(lambda: all(row.explained for row in session.rows))
+    assert not any(row.explained for row in old_rows)  # the old explainer stopped instead of finishing
+    assert engine.explain_in_background(session) is None  # nothing left to explain: no new thread
+    assert all("Because you asked for it" in text for text in view.refresh(session)[:len(session.rows)])
 
 
 def test_view_start_with_an_unknown_user_falls_back_to_a_new_user(engine):
@@ -309,16 +344,17 @@ def test_the_page_builds_with_every_widget(engine):
     assert expected <= ids
 
 
-def test_every_user_action_cancels_the_running_explanation_streams(engine):
-    """Any turn (message, feedback button, user pick, reset) must cancel the streams still explaining an
-    older list, so that none of their updates can land after an instantly computed new list."""
+def test_wiring_turns_run_one_at_a_time_and_only_the_timer_draws_explanations(engine):
+    """Every user action is a turn in one concurrency group; the cards are redrawn from the session by
+    the timer alone, and no event cancels another (a cancel can land late and kill the wrong stream)."""
     demo = ChatView(engine, "ready").build()
     fns = list(demo.fns.values())
-    streams = {f._id for f in fns if f.name == "stream"}
-    turn_triggers = {target for f in fns if f.name in ("send", "handler", "start", "reset")
-                     for target in f.targets if target[1] != "load"}
-    cancelling = [f for f in fns if f.cancels]
-    assert len(streams) == 1 + 3 * MAX_ROWS + 3  # after send, each feedback button, pick, reset and page load
-    assert len(turn_triggers) == 2 + 3 * MAX_ROWS + 2  # send has two triggers (Enter and the button)
-    assert len(cancelling) == 1 and set(cancelling[0].cancels) == streams
-    assert set(cancelling[0].targets) == turn_triggers
+    turns = [f for f in fns if f.name in ("send", "handler", "start", "reset")]
+    triggers = {target for f in turns for target in f.targets if target[1] != "load"}
+    assert len(triggers) == 2 + 3 * MAX_ROWS + 2  # send has two triggers (Enter and the button)
+    assert all(f.concurrency_id == "turn" and f.concurrency_limit == 1 for f in turns)
+    (refresh,) = [f for f in fns if f.name == "refresh"]
+    assert [t[1] for t in refresh.targets] == ["tick"] and not refresh.queue
+    card_ids = {b._id for b in refresh.outputs}
+    assert len(card_ids) == MAX_ROWS and all(card_ids <= {b._id for b in f.outputs} for f in turns)
+    assert not any(f.cancels for f in fns)

@@ -36,10 +36,22 @@ def test_only_the_catalogues_genres_are_checked():
     assert ungrounded_genres("a dark comedy", item_genres=[], catalogue_genres=[]) == set()
 
 
-def test_ungrounded_genres_allows_the_items_and_the_requests_genres():
+def test_ungrounded_genres_allows_the_items_genres_only():
     assert ungrounded_genres("a comedy film", ["Sci-Fi"], ML100K_GENRES) == {"comedy"}
-    assert ungrounded_genres("a sci-fi comedy", ["Sci-Fi"], ML100K_GENRES, query="something funny, a comedy") == set()
     assert ungrounded_genres("Sci-Fi at its best", ["Sci-Fi"], ML100K_GENRES) == set()
+    # Tin Men, in the chat, for "funny space adventure": asking for sci-fi does not make it sci-fi
+    tin_men = "because of its delightful blend of humor and science fiction"
+    assert ungrounded_genres(tin_men, ["Comedy", "Drama"], ML100K_GENRES) == {"sci-fi"}
+
+
+@pytest.mark.parametrize("text, ungrounded", [
+    ("you asked for a sci-fi comedy, and this is a comedy.", set()),
+    ("if you are in the mood for horror, this comedy will do.", set()),
+    ("you asked for a comedy and this is a sci-fi comedy.", {"sci-fi"}),  # after "and": about the item
+    ("your request for romance fits: it is a romantic drama.", {"romance"}),
+])
+def test_a_phrase_reporting_the_request_is_not_a_claim_about_the_item(text, ungrounded):
+    assert ungrounded_genres(text, ["Comedy", "Drama"], ML100K_GENRES) == ungrounded
 
 
 def test_blank_spans_hides_titles_and_quotes_and_keeps_offsets():
@@ -80,7 +92,7 @@ def test_the_explainer_falls_back_on_a_false_genre_or_a_prompt_echo(item, reply,
 @pytest.mark.parametrize("item, reply, query", [
     (ALIEN, " it is sci-fi horror at its best.", None),
     (TOY_STORY, " it is an animated comedy.", None),
-    (BIG, " it is a romantic comedy.", "a romantic comedy"),  # asked for: not the model's invention
+    (BIG, " you asked for a romantic comedy, and it is a comedy.", "a romantic comedy"),  # reports the request
 ])
 def test_the_explainer_keeps_true_genre_claims(item, reply, query):
     ex = explainer(reply)
@@ -112,3 +124,9 @@ def test_problems_lists_every_failed_check_and_draft_is_what_finish_judges():
     assert ex.problems(inp, text, start) == ["echoes the prompt", "ungrounded title", "ungrounded genre"]
     assert ex.stats.explained == 0  # a draft is not counted
     assert ex.explain(inp).fallback and ex.stats.reasons == {"echoes the prompt": 1}
+
+
+def test_a_genre_the_user_asked_for_is_still_false_about_an_item_without_it():
+    ex = explainer(" it is a scary comedy.")
+    result = ex.explain(explain_input(item=ALIEN, query="something funny Comedy"))  # the chat adds genre hints
+    assert result.fallback and ex.stats.reasons == {"ungrounded genre": 1}

@@ -57,3 +57,16 @@ def test_sample_users_is_seeded_and_rejects_a_size_out_of_range():
     for bad in (0, 11):
         with pytest.raises(RecommenderError, match="between 1 and 10"):
             sample_users(known, bad)
+
+
+def test_chat_requests_are_what_the_chat_sends_genre_hints_included():
+    from chat_fakes import FakeRecommender, make_catalog
+
+    from recommender.evaluation.explanations import chat_requests
+
+    fake = FakeRecommender(make_catalog(), {})
+    funny, western = chat_requests(fake, ["something funny", "a good western"])
+    assert funny.query.startswith("something funny") and "Comedy" in funny.query  # the hint the chat adds
+    assert funny.history == [] and "good western" in western.query
+    with pytest.raises(ValueError, match="no request"):
+        chat_requests(fake, ["   "])

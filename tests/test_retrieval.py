@@ -97,3 +97,22 @@ def test_evaluation_rows_and_tuned_fusion(dataset, config):
     # fusion weights are chosen on validation: fusion can't be worse than the best grid point there
     assert result.val_rows["fusion"]["ndcg@10"] >= result.val_rows["transitions"]["ndcg@10"] - 1e-9
     assert len(result.shortlists["test"]) == 40
+
+
+def test_a_channel_without_signal_is_no_evidence(dataset, config):
+    """A new user's history channels score every item 0: none of them may claim "fits your history"."""
+    retriever = build(dataset, config)
+    shortlist = retriever.shortlist(Request(query="horror story"), k=5)
+    channels = {e.channel for evidence in shortlist.evidence for e in evidence}
+    assert channels and not channels & {"transitions", "cooccurrence"}
+    assert all(e.reason != "fits your history" for evidence in shortlist.evidence for e in evidence)
+
+
+def test_matched_terms_keep_a_hyphenated_word_whole():
+    from recommender.retrieval.text import BM25Channel
+
+    channel = BM25Channel.build(["Brazil. Sci-Fi. 1985", "Heat. Crime Thriller. 1995"])
+    request = Request(query="funny space adventure Comedy Sci-Fi")
+    assert channel.matched_terms(request, 0) == ["Sci-Fi"]  # not "sci, fi"
+    assert channel.matched_terms(Request(query="a fi crime story"), 0) == ["fi"]  # a lone token as is
+    assert channel.matched_terms(Request(query="Crime thriller"), 1) == ["crime", "thriller"]

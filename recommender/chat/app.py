@@ -1,8 +1,10 @@
 """The Gradio page: a chat column, the ranked list with like / dislike / seen buttons, and a panel
 showing what the system remembers. All logic lives in ChatEngine; this module only wires widgets.
 
-Each browser tab gets its own ChatSession through gr.State. A new list is shown first; its
-explanations stream in afterwards as a separate event, so the page stays usable meanwhile.
+Each browser tab gets its own ChatSession through gr.State. A new list is shown first; a background
+thread then writes its explanations into the session, and a timer redraws the cards from the session
+every REFRESH_S. Redrawing only ever shows the session's current list, so no update meant for an older
+list can land on a newer one, whatever order the browser receives them in.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from recommender.chat.session import ChatEngine, ChatSession, ChatTurn, ResultRo
 log = logging.getLogger(__name__)
 
 NEW_USER = "new user"
+REFRESH_S = 0.4  # how often the page redraws the cards while explanations arrive
 MAX_USER_CHOICES = 500  # more known users can still be typed into the picker
 PLACEHOLDER = "e.g. something like Alien but funnier, from the 90s"
 CSS = """
@@ -117,25 +120,21 @@ class ChatView:
                                session.rows, False)
             return self._outputs(session, apology)
 
-    def stream(self, session: ChatSession | None):
-        """Explanations for the list on screen, as row texts; nothing when there is no list."""
+    def refresh(self, session: ChatSession | None):
+        """The cards as the session has them now (explanations fill in over time); unchanged when there
+        is no list."""
+        import gradio as gr
+
         if session is None or not session.rows:
-            return
-        generation = session.generation
-        # Re-assert the list first: an update from the previous list's stream that was already on its
-        # way when this list arrived must not linger in the panel.
-        yield self._row_texts(session.rows)
-        try:
-            for rows in self.engine.explain(session, generation):  # stops itself once a newer list arrives
-                yield self._row_texts(rows)
-        except Exception:
-            log.exception("explanation stream failed")
+            return [gr.skip()] * MAX_ROWS
+        return self._row_texts(session.rows)
 
     def _outputs(self, session: ChatSession, turn: ChatTurn, user_text: str | None = None):
         if user_text is not None:
             shown = user_text if len(user_text) <= 600 else user_text[:600] + f"… ({len(user_text):,} characters)"
             session.transcript.append({"role": "user", "content": shown})
         session.transcript.append({"role": "assistant", "content": turn.reply})
+        self.engine.explain_in_background(session)
         rows = session.rows
         visibility = [self._visible(i < len(rows)) for i in range(MAX_ROWS)]
         return (list(session.transcript), "", *visibility, *self._row_texts(rows),
@@ -185,31 +184,26 @@ class ChatView:
                     gr.Markdown("### What I know")
                     panel = gr.Markdown(elem_id="state-panel")
             outputs = [chatbot, box, *boxes, *texts, panel, session]
-            self._wire(demo, session, outputs, texts, box, send, buttons, picker, reset)
+            timer = gr.Timer(REFRESH_S)
+            self._wire(demo, session, outputs, texts, box, send, buttons, picker, reset, timer)
         return demo
 
-    def _wire(self, demo, session, outputs, texts, box, send, buttons, picker, reset) -> None:
+    def _wire(self, demo, session, outputs, texts, box, send, buttons, picker, reset, timer) -> None:
         import gradio as gr
 
         # Turns change a session's state: one at a time (the model runs one forward pass at a time
-        # anyway). Explanation streams only read it and stop by themselves when a newer list arrives.
+        # anyway). Explanations are written by a background thread per list and drawn by the timer.
+        # (An earlier design streamed them as `.then()` events and cancelled those on every click; the
+        # cancel could land after a fast turn had started the new list's stream and kill that one,
+        # leaving every card on "explanation coming…".)
         turn = {"show_progress": "hidden", "concurrency_id": "turn", "concurrency_limit": 1}
-        stream = {"fn": self.stream, "inputs": [session], "outputs": texts, "show_progress": "hidden",
-                  "concurrency_id": "explain", "concurrency_limit": 2}
-        triggers = [box.submit, send.click, picker.input, reset.click]
-        streams = [gr.on([box.submit, send.click], self.send, [box, session], outputs, **turn).then(**stream)]
+        gr.on([box.submit, send.click], self.send, [box, session], outputs, **turn)
         for position, action, button in buttons:
-            handler = self._click_handler(position, action)
-            streams.append(button.click(handler, [session], outputs, **turn).then(**stream))
-            triggers.append(button.click)
-        streams.append(picker.input(self.start, [picker], outputs, **turn).then(**stream))
-        streams.append(reset.click(self.reset, [session], outputs, **turn).then(**stream))
-        streams.append(demo.load(self.start, [picker], outputs, **turn).then(**stream))
-        # A stream's generation check stops it at its next update, but an update already on its way could
-        # still land after a new list that arrived instantly (at mix weight 0 the list is retrieval order,
-        # ready in milliseconds, while the old stream still waits on the model). Cancelling every running
-        # stream as soon as the user acts drops those updates before the new list is sent.
-        gr.on(triggers, None, None, None, cancels=streams, queue=False, show_progress="hidden")
+            button.click(self._click_handler(position, action), [session], outputs, **turn)
+        picker.input(self.start, [picker], outputs, **turn)
+        reset.click(self.reset, [session], outputs, **turn)
+        demo.load(self.start, [picker], outputs, **turn)
+        timer.tick(self.refresh, [session], texts, show_progress="hidden", queue=False)
 
     def _click_handler(self, position: int, action: str):
         def handler(session):

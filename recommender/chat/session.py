@@ -2,7 +2,8 @@
 
 The Gradio app, the benchmark and the conversational evaluation all go through ChatEngine, so what
 is measured is what the page does. The list comes first (`message`, `feedback`); explanations
-stream afterwards (`explain`), and a newer list stops an older stream.
+stream afterwards (`explain`, or `explain_in_background` for the page), and a newer list stops an
+older stream.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import copy
 import logging
 import re
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Iterator, Literal
@@ -63,6 +65,7 @@ class ChatSession:
     recs: list[Recommendation] = field(default_factory=list)
     request: Request | None = None
     generation: int = 0  # bumped for every new list; an explanation stream for an older one stops
+    explaining: int | None = None  # the generation a background explainer was started for
     transcript: list[dict] = field(default_factory=list)  # chat messages, {"role": ..., "content": ...}
 
 
@@ -201,6 +204,26 @@ class ChatEngine:
             year = f" ({row.year})" if row.year else ""
             lines.append(f"{row.position}. **{row.title}**{year}")
         return "\n".join(lines)
+
+    def explain_in_background(self, session: ChatSession) -> threading.Thread | None:
+        """Explain the list on screen in a daemon thread that fills `session.rows` in place (the page
+        polls them). None when there is nothing to explain or a thread already works on this list; the
+        thread stops by itself once a newer list arrives."""
+        generation = session.generation
+        if session.explaining == generation or all(row.explained for row in session.rows):
+            return None
+        session.explaining = generation
+
+        def work() -> None:
+            try:
+                for _ in self.explain(session, generation):
+                    pass
+            except Exception:
+                log.exception("background explanations failed")
+
+        thread = threading.Thread(target=work, name=f"explain-{generation}", daemon=True)
+        thread.start()
+        return thread
 
     def explain(self, session: ChatSession, generation: int | None = None) -> Iterator[list[ResultRow]]:
         """Stream the explanations of the list on screen, row by row, yielding the rows as they fill.

@@ -64,6 +64,21 @@ def sample_users(known: Sequence[str], n: int, seed: int = 0) -> list[str]:
     return random.Random(seed).sample(list(known), n)
 
 
+def chat_requests(recommender, messages: Sequence[str]) -> list[Request]:
+    """The request the chat sends for each message as a new user's first turn, genre hints included
+    ("funny" adds Comedy), so the audit checks the texts the page would show."""
+    from recommender.chat.session import ChatEngine
+
+    engine, requests = ChatEngine(recommender), []
+    for message in messages:
+        session = engine.new_session()
+        engine.message(session, message)
+        if session.request is None:
+            raise ValueError(f"the chat found no request in {message!r}")
+        requests.append(session.request)
+    return requests
+
+
 def audit_explanations(recommender, requests: Sequence[tuple[str, Request]], per_request: int = 3,
                        progress: bool = True) -> ExplanationAudit:
     """Draft and check explanations for the top `per_request` items of each (label, request)."""

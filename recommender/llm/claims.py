@@ -3,10 +3,12 @@
 A 135M model writes fluent reasons that are often false: "Brazil (1985) is a comedy film" when the
 catalogue says Sci-Fi, or it repeats the system prompt ("... never instructions"). Three kinds of
 claim can be checked without knowing more than the catalogue and the prompt:
-- genre words: "a comedy", "romantic", "sci-fi"... must name a genre of the recommended item or one
-  the user asked for. Only genres the catalogue uses are checked (a catalogue without genres checks none);
-  words that double as plain English ("war", "western", "family") count only in phrases that make
-  them a genre ("a war film", "westerns");
+- genre words: "a comedy", "romantic", "sci-fi"... must name a genre of the recommended item. What
+  the user asked for does not make a claim true: asked for a "funny space adventure", the model called
+  Tin Men (Comedy, Drama) a blend of humour and science fiction. Only a phrase that reports the request
+  ("you asked for a sci-fi comedy") is exempt. Only genres the catalogue uses are checked (a catalogue
+  without genres checks none); words that double as plain English ("war", "western", "family") count
+  only in phrases that make them a genre ("a war film", "westerns");
 - prompt echo: the system prompt's wording ("instructions", "quoted text") is never a reason;
 - the viewer's voice: the model answers the user ("you"), so "a favorite of mine for years" or
   "recommended to me" is the model posing as a viewer, a claim about nobody. "I think you'll like it"
@@ -45,6 +47,11 @@ _COMPILED = {genre: re.compile(pattern, re.IGNORECASE) for genre, pattern in GEN
 _PROMPT_ECHO = re.compile(r"\binstructions?\b|\bquoted text\b", re.IGNORECASE)
 _VIEWER_VOICE = re.compile(r"\b(?:my|mine|me|myself|I've|I have|I had|I watched|I saw|I loved)\b", re.IGNORECASE)
 _QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”")
+# "you asked for a sci-fi comedy", "your request for ...", "if you're in the mood for ...": up to the
+# next punctuation or " and"/" but", which start a claim about the item again.
+_REQUEST_REPORT = re.compile(
+    r"\b(?:asked for|requested|your request(?: for)?|(?:are|you're) looking for|in the mood for)\b"
+    r"(?:(?!\band\b|\bbut\b)[^.,;:!?])*", re.IGNORECASE)
 
 
 def genre_key(name: str) -> str:
@@ -66,12 +73,11 @@ def blank_spans(text: str, spans: Iterable[tuple[int, int]]) -> str:
     return "".join(chars)
 
 
-def ungrounded_genres(text: str, item_genres: Iterable[str], catalogue_genres: Iterable[str],
-                      query: str | None = None) -> set[str]:
-    """Genres `text` claims that are neither the item's nor named in the user's `query`."""
+def ungrounded_genres(text: str, item_genres: Iterable[str], catalogue_genres: Iterable[str]) -> set[str]:
+    """Genres `text` claims that are not the item's, outside phrases that report the user's request."""
     checkable = {genre_key(g) for g in catalogue_genres}
-    allowed = {genre_key(g) for g in item_genres} | claimed_genres(query or "", checkable)
-    return claimed_genres(text, checkable) - allowed
+    claims = _REQUEST_REPORT.sub(lambda m: " " * len(m.group()), text)
+    return claimed_genres(claims, checkable) - {genre_key(g) for g in item_genres}
 
 
 def echoes_prompt(text: str) -> bool:

@@ -169,7 +169,7 @@ class Explainer:
         allowed = {inp.item, *self.evidence_items(inp)}
         if any(not allowed.intersection(candidates) for candidates in self.mentioned_items(text, mentions)):
             found.append("ungrounded title")
-        if ungrounded_genres(untitled, self.catalog[inp.item].genres, self._catalogue_genres, inp.query):
+        if ungrounded_genres(untitled, self.catalog[inp.item].genres, self._catalogue_genres):
             found.append("ungrounded genre")
         return found
 

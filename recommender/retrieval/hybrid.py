@@ -122,9 +122,15 @@ class HybridRetriever:
         return Shortlist(top, fused[top], evidence)
 
     def evidence(self, request: Request, item: int, raw: dict, allowed: np.ndarray) -> list[Evidence]:
+        """The channels that rank `item` in their top EVIDENCE_MAX_RANK, best rank first. A channel
+        that scores the item no higher than its lowest allowed item says nothing about it (an empty
+        history scores every item 0, which would otherwise rank them all first)."""
         found = []
         for name, scores in raw.items():
-            rank = 1 + int(np.count_nonzero(scores[allowed] > scores[item]))
+            candidates = scores[allowed]
+            if candidates.size == 0 or scores[item] <= candidates.min():
+                continue
+            rank = 1 + int(np.count_nonzero(candidates > scores[item]))
             if rank <= EVIDENCE_MAX_RANK:
                 reason, related = self._reason(name, request, item)
                 found.append(Evidence(name, rank, float(scores[item]), reason, related))

@@ -53,8 +53,19 @@ class BM25Channel:
         return self.bm25.get_scores(tokens).astype(np.float32)
 
     def matched_terms(self, request: Request, item: int, limit: int = 3) -> list[str]:
+        """The request's words found in the item's document, as the user wrote them when every token
+        of a word matched ("Sci-Fi", not "sci, fi"), lowercase tokens otherwise."""
         doc = set(self.documents[item])
-        return list(dict.fromkeys(t for t in self.query_tokens(request) if t in doc))[:limit]
+        if not request.query:
+            return list(dict.fromkeys(t for t in self.query_tokens(request) if t in doc))[:limit]
+        terms = []
+        for word in request.query.split():
+            tokens = tokenize(word)
+            if len(tokens) > 1 and all(t in doc for t in tokens):
+                terms.append(word.strip(".,;:!?\"'()"))
+            else:
+                terms += [t for t in tokens if t in doc]
+        return list(dict.fromkeys(terms))[:limit]
 
 
 class MiniLMEmbedder:
