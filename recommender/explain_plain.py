@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 from recommender.data.types import Catalog
 from recommender.types import Recommendation, Request
@@ -26,7 +27,17 @@ def plain_explanation(catalog: Catalog, request: Request, rec: Recommendation) -
     shared = [g for g in item.genres if g in liked]
     if shared:
         parts.append(f"shares {', '.join(shared[:3])} with what you watch")
+    asked = requested_genres(item.genres, request.query)
+    if asked:
+        parts.append(f"{' and '.join(asked[:2])}, as you asked")
     return ("; ".join(parts) or f"{item.display} fits your request") + "."
+
+
+def requested_genres(genres, query: str | None) -> list[str]:
+    """The item's genres that the request names as words ("Comedy" in "funny Comedy"; the chat adds
+    such genre hints to what the user typed)."""
+    words = set(re.findall(r"[\w'-]+", (query or "").lower()))
+    return [g for g in genres if g.lower() in words]
 
 
 def latest_rating(history, ratings, item: int) -> float | None:

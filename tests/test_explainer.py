@@ -110,3 +110,13 @@ def test_sentence_helpers():
     assert cut_sentences("A. B", 2) == ("A. B", False)
     assert trim_to_sentence("Good film. And then") == "Good film."
     assert trim_to_sentence(" no end at all ") == " no end at all"
+
+
+def test_the_plain_explanation_names_the_genres_the_request_asked_for():
+    from recommender.types import Evidence, Recommendation
+
+    rec = Recommendation("5", "Big (1988)", 1.0, [Evidence("dense", 3, 0.5, "close in meaning to your request")],
+                         index=BIG)
+    text = plain_explanation(catalog(), Request(query="something funny Comedy Sci-Fi"), rec)
+    assert text == "Close in meaning to your request; Comedy, as you asked."
+    assert "as you asked" not in plain_explanation(catalog(), Request(query="a heist"), rec)
