@@ -4,10 +4,9 @@
 
 Explains the top 3 items for 30 seeded ML-100k users (their whole history as the profile) and for the
 typed requests of a new user below (as the chat sends them, genre hints included), with the default
-model and adapter on CPU. Every check runs on
-the same generated texts, so the rejection rate of the title check alone and of all checks (plus
-genre claims, prompt echoes and the viewer's voice) are measured side by side (`recommender/evaluation/explanations.py`).
-About 5 minutes on a 2-core CPU.
+model and adapter on CPU. Every check runs on the same generated texts, so the rejection rate of the
+title check alone and of all checks (plus genre claims, prompt echoes and the viewer's voice) are
+measured side by side (`recommender/evaluation/explanations.py`). About 5 minutes on a 2-core CPU.
 """
 
 from __future__ import annotations

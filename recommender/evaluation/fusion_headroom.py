@@ -18,6 +18,7 @@ import numpy as np
 
 from recommender.evaluation.cases import ShortlistCase
 from recommender.evaluation.headroom import FEATURES, ConditionalLogit, candidate_features, genre_matrix
+from recommender.evaluation.llm_eval import can_change, full_order
 from recommender.evaluation.retrieval_eval import SplitScores, make_shortlists
 from recommender.llm.ranker import RankInput
 from recommender.metrics import ndcg_at_k, paired_bootstrap
@@ -66,9 +67,9 @@ def shortlist_features(scores: SplitScores, cases: Sequence[ShortlistCase], cata
 
 
 def ndcg_per_user(cases: Sequence[ShortlistCase], head_scores: Sequence[np.ndarray]) -> np.ndarray:
-    """NDCG@10 of each case after its shortlist is re-ordered by score (ties keep retrieval order)."""
-    return np.array([ndcg_at_k(c.rank_after_rerank(np.argsort(-s, kind="stable")), 10)
-                     for c, s in zip(cases, head_scores)])
+    """NDCG@10 of each case after its shortlist is re-ordered by score, as the LLM evaluation does it
+    (`llm_eval.full_order`: ties keep retrieval order)."""
+    return np.array([ndcg_at_k(c.rank_after_rerank(full_order(c, s)), 10) for c, s in zip(cases, head_scores)])
 
 
 def evaluate_fusion_headroom(val: SplitScores, test: SplitScores, weights: dict, catalog, size: int = 20,
@@ -79,10 +80,10 @@ def evaluate_fusion_headroom(val: SplitScores, test: SplitScores, weights: dict,
     columns = ("log_rank",) + CHANNELS + CONTENT
     x_val = shortlist_features(val, val_cases, catalog, genres, max_history)
     x_test = shortlist_features(test, test_cases, catalog, genres, max_history)
-    hits = [i for i, c in enumerate(val_cases) if np.any(c.candidates == c.target)]
+    hits = [i for i, c in enumerate(val_cases) if can_change(c)]
     answers = [int(np.flatnonzero(val_cases[i].candidates == val_cases[i].target)[0]) for i in hits]
-    base_val = ndcg_per_user(val_cases, [-np.arange(len(c.candidates), dtype=float) for c in val_cases])
-    base_test = ndcg_per_user(test_cases, [-np.arange(len(c.candidates), dtype=float) for c in test_cases])
+    base_val = np.array([ndcg_at_k(c.retrieval_rank, 10) for c in val_cases])
+    base_test = np.array([ndcg_at_k(c.retrieval_rank, 10) for c in test_cases])
     rows = []
     for names in feature_sets.values():
         cols = [columns.index(n) for n in names]

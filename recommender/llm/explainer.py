@@ -1,8 +1,9 @@
 """Grounded explanations: the LLM writes one or two sentences from the evidence, then a post-check
 makes sure every movie title it names is the recommended item or one of the evidence items shown to
-it, that every genre it claims is the item's or the user's request's, that it does not repeat the
-system prompt and does not pose as a viewer ("a favorite of mine"; `recommender.llm.claims`). If a
-check fails, the caller gets a plain explanation built from the evidence instead.
+it, that every genre it claims is the item's own (a phrase reporting the request is exempt), that it
+does not repeat the system prompt and does not pose as a viewer ("a favorite of mine";
+`recommender.llm.claims`). If a check fails, the caller gets a plain explanation built from the
+evidence instead.
 
 Streaming API: `Explainer.stream` yields ExplanationUpdate(text so far) while generating; the last
 update has done=True and carries the final text, which is either the checked generated text or the
