@@ -123,7 +123,8 @@ def check_file(path: Path, cat: Catalog, seen_ids: set, seen_messages: set, stat
         extra = set(row) - {"id", "message", "state", "intent", "titles", "relevant", "note"}
         if extra:
             err(f"unknown field(s) {sorted(extra)}")
-        rid, message, state, titles, rel, note = (row[k] for k in ("id", "message", "state", "titles", "relevant", "note"))
+        rid, message, state = row["id"], row["message"], row["state"]
+        titles, rel, note = row["titles"], row["relevant"], row["note"]
         if not re.fullmatch(prefix + r"\d{3}", str(rid)):
             err(f"id should look like {prefix}001")
         if rid in seen_ids:
@@ -288,7 +289,8 @@ def check_file(path: Path, cat: Catalog, seen_ids: set, seen_messages: set, stat
             yr = year_rule(intent.years)
             if yr and rel.get("years") != yr:
                 warn(f"years {intent.years} but relevant.years {rel.get('years')}")
-            if len(intent.genres) and not (set(intent.genres) & set(rel.get("genres_all", []) + rel.get("genres_any", []))):
+            wished = set(rel.get("genres_all", [])) | set(rel.get("genres_any", []))
+            if intent.genres and not set(intent.genres) & wished:
                 warn("wished genres appear in neither genres_all nor genres_any")
         if state_intent is not None and intent.action not in ("reset",):
             for g in state_intent.exclude_genres:
