@@ -31,13 +31,17 @@ class Recommender:
         self.dataset, self.catalog, self.retriever = dataset, dataset.catalog, retriever
         self.ranker, self.explainer = ranker, explainer
         self.adapter: str | None = None  # the LoRA adapter the ranker uses, for status lines
+        self.intent_parser = None  # the LLM intent model (chat), when loaded with an intent adapter
+        self.intent_adapter: str | None = None
         self.histories = user_histories(dataset.interactions, dataset.catalog)
         self._titles = None
 
     @classmethod
     def load(cls, data: str = "ml-100k", ranker: str = "llm", llm_config=None,
-             retrieval_config: RetrievalConfig | None = None, progress: bool = True) -> "Recommender":
-        """Load the data set, the retrieval indexes (built once, cached) and, with ranker="llm", the model."""
+             retrieval_config: RetrievalConfig | None = None, progress: bool = True,
+             intent_adapter: str | None = None) -> "Recommender":
+        """Load the data set, the retrieval indexes (built once, cached) and, with ranker="llm", the model
+        (and, with `intent_adapter`, the chat's intent parser on the same model)."""
         from recommender.data.registry import load_dataset
 
         if ranker not in ("llm", "none"):
@@ -46,16 +50,18 @@ class Recommender:
         histories = user_histories(dataset.interactions, dataset.catalog)
         retriever = HybridRetriever.build(dataset.catalog, [h.items for h in histories.values()],
                                           retrieval_config, progress=progress)
-        llm_ranker = explainer = None
+        stack = None
         if ranker == "llm":
             from recommender.llm.defaults import ranker_config_for
             from recommender.llm.stack import load_llm_stack
 
             adapter = getattr(llm_config, "adapter", None)
-            llm_ranker, explainer = load_llm_stack(dataset.catalog, llm_config, ranker_config_for(adapter),
-                                                   progress=progress)
-        recommender = cls(dataset, retriever, llm_ranker, explainer, histories)
+            stack = load_llm_stack(dataset.catalog, llm_config, ranker_config_for(adapter), progress=progress,
+                                   intent_adapter=intent_adapter)
+        recommender = cls(dataset, retriever, stack and stack.ranker, stack and stack.explainer, histories)
         recommender.adapter = getattr(llm_config, "adapter", None) if ranker == "llm" else None
+        recommender.intent_parser = stack and stack.intent
+        recommender.intent_adapter = intent_adapter if stack and stack.intent else None
         return recommender
 
     # --- who the user is -------------------------------------------------------------------------
@@ -112,7 +118,8 @@ class Recommender:
         llm_scores = final = None
         if self.ranker is not None and len(shortlist.indices):
             final, llm_scores = self.ranker.rerank(request, shortlist)
-            order = np.argsort(-final, kind="stable")
+            tiers = shortlist.tiers if shortlist.tiers is not None else np.zeros(len(final))
+            order = np.lexsort((-final, -tiers))  # the ranker re-orders within a tier of wished genres
         recs = []
         for pos in order[:k]:
             item = self.catalog[int(shortlist.indices[pos])]

@@ -32,6 +32,8 @@ class Request:
     exclude: frozenset[int] = frozenset()  # never returned, in addition to the history
     constraints: Constraints = field(default_factory=Constraints)
     liked: Sequence[int] = ()  # extra positive signal from the dialogue, weighted like recent history
+    wished_genres: tuple[str, ...] = ()  # soft: items with all of them rank first, then with fewer
+    references: Sequence[int] = ()  # "like X": items this request should resemble (also in `liked`)
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,7 @@ class Shortlist:
     indices: np.ndarray  # int catalogue indices, best first
     scores: np.ndarray  # fused retrieval score per candidate
     evidence: list[list[Evidence]]  # parallel to indices
+    tiers: np.ndarray | None = None  # wished genres each candidate has; a re-ranker keeps higher tiers first
 
 
 class Embedder(Protocol):

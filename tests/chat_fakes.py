@@ -104,3 +104,21 @@ class FakeRecommender:
         words = f"Because you asked for it: {rec.title} is a fine pick.".split()
         for n in range(1, len(words) + 1):
             yield ExplanationUpdate(" ".join(words[:n]), done=n == len(words))
+
+
+class FakeIntentParser:
+    """The LLM intent model's stand-in: a fixed intent per message (unknown messages fail like an
+    output that does not fit the schema). `calls` records (message, shown) pairs."""
+
+    def __init__(self, intents: dict):
+        self.intents, self.calls = intents, []
+
+    def parse(self, message: str, shown: int = 0):
+        from recommender.chat.intent import IntentError
+        from recommender.llm.intent_model import ParsedIntent
+
+        self.calls.append((message, shown))
+        if message not in self.intents:
+            raise IntentError(f"no scripted intent for {message!r}")
+        intent = self.intents[message]
+        return ParsedIntent(intent, intent.to_json(), 0.0)

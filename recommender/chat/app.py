@@ -59,6 +59,8 @@ def state_markdown(engine: ChatEngine, session: ChatSession) -> str:
     lines = [
         f"**User:** {user}",
         f"**Request:** {d.query or '–'}",
+        f"**Genres wished:** {', '.join(d.wished_genres) or '–'}",
+        f"**Like:** {', '.join(engine.titles.display(i) for i in d.references) or '–'}",
         f"**Liked:** {', '.join(engine.titles.display(i) for i in d.liked) or '–'}",
         f"**Disliked / not for me:** {names(d.disliked | d.excluded)}",
         f"**Seen:** {names(d.seen)}",

@@ -19,6 +19,8 @@ class ChatConfig:
     quantize: str = option("4bit", "LLM weight quantization: 4bit, 8bit or none")
     adapter: str = option("default", "LoRA adapter: 'default' (the shipped adapter when its base matches the model), "
                                      "'none', or a directory")
+    intent: str = option("default", "intent model (reads free-form messages): 'default' (the shipped intent LoRA "
+                                    "adapter when its base matches the model), 'none' (rule parser only) or a directory")
     auth: str | None = option(None, "require a login, given as user:password")
     k: int = option(10, f"items per list (1-{MAX_ROWS})")
     max_message_chars: int = option(500, "longer messages are cut to this many characters (with a notice)")

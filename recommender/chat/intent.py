@@ -141,21 +141,34 @@ def message_spans(message: str, max_words: int = MAX_SPAN_WORDS) -> list[str]:
     spans = []
     for i in range(len(words)):
         for j in range(i, min(len(words), i + max_words)):
-            text = message[words[i].start():words[j].end()].strip(".,;:!?()[]{}\"'“”‘’")
+            text = trim_span(message[words[i].start():words[j].end()])
             if text and re.search(r"\w", text):
                 spans.append(text)
     return list(dict.fromkeys(spans))
+
+
+def trim_span(text: str) -> str:
+    """`text` without outer punctuation; brackets stay where they pair up ("Heat (1995)")."""
+    while True:
+        trimmed = text.strip(".,;:!?[]{}\"'“”‘’")
+        if trimmed.startswith("(") and trimmed.count("(") > trimmed.count(")"):
+            trimmed = trimmed[1:]
+        if trimmed.endswith(")") and trimmed.count(")") > trimmed.count("("):
+            trimmed = trimmed[:-1]
+        if trimmed == text:
+            return text
+        text = trimmed
 
 
 def intent_schema(message: str, genres: list[str], max_position: int = 10) -> dict:
     """The JSON schema the model decodes under for this message (property order = FIELDS)."""
     spans = message_spans(message)
     span = ({"type": "string", "enum": spans} if spans else {"type": "string", "enum": ["-"]})
-    span_list = {"type": "array", "items": span, "maxItems": MAX_SPANS}
+    span_list = {"type": "array", "items": span, "minItems": 1, "maxItems": MAX_SPANS}
     position = {"type": "integer", "minimum": 1, "maximum": max(1, max_position)}
-    position_list = {"type": "array", "items": position, "maxItems": max(1, max_position)}
+    position_list = {"type": "array", "items": position, "minItems": 1, "maxItems": max(1, max_position)}
     genre_list = {"type": "array", "items": {"type": "string", "enum": sorted(genres) or ["-"]},
-                  "maxItems": max(1, len(genres))}
+                  "minItems": 1, "maxItems": max(1, len(genres))}
     properties = {
         "action": {"type": "string", "enum": list(ACTIONS)},
         **{name: span_list for name in TITLE_LISTS},

@@ -73,7 +73,7 @@ def parse_message(text: str, state: DialogueState, titles: TitleIndex, genres: G
     if state.pending is not None:
         answer = _answer_pending(text, state.pending, titles)
         if answer is not None:
-            return _targets_update([(state.pending.action, answer)], titles, referenced=answer)
+            return targets_update([(state.pending.action, answer)], titles, referenced=answer)
     genres = genres or lexicon_for(titles.catalog)
     update = Update()
     blank = list(text)  # characters already understood become spaces; the rest is the query
@@ -173,7 +173,7 @@ def _resolve_targets(targets, state: DialogueState, titles: TitleIndex, update: 
         if isinstance(target, Reference):
             item = state.item_at(target.position)
             if item is None:
-                update.problems.append(_bad_reference(target.position, state))
+                update.problems.append(bad_reference(target.position, state))
                 continue
             update.referenced = item
             if action == "referenced":
@@ -183,15 +183,15 @@ def _resolve_targets(targets, state: DialogueState, titles: TitleIndex, update: 
                 continue
             resolved.append((action, item))
         elif isinstance(target, TitleMatch):
-            _resolve_title(action, target, titles, update, resolved)
+            resolve_title(action, target, titles, update, resolved)
         else:
             resolved.extend(_implicit_targets(action, state, text, where, update))
-    merged = _targets_update(resolved, titles, update.referenced)
+    merged = targets_update(resolved, titles, update.referenced)
     for name in ("liked", "disliked", "seen", "excluded", "notes"):
         getattr(update, name).extend(getattr(merged, name))
 
 
-def _resolve_title(action, match: TitleMatch, titles: TitleIndex, update: Update, resolved) -> None:
+def resolve_title(action, match: TitleMatch, titles: TitleIndex, update: Update, resolved) -> None:
     if match.item is not None:
         resolved.append((action, match.item))
     elif match.status == "ambiguous" and update.pending is None:
@@ -225,9 +225,10 @@ def _implicit_targets(action: str, state: DialogueState, text: str, cue_end: int
     return [(action, item)]
 
 
-def _targets_update(resolved: list[tuple[str, int]], titles: TitleIndex, referenced: int | None) -> Update:
+def targets_update(resolved: list[tuple[str, int]], titles: TitleIndex, referenced: int | None) -> Update:
     update = Update(referenced=referenced)
-    words = {"liked": "you liked", "disliked": "you didn't like", "seen": "you've seen", "excluded": "not for you"}
+    words = {"liked": "you liked", "disliked": "you didn't like", "seen": "you've seen", "excluded": "not for you",
+             "references": "you want something like"}
     for action, item in resolved:
         bucket = getattr(update, action)
         if item not in bucket:
@@ -255,7 +256,7 @@ def _answer_pending(text: str, pending: PendingClarification, titles: TitleIndex
     return None
 
 
-def _bad_reference(position: int, state: DialogueState) -> str:
+def bad_reference(position: int, state: DialogueState) -> str:
     if not state.last_shown:
         return f"There is no #{position} yet: I haven't shown a list."
     return f"There is no #{position}: the last list had {len(state.last_shown)} items."

@@ -9,6 +9,7 @@ older stream.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import logging
 import re
 import threading
@@ -16,7 +17,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Iterator, Literal
 
-from recommender.chat.parse import lexicon_for, parse_message
+from recommender.chat.answers import answer_question, missing_data_reply
+from recommender.chat.parse import lexicon_for
+from recommender.chat.router import MessageRouter
 from recommender.chat.state import DialogueState, Update
 from recommender.errors import RecommenderError
 from recommender.titles import TitleIndex
@@ -53,7 +56,8 @@ class ChatTurn:
     reply: str
     rows: list[ResultRow]
     list_changed: bool
-    seconds: float = 0.0  # time until the list was ready
+    seconds: float = 0.0  # time until the list was ready (understanding the message included)
+    parser: str = ""  # which parser read the message: "rules" or "llm" ("" for buttons)
 
 
 @dataclass
@@ -67,23 +71,31 @@ class ChatSession:
     generation: int = 0  # bumped for every new list; an explanation stream for an older one stops
     explaining: int | None = None  # the generation a background explainer was started for
     transcript: list[dict] = field(default_factory=list)  # chat messages, {"role": ..., "content": ...}
+    understood: object = None  # how the last message was read (recommender.chat.router.Understood)
 
 
 class ChatEngine:
     """Stateless over sessions: all per-conversation data lives in the ChatSession passed in."""
 
-    def __init__(self, recommender, k: int = 10, max_message_chars: int = 500):
+    def __init__(self, recommender, k: int = 10, max_message_chars: int = 500, intent_parser=None,
+                 router_mode: str = "auto"):
+        """intent_parser: the LLM intent model (recommender.llm.intent_model.IntentParser); None reads every
+        message with the rule parser. router_mode: see recommender.chat.router.MessageRouter."""
         self.recommender = recommender
         self.catalog = recommender.catalog
         self.titles = TitleIndex(self.catalog)
         self.genres = lexicon_for(self.catalog)
         self.k, self.max_message_chars = k, max_message_chars
+        text_search = any(item.text for item in self.catalog)
+        self.router = MessageRouter(self.titles, self.genres, intent_parser, text_search, router_mode)
 
     def warm_up(self) -> float:
         """One throw-away request, so that lazily loaded parts (the query embedder, the model's first
         forward pass) load at start rather than in the first user's turn. Returns its seconds."""
         started = time.perf_counter()
         self.recommender.rank(Request(query="a warm-up request"), k=self.k)
+        if self.router.intent_parser is not None:
+            self.router.understand("a warm-up request like Heat", DialogueState())
         return time.perf_counter() - started
 
     def new_session(self, user_id: str | None = None) -> ChatSession:
@@ -152,8 +164,10 @@ class ChatEngine:
         session.generation = generation + 1  # stop any stream that was explaining the failed list
 
     def _message(self, session: ChatSession, text: str, notices: list[str]) -> ChatTurn:
+        started = time.perf_counter()
         dialogue = session.dialogue
-        update = parse_message(text, dialogue, self.titles, self.genres)
+        understood = session.understood = self.router.understand(text, dialogue)
+        update = understood.update
         if update.kind == "empty":
             return ChatTurn(" ".join(notices + ["Your message was empty. " + HELP]), session.rows, False)
         if update.non_english:
@@ -166,11 +180,28 @@ class ChatEngine:
             session.rows, session.recs, session.request = [], [], None
             session.generation += 1
             return ChatTurn(" ".join(notices + update.notes + [HELP]), [], True)
+        if update.off_topic:
+            reply = notices + ["I can only help you choose movies, so I left that aside. " + HELP]
+            return ChatTurn(" ".join(reply), session.rows, False, parser=understood.parser)
+        if update.question is not None:
+            dialogue.referenced = update.question.item
+            return ChatTurn(" ".join(notices + [self._answer(session, update)]), session.rows, False,
+                            time.perf_counter() - started, understood.parser)
         if not update.understood:
             dialogue.apply(update)
             reply = notices + update.problems + ["I didn't find a request in that. " + HELP]
-            return ChatTurn(" ".join(reply), session.rows, False)
-        return self._list_turn(session, notices, update)
+            return ChatTurn(" ".join(reply), session.rows, False, parser=understood.parser)
+        if update.missing:
+            notices.append(missing_data_reply(update.missing, _understood_besides_missing(update)))
+        turn = self._list_turn(session, notices, update)
+        return dataclasses.replace(turn, seconds=time.perf_counter() - started, parser=understood.parser)
+
+    def _answer(self, session: ChatSession, update: Update) -> str:
+        question = update.question
+        rec = next((r for r in session.recs if r.index == question.item), None)
+        row = next((r for r in session.rows if r.index == question.item), None)
+        explanation = row.explanation if row is not None and row.explained else ""
+        return answer_question(question, self.catalog, rec, session.request, explanation)
 
     def _list_turn(self, session: ChatSession, notices: list[str], update: Update) -> ChatTurn:
         started = time.perf_counter()
@@ -258,6 +289,11 @@ class ChatEngine:
             yield rows
 
 
+def _understood_besides_missing(update: Update) -> bool:
+    return bool(update.wished_genres or update.references or update.query or update.exclude_genres
+                or update.min_year is not None or update.max_year is not None or update.liked)
+
+
 def one_line(text: str) -> str:
     text = re.sub(r"\s+", " ", text or "").strip()
     return text if len(text) <= EXPLANATION_MAX_CHARS else text[: EXPLANATION_MAX_CHARS - 1].rstrip() + "…"
@@ -273,6 +309,8 @@ def describe_request(dialogue: DialogueState) -> str:
         parts.append(f"from {c.min_year}")
     elif c.max_year is not None:
         parts.append(f"up to {c.max_year}")
+    if dialogue.wished_genres:
+        parts.insert(0, " & ".join(dialogue.wished_genres))
     if c.include_genres:
         parts.append("only " + ", ".join(sorted(c.include_genres)))
     if c.exclude_genres:

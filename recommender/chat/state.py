@@ -22,9 +22,21 @@ log = logging.getLogger(__name__)
 class PendingClarification:
     """A title the user mentioned that fits several items: we asked which one they meant."""
 
-    action: Literal["liked", "disliked", "seen", "excluded"]
+    action: Literal["liked", "disliked", "seen", "excluded", "references"]
     mention: str
     candidates: list[int]
+
+
+@dataclass
+class Question:
+    """A question about a listed item: what it is, why it was picked, or whether it fits."""
+
+    ask: Literal["about", "why", "fit"]
+    item: int  # catalogue index
+    position: int  # 1-based, on the list on screen
+    genres: list[str] = field(default_factory=list)  # for "fit": the genres asked about
+    min_year: int | None = None
+    max_year: int | None = None
 
 
 @dataclass
@@ -51,6 +63,14 @@ class Update:
     problems: list[str] = field(default_factory=list)  # what we could not use, and why
     non_english: bool = False
     ignored_instruction: bool = False
+    wished_genres: list[str] = field(default_factory=list)  # soft genre wishes of a new request
+    references: list[int] = field(default_factory=list)  # "like X" items of a new request
+    new_request: bool = False  # says what to watch now: replaces the wishes (query, genres, references)
+    missing: list[tuple[str, str]] = field(default_factory=list)  # (kind, text) asked for but not in the data
+    question: Question | None = None
+    off_topic: bool = False
+    parser: str = "rules"  # which parser understood the message: "rules" or "llm"
+    reset_first: bool = False  # "start over: something scary": forget the conversation, then apply the rest
 
     @property
     def understood(self) -> bool:
@@ -59,7 +79,8 @@ class Update:
             self.kind != "message" or self.liked or self.disliked or self.seen or self.excluded
             or self.exclude_genres or self.include_genres or self.clear_genres or self.clear_years
             or self.min_year is not None or self.max_year is not None or self.query or self.more
-            or self.pending or self.ignored_instruction
+            or self.pending or self.ignored_instruction or self.wished_genres or self.references
+            or self.new_request or self.missing or self.question is not None or self.reset_first
         )
 
 
@@ -76,6 +97,8 @@ class DialogueState:
     constraints: Constraints = field(default_factory=Constraints)
     query: str | None = None  # the request in the user's words
     query_hints: list[str] = field(default_factory=list)  # added to the query retrieval sees
+    wished_genres: list[str] = field(default_factory=list)  # of the current request (soft)
+    references: list[int] = field(default_factory=list)  # "like X" items of the current request
     last_shown: list[int] = field(default_factory=list)  # resolves "#2"
     shown: list[int] = field(default_factory=list)  # every item shown in this conversation, in order
     referenced: int | None = None
@@ -84,7 +107,7 @@ class DialogueState:
 
     def blocked(self) -> set[int]:
         """Items this conversation must never show: acted on, or passed over."""
-        return set(self.liked) | self.disliked | self.seen | self.excluded | self.passed
+        return set(self.liked) | set(self.references) | self.disliked | self.seen | self.excluded | self.passed
 
     def apply(self, update: Update) -> None:
         """Change the state as `update` says. Later statements win over earlier ones."""
@@ -93,14 +116,23 @@ class DialogueState:
         if update.kind == "reset":
             self.reset()
             return
+        if update.reset_first:
+            self.reset()
         self.turn += 1
         if update.more:
             self.passed.update(self.last_shown)
         self._apply_items(update)
         self._apply_constraints(update)
-        if update.query is not None:
+        if update.new_request:
             self.query = update.query or None
-            self.query_hints = list(update.query_hints)
+            self.query_hints, self.wished_genres = [], list(update.wished_genres)
+            self.references = [i for i in update.references if i not in self.disliked]
+        else:
+            if update.query is not None:
+                self.query = update.query or None
+                self.query_hints = list(update.query_hints)
+            if update.references:  # the answer to "which X did you mean?" for a "like X"
+                self.references = list(update.references)
         if update.referenced is not None:
             self.referenced = update.referenced
         self.pending = update.pending
@@ -148,9 +180,11 @@ class DialogueState:
                 history.append(item)
                 ratings.append(math.nan)
         query = " ".join([self.query] + self.query_hints) if self.query else None
+        extra = tuple(i for i in self.references if i not in known and i not in self.liked)
         return Request(
             history=history, ratings=ratings, query=query, exclude=frozenset(self.blocked()),
-            constraints=dataclasses.replace(self.constraints), liked=tuple(self.liked),
+            constraints=dataclasses.replace(self.constraints), liked=tuple(self.liked) + extra,
+            wished_genres=tuple(self.wished_genres), references=tuple(self.references),
         )
 
     def visible(self, recs: Sequence[Recommendation], request: Request) -> list[Recommendation]:

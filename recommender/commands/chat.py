@@ -46,7 +46,8 @@ def run(args) -> int:
     from recommender.chat.app import launch
     from recommender.chat.session import ChatEngine
 
-    engine = ChatEngine(recommender, k=config.k, max_message_chars=config.max_message_chars)
+    engine = ChatEngine(recommender, k=config.k, max_message_chars=config.max_message_chars,
+                        intent_parser=recommender.intent_parser)
     print("warming up (query embedder, first model call) …", flush=True)
     seconds += engine.warm_up()
     status = status_line(recommender, config, seconds)
@@ -59,13 +60,15 @@ def run(args) -> int:
 def load_recommender(config: ChatConfig):
     from recommender.facade import Recommender
 
-    llm_config = None
+    llm_config = intent = None
     if config.ranker == "llm":
-        from recommender.llm.defaults import llm_config_from
+        from recommender.llm.defaults import llm_config_from, resolve_intent_adapter
 
         llm_config = llm_config_from(config.model, config.quantize, config.adapter)
+        intent = resolve_intent_adapter(config.intent, config.model)
     print(f"loading {config.data} (ranker: {config.ranker}) …", flush=True)
-    return Recommender.load(config.data, ranker=config.ranker, llm_config=llm_config, progress=True)
+    return Recommender.load(config.data, ranker=config.ranker, llm_config=llm_config, progress=True,
+                            intent_adapter=intent)
 
 
 def status_line(recommender, config: ChatConfig, seconds: float) -> str:
@@ -77,6 +80,7 @@ def status_line(recommender, config: ChatConfig, seconds: float) -> str:
         model_id = getattr(backend, "model_id", None) or config.model or "default model"
         adapter = getattr(recommender, "adapter", None)
         adapter = f"adapter {Path(adapter).name}" if adapter else "no adapter"
-        model = f" ({model_id}, {config.quantize}, {adapter})"
+        intent = "intent model on" if getattr(recommender, "intent_parser", None) else "rule parser only"
+        model = f" ({model_id}, {config.quantize}, {adapter}, {intent})"
     return (f"**Ready** · {recommender.dataset.name}: {n_items:,} movies, {n_users:,} users · "
             f"ranker: {config.ranker}{model} · loaded in {seconds:.1f} s")

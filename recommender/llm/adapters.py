@@ -65,3 +65,23 @@ def attach_adapter(model, adapter: str, model_id: str, progress: bool):
 def first_line(exc: Exception) -> str:
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
+
+
+def load_named_adapter(model, name: str, adapter: str, model_id: str, progress: bool = False):
+    """`model` with the LoRA adapter at `adapter` loaded under `name` (not active). A model without
+    adapters is wrapped in a PeftModel first; its own active adapter stays active."""
+    check_adapter_matches(adapter, model_id)
+    if progress:
+        print(f"Loading LoRA adapter {adapter} ({name})...", file=sys.stderr, flush=True)
+    from peft import PeftModel
+
+    try:
+        if not isinstance(model, PeftModel):
+            wrapped = PeftModel.from_pretrained(model, adapter, adapter_name=name, is_trainable=False)
+            return wrapped
+        active = model.active_adapter
+        model.load_adapter(adapter, adapter_name=name, is_trainable=False)
+        model.set_adapter(active, inference_mode=True)
+        return model
+    except (OSError, ValueError, KeyError, RuntimeError) as exc:
+        raise ModelError(f"cannot load adapter {adapter}: {first_line(exc)}") from None

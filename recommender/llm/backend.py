@@ -16,6 +16,7 @@ goes through the 49k-word output layer (the bench measures the effect).
 from __future__ import annotations
 
 import contextlib
+import copy
 import logging
 import os
 import sys
@@ -37,6 +38,7 @@ __all__ = [
 ]
 
 QUANTIZE_MODES = ("4bit", "8bit", "none")
+PREFIX_CACHE_SIZE = 8  # prompt starts whose KV cache is kept (one per task and adapter in practice)
 DEVICES = ("auto", "cpu", "cuda")
 
 
@@ -75,24 +77,67 @@ class HFBackend:
         steps (0 = leave torch's setting alone)."""
         self.model, self.tokenizer, self.model_id, self.device = model, tokenizer, model_id, device
         self.threads, self.decode_threads = threads, decode_threads or threads
-        self._lock = threading.Lock()  # one forward pass at a time: concurrent ones only fight for cores
+        self._lock = threading.RLock()  # one forward pass at a time: concurrent ones only fight for cores
         self._stop_ids = _stop_token_ids(model, tokenizer)
+        self.adapters: dict[str, str] = {}  # named extra adapters (add_adapter), name -> directory
+        # the ranker's adapter: PEFT names the adapter a model is loaded with "default"
+        self.ranker_adapter: str | None = "default" if hasattr(model, "peft_config") else None
+        self._prefix_cache: dict[tuple, Any] = {}  # (prefix ids, adapter) -> KV cache of a fixed prompt start
 
     @contextlib.contextmanager
-    def _running(self, threads: int, adapter: bool = True):
-        """One forward pass at a time, without autograd, on `threads` threads; `adapter=False` runs the
-        base model with any LoRA adapter switched off."""
+    def _running(self, threads: int, adapter: bool | str = True):
+        """One forward pass at a time, without autograd, on `threads` threads. `adapter`: True runs the
+        ranker's adapter (the one the backend was loaded with, if any), False the base model with every
+        LoRA adapter off, a name that adapter (see `add_adapter`)."""
         import torch
 
-        off = self.model.disable_adapter() if not adapter and hasattr(self.model, "disable_adapter") else None
-        with self._lock, torch.inference_mode(), off or contextlib.nullcontext():
+        name = self.ranker_adapter if adapter is True else (adapter or None)
+        with self._lock, torch.inference_mode(), self._adapter_active(name):
             if threads and torch.get_num_threads() != threads:
                 torch.set_num_threads(threads)
             yield
 
-    def _forward(self, threads: int, adapter: bool = True, **inputs):
+    @contextlib.contextmanager
+    def _adapter_active(self, name: str | None):
+        if not hasattr(self.model, "set_adapter") or not hasattr(self.model, "peft_config"):
+            if name is not None:
+                raise ModelError(f"no adapter named {name!r} is loaded")
+            yield
+            return
+        if name is None:
+            with self.model.disable_adapter():
+                yield
+            return
+        if name not in self.model.peft_config:
+            raise ModelError(f"no adapter named {name!r} is loaded (loaded: {', '.join(self.model.peft_config)})")
+        previous = self.model.active_adapter
+        if name == previous:  # no switch: set_adapter would also freeze an adapter being trained
+            yield
+            return
+        self.model.set_adapter(name, inference_mode=True)
+        try:
+            yield
+        finally:
+            self.model.set_adapter(previous, inference_mode=True)
+
+    def add_adapter(self, name: str, path: str, progress: bool = False) -> None:
+        """Load a second LoRA adapter (for example the intent parser's) next to the ranker's, under
+        `name`; AdapterMismatchError when it was trained for another base model."""
+        from recommender.llm.adapters import load_named_adapter
+
+        with self._lock:
+            if name not in self.adapters:
+                self.model = load_named_adapter(self.model, name, path, self.model_id, progress)
+                self.adapters[name] = str(path)
+
+    def _forward(self, threads: int, adapter: bool | str = True, **inputs):
         with self._running(threads, adapter):
             return self.model(**inputs)
+
+    @property
+    def stop_ids(self) -> set[int]:
+        """Token ids that end the assistant's turn."""
+        return set(self._stop_ids)
 
     def chat_prompt(self, user_message: str, system: str | None = None) -> str:
         messages = ([{"role": "system", "content": system}] if system else []) + [
@@ -144,9 +189,9 @@ class HFBackend:
         past = None
         for _ in range(max_new_tokens):
             threads = self.threads if past is None else self.decode_threads  # the prompt pass is large
-            out = self._forward(threads, adapter=False, input_ids=ids, past_key_values=past, use_cache=True,
+            out = self._forward(threads, adapter=False, input_ids=ids, cache=past, use_cache=True,
                                 logits_to_keep=1)
-            past = out.past_key_values
+            past = out.cache
             logits = out.logits[0, -1].float().cpu().numpy().copy()
             logits[repeated_ngram_completions(generated, no_repeat_ngram)] = -np.inf
             next_id = int(logits.argmax())
@@ -161,6 +206,40 @@ class HFBackend:
 
     def generate(self, prompt: str, max_new_tokens: int = 60, no_repeat_ngram: int = 3) -> str:
         return "".join(self.stream(prompt, max_new_tokens, no_repeat_ngram))
+
+    def generate_constrained(self, prefix: str, rest: str, constraint, max_new_tokens: int = 96,
+                             adapter: bool | str = False) -> str:
+        """Greedy decoding after `prefix + rest` under `constraint` (recommender.llm.decoding), with
+        `adapter` as in `_running`. The KV cache of `prefix`, a prompt start shared by many calls (the
+        system prompt and instructions), is computed once and reused, so a call pays only for `rest`."""
+        import torch
+
+        from recommender.llm.decoding import constrained_decode
+
+        cache = copy.deepcopy(self._prefix_kv(self._encode(prefix), adapter))
+        threads = self.threads  # the first step feeds the whole `rest`; later ones a token or a few
+
+        def step(ids) -> np.ndarray:
+            nonlocal cache, threads
+            inputs = torch.tensor([list(ids)], device=self.device)
+            out = self._forward(threads, adapter, input_ids=inputs, cache=cache, use_cache=True, logits_to_keep=1)
+            cache, threads = out.cache, self.decode_threads
+            return out.logits[0, -1].float().cpu().numpy()
+
+        ids = constrained_decode(step, self._encode(rest), constraint, max_new_tokens)
+        return self.tokenizer.decode(ids, skip_special_tokens=True)
+
+    def _prefix_kv(self, ids: list[int], adapter: bool | str):
+        import torch
+
+        key = (tuple(ids), adapter)
+        if key not in self._prefix_cache:
+            if len(self._prefix_cache) >= PREFIX_CACHE_SIZE:
+                self._prefix_cache.pop(next(iter(self._prefix_cache)))
+            out = self._forward(self.threads, adapter, input_ids=torch.tensor([ids], device=self.device),
+                                use_cache=True, logits_to_keep=1)
+            self._prefix_cache[key] = out.cache
+        return self._prefix_cache[key]
 
     def _encode(self, text: str) -> list[int]:
         # Chat-formatted text already holds its special tokens; adding a BOS would duplicate them.

@@ -16,14 +16,15 @@ from pathlib import Path
 from recommender.errors import ModelError
 
 SHIPPED_ADAPTER = "smollm2-135m-ml100k-pointwise"
+SHIPPED_INTENT_ADAPTER = "smollm2-135m-intent"
 
 
 def adapters_root() -> Path:
     return Path(__file__).resolve().parents[2] / "adapters"
 
 
-def shipped_adapter() -> Path | None:
-    path = adapters_root() / SHIPPED_ADAPTER
+def shipped_adapter(name: str = SHIPPED_ADAPTER) -> Path | None:
+    path = adapters_root() / name
     return path if (path / "adapter_config.json").is_file() else None
 
 
@@ -34,8 +35,9 @@ def adapter_base(path: Path) -> str | None:
         return None
 
 
-def resolve_adapter(spec: str | None, model: str | None, quiet: bool = False) -> str | None:
-    """'none'/None -> None; 'default' -> the shipped adapter when it fits the model; else the path itself."""
+def resolve_adapter(spec: str | None, model: str | None, quiet: bool = False, name: str = SHIPPED_ADAPTER,
+                    flag: str = "--adapter") -> str | None:
+    """'none'/None -> None; 'default' -> the shipped adapter `name` when it fits the model; else the path."""
     from recommender.llm.backend import DEFAULT_MODEL_ID, normalise_model_id
 
     if spec is None or spec.lower() == "none":
@@ -44,19 +46,25 @@ def resolve_adapter(spec: str | None, model: str | None, quiet: bool = False) ->
         if not Path(spec).is_dir():
             raise ModelError(f"adapter directory not found: {spec}")
         return spec
-    shipped = shipped_adapter()
+    shipped = shipped_adapter(name)
     loaded = normalise_model_id(model) if model else DEFAULT_MODEL_ID
     if shipped is None:
         return None
     base = adapter_base(shipped)
     if base is None or normalise_model_id(base) != loaded:
         if not quiet:
-            print(f"not using the shipped adapter: it was trained for {base}, not {loaded}", file=sys.stderr)
+            print(f"not using the shipped adapter {name}: it was trained for {base}, not {loaded}", file=sys.stderr)
         return None
     if not quiet:
         print(f"using the shipped LoRA adapter {shipped.relative_to(adapters_root().parent)} "
-              f"(--adapter none turns it off)", file=sys.stderr)
+              f"({flag} none turns it off)", file=sys.stderr)
     return str(shipped)
+
+
+def resolve_intent_adapter(spec: str | None, model: str | None, quiet: bool = False) -> str | None:
+    """The intent model's adapter: 'default' (the shipped one when its base is the model), 'none'
+    (the chat then reads messages with the rule parser only) or a directory."""
+    return resolve_adapter(spec, model, quiet, SHIPPED_INTENT_ADAPTER, "--intent")
 
 
 def llm_config_from(model: str | None, quantize: str, adapter: str | None, quiet: bool = False):

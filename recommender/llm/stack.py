@@ -8,15 +8,27 @@ from recommender.data.types import Catalog
 from recommender.llm.backend import LLMConfig, load_backend
 from recommender.llm.defaults import llm_config_from  # noqa: F401  (the commands import it from here)
 from recommender.llm.explainer import Explainer, ExplainerConfig
+from recommender.llm.intent_model import IntentConfig, IntentParser
 from recommender.llm.ranker import LLMRanker, RankerConfig
+
+INTENT_ADAPTER_NAME = "intent"
 
 
 class LLMStack(NamedTuple):
     ranker: LLMRanker
     explainer: Explainer
+    intent: IntentParser | None  # None: no intent adapter, the chat reads messages with its rule parser
 
 
 def load_llm_stack(catalog: Catalog, llm_config: LLMConfig | None = None, ranker_config: RankerConfig | None = None,
-                   explainer_config: ExplainerConfig | None = None, progress: bool = True) -> LLMStack:
+                   explainer_config: ExplainerConfig | None = None, progress: bool = True,
+                   intent_adapter: str | None = None) -> LLMStack:
+    """The ranker, explainer and (with `intent_adapter`, a LoRA adapter directory) the intent parser,
+    all on one loaded model."""
     backend = load_backend(llm_config or LLMConfig(), progress=progress)
-    return LLMStack(LLMRanker(backend, catalog, ranker_config), Explainer(backend, catalog, explainer_config))
+    intent = None
+    if intent_adapter:
+        backend.add_adapter(INTENT_ADAPTER_NAME, intent_adapter, progress)
+        intent = IntentParser(backend, [g for item in catalog for g in item.genres],
+                              IntentConfig(adapter=INTENT_ADAPTER_NAME))
+    return LLMStack(LLMRanker(backend, catalog, ranker_config), Explainer(backend, catalog, explainer_config), intent)

@@ -33,6 +33,11 @@ class RetrievalConfig:
     embedder: str = option("all-MiniLM-L6-v2", "Sentence embedder: 'all-MiniLM-L6-v2' (bundled) or a local path.")
     cache_dir: str = option("", "Where indexes are persisted ('' = $RECOMMENDER_CACHE_DIR or ~/.cache/recommender).")
 
+    reference_weight: float = option(
+        2.0,
+        "'Like X' references: the collaborative and dense channels scored from the references alone are "
+        "added with this multiple of the history channels' total weight.",
+    )
     def __post_init__(self):
         check(1 <= self.shortlist_size <= 1000, "shortlist_size must be between 1 and 1000")
         unknown = set(self.weights) - set(CHANNELS)
@@ -45,3 +50,4 @@ class RetrievalConfig:
         for name in ("transition_decay", "cooccurrence_decay", "profile_decay"):
             check(0 < getattr(self, name) <= 1, f"{name} must be in (0, 1]")
         check(self.bm25_history_items >= 1, "bm25_history_items must be >= 1")
+        check(self.reference_weight >= 0, "reference_weight must be >= 0")

@@ -35,6 +35,11 @@ class HybridRetriever:
     def __init__(self, catalog: Catalog, channels: dict, config: RetrievalConfig):
         self.catalog, self.channels, self.config = catalog, channels, config
         self._genres = [frozenset(g.lower() for g in item.genres) for item in catalog]
+        names = sorted({g for genres in self._genres for g in genres})
+        self._genre_column = {g: k for k, g in enumerate(names)}
+        self._genre_matrix = np.zeros((len(catalog), len(names)), dtype=bool)  # item x genre
+        for i, genres in enumerate(self._genres):
+            self._genre_matrix[i, [self._genre_column[g] for g in genres]] = True
 
     @classmethod
     def build(
@@ -110,16 +115,39 @@ class HybridRetriever:
         raw = self.channel_scores(request, [n for n, w in weights.items() if w > 0])
         return self.fuse(raw, self.allowed(request), weights)
 
+    def genre_tiers(self, request: Request) -> np.ndarray:
+        """How many of the request's wished genres each item has (zeros when none are wished)."""
+        columns = [self._genre_column[g.lower()] for g in request.wished_genres if g.lower() in self._genre_column]
+        if not columns:
+            return np.zeros(len(self.catalog), dtype=np.int32)
+        return self._genre_matrix[:, columns].sum(axis=1).astype(np.int32)
+
+    def reference_scores(self, request: Request, allowed: np.ndarray, weights: dict[str, float]) -> np.ndarray:
+        """'Like Alien': the collaborative and dense channels scored from the reference items alone and
+        fused, times `reference_weight`, so that a long history cannot drown what this request names."""
+        if not len(request.references):
+            return np.zeros(len(self.catalog), dtype=np.float32)
+        sub = Request(history=list(request.references))
+        names = [n for n in ("transitions", "cooccurrence", "dense") if self.config.weights.get(n, 0) > 0]
+        total = sum(self.config.weights[n] for n in names) or 1.0
+        history_total = sum(weights[c] for c in HISTORY_CHANNELS) or 1.0
+        fused = np.zeros(len(self.catalog), dtype=np.float32)
+        for name in names:
+            fused += self.config.weights[name] / total * zscore(self.channels[name].scores(sub), allowed)
+        return (self.config.reference_weight * history_total * fused).astype(np.float32)
+
     def shortlist(self, request: Request, k: int | None = None) -> Shortlist:
+        """The top k allowed items: those with the most wished genres first, then by fused score."""
         k = k or self.config.shortlist_size
         weights = self.effective_weights(request)
         raw = self.channel_scores(request, [n for n, w in weights.items() if w > 0])
         allowed = self.allowed(request)
-        fused = self.fuse(raw, allowed, weights)
+        fused = self.fuse(raw, allowed, weights) + self.reference_scores(request, allowed, weights)
+        tiers = self.genre_tiers(request)
         finite = np.flatnonzero(np.isfinite(fused))
-        top = finite[np.argsort(-fused[finite], kind="stable")][:k]
+        top = finite[np.lexsort((-fused[finite], -tiers[finite]))][:k]
         evidence = [self.evidence(request, int(i), raw, allowed) for i in top]
-        return Shortlist(top, fused[top], evidence)
+        return Shortlist(top, fused[top], evidence, tiers[top])
 
     def evidence(self, request: Request, item: int, raw: dict, allowed: np.ndarray) -> list[Evidence]:
         """The channels that rank `item` in their top EVIDENCE_MAX_RANK, best rank first. A channel

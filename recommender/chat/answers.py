@@ -1,0 +1,77 @@
+"""Replies built from the catalogue and the retrieval evidence: answers to questions about a listed item
+("what is #1 about?", "why #4?", "is #3 scary?") and the plain statement of what the data lacks.
+
+Answers never change the list or the request, and say nothing the catalogue does not hold.
+"""
+
+from __future__ import annotations
+
+from recommender.chat.state import Question
+from recommender.data.types import Catalog
+from recommender.types import Recommendation, Request
+
+MISSING = {
+    "people": "I have no cast or crew data, so I can't search for {what}.",
+    "plot": "I have no plot summaries, so I can't check for {what}.",
+}
+
+
+def missing_data_reply(missing: list[tuple[str, str]], understood_more: bool) -> str:
+    """'I have no cast or crew data, so I can't search for Tom Hanks. …' ('' when nothing is missing)."""
+    if not missing:
+        return ""
+    parts = []
+    for kind in MISSING:
+        spans = [text for k, text in missing if k == kind]
+        if spans:
+            what = " or ".join(f"“{s}”" if kind == "plot" else s for s in dict.fromkeys(spans))
+            parts.append(MISSING[kind].format(what=what))
+    tail = ("The picks below use the rest of your message." if understood_more
+            else "Here are picks from what else I know instead.")
+    return " ".join(parts + [tail])
+
+
+def answer_question(question: Question, catalog: Catalog, rec: Recommendation | None, request: Request | None,
+                    explanation: str = "") -> str:
+    """The reply to a question about item #n, from its catalogue entry and its evidence."""
+    item = catalog[question.item]
+    name = f"#{question.position} is **{item.title}**" + (f" ({item.year})" if item.year else "")
+    genres = ", ".join(item.genres) or "no genre on record"
+    if question.ask == "fit":
+        return _fit(question, item, name, genres)
+    if question.ask == "why":
+        return f"{name}: {explanation or _why(catalog, rec, request)}"
+    tags = item.meta.get("tags") if isinstance(item.meta, dict) else None
+    about = f"{name}, {_article(genres)} {genres} film."
+    if tags:
+        about += f" People tag it: {', '.join(list(tags)[:6])}."
+    if not item.text:
+        about += " I only know titles, years and genres (no plot summaries)."
+    return about
+
+
+def _fit(question: Question, item, name: str, genres: str) -> str:
+    checks = []
+    if question.genres:
+        has = [g for g in question.genres if g in item.genres]
+        answer = "Yes" if len(has) == len(question.genres) else "Partly" if has else "No"
+        checks.append(f"{answer}: {name}, {genres}.")
+    if question.min_year is not None or question.max_year is not None:
+        low, high = question.min_year or 0, question.max_year or 9999
+        inside = item.year is not None and low <= item.year <= high
+        when = item.year or "an unknown year"
+        checks.append(f"{'Yes' if inside else 'No'}: {name}, from {when}.")
+    return " ".join(checks) or f"{name}: {genres}."
+
+
+def _why(catalog: Catalog, rec: Recommendation | None, request: Request | None) -> str:
+    if rec is None or request is None:
+        return "it is on the list from your request."
+    from recommender.explain_plain import plain_explanation
+
+    text = plain_explanation(catalog, request, rec)
+    return text[:1].lower() + text[1:]
+
+
+def _article(words: str) -> str:
+    return "an" if words[:1].lower() in "aeiou" else "a"

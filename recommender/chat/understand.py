@@ -1,0 +1,99 @@
+"""From an `Intent` (what the LLM read in a message) to the `Update` the dialogue state applies.
+
+The model only says which words of the message are titles, people or themes; linking a title span to
+the catalogue (typos included), resolving "#3" against the list on screen and turning "1990-1999"
+into a constraint happen here, deterministically, with the same helpers as the rule parser.
+"""
+
+from __future__ import annotations
+
+from recommender.chat.intent import Intent
+from recommender.chat.parse import bad_reference, resolve_title, targets_update
+from recommender.chat.state import DialogueState, Question, Update
+from recommender.titles import TitleIndex
+
+RESET_NOTE = "Started over: I forgot what you told me in this conversation."
+TITLE_FIELDS = (("like", "references"), ("liked", "liked"), ("disliked", "disliked"), ("seen", "seen"))
+POSITION_FIELDS = (("like_items", "references"), ("liked_items", "liked"), ("disliked_items", "disliked"),
+                   ("seen_items", "seen"))
+# What a new request needs to replace the current one; years or exclusions alone refine it.
+TOPIC_FIELDS = ("genres", "like", "like_items", "rest", "people", "plot")
+
+
+def update_from_intent(intent: Intent, state: DialogueState, titles: TitleIndex, text_search: bool = False) -> Update:
+    """The Update for `intent`, typed with `state` on screen. `text_search`: the catalogue has item text
+    (tags, plots) that plot phrases can be searched in; otherwise they are reported as missing data."""
+    if intent.action == "reset" and not _asks_anything(intent):
+        return Update(kind="reset", notes=[RESET_NOTE], parser="llm")
+    update = Update(parser="llm")
+    if intent.action == "reset":  # "start over: something scary": forget, then take the new request
+        update.reset_first, state = True, DialogueState(user_id=state.user_id)
+        update.notes.append(RESET_NOTE)
+        intent = _as_request(intent)
+    if intent.action == "off_topic":
+        update.off_topic = True
+        return update
+    resolved = _titles(intent, titles, update) + _positions(intent, state, update)
+    merged = targets_update(resolved, titles, update.referenced)
+    for name in ("liked", "disliked", "seen", "references", "notes"):
+        getattr(update, name).extend(getattr(merged, name))
+    low, high = intent.year_range
+    if intent.action == "question":
+        _question(intent, state, update, low, high)
+        return update
+    update.more = intent.action == "more"
+    update.wished_genres = list(intent.genres)
+    update.exclude_genres = list(intent.exclude_genres)
+    if update.exclude_genres:
+        update.notes.append(f"No {', '.join(update.exclude_genres)} from now on.")
+    if low is not None or high is not None:
+        update.min_year, update.max_year = low, high
+    update.missing += [("people", p) for p in intent.people]
+    update.missing += [("plot", p) for p in intent.plot if not text_search]
+    words = intent.rest + (intent.plot if text_search else [])
+    update.query = " ".join(words) if words else None
+    update.new_request = intent.action == "request" and any(getattr(intent, f) for f in TOPIC_FIELDS)
+    return update
+
+
+def _asks_anything(intent: Intent) -> bool:
+    return any(getattr(intent, f) for f in TOPIC_FIELDS + ("exclude_genres", "years", "liked", "disliked", "seen"))
+
+
+def _as_request(intent: Intent) -> Intent:
+    import dataclasses
+
+    return dataclasses.replace(intent, action="request")
+
+
+def _titles(intent: Intent, titles: TitleIndex, update: Update) -> list[tuple[str, int]]:
+    resolved: list[tuple[str, int]] = []
+    for field, action in TITLE_FIELDS:
+        for span in getattr(intent, field):
+            match = titles.link(span)
+            match.text = span
+            resolve_title(action, match, titles, update, resolved)
+    return resolved
+
+
+def _positions(intent: Intent, state: DialogueState, update: Update) -> list[tuple[str, int]]:
+    resolved: list[tuple[str, int]] = []
+    for field, action in POSITION_FIELDS:
+        for position in getattr(intent, field):
+            item = state.item_at(position)
+            if item is None:
+                update.problems.append(bad_reference(position, state))
+                continue
+            update.referenced = item
+            resolved.append((action, item))
+    return resolved
+
+
+def _question(intent: Intent, state: DialogueState, update: Update, low: int | None, high: int | None) -> None:
+    position = intent.item or 1
+    item = state.item_at(position)
+    if item is None:
+        update.problems.append(bad_reference(position, state))
+        return
+    update.referenced = item
+    update.question = Question(intent.ask or "about", item, position, list(intent.genres), low, high)
