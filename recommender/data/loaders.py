@@ -134,7 +134,10 @@ def load_movielens_dat(directory: str | Path, name: str | None = None, progress:
 
 
 def load_movielens_csv(directory: str | Path, name: str | None = None, progress: bool = False) -> Dataset:
-    """MovieLens "latest" (and 20M/25M): ratings.csv and movies.csv, quoted CSV with a header."""
+    """MovieLens "latest" (and 20M/25M): ratings.csv and movies.csv, quoted CSV with a header; tags.csv,
+    when present, gives each film its tags as item text and in meta["tags"] (recommender/data/tags.py)."""
+    from recommender.data.tags import read_movielens_tags, with_tags
+
     directory = Path(directory)
     movies = read_csv(directory / "movies.csv")
     id_col, title_col, genre_col = (movies.column(c) for c in ("movieId", "title", "genres"))
@@ -142,6 +145,13 @@ def load_movielens_csv(directory: str | Path, name: str | None = None, progress:
     for line, row in movies.rows:
         title, year = split_title_year(row[title_col])
         catalog.add(line, Item(row[id_col].strip(), title, year, _split_genres(row[genre_col], "|")))
+    files = ["ratings.csv", "movies.csv"]
+    if (directory / "tags.csv").is_file() and catalog.items:  # (no items: build() says so below)
+        files.append("tags.csv")
+        tags = read_movielens_tags(directory / "tags.csv", catalog.index, movies.path, progress)
+        for item_id, item_tags in tags.items():
+            index = catalog.index[item_id]
+            catalog.items[index] = with_tags(catalog.items[index], item_tags)
     ratings = read_csv(directory / "ratings.csv")
     cols = [ratings.column(c) for c in ("userId", "movieId", "rating", "timestamp")]
     items = catalog.build()
@@ -151,7 +161,7 @@ def load_movielens_csv(directory: str | Path, name: str | None = None, progress:
         require_numeric_user(user, ratings.path, line)
         interactions.add(line, user, item_id, parse_rating(rating, ratings.path, line),
                          parse_timestamp(stamp, ratings.path, line))
-    source = f"MovieLens CSV files (ratings.csv, movies.csv) in {directory}"
+    source = f"MovieLens CSV files ({', '.join(files)}) in {directory}"
     return Dataset(name or directory.name, items, interactions.build(), source)
 
 
