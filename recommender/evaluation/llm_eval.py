@@ -77,46 +77,61 @@ def can_change(case: ShortlistCase) -> bool:
 
 
 def score_cases(ranker, cases: Sequence[ShortlistCase], shuffle_seed: int | None = None,
-                progress: bool = True, desc: str = "LLM ranking", skip_unchangeable: bool = True) -> CaseScores:
+                progress: bool = True, desc: str = "LLM ranking", skip_unchangeable: bool = True,
+                dist=None) -> CaseScores:
     """Score each case's top shortlist, `ranker.config.batch_size` users per forward pass; a user's
     latency is its batch's time divided by the batch's users. With shuffle_seed, the model sees the
     candidates in a seeded random order; scores are mapped back to retrieval order.
 
     With skip_unchangeable, users whose target is not on the shortlist are not sent to the model
     (their scores are zeros: retrieval order). Their metrics are identical either way (see can_change),
-    so this only saves time; tests/test_llm_eval.py checks the equality."""
+    so this only saves time; tests/test_llm_eval.py checks the equality.
+
+    Under `accelerate launch` (or with `dist`, a train.distributed.Distributed), the batches are dealt
+    out to the processes and every process gets all results; the batches and the shuffles (drawn for
+    all users first) are those of one process, so the scores are the same however many processes run."""
     from tqdm.auto import tqdm
 
+    from recommender.train.distributed import current
+
+    dist = dist if dist is not None else current()
     rng = np.random.default_rng(shuffle_seed) if shuffle_seed is not None else None
     n_items = len(ranker.catalog)
-    batch = max(1, ranker.config.batch_size)
-    out = CaseScores([np.zeros(min(len(c.candidates), MAX_CANDIDATES)) for c in cases], [], 0, 0)
     todo = [i for i, c in enumerate(cases) if can_change(c) or not skip_unchangeable]
-    bar = tqdm(total=len(todo), desc=desc, unit="user", disable=not progress)
-    for start in range(0, len(todo), batch):
-        positions = todo[start:start + batch]
-        chunk = [cases[i] for i in positions]
-        shown_orders, inputs = [], []
-        for case in chunk:
-            n = min(len(case.candidates), MAX_CANDIDATES)
-            shown = rng.permutation(n) if rng is not None else np.arange(n)
-            shown_orders.append(shown)
-            inputs.append(RankInput(case.history.items.tolist(), case.history.ratings.tolist(),
-                                    [int(case.candidates[p]) for p in shown], None, [int(p) + 1 for p in shown]))
+    shown_orders = {}
+    for i in todo:
+        n = min(len(cases[i].candidates), MAX_CANDIDATES)
+        shown_orders[i] = rng.permutation(n) if rng is not None else np.arange(n)
+
+    def score_batch(positions: list[int]) -> list[tuple[np.ndarray, float, int]]:
+        """(scores in retrieval order, latency per user, invalid items) for each case."""
+        inputs = [RankInput(cases[i].history.items.tolist(), cases[i].history.ratings.tolist(),
+                            [int(cases[i].candidates[p]) for p in shown_orders[i]], None,
+                            [int(p) + 1 for p in shown_orders[i]]) for i in positions]
         began = time.perf_counter()
         batch_scores = ranker.score(inputs)
-        per_user = (time.perf_counter() - began) / len(chunk)
-        for pos, case, shown, inp, shown_scores in zip(positions, chunk, shown_orders, inputs, batch_scores):
+        per_user = (time.perf_counter() - began) / len(positions)
+        results = []
+        for i, inp, shown_scores in zip(positions, inputs, batch_scores):
+            shown = shown_orders[i]
             scores = np.empty(len(shown))
             scores[shown] = shown_scores
-            ranked = case.candidates[:len(shown)][np.argsort(-scores, kind="stable")]
+            ranked = cases[i].candidates[:len(shown)][np.argsort(-scores, kind="stable")]
             allowed = set(inp.candidates)
-            out.invalid_items += sum(1 for i in ranked.tolist() if i not in allowed or not 0 <= i < n_items)
-            out.ranked_items += len(ranked)
-            out.scores[pos] = scores
-            out.latencies_s.append(per_user)
-        bar.update(len(chunk))
-    bar.close()
+            invalid = sum(1 for item in ranked.tolist() if item not in allowed or not 0 <= item < n_items)
+            results.append((scores, per_user, invalid))
+        return results
+
+    out = CaseScores([np.zeros(min(len(c.candidates), MAX_CANDIDATES)) for c in cases], [], 0, 0)
+    batch = max(1, ranker.config.batch_size)
+    show = progress and dist.is_main
+    with tqdm(total=dist.share(len(todo), batch), desc=desc, unit="user", disable=not show) as bar:
+        scored = dist.map_batches(todo, score_batch, batch, on_batch=bar.update)
+    for i, (scores, per_user, invalid) in zip(todo, scored):
+        out.scores[i] = scores
+        out.latencies_s.append(per_user)
+        out.invalid_items += invalid
+        out.ranked_items += len(scores)
     return out
 
 

@@ -3,7 +3,8 @@
 Rows: retrieval only, the zero-shot LLM alone and mixed with retrieval, and, when an adapter is in use
 (the shipped one by default), the LoRA LLM alone and mixed. Mix weights are tuned on a seeded sample of
 validation users; test rows cover every evaluated test user. A paired bootstrap gives a 95% interval of
-"mix minus retrieval only" on per-user test NDCG@10.
+"mix minus retrieval only" on per-user test NDCG@10. Under `accelerate launch`, each process loads the
+model and scores its share of the users (llm_eval.score_cases); the metrics are the same as one process's.
 """
 
 from __future__ import annotations
@@ -24,8 +25,13 @@ def _ranker(catalog, config: EvalConfig, adapter: str | None, progress: bool):
     from recommender.llm.backend import LLMConfig, load_backend
     from recommender.llm.defaults import ranker_config_for
     from recommender.llm.ranker import LLMRanker
+    from recommender.train.distributed import current
 
-    backend = load_backend(LLMConfig(model=config.model, quantize=config.quantize, adapter=adapter), progress)
+    dist = current()
+    llm_config = LLMConfig(model=config.model, quantize=config.quantize, adapter=adapter,
+                           threads=dist.default_threads() if dist.enabled else 0)
+    with dist.main_first():  # the main process converts the embedded model into the shared cache first
+        backend = load_backend(llm_config, progress)
     ranker_config = ranker_config_for(adapter, batch_size=config.batch_size, n_permutations=config.permutations)
     return LLMRanker(backend, catalog, ranker_config)
 

@@ -1,4 +1,10 @@
-"""What `recommender eval` does: run the requested evaluation, print tables, write JSON + Markdown."""
+"""What `recommender eval` does: run the requested evaluation, print tables, write JSON + Markdown.
+
+Under `accelerate launch --num_processes N` (recommender/train/distributed.py), `--ranker llm` splits the
+LLM scoring of users across the processes; retrieval (seconds) runs on each, the main process first so
+that the others read its cached indexes, and only the main process prints and writes the results.
+Evaluations without LLM scoring are not split: the other processes leave at once.
+"""
 
 from __future__ import annotations
 
@@ -21,12 +27,20 @@ def command_line() -> str:
 
 def run_eval(config: EvalConfig, progress: bool = True) -> dict:
     from recommender.data.registry import load_dataset
+    from recommender.train.distributed import Distributed, current
 
-    dataset = load_dataset(config.data, progress=progress)
-    if config.conversational:
-        return _finish(config, _conversational(config, dataset, progress))
-    retrieval = evaluate_retrieval(dataset, config.split, config.users, config.seed,
-                                   RetrievalConfig(shortlist_size=config.shortlist_size), progress)
+    dist = current()
+    if config.conversational or config.ranker != "llm":
+        if not dist.is_main:
+            return {}  # nothing here is split across processes: the main process does it all, alone
+        dist = Distributed()
+    progress = progress and dist.is_main
+    with dist.main_first():
+        dataset = load_dataset(config.data, progress=progress)
+        if config.conversational:
+            return _finish(config, _conversational(config, dataset, progress))
+        retrieval = evaluate_retrieval(dataset, config.split, config.users, config.seed,
+                                       RetrievalConfig(shortlist_size=config.shortlist_size), progress)
     result = {
         "metrics": retrieval.metrics, "n_users": retrieval.n_users, "split": config.split,
         "fusion_weights": retrieval.weights, "rows": retrieval.rows, "val_rows": retrieval.val_rows,
@@ -43,7 +57,7 @@ def run_eval(config: EvalConfig, progress: bool = True) -> dict:
         result["metrics"] = llm["result"].get("metrics", result["metrics"])
         tables.insert(0, llm["table"])
     result["tables"] = tables
-    return _finish(config, result)
+    return _finish(config, result) if dist.is_main else result
 
 
 def _conversational(config: EvalConfig, dataset, progress: bool) -> dict:

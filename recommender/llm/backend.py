@@ -373,7 +373,9 @@ def _quantization_kwargs(quantize: str, device: str) -> dict:
         bnb = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_compute_dtype=torch.float32)
     else:
         bnb = BitsAndBytesConfig(load_in_8bit=True)
-    return {"quantization_config": bnb, "device_map": {"": 0 if device == "cuda" else "cpu"}}
+    # the current GPU, not GPU 0: under `accelerate launch` each process is pinned to its own
+    place = torch.cuda.current_device() if device == "cuda" else "cpu"
+    return {"quantization_config": bnb, "device_map": {"": place}}
 
 
 def _from_pretrained(loader, source: str, offline: bool, **kwargs):

@@ -87,15 +87,27 @@ class TrainState:
 def rng_states() -> dict:
     import torch
 
-    return {"python": random.getstate(), "numpy": np.random.get_state(), "torch": torch.get_rng_state()}
+    states = {"python": random.getstate(), "numpy": np.random.get_state(), "torch": torch.get_rng_state()}
+    if torch.cuda.is_available() and torch.cuda.is_initialized():
+        states["cuda"] = torch.cuda.get_rng_state_all()  # dropout on a GPU draws from these
+    return states
 
 
-def restore_rng_states(states: dict) -> None:
+def restore_rng_states(states: dict, rank: int = 0) -> None:
+    """Restore this process's RNG states. A data-parallel checkpoint holds one set per process
+    ({"by_rank": [...]}); a process without its own (a resume with more processes) continues from the
+    main process's states, then moves to a stream of its own so its dropout masks differ."""
     import torch
 
-    random.setstate(states["python"])
-    np.random.set_state(states["numpy"])
-    torch.set_rng_state(states["torch"])
+    by_rank = states.get("by_rank", [states])
+    mine = by_rank[rank] if rank < len(by_rank) else by_rank[0]
+    random.setstate(mine["python"])
+    np.random.set_state(mine["numpy"])
+    torch.set_rng_state(mine["torch"])
+    if "cuda" in mine and torch.cuda.is_available() and len(mine["cuda"]) == torch.cuda.device_count():
+        torch.cuda.set_rng_state_all(mine["cuda"])
+    if rank >= len(by_rank):
+        torch.manual_seed(int(torch.randint(2**31 - 1, (1,))) + rank)
 
 
 class WorkDir:
@@ -129,14 +141,20 @@ class WorkDir:
         path = self.best / f"step-{step:06d}"
         return path / "adapter" if is_complete(path) else None
 
-    def save_checkpoint(self, model, optimizer, scheduler, state: TrainState, order: np.ndarray) -> Path:
+    def save_checkpoint(self, model, optimizer, scheduler, state: TrainState, order: np.ndarray,
+                        rng_by_rank: list[dict] | None = None) -> Path:
+        """`rng_by_rank`: every process's RNG states in a data-parallel run (default: this process's)."""
         import torch
+
+        if rng_by_rank is None:
+            rng_by_rank = [rng_states()]
+        rng = rng_by_rank[0] if len(rng_by_rank) == 1 else {"by_rank": rng_by_rank}
 
         def write(tmp: Path) -> None:
             save_adapter_weights(model, tmp / "adapter")
             torch.save(optimizer.state_dict(), tmp / "optimizer.pt")
             torch.save(scheduler.state_dict(), tmp / "scheduler.pt")
-            torch.save(rng_states(), tmp / "rng.pt")
+            torch.save(rng, tmp / "rng.pt")
             np.save(tmp / "order.npy", order)
             (tmp / "state.json").write_text(state.to_json(), encoding="utf-8")
 
@@ -145,15 +163,16 @@ class WorkDir:
         _prune(self.checkpoints, keep=KEEP_CHECKPOINTS)
         return path
 
-    def load_checkpoint(self, path: Path, model, optimizer, scheduler) -> tuple[TrainState, np.ndarray]:
-        """Restore weights, optimizer, scheduler and RNG states in place; return the state and order."""
+    def load_checkpoint(self, path: Path, model, optimizer, scheduler, rank: int = 0) -> tuple[TrainState, np.ndarray]:
+        """Restore weights, optimizer, scheduler and (process `rank`'s) RNG states in place; return the state
+        and order."""
         import torch
 
         load_adapter_weights(model, path / "adapter")
         # Our own files: they hold RNG states and optimizer state, not only tensors.
         optimizer.load_state_dict(torch.load(path / "optimizer.pt", weights_only=False))
         scheduler.load_state_dict(torch.load(path / "scheduler.pt", weights_only=False))
-        restore_rng_states(torch.load(path / "rng.pt", weights_only=False))
+        restore_rng_states(torch.load(path / "rng.pt", weights_only=False), rank)
         state = TrainState.from_json((path / "state.json").read_text(encoding="utf-8"))
         return state, np.load(path / "order.npy")
 

@@ -77,7 +77,8 @@ class TrainConfig:
     checkpoint_every: int = option(10, "Write a resumable checkpoint every this many optimizer steps.")
     max_minutes: float = option(0.0, "Wall-time budget for the whole run (0 = none): training stops early, "
                                      "leaving time for the last validation and saving.")
-    threads: int = option(0, "torch CPU threads (0 = one per available core).")
+    threads: int = option(0, "torch CPU threads (0 = one per available core; under accelerate launch, per "
+                             "process, 0 = the cores shared among the processes on this machine).")
 
     def __post_init__(self):
         check(self.quantize in ("4bit", "8bit", "none"), f"quantize must be 4bit, 8bit or none, not {self.quantize!r}")

@@ -5,6 +5,10 @@
 (the same as `python -m recommender.train.run --data ml-100k --out ...`). Interrupted? Run the same
 command with `--resume`. The output directory holds the adapter, its configs, metrics.json and a README;
 while training, checkpoints live in `<out>.partial/`.
+
+Data parallel on several GPUs (or CPU processes): `accelerate launch --multi_gpu --num_processes N -m
+recommender train ...` (recommender/train/distributed.py). Every process reads the data and the work
+directory; the main process prepares shared caches first, and alone writes checkpoints and the adapter.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from recommender.config import to_dict
 from recommender.errors import ConfigError, RecommenderError
 from recommender.train.checkpoint import WorkDir, is_complete
 from recommender.train.config import RESUMABLE_CHANGES, TrainConfig
+from recommender.train.distributed import Distributed, current
 
 
 @dataclass
@@ -73,16 +78,20 @@ def default_command(config: TrainConfig) -> str:
 
 
 def train(config: TrainConfig, dataset=None, embedder_factory=None, resume: bool = False, overwrite: bool = False,
-          progress: bool = True, command: str | None = None) -> TrainOutcome:
-    """Run `recommender train`. `dataset` and `embedder_factory` let tests inject small fakes."""
+          progress: bool = True, command: str | None = None, dist: Distributed | None = None) -> TrainOutcome:
+    """Run `recommender train`. `dataset` and `embedder_factory` let tests inject small fakes. `dist`: the
+    data-parallel processes (default: from `accelerate launch`'s environment, else this process alone)."""
     clock_start = time.perf_counter()
+    dist = dist if dist is not None else current()
+    progress = progress and dist.is_main
     if not config.out:
         raise ConfigError("an output directory is required (--out adapters/NAME)")
     out = Path(config.out).expanduser()
     work = work_dir_for(out)
     check_output(out, work, resume, overwrite)
     if resume and is_complete(out) and not work.exists():
-        print(f"{out} is already complete; nothing to resume", file=sys.stderr)
+        if dist.is_main:
+            print(f"{out} is already complete; nothing to resume", file=sys.stderr)
         return TrainOutcome(out, {}, already_complete=True)
     if resume and work.exists():
         config = resumed_config(config, work)
@@ -91,28 +100,34 @@ def train(config: TrainConfig, dataset=None, embedder_factory=None, resume: bool
     from recommender.data.split import LeaveOneOut
     from recommender.train.examples import build_examples
     from recommender.train.model import loss_references, prepare_model
-    from recommender.train.report import RunInfo, write_adapter
+    from recommender.train.report import RunInfo, build_metrics, write_adapter
     from recommender.train.trainer import Trainer
     from recommender.train.validation import val_shortlists
 
-    dataset = dataset if dataset is not None else load_dataset(config.data, progress=progress)
-    tm = prepare_model(config, progress)
-    loo = LeaveOneOut(dataset.interactions, dataset.catalog)
-    examples = build_examples(dataset, loo, config, embedder_factory, progress)
+    if dist.enabled:
+        import torch
+
+        torch.set_num_threads(config.threads or dist.default_threads())
+    with dist.main_first():  # the main process fills the shared caches (data, model, indexes) first
+        dataset = dataset if dataset is not None else load_dataset(config.data, progress=progress)
+        tm = prepare_model(config, progress)
+        loo = LeaveOneOut(dataset.interactions, dataset.catalog)
+        examples = build_examples(dataset, loo, config, embedder_factory, progress)
+        val_cases = val_shortlists(dataset, loo, config.val_users, config.seed, config.shortlist_size,
+                                   embedder_factory, progress) if examples.examples else []
     if not examples.examples:
         raise RecommenderError(f"no training examples in {config.data!r}: users need more than "
                                f"{config.min_history} training interactions")
-    val_cases = val_shortlists(dataset, loo, config.val_users, config.seed, config.shortlist_size,
-                               embedder_factory, progress)
     if progress:
         print(f"{len(examples.examples):,} training examples ({examples.summary()}), "
               f"{len(val_cases)} validation users", file=sys.stderr, flush=True)
 
-    trainer = Trainer(config, tm, dataset.catalog, examples.examples, val_cases, work, clock_start, progress)
+    trainer = Trainer(config, tm, dataset.catalog, examples.examples, val_cases, work, clock_start, progress, dist)
     digest = examples_digest(examples.examples)
     checkpoint = work.latest_checkpoint() if resume else None
+    saved = work.saved_config() or {}
+    dist.barrier()  # every process has read the work directory before the main process changes it
     if checkpoint is not None:
-        saved = work.saved_config() or {}
         if saved.get("examples_digest") != digest:
             raise RecommenderError(f"the training examples differ from those of the interrupted run in {work.root} "
                                    f"(did the data change?); use --overwrite to start over")
@@ -122,21 +137,26 @@ def train(config: TrainConfig, dataset=None, embedder_factory=None, resume: bool
     else:
         if resume and progress:
             print(f"no checkpoint in {work.root}: starting from the beginning", file=sys.stderr, flush=True)
-        work.clear()
-        work.create({"config": to_dict(config), "examples_digest": digest})
+        if dist.is_main:
+            work.clear()
+            work.create({"config": to_dict(config), "examples_digest": digest})
     result = trainer.run()
     info = RunInfo(command or default_command(config), tm.model_id, f"{dataset.name} ({dataset.source})".strip(),
                    examples, len(val_cases), trainer.elapsed(), resumed=checkpoint is not None,
                    loss_refs=loss_references(examples.examples, config.ranker_config()),
                    rank_prior=trainer.ranker_config.rank_prior)
-    metrics = write_adapter(out, config, result, info)
-    work.remove()
+    if dist.is_main:
+        metrics = write_adapter(out, config, result, info)
+        work.remove()
+    else:
+        metrics = build_metrics(config, result, info)
+    dist.barrier()  # no process returns before the adapter is in place
     if progress:
         best = result.best_metrics
         print(f"wrote {out}: best step {result.state.best_step}, val NDCG@10 llm {best.get('llm', 0):.4f}, "
               f"mix {best.get('best_mix', 0):.4f}, retrieval {best.get('retrieval', 0):.4f}; "
               f"{metrics['wall_seconds'] / 60:.1f} min", file=sys.stderr)
-    if result.state.best_step == 0 and result.state.step > 0:
+    if result.state.best_step == 0 and result.state.step > 0 and dist.is_main:
         print(f"warning: no trained step beat the untrained model on validation, so {out} holds the untrained "
               f"(no-op) adapter; try more examples, a longer run or patience 0", file=sys.stderr)
     return TrainOutcome(out, metrics)

@@ -66,24 +66,27 @@ def rank_input_of(case: ShortlistCase, show_ranks: bool = True) -> RankInput:
 
 
 def evaluate(score: Scorer, cases: Sequence[ShortlistCase], batch: int = 8, progress: bool = True,
-             desc: str = "validating") -> ValMetrics:
+             desc: str = "validating", dist=None) -> ValMetrics:
     """Score the shortlists with `score` and compare the rankings (tqdm bar over users).
 
     Users whose target is off the shortlist are not sent to the model: no re-ordering can change
-    their rank (see llm_eval.can_change), so their scores are zeros and their metrics are the same."""
+    their rank (see llm_eval.can_change), so their scores are zeros and their metrics are the same.
+    With `dist` (a train.distributed.Distributed), each process scores its share of the users and every
+    process gets all scores, so all of them compute the same metrics."""
     from tqdm import tqdm
 
     from recommender.evaluation.llm_eval import can_change
+    from recommender.train.distributed import Distributed
 
+    dist = dist if dist is not None else Distributed()
     start = time.perf_counter()
     llm_scores = [np.zeros(len(c.candidates)) for c in cases]
     todo = [i for i, c in enumerate(cases) if can_change(c)]
-    with tqdm(total=len(todo), desc=desc, unit="user", disable=not progress, leave=False) as bar:
-        for i in range(0, len(todo), batch):
-            chunk = todo[i:i + batch]
-            for j, scores in zip(chunk, score([rank_input_of(cases[j]) for j in chunk])):
-                llm_scores[j] = scores
-            bar.update(len(chunk))
+    with tqdm(total=dist.share(len(todo), batch), desc=desc, unit="user", disable=not progress, leave=False) as bar:
+        scored = dist.map_batches(todo, lambda chunk: score([rank_input_of(cases[j]) for j in chunk]), batch,
+                                  on_batch=bar.update)
+    for j, scores in zip(todo, scored):
+        llm_scores[j] = scores
     return metrics_of(cases, llm_scores, time.perf_counter() - start)
 
 
