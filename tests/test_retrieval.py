@@ -116,3 +116,32 @@ def test_matched_terms_keep_a_hyphenated_word_whole():
     assert channel.matched_terms(request, 0) == ["Sci-Fi"]  # not "sci, fi"
     assert channel.matched_terms(Request(query="a fi crime story"), 0) == ["fi"]  # a lone token as is
     assert channel.matched_terms(Request(query="Crime thriller"), 1) == ["crime", "thriller"]
+
+
+def test_sparse_bm25_scores_equal_rank_bm25():
+    from rank_bm25 import BM25Okapi
+
+    from recommender.retrieval.text import BM25Channel, tokenize
+
+    documents = [item.document() for item in synthetic_dataset(n_items=50).catalog]
+    documents += ["Heat. Crime Thriller. 1995. heat heat", "Sci-Fi Sci-Fi drama", "the of and"]
+    channel = BM25Channel.build(documents)
+    reference = BM25Okapi([tokenize(d) or ["_"] for d in documents])
+    for query in ("horror story", "drama drama 1995", "heat crime", "unknown words only", "movie 12 sci fi"):
+        expected = reference.get_scores(tokenize(query)).astype(np.float32)
+        np.testing.assert_allclose(channel.scores(Request(query=query)), expected, rtol=1e-5, atol=1e-6)
+    history = Request(history=[0, 3, 7])
+    expected = reference.get_scores(channel.query_tokens(history)).astype(np.float32)
+    np.testing.assert_allclose(channel.scores(history), expected, rtol=1e-5, atol=1e-6)
+
+
+def test_evidence_ranks_are_each_channels_rank_among_allowed_items(dataset, config):
+    retriever = build(dataset, config)
+    for request in (Request(history=[10, 11, 12, 13]), Request(history=[3, 30, 40], query="horror story",
+                                                              constraints=Constraints(min_year=1980))):
+        raw = retriever.channel_scores(request)
+        allowed = retriever.allowed(request)
+        for item in retriever.shortlist(request, k=10).indices:
+            for e in retriever.evidence(request, int(item), raw, allowed):
+                scores = raw[e.channel]
+                assert e.rank == 1 + np.count_nonzero(scores[allowed] > scores[item]) <= 50

@@ -1,4 +1,4 @@
-"""`recommender data fetch ml-100k` and `recommender data info SPEC`."""
+"""`recommender data fetch ml-100k`, `recommender data info SPEC` and `recommender data synth ...`."""
 
 from __future__ import annotations
 
@@ -27,6 +27,17 @@ def add_parser(sub):
     info.add_argument("--data-dir", default=None, help=DATA_DIR_HELP)
     info.add_argument("--no-progress", dest="progress", action="store_false", help="hide progress bars")
     info.set_defaults(run=run_info)
+
+    synth = actions.add_parser(
+        "synth", help="write a synthetic data set in the generic format (benchmarks and tests only)",
+        description="Write items.csv and interactions.csv with a Zipf popularity skew, sequential structure and "
+                    "item text. For scale benchmarks and tests only: never for quality claims.")
+    synth.add_argument("--items", type=int, required=True, help="catalogue size")
+    synth.add_argument("--users", type=int, required=True, help="number of users")
+    synth.add_argument("--interactions", type=int, required=True, help="exact number of interactions")
+    synth.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    synth.add_argument("--out", required=True, help="output directory (must not exist, or be empty)")
+    synth.set_defaults(run=run_synth)
     return p
 
 
@@ -98,4 +109,22 @@ def run_info(args: argparse.Namespace) -> int:
 
     dataset = load_dataset(args.spec, args.data_dir, progress=args.progress)
     print("\n".join(summarize(dataset).lines()))
+    return 0
+
+
+def run_synth(args: argparse.Namespace) -> int:
+    import time
+    from pathlib import Path
+
+    from recommender.data.synth import SynthConfig, synthesize
+
+    out = Path(args.out).expanduser()
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise RecommenderError(f"{out} already exists and is not an empty directory; choose another --out")
+    config = SynthConfig(items=args.items, users=args.users, interactions=args.interactions, seed=args.seed)
+    start = time.perf_counter()
+    data = synthesize(config)
+    data.write(out)
+    print(f"{out}: {len(data.items):,} interactions, {config.users:,} users, {config.items:,} items "
+          f"(seed {config.seed}, {time.perf_counter() - start:.1f} s; synthetic: for benchmarks and tests only)")
     return 0

@@ -204,16 +204,22 @@ class InteractionsBuilder:
     """Collects interaction columns; item ids are resolved against the catalogue as they arrive.
 
     Timestamps may be None on every row (then the order of appearance is used) but not on some rows only.
+    Columns are typed arrays and each user id is stored once: at 20M rows, Python lists of ints and floats
+    and one string per row took 6 GB, these take under 1 GB.
     """
 
     def __init__(self, path, item_index: dict[str, int], items_path):
+        from array import array
+
         self.path, self.items_path = path, items_path
         self.item_index = item_index
         self.users: list[str] = []
-        self.items: list[int] = []
-        self.ratings: list[float] = []
-        self.timestamps: list[int | None] = []
-        self._lines: list[int] = []
+        self._user_ids: dict[str, str] = {}  # one string object per distinct user
+        self.items = array("i")
+        self.ratings = array("d")
+        self.timestamps = array("q")
+        self._missing_timestamps = 0
+        self._first_missing_line: int | None = None
 
     def add(self, line: int, user: str, item_id: str, rating: float, timestamp: int | None) -> None:
         if not user:
@@ -221,28 +227,30 @@ class InteractionsBuilder:
         index = self.item_index.get(item_id)
         if index is None:
             raise DataError(self.path, f"item id {item_id!r} is not in {self.items_path}", line=line)
-        self.users.append(user)
+        self.users.append(self._user_ids.setdefault(user, user))
         self.items.append(index)
         self.ratings.append(rating)
+        if timestamp is None:
+            self._missing_timestamps += 1
+            if self._first_missing_line is None:
+                self._first_missing_line = line
+            timestamp = 0
         self.timestamps.append(timestamp)
-        self._lines.append(line)
 
     def _timestamps(self) -> np.ndarray:
-        missing = [i for i, t in enumerate(self.timestamps) if t is None]
-        if len(missing) == len(self.timestamps):
+        if self._missing_timestamps == len(self.timestamps):
             return np.arange(len(self.timestamps), dtype=np.int64)
-        if missing:
-            raise DataError(
-                self.path, "timestamp missing here but present on other lines", line=self._lines[missing[0]]
-            )
-        return np.array(self.timestamps, dtype=np.int64)
+        if self._missing_timestamps:
+            raise DataError(self.path, "timestamp missing here but present on other lines",
+                            line=self._first_missing_line)
+        return np.frombuffer(self.timestamps, dtype=np.int64).copy()
 
     def build(self) -> Interactions:
         if not self.users:
             raise DataError(self.path, "no interactions in file")
         return Interactions(
             np.array(self.users, dtype=object),
-            np.array(self.items, dtype=np.int32),
-            np.array(self.ratings, dtype=np.float32),
+            np.frombuffer(self.items, dtype=np.int32).copy(),
+            np.frombuffer(self.ratings, dtype=np.float64).astype(np.float32),
             self._timestamps(),
         )

@@ -25,19 +25,29 @@ class RetrievalConfig:
         "of the history channels' total weight, so the request counts.",
     )
     transition_window: int = option(3, "Count j after i when j follows within this many steps (weight 1/distance).")
+    neighbours: int = option(
+        2000, "Co-occurrence and transitions keep each item's this many strongest neighbours (sparse matrices: "
+        "memory grows with items x neighbours, not items squared). 2000 keeps all of ML-100k's 1,682 items, "
+        "so its results are those of the full matrices; fewer cost ML-100k accuracy (eval/results/neighbours.md).",
+    )
     transition_decay: float = option(0.6, "Recency weight of the k-th most recent history item: decay**k (transitions).")
     cooccurrence_decay: float = option(0.85, "Recency decay for the co-occurrence channel.")
     profile_decay: float = option(0.8, "Recency decay of the history profile for the dense channel.")
     bm25_history_items: int = option(5, "Without a request, BM25 queries with the text of this many recent items.")
-    liked_weight: float = option(1.0, "Items liked in the dialogue count like the most recent history item times this.")
-    embedder: str = option("all-MiniLM-L6-v2", "Sentence embedder: 'all-MiniLM-L6-v2' (bundled) or a local path.")
-    cache_dir: str = option("", "Where indexes are persisted ('' = $RECOMMENDER_CACHE_DIR or ~/.cache/recommender).")
-
     reference_weight: float = option(
         2.0,
         "'Like X' references: the collaborative and dense channels scored from the references alone are "
         "added with this multiple of the history channels' total weight.",
     )
+    liked_weight: float = option(1.0, "Items liked in the dialogue count like the most recent history item times this.")
+    dense_exact_max_items: int = option(
+        50_000, "Up to this many items the dense channel scores every item exactly; past it an HNSW index "
+        "(voyager) finds the dense_candidates nearest items and the others get the lowest of their scores.",
+    )
+    dense_candidates: int = option(200, "Items the approximate dense index returns per query (see above).")
+    embedder: str = option("all-MiniLM-L6-v2", "Sentence embedder: 'all-MiniLM-L6-v2' (bundled) or a local path.")
+    cache_dir: str = option("", "Where indexes are persisted ('' = $RECOMMENDER_CACHE_DIR or ~/.cache/recommender).")
+
     def __post_init__(self):
         check(1 <= self.shortlist_size <= 1000, "shortlist_size must be between 1 and 1000")
         unknown = set(self.weights) - set(CHANNELS)
@@ -46,8 +56,11 @@ class RetrievalConfig:
         check(all(w >= 0 for w in self.weights.values()), "channel weights must be >= 0")
         check(any(self.weights[c] > 0 for c in CHANNELS), "at least one channel weight must be > 0")
         check(self.query_text_weight >= 0, "query_text_weight must be >= 0")
+        check(self.reference_weight >= 0, "reference_weight must be >= 0")
         check(self.transition_window >= 1, "transition_window must be >= 1")
+        check(self.neighbours >= 1, "neighbours must be >= 1")
+        check(self.dense_exact_max_items >= 0, "dense_exact_max_items must be >= 0")
+        check(self.dense_candidates >= 1, "dense_candidates must be >= 1")
         for name in ("transition_decay", "cooccurrence_decay", "profile_decay"):
             check(0 < getattr(self, name) <= 1, f"{name} must be in (0, 1]")
         check(self.bm25_history_items >= 1, "bm25_history_items must be >= 1")
-        check(self.reference_weight >= 0, "reference_weight must be >= 0")

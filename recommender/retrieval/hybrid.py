@@ -14,6 +14,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from recommender.data.types import Catalog
+from recommender.retrieval.ann import ApproximateIndex
 from recommender.retrieval.collab import CollabStats, MatrixChannel, PopularityChannel
 from recommender.retrieval.config import HISTORY_CHANNELS, TEXT_CHANNELS, RetrievalConfig
 from recommender.retrieval.index import cache_root, load_or_build_text_index, load_or_fit_collab
@@ -35,6 +36,7 @@ class HybridRetriever:
     def __init__(self, catalog: Catalog, channels: dict, config: RetrievalConfig):
         self.catalog, self.channels, self.config = catalog, channels, config
         self._genres = [frozenset(g.lower() for g in item.genres) for item in catalog]
+        self._extremes_cache: dict[str, tuple] = {}  # see _allowed_extremes
         names = sorted({g for genres in self._genres for g in genres})
         self._genre_column = {g: k for k, g in enumerate(names)}
         self._genre_matrix = np.zeros((len(catalog), len(names)), dtype=bool)  # item x genre
@@ -51,18 +53,24 @@ class HybridRetriever:
         root = cache_root(config.cache_dir)
         factory = embedder_factory or (lambda: MiniLMEmbedder(config.embedder))
         text = load_or_build_text_index(catalog, config.embedder, factory, root, config.bm25_history_items, progress)
-        stats = load_or_fit_collab(list(sequences), len(catalog), config.transition_window, root)
-        return cls(catalog, cls.make_channels(text.bm25, text.item_vectors, stats, factory, config), config)
+        approximate = None
+        if len(catalog) > config.dense_exact_max_items:
+            approximate = ApproximateIndex.load_or_build(text.path, text.item_vectors, config.dense_candidates,
+                                                         progress)
+        stats = load_or_fit_collab(list(sequences), len(catalog), config.transition_window, root, config.neighbours)
+        channels = cls.make_channels(text.bm25, text.item_vectors, stats, factory, config, approximate)
+        return cls(catalog, channels, config)
 
     @staticmethod
-    def make_channels(bm25, item_vectors, stats: CollabStats, embedder_factory, config: RetrievalConfig) -> dict:
+    def make_channels(bm25, item_vectors, stats: CollabStats, embedder_factory, config: RetrievalConfig,
+                      approximate: ApproximateIndex | None = None) -> dict:
         like = config.liked_weight
         return {
             "transitions": MatrixChannel("transitions", stats.transitions, config.transition_decay, like,
                                          'often watched right after "{title}"'),
             "cooccurrence": MatrixChannel("cooccurrence", stats.cooccurrence, config.cooccurrence_decay, like,
                                           'co-watched with "{title}"'),
-            "dense": DenseChannel(item_vectors, embedder_factory, config.profile_decay, like),
+            "dense": DenseChannel(item_vectors, embedder_factory, config.profile_decay, like, approximate),
             "bm25": bm25,
             "popularity": PopularityChannel(stats.popularity),
         }
@@ -155,11 +163,11 @@ class HybridRetriever:
         history scores every item 0, which would otherwise rank them all first)."""
         found = []
         for name, scores in raw.items():
-            candidates = scores[allowed]
-            if candidates.size == 0 or scores[item] <= candidates.min():
+            floor, best = self._allowed_extremes(name, scores, allowed)
+            if floor is None or scores[item] <= floor:
                 continue
-            rank = 1 + int(np.count_nonzero(candidates > scores[item]))
-            if rank <= EVIDENCE_MAX_RANK:
+            rank = 1 + int(np.count_nonzero(best > scores[item]))
+            if rank <= EVIDENCE_MAX_RANK:  # exact up to there: `best` holds every allowed score above it
                 reason, related = self._reason(name, request, item)
                 found.append(Evidence(name, rank, float(scores[item]), reason, related))
         return sorted(found, key=lambda e: e.rank)
@@ -181,3 +189,21 @@ class HybridRetriever:
             what = "your request" if request.query else "your recent titles"
             return (f"matches {what}: {', '.join(terms)}" if terms else f"matches {what}"), ()
         return f"popular: watched by {int(channel.counts[item]):,} people", ()
+    def _allowed_extremes(self, name: str, scores: np.ndarray, allowed: np.ndarray):
+        """A channel's lowest allowed score and its EVIDENCE_MAX_RANK + 1 highest (None, None when nothing is
+        allowed). Computed once per request and channel: a shortlist asks for the evidence of 20 items, and
+        at 100k items scanning the catalogue for each of them cost more than the rest of the request. The
+        cache holds the arrays themselves, so an identity match cannot be a recycled id."""
+        cached = self._extremes_cache.get(name)
+        if cached is not None and cached[0] is scores and cached[1] is allowed:
+            return cached[2], cached[3]
+        candidates = scores[allowed]
+        if candidates.size == 0:
+            floor, best = None, None
+        else:
+            keep = min(EVIDENCE_MAX_RANK + 1, candidates.size)
+            floor = candidates.min()
+            best = np.partition(candidates, candidates.size - keep)[candidates.size - keep:]
+        self._extremes_cache[name] = (scores, allowed, floor, best)
+        return floor, best
+

@@ -21,10 +21,10 @@ from typing import Callable, Iterable
 import numpy as np
 
 from recommender.data.types import Catalog
-from recommender.retrieval.collab import CollabStats
+from recommender.retrieval.collab import DEFAULT_NEIGHBOURS, CollabStats
 from recommender.retrieval.text import BM25Channel
 
-INDEX_VERSION = 1
+INDEX_VERSION = 2  # 2: sparse collaborative statistics
 
 
 def cache_root(configured: str = "") -> Path:
@@ -92,29 +92,36 @@ def load_or_build_text_index(
     return TextIndex(bm25, vectors, path, built=True)
 
 
-def sequences_hash(sequences: Iterable[np.ndarray], n_items: int, window: int) -> str:
-    digest = hashlib.sha256(f"{INDEX_VERSION}:{n_items}:{window}".encode())
+def sequences_hash(sequences: Iterable[np.ndarray], n_items: int, window: int, neighbours: int) -> str:
+    digest = hashlib.sha256(f"{INDEX_VERSION}:{n_items}:{window}:{neighbours}".encode())
     for seq in sequences:
         digest.update(np.asarray(seq, dtype=np.int32).tobytes())
         digest.update(b"|")
     return digest.hexdigest()[:16]
 
 
-def load_or_fit_collab(sequences: list[np.ndarray], n_items: int, window: int, root: Path) -> CollabStats:
+def load_or_fit_collab(sequences: list[np.ndarray], n_items: int, window: int, root: Path,
+                       neighbours: int = DEFAULT_NEIGHBOURS) -> CollabStats:
     """Collaborative statistics for these training sequences, from cache when they were fitted before."""
-    path = root / "index" / f"collab-{sequences_hash(sequences, n_items, window)}"
+    from scipy import sparse
+
+    path = root / "index" / f"collab-v{INDEX_VERSION}-{sequences_hash(sequences, n_items, window, neighbours)}"
     if (path / "meta.json").is_file():
         try:
-            data = np.load(path / "stats.npz")
-            return CollabStats(data["cooccurrence"], data["transitions"], data["popularity"])
+            return CollabStats(sparse.load_npz(path / "cooccurrence.npz").tocsr(),
+                               sparse.load_npz(path / "transitions.npz").tocsr(),
+                               np.load(path / "popularity.npy"))
         except (OSError, ValueError, KeyError):
             pass
-    stats = CollabStats.fit(sequences, n_items, window)
+    stats = CollabStats.fit(sequences, n_items, window, neighbours)
 
     def write(tmp: Path) -> None:
-        np.savez(tmp / "stats.npz", cooccurrence=stats.cooccurrence, transitions=stats.transitions,
-                 popularity=stats.popularity)
-        (tmp / "meta.json").write_text(json.dumps({"n_items": n_items, "window": window}))
+        # uncompressed: loading is several times faster and the matrices hardly compress anyway
+        sparse.save_npz(tmp / "cooccurrence.npz", stats.cooccurrence, compressed=False)
+        sparse.save_npz(tmp / "transitions.npz", stats.transitions, compressed=False)
+        np.save(tmp / "popularity.npy", stats.popularity)
+        meta = {"version": INDEX_VERSION, "n_items": n_items, "window": window, "neighbours": neighbours}
+        (tmp / "meta.json").write_text(json.dumps(meta))
 
     _write_atomically(path, write)
     return stats
