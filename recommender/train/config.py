@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from recommender.config import check, option
 
+TASKS = ("rank", "intent")
 SCHEDULES = ("cosine", "linear", "constant")
 MISSED_TARGET_POLICIES = ("insert", "skip")
 SELECT_ON = ("llm", "mix")
@@ -15,6 +16,8 @@ RESUMABLE_CHANGES = frozenset({"max_minutes", "out"})
 
 @dataclass
 class TrainConfig:
+    task: str = option("rank", "What the adapter learns: 'rank' (the LLM ranker's answers) or 'intent' (the chat's "
+                               "JSON intent of a message, from generated messages).")
     data: str = option("ml-100k", "Data set name (ml-100k) or a path in a supported format.")
     out: str | None = option(None, "Output adapter directory, e.g. adapters/my-adapter (required).")
     seed: int = option(0, "Seed of the example order, candidate shuffles, LoRA init and dropout.")
@@ -40,6 +43,11 @@ class TrainConfig:
     shortlist_size: int = option(20, "Candidates per example: the retrieval shortlist (at most 20 labels).")
     missed_target: str = option("insert", "When retrieval missed the target: 'insert' it in place of the last "
                                           "candidate (shown without retrieval ranks) or 'skip' the example.")
+
+    # Intent task (task: intent).
+    intent_examples: int = option(4000, "Intent task: generated (message -> intent) training examples.")
+    intent_val_examples: int = option(150, "Intent task: generated validation messages (another seed), decoded "
+                                            "under the schema at each validation.")
 
     # Prompt: must match inference, so it is written next to the adapter (ranker.yaml).
     max_history: int = option(8, "Most recent history items shown in the prompt.")
@@ -81,6 +89,9 @@ class TrainConfig:
                              "process, 0 = the cores shared among the processes on this machine).")
 
     def __post_init__(self):
+        check(self.task in TASKS, f"task must be one of {', '.join(TASKS)}, not {self.task!r}")
+        check(self.intent_examples >= 1, f"intent_examples must be >= 1, not {self.intent_examples}")
+        check(self.intent_val_examples >= 1, f"intent_val_examples must be >= 1, not {self.intent_val_examples}")
         check(self.quantize in ("4bit", "8bit", "none"), f"quantize must be 4bit, 8bit or none, not {self.quantize!r}")
         check(self.lora_r >= 1, f"lora_r must be >= 1, not {self.lora_r}")
         check(self.lora_alpha >= 1, f"lora_alpha must be >= 1, not {self.lora_alpha}")

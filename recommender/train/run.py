@@ -74,7 +74,8 @@ def examples_digest(examples) -> str:
 
 
 def default_command(config: TrainConfig) -> str:
-    return f"recommender train --data {shlex.quote(config.data)} --out {shlex.quote(str(config.out))}"
+    task = f" --task {config.task}" if config.task != "rank" else ""
+    return f"recommender train{task} --data {shlex.quote(config.data)} --out {shlex.quote(str(config.out))}"
 
 
 def train(config: TrainConfig, dataset=None, embedder_factory=None, resume: bool = False, overwrite: bool = False,
@@ -95,6 +96,10 @@ def train(config: TrainConfig, dataset=None, embedder_factory=None, resume: bool
         return TrainOutcome(out, {}, already_complete=True)
     if resume and work.exists():
         config = resumed_config(config, work)
+    if config.task == "intent":
+        from recommender.train.intent_run import train_intent
+
+        return train_intent(config, out, work, clock_start, dataset, resume, progress, command, dist)
 
     from recommender.data.registry import load_dataset
     from recommender.data.split import LeaveOneOut
@@ -123,23 +128,7 @@ def train(config: TrainConfig, dataset=None, embedder_factory=None, resume: bool
               f"{len(val_cases)} validation users", file=sys.stderr, flush=True)
 
     trainer = Trainer(config, tm, dataset.catalog, examples.examples, val_cases, work, clock_start, progress, dist)
-    digest = examples_digest(examples.examples)
-    checkpoint = work.latest_checkpoint() if resume else None
-    saved = work.saved_config() or {}
-    dist.barrier()  # every process has read the work directory before the main process changes it
-    if checkpoint is not None:
-        if saved.get("examples_digest") != digest:
-            raise RecommenderError(f"the training examples differ from those of the interrupted run in {work.root} "
-                                   f"(did the data change?); use --overwrite to start over")
-        if progress:
-            print(f"resuming from {checkpoint}", file=sys.stderr, flush=True)
-        trainer.resume(checkpoint)
-    else:
-        if resume and progress:
-            print(f"no checkpoint in {work.root}: starting from the beginning", file=sys.stderr, flush=True)
-        if dist.is_main:
-            work.clear()
-            work.create({"config": to_dict(config), "examples_digest": digest})
+    checkpoint = start_or_resume(trainer, work, examples_digest(examples.examples), config, resume, progress, dist)
     result = trainer.run()
     info = RunInfo(command or default_command(config), tm.model_id, f"{dataset.name} ({dataset.source})".strip(),
                    examples, len(val_cases), trainer.elapsed(), resumed=checkpoint is not None,
@@ -160,6 +149,29 @@ def train(config: TrainConfig, dataset=None, embedder_factory=None, resume: bool
         print(f"warning: no trained step beat the untrained model on validation, so {out} holds the untrained "
               f"(no-op) adapter; try more examples, a longer run or patience 0", file=sys.stderr)
     return TrainOutcome(out, metrics)
+
+
+def start_or_resume(trainer, work: WorkDir, digest: str, config: TrainConfig, resume: bool, progress: bool,
+                    dist: Distributed) -> Path | None:
+    """Resume `trainer` from the work directory's last checkpoint (with `resume`, when there is one and
+    it was made from the same examples), else start the work directory afresh. The checkpoint or None."""
+    checkpoint = work.latest_checkpoint() if resume else None
+    saved = work.saved_config() or {}
+    dist.barrier()  # every process has read the work directory before the main process changes it
+    if checkpoint is not None:
+        if saved.get("examples_digest") != digest:
+            raise RecommenderError(f"the training examples differ from those of the interrupted run in {work.root} "
+                                   f"(did the data change?); use --overwrite to start over")
+        if progress:
+            print(f"resuming from {checkpoint}", file=sys.stderr, flush=True)
+        trainer.resume(checkpoint)
+    else:
+        if resume and progress:
+            print(f"no checkpoint in {work.root}: starting from the beginning", file=sys.stderr, flush=True)
+        if dist.is_main:
+            work.clear()
+            work.create({"config": to_dict(config), "examples_digest": digest})
+    return checkpoint
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -27,7 +27,7 @@ from recommender.train.checkpoint import TrainState, WorkDir, rng_states
 from recommender.train.distributed import Distributed, data_parallel_backward
 from recommender.train.examples import TrainingExample, example_order
 from recommender.train.model import TrainingModel, batch_loss, make_optimizer, rank_prior, ranker_scorer
-from recommender.train.validation import ValMetrics, evaluate
+from recommender.train.validation import evaluate
 
 SAVE_RESERVE_S = 20.0  # time kept for writing the final checkpoint and adapter
 
@@ -152,18 +152,15 @@ class Trainer:
         self.checkpoint()
 
     # --- validation, budget, checkpoints -----------------------------------------------------
-    def validate(self) -> ValMetrics:
+    def validate(self) -> dict:
+        """Measure the model on validation, keep its weights when it is the best so far; the curve point."""
         self.tm.model.eval()
-        metrics = evaluate(ranker_scorer(self.tm, self.catalog, self.ranker_config), self.val_cases,
-                           self.config.eval_batch_size, self.progress, desc=f"validating step {self.state.step}",
-                           dist=self.dist)
-        metrics = self.dist.broadcast(metrics)  # identical anyway, but for its own clock's `seconds`
+        metrics, score, summary = self.measure()
         recent = self.state.losses[-self.config.eval_every:]
         point = {"step": self.state.step, "examples_seen": self.state.examples_seen,
                  "train_loss": round(float(np.mean(recent)), 5) if recent else None,
-                 "elapsed_s": round(self.elapsed(), 1), **metrics.to_dict()}
+                 "elapsed_s": round(self.elapsed(), 1), **metrics}
         self.state.curve.append(point)
-        score = metrics.selection_score(self.config.select_on)
         if self.state.best_score is None or score > self.state.best_score + 1e-9:
             self.state.best_score, self.state.best_step, self.state.evals_since_best = score, self.state.step, 0
             if self.dist.is_main:
@@ -171,10 +168,19 @@ class Trainer:
         else:
             self.state.evals_since_best += 1
         if self.progress:
-            print(f"step {self.state.step}: val NDCG@10 retrieval {metrics.retrieval:.4f}, llm {metrics.llm:.4f}, "
-                  f"mix {metrics.best_mix:.4f} (w={metrics.best_mix_weight:g}); best step {self.state.best_step} "
-                  f"[{metrics.seconds:.0f}s]", flush=True)
-        return metrics
+            print(f"step {self.state.step}: {summary}; best step {self.state.best_step} [{metrics['seconds']:.0f}s]",
+                  flush=True)
+        return point
+
+    def measure(self) -> tuple[dict, float, str]:
+        """(validation metrics with their `seconds`, the score the best step is chosen on, a progress line)."""
+        metrics = evaluate(ranker_scorer(self.tm, self.catalog, self.ranker_config), self.val_cases,
+                           self.config.eval_batch_size, self.progress, desc=f"validating step {self.state.step}",
+                           dist=self.dist)
+        metrics = self.dist.broadcast(metrics)  # identical anyway, but for its own clock's `seconds`
+        summary = (f"val NDCG@10 retrieval {metrics.retrieval:.4f}, llm {metrics.llm:.4f}, "
+                   f"mix {metrics.best_mix:.4f} (w={metrics.best_mix_weight:g})")
+        return metrics.to_dict(), metrics.selection_score(self.config.select_on), summary
 
     def out_of_time(self) -> bool:
         if not self.config.max_minutes:
