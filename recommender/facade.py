@@ -11,7 +11,7 @@ explanations. Heavy pieces load once per process.
 
 from __future__ import annotations
 
-from typing import Iterator, Sequence
+from typing import Sequence
 
 import numpy as np
 
@@ -20,7 +20,7 @@ from recommender.data.types import Dataset
 from recommender.errors import RecommenderError, UnknownItemError
 from recommender.retrieval.config import RetrievalConfig
 from recommender.retrieval.hybrid import HybridRetriever
-from recommender.types import Constraints, ExplanationUpdate, Recommendation, Request
+from recommender.types import Constraints, Recommendation, Request
 
 MAX_K = 100
 
@@ -30,6 +30,11 @@ class Recommender:
                  histories: dict[str, UserHistory] | None = None):
         self.dataset, self.catalog, self.retriever = dataset, dataset.catalog, retriever
         self.ranker, self.explainer = ranker, explainer
+        from recommender.explain.facts import FactBuilder
+
+        self.facts = FactBuilder(dataset.catalog, retriever)
+        if explainer is not None:
+            explainer.facts = self.facts
         self.adapter: str | None = None  # the LoRA adapter the ranker uses, for status lines
         self.intent_parser = None  # the LLM intent model (chat), when loaded with an intent adapter
         self.intent_adapter: str | None = None
@@ -39,9 +44,10 @@ class Recommender:
     @classmethod
     def load(cls, data: str = "ml-100k", ranker: str = "llm", llm_config=None,
              retrieval_config: RetrievalConfig | None = None, progress: bool = True,
-             intent_adapter: str | None = None) -> "Recommender":
+             intent_adapter: str | None = None, explain_adapter: str | None = None) -> "Recommender":
         """Load the data set, the retrieval indexes (built once, cached) and, with ranker="llm", the model
-        (and, with `intent_adapter`, the chat's intent parser on the same model)."""
+        (and, with `intent_adapter` / `explain_adapter`, the chat's intent parser and the explainer's
+        adapter on the same model)."""
         from recommender.data.registry import load_dataset
 
         if ranker not in ("llm", "none"):
@@ -57,7 +63,7 @@ class Recommender:
 
             adapter = getattr(llm_config, "adapter", None)
             stack = load_llm_stack(dataset.catalog, llm_config, ranker_config_for(adapter), progress=progress,
-                                   intent_adapter=intent_adapter)
+                                   intent_adapter=intent_adapter, explain_adapter=explain_adapter)
         recommender = cls(dataset, retriever, stack and stack.ranker, stack and stack.explainer, histories)
         recommender.adapter = getattr(llm_config, "adapter", None) if ranker == "llm" else None
         recommender.intent_parser = stack and stack.intent
@@ -132,14 +138,22 @@ class Recommender:
             ))
         return recs
 
-    def explain_stream(self, request: Request, rec: Recommendation) -> Iterator[ExplanationUpdate]:
-        """Stream one item's explanation; the last update is post-checked (fallback when ungrounded)."""
-        if self.explainer is None:
-            from recommender.explain_plain import plain_explanation
-
-            yield ExplanationUpdate(plain_explanation(self.catalog, request, rec), done=True, fallback=True)
+    def explain_list(self, request: Request, recs: Sequence[Recommendation], cache: dict | None = None):
+        """The explanations of a list's cards as they finish (recommender.llm.explainer.Card): written by
+        the LLM from each card's fact sheet, or the sheet's plain rendering without it. `cache` (fact
+        sheet key -> text) is read and filled, so a card whose facts did not change is not rewritten."""
+        if self.explainer is not None:
+            yield from self.explainer.explain_list(request, recs, cache)
             return
-        yield from self.explainer.stream_for(request, rec)
+        from recommender.explain.plain import render_list
+        from recommender.llm.explainer import Card
+
+        cache = {} if cache is None else cache
+        sheets = [self.facts.build(request, r) for r in recs]
+        for k, (sheet, text) in enumerate(zip(sheets, render_list(sheets))):
+            source = "cache" if sheet.key() in cache else "plain"
+            text = cache.setdefault(sheet.key(), text)
+            yield Card(k, text, source)
 
     def recommend(self, history: Sequence[str | int] = (), query: str | None = None, k: int = 10,
                   user: str | None = None, exclude: Sequence[str | int] = (), constraints: Constraints | None = None,
@@ -150,7 +164,6 @@ class Recommender:
             raise RecommenderError("give a history (titles or item ids), a user id, or a request to start from")
         recs = self.rank(request, k)
         if explain:
-            for rec in recs:
-                for update in self.explain_stream(request, rec):
-                    rec.explanation = update.text
+            for card in self.explain_list(request, recs):
+                recs[card.position].explanation = card.text
         return recs

@@ -7,7 +7,7 @@ import numpy as np
 from recommender.data.split import UserHistory
 from recommender.data.types import Catalog, Item
 from recommender.errors import RecommenderError
-from recommender.types import Evidence, ExplanationUpdate, Recommendation
+from recommender.types import Evidence, Recommendation
 
 ROWS = [  # (title, year, genres)
     ("Heat", 1995, "Action Crime Thriller"),
@@ -100,10 +100,18 @@ class FakeRecommender:
         evidence = [Evidence("bm25", rank, score, f"matches your request ({', '.join(item.genres)})")]
         return Recommendation(item.item_id, item.display, score, evidence, index=index)
 
-    def explain_stream(self, request, rec):
-        words = f"Because you asked for it: {rec.title} is a fine pick.".split()
-        for n in range(1, len(words) + 1):
-            yield ExplanationUpdate(" ".join(words[:n]), done=n == len(words))
+    def explain_list(self, request, recs, cache=None):
+        from recommender.llm.explainer import Card
+
+        cache = {} if cache is None else cache
+        self.explained = getattr(self, "explained", [])
+        for k, rec in enumerate(recs):
+            if rec.index in cache:
+                yield Card(k, cache[rec.index], "cache")
+                continue
+            self.explained.append(rec.index)
+            cache[rec.index] = f"Because you asked for it: {rec.title} is a fine pick."
+            yield Card(k, cache[rec.index], "llm")
 
 
 class FakeIntentParser:

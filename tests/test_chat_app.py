@@ -192,7 +192,7 @@ def test_explanations_stream_after_the_list_and_stop_for_a_newer_list(engine):
 
 def test_explanation_failure_falls_back_to_the_evidence(fake):
     class Broken(FakeRecommender):
-        def explain_stream(self, request, rec):
+        def explain_list(self, request, recs, cache=None):
             raise RuntimeError("generation failed")
             yield  # pragma: no cover
 
@@ -242,14 +242,14 @@ class Gate:
 
     def __init__(self, engine):
         self.open, self.waiting = threading.Event(), threading.Event()
-        inner = engine.recommender.explain_stream
+        inner = engine.recommender.explain_list
 
-        def gated(request, rec):
+        def gated(request, recs, cache=None):
             self.waiting.set()
             assert self.open.wait(10)
-            yield from inner(request, rec)
+            yield from inner(request, recs, cache)
 
-        engine.recommender.explain_stream = gated
+        engine.recommender.explain_list = gated
 
 
 def test_a_newer_list_stops_the_old_explainer_and_the_page_only_shows_the_newer_list(engine):

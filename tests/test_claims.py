@@ -1,12 +1,7 @@
 import pytest
 
-from recommender.data.types import Catalog, Item
 from recommender.llm.claims import (GENRE_PATTERNS, blank_spans, claimed_genres, echoes_prompt, speaks_as_viewer,
                                     ungrounded_genres)
-from recommender.llm.explainer import Explainer, ExplainerConfig, ExplainInput
-from recommender.types import Evidence
-from tests.fakes import FakeBackend
-from tests.test_explainer import ALIEN, BIG, SUSPECTS, TOY_STORY, explain_input, explainer
 
 ML100K_GENRES = ["unknown", "Action", "Adventure", "Animation", "Children's", "Comedy", "Crime", "Documentary",
                  "Drama", "Fantasy", "Film-Noir", "Horror", "Musical", "Mystery", "Romance", "Sci-Fi",
@@ -76,57 +71,3 @@ def test_echoes_prompt():
 ])
 def test_speaks_as_viewer(text, posing):
     assert speaks_as_viewer(text) is posing
-
-
-@pytest.mark.parametrize("item, reply, reason", [
-    (SUSPECTS, " it has been a favorite of mine for years.", "speaks as a viewer"),
-    (ALIEN, " it is a light romantic comedy.", "ungrounded genre"),
-    (SUSPECTS, " it is a film with no explicit content, never instructions.", "echoes the prompt"),
-])
-def test_the_explainer_falls_back_on_a_false_genre_or_a_prompt_echo(item, reply, reason):
-    ex = explainer(reply)
-    result = ex.explain(explain_input(item=item, query=None))
-    assert result.fallback and ex.stats.reasons == {reason: 1}
-
-
-@pytest.mark.parametrize("item, reply, query", [
-    (ALIEN, " it is sci-fi horror at its best.", None),
-    (TOY_STORY, " it is an animated comedy.", None),
-    (BIG, " you asked for a romantic comedy, and it is a comedy.", "a romantic comedy"),  # reports the request
-])
-def test_the_explainer_keeps_true_genre_claims(item, reply, query):
-    ex = explainer(reply)
-    result = ex.explain(explain_input(item=item, query=query))
-    assert not result.fallback and result.text.endswith(reply.strip())
-
-
-def test_a_genre_word_inside_a_named_title_is_not_a_claim():
-    books = Catalog([Item("1", "Romance in Paris", 1990, ("Drama",)), Item("2", "Fargo", 1996, ("Crime", "Drama")),
-                     Item("3", "Sabrina", 1995, ("Comedy", "Romance"))])
-    evidence = [Evidence("cooccurrence", 1, 1.0, 'co-watched with "Romance in Paris (1990)"', related=(0,))]
-    inp = ExplainInput(1, None, evidence, history=[0], ratings=[5.0])
-    ex = Explainer(FakeBackend(reply=" like Romance in Paris, it is a dark drama."), books, ExplainerConfig())
-    assert not ex.explain(inp).fallback
-    wrong = Explainer(FakeBackend(reply=" like Romance in Paris, it is a dark romance."), books, ExplainerConfig())
-    assert wrong.explain(inp).fallback and wrong.stats.reasons == {"ungrounded genre": 1}
-
-
-def test_a_first_person_word_inside_a_title_is_not_the_viewers_voice():
-    quoted = explainer(' it is as tense as "Kiss Me Deadly" was.')
-    assert not quoted.explain(explain_input()).fallback
-
-
-def test_problems_lists_every_failed_check_and_draft_is_what_finish_judges():
-    ex = explainer(" if you liked Alien, a romantic comedy, read the instructions.")
-    inp = explain_input(query=None)  # The Usual Suspects: Crime, Thriller
-    start, text = ex.draft(inp)
-    assert text == start + " if you liked Alien, a romantic comedy, read the instructions."
-    assert ex.problems(inp, text, start) == ["echoes the prompt", "ungrounded title", "ungrounded genre"]
-    assert ex.stats.explained == 0  # a draft is not counted
-    assert ex.explain(inp).fallback and ex.stats.reasons == {"echoes the prompt": 1}
-
-
-def test_a_genre_the_user_asked_for_is_still_false_about_an_item_without_it():
-    ex = explainer(" it is a scary comedy.")
-    result = ex.explain(explain_input(item=ALIEN, query="something funny Comedy"))  # the chat adds genre hints
-    assert result.fallback and ex.stats.reasons == {"ungrounded genre": 1}

@@ -1,122 +1,178 @@
+"""Explanations from fact sheets: the facts, their plain rendering, the gate, the independent check, and
+the explainer's choices (LLM text, plain fallback, cache)."""
+
 import math
 
+import numpy as np
 import pytest
 
-from recommender.config import build_config
 from recommender.data.types import Catalog, Item
-from recommender.errors import ConfigError
-from recommender.explain_plain import plain_explanation
-from recommender.llm.explainer import ExplainerConfig, Explainer, ExplainInput, cut_sentences, trim_to_sentence
+from recommender.explain.check import check, particular_facts, skeleton
+from recommender.explain.facts import FactBuilder, FactSheet, Source
+from recommender.explain.plain import render, render_list
+from recommender.llm.explainer import Explainer, ExplainerConfig
+from recommender.llm.gate import FactGate
+from recommender.titles import TitleIndex
 from recommender.types import Evidence, Recommendation, Request
-from tests.fakes import FakeBackend
 
-ROWS = [("Heat", 1995, "Action Crime Thriller"), ("Usual Suspects, The", 1995, "Crime Thriller"),
-        ("Fargo", 1996, "Crime Drama Thriller"), ("Toy Story", 1995, "Animation Comedy"),
-        ("Big", 1988, "Comedy Fantasy"), ("Die Hard", 1988, "Action Thriller"),
-        ("Die Hard 2", 1990, "Action Thriller"), ("Alien", 1979, "Horror Sci-Fi")]
-HEAT, SUSPECTS, FARGO, TOY_STORY, BIG, DIE_HARD, DIE_HARD_2, ALIEN = range(8)
+GENRES = ["Action", "Comedy", "Crime", "Drama", "Horror", "Romance", "Sci-Fi", "Thriller", "War"]
 
 
 def catalog() -> Catalog:
-    return Catalog([Item(str(i + 1), t, y, tuple(g.split())) for i, (t, y, g) in enumerate(ROWS)])
+    rows = [("Heat", 1995, ("Action", "Crime", "Thriller")), ("Ronin", 1998, ("Action", "Crime", "Thriller")),
+            ("Fargo", 1996, ("Crime", "Drama", "Thriller")), ("Toy Story", 1995, ("Comedy",)),
+            ("Alien", 1979, ("Action", "Horror", "Sci-Fi", "Thriller")), ("Clueless", 1995, ("Comedy", "Romance")),
+            ("Casablanca", 1942, ("Drama", "Romance", "War")), ("Scream", 1996, ("Horror", "Thriller"))]
+    return Catalog([Item(str(i), t, y, g) for i, (t, y, g) in enumerate(rows)])
 
 
-def explain_input(item=SUSPECTS, related=(HEAT, FARGO), query="a tense crime story") -> ExplainInput:
-    evidence = [Evidence("collab", 1, 0.9, 'co-watched with "Heat (1995)"', related=tuple(related))]
-    return ExplainInput(item, query, evidence, history=[TOY_STORY, HEAT, FARGO], ratings=[3.0, 5.0, math.nan])
+HEAT, RONIN, FARGO, TOY, ALIEN, CLUELESS, CASABLANCA, SCREAM = range(8)
 
 
-def explainer(reply: str, **config) -> Explainer:
-    return Explainer(FakeBackend(reply=reply), catalog(), ExplainerConfig(**config))
+class Channel:
+    def __init__(self, matrix):
+        self.matrix = matrix
 
 
-START = 'You may like "Usual Suspects, The" (1995) because'
+class FakeRetriever:
+    """Co-occurrence that makes "people who watched both" = 31 for Heat/Ronin (45 and 60 viewers)."""
+
+    def __init__(self, n: int):
+        viewers = np.array([45, 60, 80, 300, 120, 90, 70, 50], dtype=np.float32)[:n]
+        cooc = np.zeros((n, n), dtype=np.float32)
+        cooc[HEAT, RONIN] = cooc[RONIN, HEAT] = 31 / math.sqrt(45 * 60)
+        cooc[SCREAM, RONIN] = cooc[RONIN, SCREAM] = 5 / math.sqrt(50 * 60)
+        self.channels = {"cooccurrence": Channel(cooc), "popularity": type("P", (), {"counts": viewers})()}
 
 
-def test_grounded_text_streams_then_passes_the_check():
-    reply = " like Heat, The Usual Suspects is a tense crime story. You rated Fargo highly too."
-    ex = explainer(reply)
-    updates = list(ex.stream(explain_input()))
-    assert updates[0].text == START  # the answer start shows at once
-    assert [u.done for u in updates] == [False] * (len(updates) - 1) + [True]
-    assert all((START + reply).startswith(u.text) for u in updates)
-    assert updates[-1].text == START + reply and not updates[-1].fallback
-    assert ex.backend.prompts[0].endswith("<assistant>\n" + START)
-    assert (ex.stats.explained, ex.stats.fallbacks) == (1, 0)
+def sheet_for(item=RONIN, history=(HEAT, SCREAM), ratings=(5.0, 1.0), **request) -> FactSheet:
+    cat = catalog()
+    evidence = [Evidence("cooccurrence", 1, 1.0, "co-watched", related=(h,)) for h in history]
+    rec = Recommendation(cat[item].item_id, cat[item].display, 1.0, evidence, index=item)
+    return FactBuilder(cat, FakeRetriever(len(cat))).build(Request(list(history), list(ratings), **request), rec)
 
 
-def test_a_title_outside_the_evidence_falls_back_to_the_plain_explanation():
-    inp = explain_input()
-    ex = explainer(" if you liked Alien, you will love it.")
-    result = ex.explain(inp)
-    item = catalog()[SUSPECTS]
-    expected = plain_explanation(catalog(), Request(list(inp.history), list(inp.ratings), inp.query),
-                                 Recommendation(item.item_id, item.display, 0.0, list(inp.evidence), index=SUSPECTS))
-    assert result.fallback and result.text == expected
-    assert 'Co-watched with "Heat (1995)" (you rated it 5/5)' in result.text
-    assert ex.stats.fallbacks == 1 and ex.stats.reasons == {"ungrounded title": 1}
+def test_fact_sheet_counts_people_who_watched_both_and_never_uses_a_low_rated_source():
+    sheet = sheet_for()
+    assert [s.title for s in sheet.sources] == ["Heat"]  # Scream was rated 1/5: never a reason
+    heat = sheet.sources[0]
+    assert (heat.rating, heat.together, heat.viewers) == (5.0, 31, 45)
+    assert heat.shared_genres == ("Action", "Crime", "Thriller")
+    assert {"31", "45", "5/5", "1998", "60"} <= sheet.numbers()
+    assert sheet.particular and sheet_for(history=()).particular is False
 
 
-def test_empty_generation_falls_back():
-    ex = explainer("")
-    assert ex.explain(explain_input()).fallback
-    assert ex.stats.reasons == {"empty": 1}
+def test_fact_sheet_reports_what_the_request_asked_for():
+    from recommender.types import Constraints
+
+    sheet = sheet_for(wished_genres=("Crime", "Comedy"), constraints=Constraints(min_year=1990, max_year=1999))
+    assert sheet.asked_genres == ("Crime",) and sheet.asked_years == (1990, 1999)
 
 
-def test_stops_after_two_sentences_and_drops_an_unfinished_one():
-    ex = explainer(" it is a crime film. Two great twists! Three is extra. Four is more.")
-    assert ex.explain(explain_input()).text == START + " it is a crime film. Two great twists!"
-    # Stopped one piece after "twists!": only the next piece shows the sentence really ended there.
-    assert ex.backend.streamed_pieces == 9
-    truncated = explainer(" it is tense. It has a twist that you will", max_new_tokens=9)
-    assert truncated.explain(explain_input()).text == START + " it is tense."
+def test_plain_rendering_names_a_particular_fact_and_no_two_cards_share_a_skeleton():
+    sheets = [sheet_for(item=i, history=(HEAT,), ratings=(5.0,), wished_genres=("Thriller",))
+              for i in (RONIN, FARGO, ALIEN, SCREAM)] * 3  # twelve cards, four distinct films
+    texts = render_list(sheets)
+    skeletons = [skeleton(t, s) for t, s in zip(texts, sheets)]
+    assert len(set(skeletons)) == len(skeletons)
+    for text, sheet in zip(texts, sheets):
+        assert check(text, sheet, catalogue_genres=GENRES).ok, text
+        assert particular_facts(text, sheet)
+    assert "31 of the 45" in render(sheet_for())[1] or "31 of 45" in " ".join(render(sheet_for(), style=s)[1]
+                                                                            for s in range(8))
 
 
-@pytest.mark.parametrize("text, named", [
-    ("Die Hard 2 is the sequel.", [[DIE_HARD_2]]),  # longest span: not also "Die Hard"
-    ("It feels the heat of a big city.", []),  # lowercase single words and 3-letter titles are words
-    ("Heat and Big Fargo-like fun.", [[HEAT], [FARGO]]),  # "Big" is under 4 characters
-    ("The Usual Suspects (1995) twists.", [[SUSPECTS]]),
+@pytest.mark.parametrize("text, kinds", [
+    ("You rated “Heat” 5/5; 31 of its 45 viewers also saw “Ronin”.", []),
+    ("You rated “Heat” 5/5, like “Goldfinger” fans.", ["title"]),
+    ("You rated “Heat” 5/5 and Tom Hanks stars in it.", ["person", "source"]),
+    ("You rated “Heat” 5/5; it won in 1977.", ["year"]),
+    ("You rated “Heat” 5/5; 99 of its 45 viewers saw it.", ["number"]),
+    ("You rated “Heat” 5/5, and it is a comedy.", ["genre"]),
+    ("You rated “Heat” 5/5; it is based on a novel.", ["source"]),
+    ("It is a movie that many people like.", ["vacuous"]),
+    ("You rated “Heat” 5/5, a favourite of mine.", ["viewer's voice"]),
+    ("You rated “Heat” 5/5 and and it fits.", ["repetition"]),
+    ("You rated “Heat” 5/5 and it is a film of the", ["truncated"]),
 ])
-def test_mentioned_titles(text, named):
-    assert explainer("x").mentioned_items(text) == named
+def test_the_check_names_every_unsupported_claim_by_kind(text, kinds):
+    cat = catalog()
+    titles = TitleIndex(Catalog(list(cat) + [Item("g", "Goldfinger", 1964, ("Action",))]))
+    assert check(text, sheet_for(), titles, GENRES).kinds() == kinds
 
 
-def test_prompt_shows_evidence_ratings_shared_genres_and_the_request():
-    ex = explainer("x", max_evidence_items=1)
-    prompt = ex.prompt(explain_input())
-    assert 'Recommended movie: "Usual Suspects, The" (1995) (Crime, Thriller).' in prompt
-    assert '- "Heat" (1995), rated 5/5; shares Crime, Thriller' in prompt
-    assert '"Fargo"' not in prompt  # capped at one evidence item, so Fargo is no longer allowed either
-    assert 'My request: "a tense crime story"' in prompt
-    capped = explainer(" Fargo fans like it.", max_evidence_items=1)
-    assert capped.explain(explain_input()).fallback
+def test_the_gate_stops_a_claim_before_it_is_written():
+    gate = FactGate(sheet_for(), GENRES)
+    assert gate.allows("You rated “Heat” 5/5; 31 of its 45")
+    assert gate.allows("You rated “He")  # a title the sheet holds, still being written
+    assert not gate.allows("You rated “Goldf")  # a quoted title the sheet does not hold
+    assert not gate.allows("You rated “Heat” 4/5")  # a number it does not hold
+    assert not gate.allows("It stars Tom ")  # a name it does not hold
+    assert not gate.allows("It is based on the novel ")
+    assert not gate.allows("It is a comedy ")  # Ronin is no comedy
+    assert not gate.allows("It is tense tense ")
+    assert not gate.allows("I loved it ")
+    choice = gate.choose("You rated “Heat” ", [(1, "4/5"), (2, "5/5")])
+    assert choice == 2
 
 
-def test_explainer_config_is_validated():
-    with pytest.raises(ConfigError, match="max_sentences"):
-        build_config(ExplainerConfig, overrides={"max_sentences": 0})
+class FakeWriter:
+    """A backend whose batched generation writes `texts[position]` for each row (and records the calls)."""
+
+    def __init__(self, texts: dict, adapters=("explain",)):
+        self.texts, self.adapters, self.batches = texts, {a: "x" for a in adapters}, []
+        from tests.fakes import FakeTokenizer
+
+        self.tokenizer = FakeTokenizer()
+
+    def chat_prompt(self, user_message, system=None):
+        return f"<s>{system}</s><u>{user_message}</u><a>"
+
+    def generate_batch(self, prefix, rests, choose, finished, max_new_tokens, adapter=False):
+        self.batches.append(len(rests))
+        for row, rest in enumerate(rests):
+            position = int(rest.split("Style: ")[1].split("<")[0])
+            yield row, self.texts[position]
 
 
-def test_sentences_are_counted_in_the_generated_text_only():
-    catalog_with_dots = Catalog(list(catalog()) + [Item("9", "Mr. Holland's Opus. Part I.", 1995, ("Drama",))])
-    ex = Explainer(FakeBackend(reply=" it moves. It inspires. More."), catalog_with_dots, ExplainerConfig())
-    inp = ExplainInput(8, None, [], [], [])
-    assert ex.explain(inp).text == 'You may like "Mr. Holland\'s Opus. Part I." (1995) because it moves. It inspires.'
+def explainer_with(texts: dict, adapters=("explain",)):
+    cat = catalog()
+    ex = Explainer(FakeWriter(texts, adapters), cat, ExplainerConfig(), facts=FactBuilder(cat, FakeRetriever(len(cat))))
+    return ex
 
 
-def test_sentence_helpers():
-    assert cut_sentences("A. B! C", 2) == ("A. B!", True)
-    assert cut_sentences("A. B", 2) == ("A. B", False)
-    assert trim_to_sentence("Good film. And then") == "Good film."
-    assert trim_to_sentence(" no end at all ") == " no end at all"
+def recs_for(items):
+    cat = catalog()
+    evidence = [Evidence("cooccurrence", 1, 1.0, "co-watched", related=(HEAT,))]
+    return [Recommendation(cat[i].item_id, cat[i].display, 1.0, evidence, index=i) for i in items]
 
 
-def test_the_plain_explanation_names_the_genres_the_request_asked_for():
-    from recommender.types import Evidence, Recommendation
+def test_explainer_keeps_checked_llm_texts_and_replaces_the_others_with_the_plain_rendering():
+    good = "You rated “Heat” 5/5; 31 of its 45 viewers also saw “Ronin”."
+    ex = explainer_with({0: good, 1: "Fargo is a comedy classic.", 2: good})
+    request = Request([HEAT], [5.0])
+    cards = sorted(ex.explain_list(request, recs_for([RONIN, FARGO, RONIN])), key=lambda c: c.position)
+    assert [c.source for c in cards] == ["llm", "plain", "plain"]
+    assert cards[0].text == good
+    assert "genre" in cards[1].rejected and cards[1].draft == "Fargo is a comedy classic."
+    assert cards[2].rejected == ("duplicate skeleton",)  # the same sentence as card 1
+    assert ex.backend.batches == [1, 2]  # the first card alone, so it shows first
 
-    rec = Recommendation("5", "Big (1988)", 1.0, [Evidence("dense", 3, 0.5, "close in meaning to your request")],
-                         index=BIG)
-    text = plain_explanation(catalog(), Request(query="something funny Comedy Sci-Fi"), rec)
-    assert text == "Close in meaning to your request; Comedy, as you asked."
-    assert "as you asked" not in plain_explanation(catalog(), Request(query="a heist"), rec)
+
+def test_explainer_reuses_cached_cards_and_writes_only_new_ones():
+    good = "You rated “Heat” 5/5; 31 of its 45 viewers also saw “Ronin”."
+    ex = explainer_with({0: good, 1: "You rated “Heat” 5/5, and “Fargo” is Crime and Thriller too."})
+    cache = {}
+    request = Request([HEAT], [5.0])
+    list(ex.explain_list(request, recs_for([RONIN]), cache))
+    cards = list(ex.explain_list(request, recs_for([RONIN, FARGO]), cache))
+    assert [c.source for c in cards] == ["cache", "llm"]
+    assert ex.backend.batches == [1, 1]  # the second list wrote one card
+
+
+def test_without_the_explain_adapter_every_card_is_the_plain_rendering():
+    ex = explainer_with({}, adapters=())
+    cards = list(ex.explain_list(Request([HEAT], [5.0]), recs_for([RONIN, FARGO])))
+    assert [c.source for c in cards] == ["plain", "plain"] and ex.backend.batches == []
+    assert all(check(c.text, ex.facts.build(Request([HEAT], [5.0]), r), catalogue_genres=GENRES).ok
+               for c, r in zip(cards, recs_for([RONIN, FARGO])))

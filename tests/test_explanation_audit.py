@@ -1,72 +1,60 @@
-from types import SimpleNamespace
+"""The explanation audit counts what the independent check finds, per row, on whole lists."""
 
 import pytest
 
 from recommender.errors import RecommenderError
-from recommender.evaluation.explanations import audit_explanations, format_markdown, sample_users
+from recommender.evaluation.explanations import audit, format_markdown, picks_own, sample_users
+from recommender.explain.facts import FactBuilder
 from recommender.llm.explainer import Explainer, ExplainerConfig
-from recommender.types import Evidence, Recommendation, Request
-from tests.fakes import FakeBackend
-from tests.test_explainer import ALIEN, FARGO, HEAT, SUSPECTS, catalog
+from recommender.titles import TitleIndex
+from recommender.types import Request
+from tests.test_explainer import ALIEN, FARGO, HEAT, RONIN, SCREAM, FakeRetriever, FakeWriter, catalog, recs_for
 
-REPLIES = {"Alien": " it is a romantic comedy.", "Usual Suspects": " like Heat, it is a crime story.",
-           "Fargo": " if you liked Toy Story, it is a crime drama."}
-
-
-def reply_for(prompt: str) -> str:
-    answer = prompt.rsplit("You may like", 1)[1]
-    return next(text for title, text in REPLIES.items() if title in answer)
+GOOD = "You rated “Heat” 5/5; 31 of its 45 viewers also saw “Ronin”."
 
 
-class ThreeItems:
-    """The facade's `rank`, `explainer` and `catalog`, with a fixed list."""
+class Lists:
+    """The facade's parts the audit uses, with a fixed list and a fake LLM."""
 
-    def __init__(self):
+    def __init__(self, texts):
         self.catalog = catalog()
-        self.explainer = Explainer(FakeBackend(reply=reply_for), self.catalog, ExplainerConfig())
+        self.titles = TitleIndex(self.catalog)
+        self.facts = FactBuilder(self.catalog, FakeRetriever(len(self.catalog)))
+        self.explainer = Explainer(FakeWriter(texts), self.catalog, ExplainerConfig(), facts=self.facts)
 
     def rank(self, request, k):
-        evidence = [Evidence("cooccurrence", 1, 1.0, 'co-watched with "Heat (1995)"', related=(HEAT,))]
-        return [Recommendation(str(i + 1), self.catalog[i].display, 1.0, evidence, index=i)
-                for i in (ALIEN, SUSPECTS, FARGO)][:k]
+        items = [i for i in (RONIN, FARGO, SCREAM, ALIEN) if i not in request.exclude]
+        return recs_for(items)[:k]
+
+    def explain_list(self, request, recs, cache=None):
+        return self.explainer.explain_list(request, recs, cache)
 
 
-def test_audit_runs_every_check_on_the_same_drafts():
-    audit = audit_explanations(ThreeItems(), [("user 1", Request([HEAT], [5.0]))], per_request=3, progress=False)
-    assert [d.problems for d in audit.drafts] == [["ungrounded genre"], [], ["ungrounded title"]]
-    summary = audit.summary()
-    assert summary["fail_each_check"] == {"empty": 0, "echoes the prompt": 0, "speaks as a viewer": 0,
-                                          "ungrounded title": 1, "ungrounded genre": 1}
-    assert (summary["rejected_by_title_checks"], summary["rejected_by_all_checks"]) == (1, 2)
-    table = format_markdown(audit)
-    assert "| titles only (empty, ungrounded title) | 1 | 33.3% |" in table
-    assert "| all checks (+ prompt echo, viewer's voice, ungrounded genre) | 2 | 66.7% |" in table
-    assert 'Alien (1979) (Horror, Sci-Fi; user 1): "You may like' in table  # the newly rejected example
-    assert "Toy Story" not in table.split("new checks reject:")[1]  # already rejected by the title check
+def test_audit_counts_claims_in_drafts_but_never_in_shown_cards():
+    lists = Lists({0: GOOD, 1: "Fargo is a comedy by Tom Hanks.", 2: GOOD})
+    result = audit(lists, [("user 1", Request([HEAT], [5.0]))], k=3, progress=False)
+    s = result.summary()
+    assert s["explanations"] == 3 and s["lists"] == 1
+    assert s["drafts"]["unsupported_claims"]["genre"] == 1 and s["drafts"]["unsupported_claims"]["person"] >= 1
+    assert s["shown"]["unsupported_total"] == 0 and s["plain"]["unsupported_total"] == 0
+    assert s["drafts"]["duplicate_skeleton_share"] == pytest.approx(1 / 3, abs=1e-3)  # card 3 repeats card 1
+    assert s["shown"]["duplicate_skeleton_share"] == 0
+    assert s["shown_written_by_llm"] == pytest.approx(1 / 3, abs=1e-3)
+    assert s["median_cards_rewritten_after_click"] == 1  # after "seen #1" only the new card is written
+    assert "unsupported claims, all kinds" in format_markdown(result)
 
 
-def test_audit_needs_an_llm_explainer():
-    with pytest.raises(ValueError, match="no LLM explainer"):
-        audit_explanations(SimpleNamespace(explainer=None, catalog=catalog()), [], progress=False)
+def test_discriminability_needs_the_texts_facts_to_fit_its_own_card_best():
+    lists = Lists({})
+    request = Request([HEAT], [5.0])
+    sheets = [lists.facts.build(request, r) for r in recs_for([RONIN, FARGO])]
+    assert picks_own(0, GOOD, sheets, ["Crime"])
+    assert not picks_own(1, GOOD, sheets, ["Crime"])  # Ronin's facts, on Fargo's card
+    assert not picks_own(0, "A fine film.", sheets, ["Crime"])
 
 
-def test_sample_users_is_seeded_and_rejects_a_size_out_of_range():
-    known = [str(i) for i in range(1, 11)]
-    assert sample_users(known, 3, seed=0) == sample_users(known, 3, seed=0)
-    assert sorted(sample_users(known, 10)) == sorted(known)
-    for bad in (0, 11):
-        with pytest.raises(RecommenderError, match="between 1 and 10"):
-            sample_users(known, bad)
-
-
-def test_chat_requests_are_what_the_chat_sends_genre_hints_included():
-    from chat_fakes import FakeRecommender, make_catalog
-
-    from recommender.evaluation.explanations import chat_requests
-
-    fake = FakeRecommender(make_catalog(), {})
-    funny, western = chat_requests(fake, ["something funny", "a good western"])
-    assert funny.query.startswith("something funny") and "Comedy" in funny.query  # the hint the chat adds
-    assert funny.history == [] and "good western" in western.query
-    with pytest.raises(ValueError, match="no request"):
-        chat_requests(fake, ["   "])
+def test_sample_users_only_from_the_allowed_half_and_a_clear_error_out_of_range():
+    users = sample_users(["1", "2", "3", "4"], 2, seed=0, allowed=lambda u: u in ("2", "4"))
+    assert sorted(users) == ["2", "4"]
+    with pytest.raises(RecommenderError, match="between 1 and 2"):
+        sample_users(["1", "2", "3", "4"], 3, allowed=lambda u: u in ("2", "4"))

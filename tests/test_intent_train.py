@@ -8,7 +8,8 @@ import pytest
 from recommender.chat.intent import Intent
 from recommender.chat.intent_data import IntentExample
 from recommender.train.config import TrainConfig
-from recommender.train.intent_task import encode, field_hits, intent_loss
+from recommender.train.completion import completion_loss
+from recommender.train.intent_task import encode, field_hits
 from tests.synthetic import synthetic_dataset
 
 
@@ -75,8 +76,8 @@ def test_intent_loss_is_the_mean_of_per_example_means(tiny_model_dir, tokenizer)
     model = AutoModelForCausalLM.from_pretrained(tiny_model_dir)
     a, b = encode(tokenizer, example()), encode(tokenizer, example("reset please", action="reset"))
     with torch.no_grad():
-        both = float(intent_loss(model, tokenizer, [a, b]))
-        each = (float(intent_loss(model, tokenizer, [a])) + float(intent_loss(model, tokenizer, [b]))) / 2
+        both = float(completion_loss(model, tokenizer, [a, b]))
+        each = (float(completion_loss(model, tokenizer, [a])) + float(completion_loss(model, tokenizer, [b]))) / 2
     assert both == pytest.approx(each, rel=1e-4)
 
 
@@ -103,5 +104,5 @@ def test_intent_training_writes_a_reported_adapter_and_resume_of_a_complete_run_
 def test_task_is_validated():
     from recommender.errors import ConfigError
 
-    with pytest.raises(ConfigError, match="task must be one of rank, intent"):
+    with pytest.raises(ConfigError, match="task must be one of rank, intent, explain"):
         TrainConfig(task="poetry")

@@ -21,6 +21,9 @@ class ChatConfig:
                                      "'none', or a directory")
     intent: str = option("default", "intent model (reads free-form messages): 'default' (the shipped intent LoRA "
                                     "adapter when its base matches the model), 'none' (rule parser only) or a directory")
+    explain: str = option("default", "explain adapter (the LLM writes each card's explanation from its facts): "
+                                      "'default' (the shipped one when its base matches), 'none' (plain renderings "
+                                      "of the facts) or a directory")
     auth: str | None = option(None, "require a login, given as user:password")
     k: int = option(10, f"items per list (1-{MAX_ROWS})")
     max_message_chars: int = option(500, "longer messages are cut to this many characters (with a notice)")

@@ -24,7 +24,7 @@ POSITION_LISTS = ("like_items", "liked_items", "disliked_items", "seen_items")
 SPAN_LISTS = TITLE_LISTS + ("people", "plot", "rest")
 YEARS = re.compile(r"^(1[89]\d\d|20\d\d)?-(1[89]\d\d|20\d\d)?$")
 MAX_SPANS = 4  # per list: a chat message names few titles, people or themes
-MAX_SPAN_WORDS = 8
+MAX_SPAN_WORDS = 12
 
 
 class IntentError(RecommenderError):

@@ -29,7 +29,6 @@ log = logging.getLogger(__name__)
 
 Action = Literal["liked", "disliked", "seen"]
 EXPLANATION_MAX_CHARS = 220
-STREAM_INTERVAL_S = 0.15  # how often a streaming explanation refreshes the page
 HELP = ("Tell me what you're in the mood for, e.g. *something like Alien but funnier, from the 90s*. "
         "You can also say *I've seen #2*, *not that one*, *more like #3*, *no horror*, *only after 1990*, "
         "*more please* or *reset*.")
@@ -47,6 +46,7 @@ class ResultRow:
     genres: tuple[str, ...]
     explanation: str = ""
     explained: bool = False
+    source: str = ""  # who wrote the explanation: "llm", "plain" or "cache"
 
 
 @dataclass
@@ -72,6 +72,7 @@ class ChatSession:
     explaining: int | None = None  # the generation a background explainer was started for
     transcript: list[dict] = field(default_factory=list)  # chat messages, {"role": ..., "content": ...}
     understood: object = None  # how the last message was read (recommender.chat.router.Understood)
+    explanations: dict = field(default_factory=dict)  # fact-sheet key -> explanation, for this conversation
 
 
 class ChatEngine:
@@ -257,36 +258,29 @@ class ChatEngine:
         return thread
 
     def explain(self, session: ChatSession, generation: int | None = None) -> Iterator[list[ResultRow]]:
-        """Stream the explanations of the list on screen, row by row, yielding the rows as they fill.
-        Stops as soon as a newer list replaces this one (or at once when `generation`, the list the
-        caller wants explained, is no longer on screen)."""
+        """Explain the list on screen, yielding the rows each time a card's explanation arrives (cards whose
+        facts were explained before in this session come back at once). Stops as soon as a newer list
+        replaces this one (or at once when `generation`, the list the caller wants explained, is gone)."""
         generation = session.generation if generation is None else generation
         if session.generation != generation:
             return
-        request = session.request
-        rows, recs = session.rows, session.recs
-        for row, rec in zip(rows, recs):
-            if row.explained:
-                continue
-            last_yield = 0.0
-            updates = self.recommender.explain_stream(request, rec)
-            try:
-                for update in updates:
-                    if session.generation != generation:
-                        return
-                    row.explanation = one_line(update.text)
-                    if time.monotonic() - last_yield > STREAM_INTERVAL_S:
-                        last_yield = time.monotonic()
-                        yield rows
-            except Exception:
-                log.exception("explaining %s failed", rec.title)
-                row.explanation = one_line(rec.evidence[0].reason) if rec.evidence else ""
-            finally:
-                getattr(updates, "close", lambda: None)()  # stops the model generating for a stale list
-            if session.generation != generation:
-                return
-            row.explained = True
+        rows = session.rows
+        cards = self.recommender.explain_list(session.request, session.recs, session.explanations)
+        try:
+            for card in cards:
+                if session.generation != generation:
+                    return
+                row = rows[card.position]
+                row.explanation, row.explained, row.source = one_line(card.text), True, card.source
+                yield rows
+        except Exception:
+            log.exception("explaining the list failed")
+            for row, rec in zip(rows, session.recs):
+                if not row.explained:
+                    row.explanation, row.explained = one_line(rec.evidence[0].reason if rec.evidence else ""), True
             yield rows
+        finally:
+            getattr(cards, "close", lambda: None)()  # stops the model generating for a stale list
 
 
 def _understood_besides_missing(update: Update) -> bool:

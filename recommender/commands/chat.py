@@ -60,15 +60,16 @@ def run(args) -> int:
 def load_recommender(config: ChatConfig):
     from recommender.facade import Recommender
 
-    llm_config = intent = None
+    llm_config = intent = explain = None
     if config.ranker == "llm":
-        from recommender.llm.defaults import llm_config_from, resolve_intent_adapter
+        from recommender.llm.defaults import llm_config_from, resolve_explain_adapter, resolve_intent_adapter
 
         llm_config = llm_config_from(config.model, config.quantize, config.adapter)
         intent = resolve_intent_adapter(config.intent, config.model)
+        explain = resolve_explain_adapter(config.explain, config.model)
     print(f"loading {config.data} (ranker: {config.ranker}) …", flush=True)
     return Recommender.load(config.data, ranker=config.ranker, llm_config=llm_config, progress=True,
-                            intent_adapter=intent)
+                            intent_adapter=intent, explain_adapter=explain)
 
 
 def status_line(recommender, config: ChatConfig, seconds: float) -> str:
@@ -81,6 +82,8 @@ def status_line(recommender, config: ChatConfig, seconds: float) -> str:
         adapter = getattr(recommender, "adapter", None)
         adapter = f"adapter {Path(adapter).name}" if adapter else "no adapter"
         intent = "intent model on" if getattr(recommender, "intent_parser", None) else "rule parser only"
-        model = f" ({model_id}, {config.quantize}, {adapter}, {intent})"
+        writes = getattr(getattr(recommender, "explainer", None), "writes", False)
+        explain = "LLM explanations" if writes else "plain explanations"
+        model = f" ({model_id}, {config.quantize}, {adapter}, {intent}, {explain})"
     return (f"**Ready** · {recommender.dataset.name}: {n_items:,} movies, {n_users:,} users · "
             f"ranker: {config.ranker}{model} · loaded in {seconds:.1f} s")

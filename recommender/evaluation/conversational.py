@@ -89,8 +89,8 @@ class _CaseView:
         self.last_request, self.last_returned = request, list(recs)
         return recs
 
-    def explain_stream(self, request, rec):
-        return self.inner.explain_stream(request, rec)
+    def explain_list(self, request, recs, cache=None):
+        return self.inner.explain_list(request, recs, cache)
 
 
 def invalid_returns(view: _CaseView) -> int:

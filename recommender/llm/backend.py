@@ -31,6 +31,7 @@ from recommender.config import check, option
 from recommender.errors import ModelError
 from recommender.llm.adapters import attach_adapter, check_adapter_matches, first_line, normalise_model_id
 from recommender.llm.convert import DEFAULT_MODEL_ID, ensure_default_checkpoint
+from recommender.llm.generation import GenerationMixin, repeated_ngram_completions  # noqa: F401
 
 __all__ = [
     "DEFAULT_MODEL_ID", "LLMConfig", "HFBackend", "LoadedModel", "load_backend", "load_base_model",
@@ -38,7 +39,6 @@ __all__ = [
 ]
 
 QUANTIZE_MODES = ("4bit", "8bit", "none")
-PREFIX_CACHE_SIZE = 8  # prompt starts whose KV cache is kept (one per task and adapter in practice)
 DEVICES = ("auto", "cpu", "cuda")
 
 
@@ -69,7 +69,7 @@ class LoadedModel(NamedTuple):
     model_id: str  # canonical id of the base model
 
 
-class HFBackend:
+class HFBackend(GenerationMixin):
     """A loaded transformers causal LM; implements recommender.types.LLMBackend."""
 
     def __init__(self, model, tokenizer, model_id: str, device: str, threads: int = 0, decode_threads: int = 0):
@@ -83,6 +83,7 @@ class HFBackend:
         # the ranker's adapter: PEFT names the adapter a model is loaded with "default"
         self.ranker_adapter: str | None = "default" if hasattr(model, "peft_config") else None
         self._prefix_cache: dict[tuple, Any] = {}  # (prefix ids, adapter) -> KV cache of a fixed prompt start
+        self._priority, self._waiting = threading.Condition(), 0  # foreground work waiting (see generation.py)
 
     @contextlib.contextmanager
     def _running(self, threads: int, adapter: bool | str = True):
@@ -176,71 +177,6 @@ class HFBackend:
                 out[i] = logits[k, :len(rows[i].score_at)]
         return out
 
-    def stream(self, prompt: str, max_new_tokens: int = 60, no_repeat_ngram: int = 3) -> Iterator[str]:
-        """Greedy decoding with a KV cache, yielding text pieces; stops at an end-of-turn token.
-        Runs on the base model with any LoRA adapter switched off: adapters are trained on ranking
-        answers only (a letter, or yes/no), which is not what an explanation needs. Never repeats an n-gram of its own output (a small model's greedy output loops otherwise;
-        0 turns that off). Closing the generator stops generation, so callers may stop early."""
-        import torch
-
-        ids = torch.tensor([self._encode(prompt)], device=self.device)
-        generated: list[int] = []
-        emitted = ""
-        past = None
-        for _ in range(max_new_tokens):
-            threads = self.threads if past is None else self.decode_threads  # the prompt pass is large
-            out = self._forward(threads, adapter=False, input_ids=ids, cache=past, use_cache=True,
-                                logits_to_keep=1)
-            past = out.cache
-            logits = out.logits[0, -1].float().cpu().numpy().copy()
-            logits[repeated_ngram_completions(generated, no_repeat_ngram)] = -np.inf
-            next_id = int(logits.argmax())
-            if next_id in self._stop_ids:
-                break
-            generated.append(next_id)
-            text = self.tokenizer.decode(generated, skip_special_tokens=True)
-            if not text.endswith("\ufffd"):  # an incomplete multi-byte character: wait for the next token
-                yield text[len(emitted):]
-                emitted = text
-            ids = torch.tensor([[next_id]], device=self.device)
-
-    def generate(self, prompt: str, max_new_tokens: int = 60, no_repeat_ngram: int = 3) -> str:
-        return "".join(self.stream(prompt, max_new_tokens, no_repeat_ngram))
-
-    def generate_constrained(self, prefix: str, rest: str, constraint, max_new_tokens: int = 96,
-                             adapter: bool | str = False) -> str:
-        """Greedy decoding after `prefix + rest` under `constraint` (recommender.llm.decoding), with
-        `adapter` as in `_running`. The KV cache of `prefix`, a prompt start shared by many calls (the
-        system prompt and instructions), is computed once and reused, so a call pays only for `rest`."""
-        import torch
-
-        from recommender.llm.decoding import constrained_decode
-
-        cache = copy.deepcopy(self._prefix_kv(self._encode(prefix), adapter))
-        threads = self.threads  # the first step feeds the whole `rest`; later ones a token or a few
-
-        def step(ids) -> np.ndarray:
-            nonlocal cache, threads
-            inputs = torch.tensor([list(ids)], device=self.device)
-            out = self._forward(threads, adapter, input_ids=inputs, cache=cache, use_cache=True, logits_to_keep=1)
-            cache, threads = out.cache, self.decode_threads
-            return out.logits[0, -1].float().cpu().numpy()
-
-        ids = constrained_decode(step, self._encode(rest), constraint, max_new_tokens)
-        return self.tokenizer.decode(ids, skip_special_tokens=True)
-
-    def _prefix_kv(self, ids: list[int], adapter: bool | str):
-        import torch
-
-        key = (tuple(ids), adapter)
-        if key not in self._prefix_cache:
-            if len(self._prefix_cache) >= PREFIX_CACHE_SIZE:
-                self._prefix_cache.pop(next(iter(self._prefix_cache)))
-            out = self._forward(self.threads, adapter, input_ids=torch.tensor([ids], device=self.device),
-                                use_cache=True, logits_to_keep=1)
-            self._prefix_cache[key] = out.cache
-        return self._prefix_cache[key]
-
     def _encode(self, text: str) -> list[int]:
         # Chat-formatted text already holds its special tokens; adding a BOS would duplicate them.
         return self.tokenizer(text, add_special_tokens=False)["input_ids"]
@@ -256,14 +192,6 @@ class HFBackend:
         out = self._forward(self.threads, input_ids=ids, attention_mask=mask, position_ids=positions,
                             use_cache=False, logits_to_keep=1)
         return out.logits[:, -1, :].float().cpu().numpy()
-
-
-def repeated_ngram_completions(tokens: list[int], n: int) -> list[int]:
-    """Tokens that would complete an n-gram already present in `tokens` (none when n < 2)."""
-    if n < 2 or len(tokens) < n:
-        return []
-    prefix = tokens[len(tokens) - n + 1:]
-    return [tokens[i + n - 1] for i in range(len(tokens) - n + 1) if tokens[i:i + n - 1] == prefix]
 
 
 def _stop_token_ids(model, tokenizer) -> set[int]:

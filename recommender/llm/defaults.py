@@ -17,6 +17,7 @@ from recommender.errors import ModelError
 
 SHIPPED_ADAPTER = "smollm2-135m-ml100k-pointwise"
 SHIPPED_INTENT_ADAPTER = "smollm2-135m-intent"
+SHIPPED_EXPLAIN_ADAPTER = "smollm2-135m-explain"
 
 
 def adapters_root() -> Path:
@@ -85,3 +86,9 @@ def ranker_config_for(adapter: str | None, **overrides):
         values = {k: v for k, v in saved.items() if k in known}
     values.update({k: v for k, v in overrides.items() if v is not None})
     return RankerConfig(**values)
+
+
+def resolve_explain_adapter(spec: str | None, model: str | None, quiet: bool = False) -> str | None:
+    """The explainer's adapter: 'default' (the shipped one when its base is the model), 'none' (plain
+    renderings of the facts, no LLM writing) or a directory."""
+    return resolve_adapter(spec, model, quiet, SHIPPED_EXPLAIN_ADAPTER, "--explain")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from recommender.config import check, option
 
-TASKS = ("rank", "intent")
+TASKS = ("rank", "intent", "explain")
 SCHEDULES = ("cosine", "linear", "constant")
 MISSED_TARGET_POLICIES = ("insert", "skip")
 SELECT_ON = ("llm", "mix")
@@ -16,8 +16,9 @@ RESUMABLE_CHANGES = frozenset({"max_minutes", "out"})
 
 @dataclass
 class TrainConfig:
-    task: str = option("rank", "What the adapter learns: 'rank' (the LLM ranker's answers) or 'intent' (the chat's "
-                               "JSON intent of a message, from generated messages).")
+    task: str = option("rank", "What the adapter learns: 'rank' (the LLM ranker's answers), 'intent' (the chat's "
+                               "JSON intent of a message, from generated messages) or 'explain' (explanations "
+                               "written from fact sheets).")
     data: str = option("ml-100k", "Data set name (ml-100k) or a path in a supported format.")
     out: str | None = option(None, "Output adapter directory, e.g. adapters/my-adapter (required).")
     seed: int = option(0, "Seed of the example order, candidate shuffles, LoRA init and dropout.")
@@ -48,6 +49,10 @@ class TrainConfig:
     intent_examples: int = option(4000, "Intent task: generated (message -> intent) training examples.")
     intent_val_examples: int = option(150, "Intent task: generated validation messages (another seed), decoded "
                                             "under the schema at each validation.")
+
+    # Explanation task (task: explain).
+    explain_examples: int = option(2000, "Explain task: cards (fact sheet -> explanation) from training-half users.")
+    explain_val_examples: int = option(200, "Explain task: validation cards, from training-half users not trained on.")
 
     # Prompt: must match inference, so it is written next to the adapter (ranker.yaml).
     max_history: int = option(8, "Most recent history items shown in the prompt.")
@@ -92,6 +97,8 @@ class TrainConfig:
         check(self.task in TASKS, f"task must be one of {', '.join(TASKS)}, not {self.task!r}")
         check(self.intent_examples >= 1, f"intent_examples must be >= 1, not {self.intent_examples}")
         check(self.intent_val_examples >= 1, f"intent_val_examples must be >= 1, not {self.intent_val_examples}")
+        check(self.explain_examples >= 1, f"explain_examples must be >= 1, not {self.explain_examples}")
+        check(self.explain_val_examples >= 1, f"explain_val_examples must be >= 1, not {self.explain_val_examples}")
         check(self.quantize in ("4bit", "8bit", "none"), f"quantize must be 4bit, 8bit or none, not {self.quantize!r}")
         check(self.lora_r >= 1, f"lora_r must be >= 1, not {self.lora_r}")
         check(self.lora_alpha >= 1, f"lora_alpha must be >= 1, not {self.lora_alpha}")

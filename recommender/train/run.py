@@ -96,10 +96,10 @@ def train(config: TrainConfig, dataset=None, embedder_factory=None, resume: bool
         return TrainOutcome(out, {}, already_complete=True)
     if resume and work.exists():
         config = resumed_config(config, work)
-    if config.task == "intent":
-        from recommender.train.intent_run import train_intent
+    if config.task != "rank":
+        from recommender.train.completion_run import train_completion
 
-        return train_intent(config, out, work, clock_start, dataset, resume, progress, command, dist)
+        return train_completion(config, out, work, clock_start, dataset, resume, progress, command, dist)
 
     from recommender.data.registry import load_dataset
     from recommender.data.split import LeaveOneOut

@@ -1,0 +1,137 @@
+"""An independent check of a finished explanation against its fact sheet (the gate that constrained the
+decoding is separate code, `recommender.llm.gate`; this module shares nothing with it but the claims'
+genre patterns).
+
+Claims it counts, by kind:
+- title: a catalogue title named (or any quoted passage) that is not on the sheet;
+- person: a capitalised name inside a sentence that is neither on the sheet nor a common word;
+- year: a four-digit year not on the sheet; number: any other number not on the sheet;
+- genre: a genre word that is not one of the item's genres (a phrase reporting the request is exempt);
+- source: words that claim where the film comes from or who made it ("based on the novel", "directed by").
+And the text's form: vacuous (names no fact particular to this user and item), the viewer's voice ("a
+favourite of mine"), repetition (a word twice in a row or a three-word phrase twice), truncated (no
+sentence end, or ending on a dangling word).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from recommender.explain.facts import FactSheet
+from recommender.llm.claims import speaks_as_viewer, ungrounded_genres
+
+CLAIM_KINDS = ("title", "person", "year", "number", "genre", "source")
+FORM_KINDS = ("vacuous", "viewer's voice", "repetition", "truncated")
+SOURCE_CLAIMS = re.compile(
+    r"\b(?:based on|adapt(?:ed|ation)|novel|book|memoir|biopic|true story|real story|remake|sequel|prequel|"
+    r"direct(?:ed|or)|starring|stars|star in|actor|actress|cast|oscar|award|box office|critics?|acclaim\w*|"
+    r"written by|screenplay|bestsell\w*|trilogy|franchise)\b", re.IGNORECASE)
+COMMON_CAPITALS = frozenset("""It Its This That You Your If Like As And But Both Fans Viewers People Because Since With
+A An The For Many Here Plus Also So Then Just Those These Their They Genre Of Made From Another Try Same
+Everyone Someone Anyone Anything Something One Two Three Four Five""".split())
+DANGLING = frozenset("a an the and or but which that your its".split())  # a sentence cannot end on these
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+_SENTENCE_START = re.compile(r"(?:^|[.!?][\"”')]*\s+)$")
+
+
+@dataclass
+class Verdict:
+    claims: dict[str, list[str]] = field(default_factory=dict)  # kind -> offending text
+    form: list[str] = field(default_factory=list)  # vacuous / repetition / truncated
+
+    @property
+    def ok(self) -> bool:
+        return not any(self.claims.values()) and not self.form
+
+    def kinds(self) -> list[str]:
+        return [k for k in CLAIM_KINDS if self.claims.get(k)] + list(self.form)
+
+
+def check(text: str, sheet: FactSheet, titles=None, catalogue_genres=()) -> Verdict:
+    """Every unsupported claim and form problem of `text` (see the module docstring). `titles` is a
+    TitleIndex of the catalogue, to find titles named without quotes."""
+    verdict = Verdict()
+    allowed_titles = {t.lower() for t in sheet.titles()}
+    quoted = re.findall(r"[\"“]([^\"”]+)[\"”]", text)
+    bad_titles = [q for q in quoted if q.lower() not in allowed_titles]
+    unquoted = re.sub(r"[\"“][^\"”]*[\"”]", lambda m: " " * len(m.group(0)), text)
+    if titles is not None:
+        allowed_items = {sheet.item} | {s.item for s in sheet.sources}
+        for m in titles.find_mentions(unquoted):
+            items = [m.item] if m.item is not None else list(m.candidates)
+            words = unquoted[m.start:m.end]
+            if len(words) >= 4 and words[:1].isupper() and not allowed_items.intersection(items):
+                bad_titles.append(words)
+    verdict.claims["title"] = bad_titles
+    verdict.claims["person"] = _names(unquoted, sheet)
+    numbers = sheet.numbers()
+    runs = [m.group(0) for m in re.finditer(r"\d[\d,.]*(?:/\d+)?(?:'?s\b)?", unquoted)]
+    runs = [r.rstrip(",.") for r in runs]
+    verdict.claims["year"] = [r for r in runs if re.fullmatch(r"1[89]\d\d|20\d\d", r) and r not in numbers]
+    verdict.claims["number"] = [r for r in runs if not re.fullmatch(r"1[89]\d\d|20\d\d", r) and r not in numbers]
+    verdict.claims["genre"] = sorted(ungrounded_genres(unquoted, sheet.genres, catalogue_genres))
+    verdict.claims["source"] = [m.group(0) for m in SOURCE_CLAIMS.finditer(unquoted)]
+    verdict.form = form_problems(text, sheet)
+    return verdict
+
+
+def _names(text: str, sheet: FactSheet) -> list[str]:
+    """Capitalised words inside a sentence that the sheet does not hold (a name the model made up)."""
+    known = {w.lower() for w in _WORD.findall(" ".join(sheet.titles() + list(sheet.genres) + list(sheet.tags)))}
+    out = []
+    for m in _WORD.finditer(text):
+        word = m.group(0)
+        if not word[0].isupper() or word.lower() in known or word.rstrip("'s’").lower() in known:
+            continue
+        if _SENTENCE_START.search(text[:m.start()]):
+            following = text[m.end():m.end() + 2].strip()
+            if word in COMMON_CAPITALS or not following[:1].isupper():
+                continue  # a sentence's first word, not followed by another name
+        out.append(word)
+    return out
+
+
+def particular_facts(text: str, sheet: FactSheet) -> list[str]:
+    """The facts particular to this user and item that `text` names: a source title, a count or rating
+    from a source, an asked genre or year range."""
+    lowered = text.lower()
+    found = [s.title for s in sheet.sources if s.title.lower() in lowered]
+    numbers = {str(n) for s in sheet.sources for n in (s.together, s.viewers) if n}
+    found += [n for n in numbers if re.search(rf"\b{re.escape(n)}\b", text)]
+    found += [g for g in sheet.asked_genres if g.lower() in lowered and re.search(r"\bask|\bwish|\brequest|\bwant", lowered)]
+    if sheet.asked_years and sheet.year and str(sheet.year) in text:
+        found.append(str(sheet.year))
+    found += [w for w in sheet.matched_words if w.lower() in lowered]
+    return found
+
+
+def form_problems(text: str, sheet: FactSheet) -> list[str]:
+    problems = []
+    if sheet.particular and not particular_facts(text, sheet):
+        problems.append("vacuous")
+    if speaks_as_viewer(re.sub(r"[\"“][^\"”]*[\"”]", " ", text)):
+        problems.append("viewer's voice")
+    words = [w.lower() for w in _WORD.findall(re.sub(r"[\"“][^\"”]*[\"”]", " ", text))]
+    grams = [tuple(words[i:i + 3]) for i in range(len(words) - 2)]
+    if any(a == b for a, b in zip(words, words[1:])) or len(grams) != len(set(grams)):
+        problems.append("repetition")
+    stripped = text.strip()
+    words_outside = _WORD.findall(re.sub(r"[\"“][^\"”]*[\"”]", " T ", stripped))
+    last = words_outside[-1].lower() if words_outside else ""
+    if not re.search(r"[.!?][\"”')]*$", stripped) or last in DANGLING:
+        problems.append("truncated")
+    return problems
+
+
+def skeleton(text: str, sheet: FactSheet) -> str:
+    """The text with its titles, numbers and genres replaced by placeholders: two cards with the same
+    skeleton say the same sentence about different films."""
+    out = re.sub(r"[\"“][^\"”]*[\"”]", "<T>", text)
+    for title in sorted(sheet.titles(), key=len, reverse=True):
+        out = out.replace(title, "<T>")
+    out = re.sub(r"\d[\d,./]*", "<N>", out)
+    for genre in sorted({g for g in sheet.genres}, key=len, reverse=True):
+        out = re.sub(rf"\b{re.escape(genre)}\b", "<G>", out)
+    out = re.sub(r"<G>(?:(?:,\s*|\s+and\s+)<G>)+", "<G>", out)
+    return " ".join(out.lower().split())

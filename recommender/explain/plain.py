@@ -1,0 +1,187 @@
+"""The plain explanation: a fact sheet rendered by templates, true by construction.
+
+An explanation is a first sentence naming the strongest fact particular to this user and item (a source
+from their history, a "like X" reference, what they asked for), and often a second one adding another
+fact (shared genres, the year, how many people watched it). Each kind of fact has several phrasings;
+`render` takes the phrasing pair that repeats no three-word phrase and that the other cards of the list
+use least (`used`), with `style` deciding among equals, so the cards of a list read differently.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Sequence
+
+from recommender.explain.facts import FactSheet, Source, _rating
+
+MAX_CHARS = 125  # longer options only when nothing shorter fits: a card is read at a glance, and written fast
+
+FIRST = {
+    "count": [
+        "You rated {s} {r}/5, and {n} of the {v} people who watched it also watched {t}.",
+        "{n} of the {v} people who watched {s} (your {r}/5) also saw {t}.",
+        "Viewers of {s}, which you rated {r}/5, often pick {t}: {n} of {v} watched both.",
+        "Because you gave {s} {r}/5: {t} was watched by {n} of its {v} viewers.",
+        "Your {r}/5 for {s} points here; {n} of its {v} viewers also saw {t}.",
+        "Of the {v} people who saw {s}, which you gave {r}/5, {n} watched {t} as well.",
+        "{t} pairs with {s} (you rated it {r}/5): {n} of {v} viewers watched both.",
+        "Since you liked {s} enough for {r}/5, note that {n} of its {v} fans saw {t}.",
+    ],
+    "liked": [
+        "You liked {s}; {n} of the {v} people who watched it also watched {t}.",
+        "{n} of the {v} people who watched {s}, which you liked, also saw {t}.",
+        "Since you liked {s}: {n} of its {v} viewers watched {t} too.",
+    ],
+    "reference": [
+        "Like {s}, your reference, {t} is {g}; {n} people watched both.",
+        "You want something like {s}: {t} shares {g} with it, and {n} people saw both.",
+        "{t} is {g}, as {s} is; {n} of the people who watched {s} saw it.",
+        "Close to {s}: both are {g}, and {n} viewers watched the two.",
+    ],
+    "reference_genres": [
+        "Like {s}, your reference, {t} is {g}.",
+        "You want something like {s}, and {t} shares {g} with it.",
+        "{t} is {g}, as {s} is.",
+    ],
+    "source": [
+        "You rated {s} {r}/5, and {t} shares {g} with it.",
+        "{t} is close to {s} ({g}), which you rated {r}/5.",
+        "Like {s}, which you gave {r}/5, {t} is {g}.",
+    ],
+    "genres": [
+        "It is {g}, as you asked.",
+        "{t} is the {g} you wanted.",
+        "You asked for {g}, and {t} fits.",
+        "It matches your wish for {g}.",
+        "Genre: {g}, just as requested.",
+        "{g} is what you asked for, and {t} delivers it.",
+        "For your {g} request: {t}.",
+        "{t} answers your request for {g}.",
+        "A pick for the {g} you requested.",
+        "You wished for {g}; here is {t}.",
+    ],
+    "years": [
+        "From {y}, within the years you asked for.",
+        "Made in {y}, inside your {a} range.",
+        "{t} came out in {y}, as you wanted.",
+    ],
+    "item": [
+        "{t} ({y}) is {G}; {V} people here watched it.",
+        "A {G} film from {y}, watched by {V} people.",
+        "{V} viewers here watched {t}, a {G} film.",
+        "{t} is a {y} {G} title with {V} viewers.",
+    ],
+}
+SECOND = {
+    "shared": ["Both are {g}.", "They share {g}.", "The two have {g} in common."],
+    "genres": ["It is also the {g} you wanted.", "And it is {g}, as requested.", "That fits your wish for {g}."],
+    "years": ["It dates from {y}, inside your years.", "Released in {y}, within your range."],
+    "item": ["{V} people here watched it.", "It came out in {y}.", "Out in {y}, with {V} viewers here."],
+    "tags": ["People tag it {tags}."],
+}
+
+
+def quoted(title: str) -> str:
+    return f"“{title}”"
+
+
+def genres_text(genres: Sequence[str]) -> str:
+    genres = list(genres)
+    return " and ".join(genres) if len(genres) <= 2 else ", ".join(genres[:-1]) + " and " + genres[-1]
+
+
+def _fill(sheet: FactSheet, src: Source | None) -> dict:
+    low, high = sheet.asked_years or (None, None)
+    return {"t": quoted(sheet.title), "y": sheet.year, "V": sheet.viewers, "G": genres_text(sheet.genres),
+            "a": f"{low or '…'}–{high or '…'}", "tags": ", ".join(sheet.tags[:3]),
+            "s": quoted(src.title) if src else None, "n": src.together if src else None,
+            "v": src.viewers if src else None,
+            "r": _rating(src.rating) if src and src.rating is not None else None,
+            "g": genres_text(src.shared_genres) if src and src.shared_genres else genres_text(sheet.asked_genres)}
+
+
+def _first_kinds(sheet: FactSheet) -> list[tuple[str, Source | None]]:
+    """(kind, source) of every first sentence the sheet supports, strongest first."""
+    kinds = []
+    for src in sheet.sources:
+        counted = bool(src.together and src.viewers)
+        if src.reference:
+            kinds.append(("reference" if counted and src.shared_genres else "reference_genres", src)
+                         if src.shared_genres else ("liked", src) if counted else ("", src))
+        elif counted:
+            kinds.append(("count" if src.rating is not None else "liked", src))
+        elif src.rating is not None and src.shared_genres:
+            kinds.append(("source", src))
+    kinds = [k for k in kinds if k[0]]
+    if sheet.asked_genres:
+        kinds.append(("genres", None))
+    if sheet.asked_years and sheet.year:
+        kinds.append(("years", None))
+    if (not kinds or sheet.asked_genres) and sheet.viewers and sheet.year and sheet.genres:
+        kinds.append(("item", None))  # also after a genre wish, so that ten cards can read differently
+    return kinds
+
+
+def _second_kinds(sheet: FactSheet, first: str, src: Source | None) -> list[str]:
+    kinds = []
+    if src is not None and src.shared_genres and first in ("count", "liked"):
+        kinds.append("shared")
+    if sheet.asked_genres and first != "genres":
+        kinds.append("genres")
+    if sheet.asked_years and sheet.year and first != "years":
+        kinds.append("years")
+    if sheet.viewers and sheet.year and first not in ("item",):
+        kinds.append("item")
+    if sheet.tags:
+        kinds.append("tags")
+    return kinds
+
+
+def options(sheet: FactSheet) -> list[tuple[str, str]]:
+    """Every (skeleton id, text) the sheet supports, strongest facts first, without repeated phrases."""
+    out = []
+    for kind, src in _first_kinds(sheet):
+        fill = _fill(sheet, src)
+        seconds = [(f"{s}{j}", t.format(**fill)) for s in _second_kinds(sheet, kind, src)
+                   for j, t in enumerate(SECOND[s])]
+        for sid, second in seconds + [("", "")]:  # consecutive options change the first sentence's phrasing
+            for i, first in enumerate(FIRST[kind]):
+                full = f"{first.format(**fill)} {second}".strip()
+                if not _repeats(full):
+                    out.append((f"{kind}{i}" + (f"+{sid}" if sid else ""), full))
+    if not out:
+        out.append(("plain", f"{quoted(sheet.title)} fits your request."))
+    return out
+
+
+def _repeats(text: str) -> bool:
+    words = [w.lower() for w in re.findall(r"[A-Za-z][A-Za-z'’-]*", re.sub(r"“[^”]*”", " ", text))]
+    grams = [tuple(words[i:i + 3]) for i in range(len(words) - 2)]
+    return any(a == b for a, b in zip(words, words[1:])) or len(grams) != len(set(grams))
+
+
+def render(sheet: FactSheet, used: set[str] | None = None, style: int = 0) -> tuple[str, str]:
+    """(skeleton id, text): an option no other card of the list has (`used` holds their skeleton ids and
+    sentence ids), whose sentences they use least, two sentences before one; `style` rotates among equals."""
+    used = used if used is not None else set()
+    candidates = [o for o in options(sheet) if len(o[1]) <= MAX_CHARS] or sorted(options(sheet), key=lambda o: len(o[1]))[:1]
+    start = style % len(candidates)
+    rotated = candidates[start:] + candidates[:start]
+
+    def cost(option) -> tuple[int, int, int]:
+        ids = option[0].split("+")
+        return option[0] in used, sum(i in used for i in ids), -len(ids)
+
+    return min(rotated, key=cost)
+
+
+def render_list(sheets: Sequence[FactSheet], used: set[str] | None = None) -> list[str]:
+    """Plain explanations for the cards of one list (card k in style k); cards reuse a sentence's phrasing
+    only when the sheets leave no other choice. `used` (sentence ids already on the list) is updated."""
+    used = set() if used is None else used
+    out = []
+    for k, sheet in enumerate(sheets):
+        skeleton, text = render(sheet, used, style=k)
+        used.update(skeleton.split("+") + [skeleton])
+        out.append(text)
+    return out

@@ -1,0 +1,117 @@
+"""The fact gate: while the LLM writes an explanation, a token that would name something the fact sheet
+does not hold is never chosen.
+
+At each step the decoder offers its candidate tokens best first (`FactGate.choose`); the gate takes the
+first whose text keeps the explanation within the facts:
+- a number (a run of digits) must be, or start, one of the sheet's numbers;
+- a capitalised word inside a sentence (a name, a title) must be, or start, a word of the sheet's titles
+  or genres; a sentence may open only with a word of STARTERS or of the sheet;
+- a quoted passage must be, or start, one of the sheet's titles;
+- a genre word must name one of the item's genres; words that claim a source or a person ("novel",
+  "directed", "starring") are never written;
+- no word is written twice in a row, no three-word phrase twice, and the text ends at a sentence end.
+The post-check (`recommender.explain.check`) runs again on the finished text, independently.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Sequence
+
+from recommender.explain.facts import FactSheet
+from recommender.llm.claims import genre_key, ungrounded_genres
+
+STARTERS = frozenset("""It Its This That You Your If Like As And But Both Fans Viewers People Because Since With
+A An The For Many Here Plus Also So Then Just Those These Their They Everyone Anyone Someone Of Close Out
+Released Made From Genre Try Another Same One""".split())
+SOURCE_WORDS = frozenset("""novel novels book books adaptation adapted adapts based directed director directors
+directing starring stars starred actor actors actress actresses cast oscar oscars award awards awarded nominated
+remake sequel prequel trilogy franchise biography biopic memoir playwright author written writer screenplay
+box budget grossed premiered festival critics critic acclaimed bestseller""".split())
+SENTENCE_END = re.compile(r"[.!?][\"”')]*\s*$")
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+
+
+class FactGate:
+    """The constraint for one explanation (see the module docstring)."""
+
+    def __init__(self, sheet: FactSheet, catalogue_genres: Sequence[str]):
+        self.sheet = sheet
+        self.numbers = sheet.numbers()
+        names = " ".join(sheet.titles() + list(sheet.genres) + list(sheet.tags))
+        self.names = {w for w in _WORD.findall(names)} | {w.capitalize() for w in _WORD.findall(names)}
+        self.titles = [t for t in sheet.titles()]
+        self.catalogue_genres = list(catalogue_genres)
+
+    def allows(self, text: str) -> bool:
+        """Whether `text` (the explanation so far, perhaps ending mid-word) stays within the facts."""
+        return (self._numbers_ok(text) and self._quotes_ok(text) and self._words_ok(text)
+                and not self._repeats(text))
+
+    def choose(self, text: str, candidates: Sequence[tuple[int, str]]) -> int | None:
+        """The first (token id, token text) of `candidates` whose text the gate allows after `text`."""
+        for token, piece in candidates:
+            if self.allows(text + piece):
+                return token
+        return None
+
+    # --- the checks ---------------------------------------------------------------------------
+    def _numbers_ok(self, text: str) -> bool:
+        for m in re.finditer(r"\d[\d,./]*", text):
+            run, at_end = m.group(0).rstrip(",."), m.end() == len(text)
+            if at_end and not any(n.startswith(run) for n in self.numbers):
+                return False
+            if not at_end and run not in self.numbers:
+                return False
+        return True
+
+    def _quotes_ok(self, text: str) -> bool:
+        quotes = [m.start() for m in re.finditer(r"[\"“”]", text)]
+        for k in range(0, len(quotes), 2):
+            inside = text[quotes[k] + 1:quotes[k + 1]] if k + 1 < len(quotes) else text[quotes[k] + 1:]
+            closed = k + 1 < len(quotes)
+            if closed and inside not in self.titles:
+                return False
+            if not closed and not any(t.startswith(inside) for t in self.titles):
+                return False
+        return True
+
+    def _words_ok(self, text: str) -> bool:
+        words = list(_WORD.finditer(text))
+        for k, m in enumerate(words):
+            word, complete = m.group(0), m.end() < len(text)
+            if word.lower() in SOURCE_WORDS and complete:
+                return False
+            if word[0].isupper() and not self._capital_ok(text, m.start(), word, complete):
+                return False
+        claims = ungrounded_genres(_complete_part(text), self.sheet.genres, self.catalogue_genres)
+        return not claims
+
+    def _capital_ok(self, text: str, start: int, word: str, complete: bool) -> bool:
+        opening = start == 0 or SENTENCE_END.search(text[:start]) is not None
+        allowed = self.names | (STARTERS if opening else set())
+        if word == "I":
+            return False  # the recommender speaks to "you"; "I" is the viewer's voice
+        if complete:
+            return word in allowed or word.rstrip("'s’") in allowed
+        return any(a.startswith(word) for a in allowed)
+
+    def _repeats(self, text: str) -> bool:
+        words = [w.lower() for w in _WORD.findall(_complete_part(text))]
+        if any(a == b for a, b in zip(words, words[1:])):
+            return True
+        grams = [tuple(words[i:i + 3]) for i in range(len(words) - 2)]
+        return len(grams) != len(set(grams))
+
+
+def _complete_part(text: str) -> str:
+    """`text` without a word that may still be growing at its end."""
+    return text if not text or not text[-1].isalnum() else text[: len(text) - len(re.split(r"\W", text)[-1])]
+
+
+def is_finished(text: str) -> bool:
+    return bool(SENTENCE_END.search(text))
+
+
+def genre_words_of(sheet: FactSheet) -> set[str]:
+    return {genre_key(g) for g in sheet.genres}
