@@ -145,3 +145,16 @@ def test_evidence_ranks_are_each_channels_rank_among_allowed_items(dataset, conf
             for e in retriever.evidence(request, int(item), raw, allowed):
                 scores = raw[e.channel]
                 assert e.rank == 1 + np.count_nonzero(scores[allowed] > scores[item]) <= 50
+
+
+def test_genre_constraints_keep_exactly_the_items_a_per_item_check_keeps(dataset, config):
+    retriever = build(dataset, config)
+    for exclude, include in (({"Horror"}, set()), (set(), {"Drama", "comedy"}), ({"drama"}, {"Drama", "Action"}),
+                             ({"No Such Genre"}, set()), (set(), {"No Such Genre"})):
+        request = Request(history=[1, 2], constraints=Constraints(exclude_genres=frozenset(exclude),
+                                                                  include_genres=frozenset(include)))
+        bad, want = {g.lower() for g in exclude}, {g.lower() for g in include}
+        expected = [i not in (1, 2) and not ({g.lower() for g in item.genres} & bad)
+                    and (not want or bool({g.lower() for g in item.genres} & want))
+                    for i, item in enumerate(dataset.catalog)]
+        assert retriever.allowed(request).tolist() == expected

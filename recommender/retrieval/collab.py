@@ -171,29 +171,61 @@ def recency_weights(length: int, decay: float) -> np.ndarray:
     return decay ** np.arange(length - 1, -1, -1, dtype=np.float32)
 
 
-def profile(request: Request, decay: float, liked_weight: float) -> tuple[np.ndarray, np.ndarray]:
-    """History items (plus dialogue likes, counted as most recent) and their recency weights."""
+@dataclass(frozen=True)
+class LowRatings:
+    """How history items the user rated low count: at ratings <= `threshold`, `weight` times their recency
+    weight (1 = like any other item, 0 = not at all, < 0 = what goes with them is pushed down). Unknown
+    ratings (NaN, or no ratings at all) are positive: a title liked in the chat has none."""
+
+    weight: float = 1.0
+    threshold: float = 2.0
+
+    def mask(self, request: Request) -> np.ndarray:
+        """True for each history item (in order) whose rating is known and at most the threshold."""
+        ratings = np.asarray(list(request.ratings), dtype=np.float64)
+        if len(ratings) != len(request.history):
+            return np.zeros(len(request.history), dtype=bool)
+        with np.errstate(invalid="ignore"):
+            return ratings <= self.threshold  # NaN compares False: unknown counts as positive
+
+
+def profile(request: Request, decay: float, liked_weight: float,
+            low: LowRatings = LowRatings()) -> tuple[np.ndarray, np.ndarray]:
+    """History items (plus dialogue likes, counted as most recent) and their recency weights, low-rated
+    items weighted by `low.weight`."""
+    items, weights, _ = profile_with_sources(request, decay, liked_weight, low)
+    return items, weights
+
+
+def profile_with_sources(request: Request, decay: float, liked_weight: float,
+                         low: LowRatings = LowRatings()) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`profile` and, per item, whether it may be named as a source of evidence (not rated low)."""
     items = np.asarray(list(request.history), dtype=np.int64)
     weights = recency_weights(len(items), decay)
+    rated_low = low.mask(request)
+    weights[rated_low] *= low.weight
+    positive = ~rated_low
     if len(request.liked):
         liked = np.asarray(list(request.liked), dtype=np.int64)
         items = np.concatenate([items, liked])
         weights = np.concatenate([weights, np.full(len(liked), liked_weight, dtype=np.float32)])
-    return items, weights
+        positive = np.concatenate([positive, np.ones(len(liked), dtype=bool)])
+    return items, weights, positive
 
 
 class MatrixChannel:
     """Score = recency-weighted sum of the matrix rows of the user's items (sparse CSR or dense matrix)."""
 
-    def __init__(self, name: str, matrix, decay: float, liked_weight: float, reason: str):
+    def __init__(self, name: str, matrix, decay: float, liked_weight: float, reason: str,
+                 low: LowRatings = LowRatings()):
         if not isinstance(matrix, np.ndarray) and not matrix.has_sorted_indices:
             matrix.sort_indices()  # strongest_source binary-searches each row
         self.name, self.matrix, self.decay, self.liked_weight = name, matrix, decay, liked_weight
-        self.reason = reason  # format string with {title}
+        self.reason, self.low = reason, low  # reason: a format string with {title}
         self._rows_cache = None  # the last request's history rows; see _history_rows
 
     def scores(self, request: Request) -> np.ndarray:
-        items, weights = profile(request, self.decay, self.liked_weight)
+        items, weights = profile(request, self.decay, self.liked_weight, self.low)
         if len(items) == 0:
             return np.zeros(self.matrix.shape[0], dtype=np.float32)
         if isinstance(self.matrix, np.ndarray):
@@ -215,8 +247,9 @@ class MatrixChannel:
         return cached[1], cached[2]
 
     def strongest_source(self, request: Request, item: int) -> int | None:
-        """The history item contributing most to `item`'s score (for evidence)."""
-        items, weights = profile(request, self.decay, self.liked_weight)
+        """The history item contributing most to `item`'s score (for evidence); never one rated low, which
+        is no reason to recommend anything."""
+        items, weights, positive = profile_with_sources(request, self.decay, self.liked_weight, self.low)
         if len(items) == 0:
             return None
         if isinstance(self.matrix, np.ndarray):
@@ -226,7 +259,7 @@ class MatrixChannel:
             wanted = np.arange(len(items), dtype=np.int64) * self.matrix.shape[1] + item
             at = np.minimum(np.searchsorted(positions, wanted), max(len(positions) - 1, 0))
             column = np.where(positions[at] == wanted, rows.data[at], 0) if len(positions) else np.zeros(len(items))
-        contributions = weights * column
+        contributions = np.where(positive, weights * column, 0.0)
         best = int(np.argmax(contributions))
         return int(items[best]) if contributions[best] > 0 else None
 

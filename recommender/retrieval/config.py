@@ -40,6 +40,12 @@ class RetrievalConfig:
         "added with this multiple of the history channels' total weight.",
     )
     liked_weight: float = option(1.0, "Items liked in the dialogue count like the most recent history item times this.")
+    low_rating_weight: float = option(
+        1.0, "History items rated at most low_rating_threshold count this many times their recency weight in the "
+        "history channels (1 = like any other item, 0 = not at all, < 0 = what goes with them is pushed down; "
+        "the BM25 history query leaves them out at <= 0). They are never named as evidence.",
+    )
+    low_rating_threshold: float = option(2.0, "A rating at most this is low (2 = 2/5 or lower); unknown ratings are not.")
     dense_exact_max_items: int = option(
         50_000, "Up to this many items the dense channel scores every item exactly; past it an HNSW index "
         "(voyager) finds the dense_candidates nearest items and the others get the lowest of their scores.",
@@ -59,6 +65,8 @@ class RetrievalConfig:
         check(self.reference_weight >= 0, "reference_weight must be >= 0")
         check(self.transition_window >= 1, "transition_window must be >= 1")
         check(self.neighbours >= 1, "neighbours must be >= 1")
+        check(-10 <= self.low_rating_weight <= 1, "low_rating_weight must be between -10 and 1 (a low rating "
+                                                  "cannot count more than any other)")
         check(self.dense_exact_max_items >= 0, "dense_exact_max_items must be >= 0")
         check(self.dense_candidates >= 1, "dense_candidates must be >= 1")
         for name in ("transition_decay", "cooccurrence_decay", "profile_decay"):

@@ -15,7 +15,7 @@ import numpy as np
 
 from recommender.data.types import Catalog
 from recommender.retrieval.ann import ApproximateIndex
-from recommender.retrieval.collab import CollabStats, MatrixChannel, PopularityChannel
+from recommender.retrieval.collab import CollabStats, LowRatings, MatrixChannel, PopularityChannel
 from recommender.retrieval.config import HISTORY_CHANNELS, TEXT_CHANNELS, RetrievalConfig
 from recommender.retrieval.index import cache_root, load_or_build_text_index, load_or_fit_collab
 from recommender.retrieval.text import DenseChannel, MiniLMEmbedder
@@ -36,8 +36,8 @@ def zscore(scores: np.ndarray, allowed: np.ndarray) -> np.ndarray:
 class HybridRetriever:
     def __init__(self, catalog: Catalog, channels: dict, config: RetrievalConfig):
         self.catalog, self.channels, self.config = catalog, channels, config
-        self._genres = [frozenset(g.lower() for g in item.genres) for item in catalog]
         self._extremes_cache: dict[str, tuple] = {}  # see _allowed_extremes
+        self._genres = [frozenset(g.lower() for g in item.genres) for item in catalog]
         names = sorted({g for genres in self._genres for g in genres})
         self._genre_column = {g: k for k, g in enumerate(names)}
         self._genre_matrix = np.zeros((len(catalog), len(names)), dtype=bool)  # item x genre
@@ -66,12 +66,14 @@ class HybridRetriever:
     def make_channels(bm25, item_vectors, stats: CollabStats, embedder_factory, config: RetrievalConfig,
                       approximate: ApproximateIndex | None = None) -> dict:
         like = config.liked_weight
+        low = LowRatings(config.low_rating_weight, config.low_rating_threshold)
+        bm25.low = low
         return {
             "transitions": MatrixChannel("transitions", stats.transitions, config.transition_decay, like,
-                                         'often watched right after "{title}"'),
+                                         'often watched right after "{title}"', low),
             "cooccurrence": MatrixChannel("cooccurrence", stats.cooccurrence, config.cooccurrence_decay, like,
-                                          'co-watched with "{title}"'),
-            "dense": DenseChannel(item_vectors, embedder_factory, config.profile_decay, like, approximate),
+                                          'co-watched with "{title}"', low),
+            "dense": DenseChannel(item_vectors, embedder_factory, config.profile_decay, like, approximate, low),
             "bm25": bm25,
             "popularity": PopularityChannel(stats.popularity),
         }
@@ -89,11 +91,9 @@ class HybridRetriever:
         if c.max_year is not None:
             mask &= (years <= c.max_year) & (years > 0)
         if c.exclude_genres or c.include_genres:
-            bad = {g.lower() for g in c.exclude_genres}
-            want = {g.lower() for g in c.include_genres}
-            for i in np.flatnonzero(mask):
-                genres = self._genres[i]
-                if (bad and genres & bad) or (want and not genres & want):
+            mask &= self._genre_filter(c)
+        return mask
+
     def _genre_filter(self, constraints) -> np.ndarray:
         """Items with none of the excluded genres and, when some are required, at least one of them; over
         the item x genre matrix (a loop over the items took tens of milliseconds at 100k items)."""
@@ -103,9 +103,6 @@ class HybridRetriever:
         if constraints.include_genres:
             keep &= self._genre_counts({g.lower() for g in constraints.include_genres}) > 0
         return keep
-
-                    mask[i] = False
-        return mask
 
     def effective_weights(self, request: Request, weights: dict | None = None) -> dict[str, float]:
         weights = dict(weights or self.config.weights)
@@ -177,6 +174,9 @@ class HybridRetriever:
         finite = np.flatnonzero(np.isfinite(fused))
         top = finite[np.lexsort((-fused[finite], -tiers[finite]))][:k]
         evidence = [self.reference_evidence(request, int(i)) + self.evidence(request, int(i), raw, allowed)
+                    for i in top]
+        return Shortlist(top, fused[top], evidence, tiers[top])
+
     def reference_evidence(self, request: Request, item: int) -> list[Evidence]:
         """'Like Alien': the reference closest to `item` (most shared genres) as evidence, when they share one."""
         best, shared = None, 0
@@ -188,9 +188,6 @@ class HybridRetriever:
             return []
         reason = f'like "{self.catalog[best].display}", which you asked for'
         return [Evidence("reference", 1, float(shared), reason, (best,))]
-
-                    for i in top]
-        return Shortlist(top, fused[top], evidence, tiers[top])
 
     def evidence(self, request: Request, item: int, raw: dict, allowed: np.ndarray) -> list[Evidence]:
         """The channels that rank `item` in their top EVIDENCE_MAX_RANK, best rank first. A channel
@@ -207,23 +204,6 @@ class HybridRetriever:
                 found.append(Evidence(name, rank, float(scores[item]), reason, related))
         return sorted(found, key=lambda e: e.rank)
 
-    def _reason(self, name: str, request: Request, item: int) -> tuple[str, tuple[int, ...]]:
-        channel = self.channels[name]
-        if isinstance(channel, MatrixChannel):
-            source = channel.strongest_source(request, item)
-            if source is not None:
-                return channel.reason.format(title=self.catalog[source].display), (source,)
-            return "fits your history", ()
-        if name == "dense":
-            if request.query:
-                return "close in meaning to your request", ()
-            source = channel.closest_history_item(request, item)
-            return (f'similar in content to "{self.catalog[source].display}"', (source,)) if source is not None else ("similar content", ())
-        if name == "bm25":
-            terms = channel.matched_terms(request, item)
-            what = "your request" if request.query else "your recent titles"
-            return (f"matches {what}: {', '.join(terms)}" if terms else f"matches {what}"), ()
-        return f"popular: watched by {int(channel.counts[item]):,} people", ()
     def _allowed_extremes(self, name: str, scores: np.ndarray, allowed: np.ndarray):
         """A channel's lowest allowed score and its EVIDENCE_MAX_RANK + 1 highest (None, None when nothing is
         allowed). Computed once per request and channel: a shortlist asks for the evidence of 20 items, and
@@ -242,3 +222,20 @@ class HybridRetriever:
         self._extremes_cache[name] = (scores, allowed, floor, best)
         return floor, best
 
+    def _reason(self, name: str, request: Request, item: int) -> tuple[str, tuple[int, ...]]:
+        channel = self.channels[name]
+        if isinstance(channel, MatrixChannel):
+            source = channel.strongest_source(request, item)
+            if source is not None:
+                return channel.reason.format(title=self.catalog[source].display), (source,)
+            return "fits your history", ()
+        if name == "dense":
+            if request.query:
+                return "close in meaning to your request", ()
+            source = channel.closest_history_item(request, item)
+            return (f'similar in content to "{self.catalog[source].display}"', (source,)) if source is not None else ("similar content", ())
+        if name == "bm25":
+            terms = channel.matched_terms(request, item)
+            what = "your request" if request.query else "your recent titles"
+            return (f"matches {what}: {', '.join(terms)}" if terms else f"matches {what}"), ()
+        return f"popular: watched by {int(channel.counts[item]):,} people", ()

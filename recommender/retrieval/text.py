@@ -11,7 +11,7 @@ from typing import Sequence
 
 import numpy as np
 
-from recommender.retrieval.collab import profile
+from recommender.retrieval.collab import LowRatings, profile
 from recommender.types import Request
 
 QUERY_CACHE_SIZE = 256
@@ -37,6 +37,7 @@ class BM25Channel:
     def __init__(self, weights, vocabulary: dict[str, int], documents: Sequence[list[str]], history_items: int):
         self.weights, self.vocabulary = weights, vocabulary  # CSR (terms x documents) float32
         self.documents, self.history_items = documents, history_items
+        self.low = LowRatings()  # how items rated low count; the retriever sets it from its config
 
     @classmethod
     def build(cls, documents: Sequence[str], history_items: int = 5, k1: float = 1.5, b: float = 0.75,
@@ -64,7 +65,10 @@ class BM25Channel:
     def query_tokens(self, request: Request) -> list[str]:
         if request.query:
             return tokenize(request.query)
-        recent = list(request.history)[-self.history_items:] + list(request.liked)
+        # a bag of words cannot weigh an item down: items rated low are in it only at a positive weight
+        rated_low = self.low.mask(request) if self.low.weight <= 0 else np.zeros(len(request.history), dtype=bool)
+        liked_history = [i for i, low in zip(request.history, rated_low) if not low]
+        recent = liked_history[-self.history_items:] + list(request.liked)
         return [t for i in recent for t in self.documents[i]]
 
     def scores(self, request: Request) -> np.ndarray:
@@ -140,8 +144,8 @@ class DenseChannel:
     name = "dense"
 
     def __init__(self, item_vectors: np.ndarray, embedder_factory, decay: float, liked_weight: float,
-                 approximate=None):
-        self.item_vectors = item_vectors
+                 approximate=None, low: LowRatings = LowRatings()):
+        self.item_vectors, self.low = item_vectors, low
         self.approximate = approximate  # an ApproximateIndex past RetrievalConfig.dense_exact_max_items
         self._embedder_factory = embedder_factory  # loaded on the first typed request only
         self._embedder = None
@@ -151,8 +155,8 @@ class DenseChannel:
     def query_vector(self, request: Request) -> np.ndarray | None:
         if request.query:
             return self.embed_query(request.query)
-        items, weights = profile(request, self.decay, self.liked_weight)
-        if len(items) == 0:
+        items, weights = profile(request, self.decay, self.liked_weight, self.low)
+        if len(items) == 0 or not np.any(weights):
             return None
         vector = weights @ self.item_vectors[items]
         return vector / max(float(np.linalg.norm(vector)), 1e-9)
@@ -175,7 +179,10 @@ class DenseChannel:
         return self.item_vectors @ vector
 
     def closest_history_item(self, request: Request, item: int) -> int | None:
-        items = np.asarray(list(request.history)[-20:] + list(request.liked), dtype=np.int64)
+        """The recent history item (never one rated low) or dialogue like most similar to `item`."""
+        rated_low = self.low.mask(request)
+        liked_history = [i for i, low in zip(request.history, rated_low) if not low]
+        items = np.asarray(liked_history[-20:] + list(request.liked), dtype=np.int64)
         if len(items) == 0:
             return None
         return int(items[int(np.argmax(self.item_vectors[items] @ self.item_vectors[item]))])
