@@ -35,7 +35,8 @@ def say(state, text):
     return update
 
 
-@pytest.mark.parametrize("text", ["I've seen #2", "I have already seen number 2", "seen the second one", "watched #2"])
+@pytest.mark.parametrize("text", ["I've seen #2", "I have already seen number 2", "seen the second one", "watched #2",
+                                  "#2 seen", "#2 already watched"])
 def test_seen_by_reference(state, text):
     update = say(state, text)
     assert update.seen == [idx("Fargo")]
@@ -58,6 +59,13 @@ def test_not_that_one_means_number_one_or_the_one_referenced(state):
 def test_not_and_skip_with_a_reference(state):
     say(state, "not #4 and skip #5")
     assert state.excluded == {idx("Scream"), idx("Babe")}
+
+
+def test_a_cue_after_a_reference_counts_only_when_no_cue_comes_before(state):
+    update = say(state, "#3 nope")
+    assert update.excluded == [idx("Clueless")]
+    update = say(state, "more like #1, #2 seen")  # "more like" is #1's; "seen" follows #2
+    assert update.liked == [idx("Toy Story")] and update.seen == [idx("Fargo")]
 
 
 def test_more_like_adds_to_liked(state):

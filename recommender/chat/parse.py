@@ -130,8 +130,9 @@ def _apply_filters(text: str, genres: GenreLexicon, update: Update, consume) -> 
 
 
 def _assign_cues(text: str, mentions, refs, consume) -> list[tuple[str, object, int]]:
-    """(action, target, where) per title or reference: the nearest cue before it decides the action.
-    A feedback cue without a target of its own ("I've seen it") yields (action, None, cue end)."""
+    """(action, target, where) per title or reference: a cue between the previous target and this one
+    decides its action, else a feedback cue right after it ("#2 seen"), else the nearest cue before it
+    ("I loved #1 and #2"). A feedback cue without a target ("I've seen it") yields (action, None, cue end)."""
     cues = []
     for action, pattern in CUES:
         for m in pattern.finditer(text):
@@ -139,11 +140,13 @@ def _assign_cues(text: str, mentions, refs, consume) -> list[tuple[str, object, 
                 cues.append((action, m.start(), m.end()))
     cues.sort(key=lambda c: c[1])
     targets = sorted([(m.start, m) for m in mentions] + [(r.start, r) for r in refs], key=lambda t: t[0])
-    out, used = [], set()
+    out, used, previous_end = [], set(), 0
     for position, target in targets:
         before = [c for c in cues if c[2] <= position and (c[0] != "excluded_word" or _adjacent(text, c[2], position))]
-        cue = before[-1] if before else None
+        own = [c for c in before if c[1] >= previous_end]  # a cue between the previous target and this one
+        cue = own[-1] if own else _cue_right_after(text, target, cues) or (before[-1] if before else None)
         out.append((_action(cue[0] if cue else None, target), target, position))
+        previous_end = target.end
         if cue:
             used.add(cue)
     for cue in cues:
@@ -153,6 +156,15 @@ def _assign_cues(text: str, mentions, refs, consume) -> list[tuple[str, object, 
         if cue in used or action not in ("liked", "excluded_word"):
             consume(start, end)
     return out
+
+
+def _cue_right_after(text: str, target, cues):
+    """A feedback cue that directly follows a reference ("#2 seen", "#3 nope"), when none comes before it."""
+    if not isinstance(target, Reference):
+        return None
+    after = [c for c in cues if c[1] >= target.end and not text[target.end:c[1]].strip(" ,.-:")
+             and c[0] in ("seen", "excluded", "disliked")]
+    return after[0] if after else None
 
 
 def _action(cue: str | None, target) -> str:

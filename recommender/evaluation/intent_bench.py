@@ -164,6 +164,10 @@ def reply_ok(rule: dict, reply: str, before: tuple, after: tuple, catalog, state
         item = catalog[state_before.item_at(answers["item"])]
         if item.title.lower() not in text:
             return False
+        if answers["ask"] == "about" and not any(g.lower() in text for g in item.genres):
+            return False  # what it is: at least its genres
+        if answers["ask"] == "why" and not re.search(r"\b(?:rated|asked|watched|like|liked|viewers|popular)\b", text):
+            return False  # why: a reason from the evidence
         expect = answers.get("expect")
         if expect and not re.search(rf"\b{'yes' if expect == 'yes' else '(?:no|partly)'}\b", text):
             return False
