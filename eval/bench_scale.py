@@ -207,7 +207,7 @@ def main() -> None:
         print(json.dumps(child(args.child, args.requests, args.vectors_out)))
         return
 
-    result = {"command": f".venv/bin/python eval/bench_scale.py --scales {' '.join(repr(s) for s in args.scales)} "
+    result = {"command": f".venv/bin/python eval/bench_scale.py --scales {' '.join(args.scales)} "
                          f"--requests {args.requests} --seed {args.seed} --out {args.out}"
                          + (f" --vectors-out {args.vectors_out}" if args.vectors_out else ""),
               "date": time.strftime("%Y-%m-%d"), "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
