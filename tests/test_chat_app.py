@@ -358,3 +358,11 @@ def test_wiring_turns_run_one_at_a_time_and_only_the_timer_draws_explanations(en
     card_ids = {b._id for b in refresh.outputs}
     assert len(card_ids) == MAX_ROWS and all(card_ids <= {b._id for b in f.outputs} for f in turns)
     assert not any(f.cancels for f in fns)
+
+
+def test_titles_and_explanations_show_as_written_not_as_markdown():
+    from recommender.chat.session import ResultRow
+
+    row = ResultRow(1, 0, "1", "M*A*S*H", 1970, ("Comedy", "War"), "Like “M*A*S*H_2”, [it] fits.", True)
+    text = row_markdown(row)
+    assert "M\\*A\\*S\\*H" in text and "\\[it\\]" in text and "M\\*A\\*S\\*H\\_2" in text

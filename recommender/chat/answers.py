@@ -6,6 +6,7 @@ Answers never change the list or the request, and say nothing the catalogue does
 
 from __future__ import annotations
 
+from recommender.chat.markdown import escape
 from recommender.chat.state import Question
 from recommender.data.types import Catalog
 from recommender.types import Recommendation, Request
@@ -35,7 +36,7 @@ def answer_question(question: Question, catalog: Catalog, rec: Recommendation | 
                     explanation: str = "") -> str:
     """The reply to a question about item #n, from its catalogue entry and its evidence."""
     item = catalog[question.item]
-    name = f"#{question.position} is **{item.title}**" + (f" ({item.year})" if item.year else "")
+    name = f"#{question.position} is **{escape(item.title)}**" + (f" ({item.year})" if item.year else "")
     genres = ", ".join(item.genres) or "no genre on record"
     if question.ask == "fit":
         return _fit(question, item, name, genres)

@@ -13,6 +13,7 @@ import logging
 import os
 
 from recommender.chat.config import MAX_ROWS
+from recommender.chat.markdown import escape
 from recommender.chat.session import ChatEngine, ChatSession, ChatTurn, ResultRow
 
 log = logging.getLogger(__name__)
@@ -37,9 +38,9 @@ CSS = """
 def row_markdown(row: ResultRow) -> str:
     year = f" ({row.year})" if row.year else ""
     genres = " · ".join(row.genres)
-    explanation = row.explanation or "explanation coming…"
+    explanation = escape(row.explanation) if row.explanation else "explanation coming…"
     text = explanation if row.explained else f"*{explanation}*"
-    return (f"**{row.position}. {row.title}**{year} &nbsp;<span class='genres'>{genres}</span>\n\n{text}")
+    return (f"**{row.position}. {escape(row.title)}**{year} &nbsp;<span class='genres'>{genres}</span>\n\n{text}")
 
 
 def state_markdown(engine: ChatEngine, session: ChatSession) -> str:
@@ -47,7 +48,7 @@ def state_markdown(engine: ChatEngine, session: ChatSession) -> str:
     d = session.dialogue
 
     def names(items) -> str:
-        return ", ".join(sorted(engine.titles.display(i) for i in items)) or "–"
+        return ", ".join(sorted(escape(engine.titles.display(i)) for i in items)) or "–"
 
     if d.user_id is None:
         user = "new user (no history)"
@@ -60,8 +61,8 @@ def state_markdown(engine: ChatEngine, session: ChatSession) -> str:
         f"**User:** {user}",
         f"**Request:** {d.query or '–'}",
         f"**Genres wished:** {', '.join(d.wished_genres) or '–'}",
-        f"**Like:** {', '.join(engine.titles.display(i) for i in d.references) or '–'}",
-        f"**Liked:** {', '.join(engine.titles.display(i) for i in d.liked) or '–'}",
+        f"**Like:** {', '.join(escape(engine.titles.display(i)) for i in d.references) or '–'}",
+        f"**Liked:** {', '.join(escape(engine.titles.display(i)) for i in d.liked) or '–'}",
         f"**Disliked / not for me:** {names(d.disliked | d.excluded)}",
         f"**Seen:** {names(d.seen)}",
         f"**Years:** {years}",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from recommender.chat.markdown import escape
 from recommender.chat.phrases import (
     ORDINALS, GenreLexicon, Reference, find_genre_filters, find_references, find_year_filters,
 )
@@ -190,7 +191,7 @@ def _resolve_targets(targets, state: DialogueState, titles: TitleIndex, update: 
             update.referenced = item
             if action == "referenced":
                 n = target.position
-                update.problems.append(f"#{n} is {titles.display(item)}. Say *more like #{n}*, *I've seen #{n}* "
+                update.problems.append(f"#{n} is {escape(titles.display(item))}. Say *more like #{n}*, *I've seen #{n}* "
                                        f"or *not #{n}*.")
                 continue
             resolved.append((action, item))
@@ -209,12 +210,12 @@ def resolve_title(action, match: TitleMatch, titles: TitleIndex, update: Update,
     elif match.status == "ambiguous" and update.pending is None:
         update.pending = PendingClarification(action, match.text, list(match.candidates[:9]))
     elif match.status == "ambiguous":
-        example = titles.display(match.candidates[0])
-        update.problems.append(f"“{match.text}” fits several movies; add the year, e.g. “{example}”.")
+        example = escape(titles.display(match.candidates[0]))
+        update.problems.append(f"“{escape(match.text)}” fits several movies; add the year, e.g. “{example}”.")
     else:
-        close = ", ".join(titles.display(i) for i in match.candidates[:3])
+        close = ", ".join(escape(titles.display(i)) for i in match.candidates[:3])
         hint = f" Did you mean {close}?" if close else ""
-        update.problems.append(f"I don't know the movie “{match.text}”.{hint}")
+        update.problems.append(f"I don't know the movie “{escape(match.text)}”.{hint}")
 
 
 def _implicit_targets(action: str, state: DialogueState, text: str, cue_end: int,
@@ -248,7 +249,7 @@ def targets_update(resolved: list[tuple[str, int]], titles: TitleIndex, referenc
     for action, phrase in words.items():
         items = getattr(update, action)
         if items:
-            update.notes.append(f"Noted, {phrase}: {', '.join(titles.display(i) for i in items)}.")
+            update.notes.append(f"Noted, {phrase}: {', '.join(escape(titles.display(i)) for i in items)}.")
     return update
 
 

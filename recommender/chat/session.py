@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Iterator, Literal
 
 from recommender.chat.answers import answer_question, missing_data_reply
+from recommender.chat.markdown import escape
 from recommender.chat.parse import lexicon_for
 from recommender.chat.router import MessageRouter
 from recommender.chat.state import DialogueState, Update
@@ -136,7 +137,7 @@ class ChatEngine:
         update = Update(referenced=items[-1] if items else None)
         getattr(update, action).extend(items)
         words = {"liked": "you liked", "disliked": "you didn't like", "seen": "you've seen"}[action]
-        update.notes.append(f"Noted, {words}: {', '.join(self.titles.display(i) for i in items)}.")
+        update.notes.append(f"Noted, {words}: {', '.join(escape(self.titles.display(i)) for i in items)}.")
         if not rerank:
             session.dialogue.apply(update)
             return ChatTurn(" ".join(update.notes), session.rows, False)
@@ -217,7 +218,7 @@ class ChatEngine:
         seconds = time.perf_counter() - started
         parts = notices + update.notes + update.problems + [self._list_text(session)]
         if update.pending is not None:
-            options = "; ".join(f"{n}) {self.titles.display(i)}" for n, i in enumerate(update.pending.candidates, 1))
+            options = "; ".join(f"{n}) {escape(self.titles.display(i))}" for n, i in enumerate(update.pending.candidates, 1))
             parts.append(f"Which “{update.pending.mention}” did you mean? {options}. "
                          "Answer with the number or the year.")
         return ChatTurn("\n\n".join(p for p in parts if p), session.rows, True, seconds)
@@ -234,7 +235,7 @@ class ChatEngine:
         lines = [f"Here are {len(session.rows)} picks{what} (details and buttons on the right):"]
         for row in session.rows:
             year = f" ({row.year})" if row.year else ""
-            lines.append(f"{row.position}. **{row.title}**{year}")
+            lines.append(f"{row.position}. **{escape(row.title)}**{year}")
         return "\n".join(lines)
 
     def explain_in_background(self, session: ChatSession) -> threading.Thread | None:
