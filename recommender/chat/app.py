@@ -22,6 +22,7 @@ NEW_USER = "new user"
 REFRESH_S = 0.4  # how often the page redraws the cards while explanations arrive
 MAX_USER_CHOICES = 500  # more known users can still be typed into the picker
 PLACEHOLDER = "e.g. something like Alien but funnier, from the 90s"
+PENDING = "explanation coming…"  # a card's text until its explanation arrives (eval/load_chat.py looks for it)
 CSS = """
 .result-row { border: 1px solid var(--border-color-primary); border-radius: 10px; padding: 6px 10px;
               margin-bottom: 6px; align-items: center; background: var(--background-fill-primary); }
@@ -38,7 +39,7 @@ CSS = """
 def row_markdown(row: ResultRow) -> str:
     year = f" ({row.year})" if row.year else ""
     genres = " · ".join(row.genres)
-    explanation = escape(row.explanation) if row.explanation else "explanation coming…"
+    explanation = escape(row.explanation) if row.explanation else PENDING
     text = explanation if row.explained else f"*{explanation}*"
     return (f"**{row.position}. {escape(row.title)}**{year} &nbsp;<span class='genres'>{genres}</span>\n\n{text}")
 
@@ -78,8 +79,10 @@ def state_markdown(engine: ChatEngine, session: ChatSession) -> str:
 class ChatView:
     """Builds the Blocks and converts ChatTurns into widget updates."""
 
-    def __init__(self, engine: ChatEngine, status: str):
-        self.engine, self.status = engine, status
+    def __init__(self, engine: ChatEngine, status: str, explain_in_background: bool = True):
+        """explain_in_background: start a thread that writes each new list's explanations (the page);
+        False leaves the writing to the caller (the chat benchmark times it)."""
+        self.engine, self.status, self.background = engine, status, explain_in_background
 
     # --- handlers (plain functions of their inputs, so tests can call them without a browser) -----
     def start(self, user_choice: str | None = None):
@@ -137,7 +140,8 @@ class ChatView:
             shown = user_text if len(user_text) <= 600 else user_text[:600] + f"… ({len(user_text):,} characters)"
             session.transcript.append({"role": "user", "content": shown})
         session.transcript.append({"role": "assistant", "content": turn.reply})
-        self.engine.explain_in_background(session)
+        if self.background:
+            self.engine.explain_in_background(session)
         rows = session.rows
         visibility = [self._visible(i < len(rows)) for i in range(MAX_ROWS)]
         return (list(session.transcript), "", *visibility, *self._row_texts(rows),
@@ -199,14 +203,17 @@ class ChatView:
         # (An earlier design streamed them as `.then()` events and cancelled those on every click; the
         # cancel could land after a fast turn had started the new list's stream and kill that one,
         # leaving every card on "explanation coming…".)
+        # api_name: stable endpoint names for HTTP clients (eval/load_chat.py drives sessions through
+        # them, e.g. "/send", "/seen_2", "/refresh"); the page itself is unaffected.
         turn = {"show_progress": "hidden", "concurrency_id": "turn", "concurrency_limit": 1}
-        gr.on([box.submit, send.click], self.send, [box, session], outputs, **turn)
+        gr.on([box.submit, send.click], self.send, [box, session], outputs, api_name="send", **turn)
         for position, action, button in buttons:
-            button.click(self._click_handler(position, action), [session], outputs, **turn)
-        picker.input(self.start, [picker], outputs, **turn)
-        reset.click(self.reset, [session], outputs, **turn)
-        demo.load(self.start, [picker], outputs, **turn)
-        timer.tick(self.refresh, [session], texts, show_progress="hidden", queue=False)
+            button.click(self._click_handler(position, action), [session], outputs,
+                         api_name=f"{action}_{position}", **turn)
+        picker.input(self.start, [picker], outputs, api_name="start", **turn)
+        reset.click(self.reset, [session], outputs, api_name="reset", **turn)
+        demo.load(self.start, [picker], outputs, api_name="open", **turn)
+        timer.tick(self.refresh, [session], texts, show_progress="hidden", queue=False, api_name="refresh")
 
     def _click_handler(self, position: int, action: str):
         def handler(session):
