@@ -15,6 +15,7 @@ INTENTS = {
     "movies with Tom Hanks": Intent(action="request", people=["Tom Hanks"]),
     "a comedy with Tom Hanks": Intent(action="request", genres=["Comedy"], people=["Tom Hanks"]),
     "the one where a guy relives one day": Intent(action="request", plot=["a guy relives one day"]),
+    "a dark and quirky comedy": Intent(action="request", genres=["Comedy"], rest=["dark", "quirky"]),
     "something like Alien but funnier": Intent(action="request", like=["Alien"], genres=["Comedy"]),
     "what is #1 about?": Intent(action="question", ask="about", item=1),
     "why did you recommend #2?": Intent(action="question", ask="why", item=2),
@@ -56,6 +57,13 @@ def test_data_the_catalogue_lacks_is_said_plainly_and_the_list_uses_the_rest(eng
     assert request.wished_genres == ("Comedy",) and not request.query  # "Tom Hanks" never matches titles
     turn = engine.message(session, "the one where a guy relives one day")
     assert "I have no plot summaries" in turn.reply and "“a guy relives one day”" in turn.reply
+
+
+def test_mood_words_never_match_titles_in_a_catalogue_without_descriptions(engine):
+    turn = engine.message(engine.new_session(), "a dark and quirky comedy")
+    assert "I have no descriptions of the films, only titles, years and genres, so I can't match “dark” or “quirky”." \
+        in turn.reply
+    assert not engine.recommender.requests[-1].query  # "dark" would have matched "Dark City"
 
 
 def test_people_alone_still_give_a_list_and_say_what_it_is_made_of(engine):

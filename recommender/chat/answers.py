@@ -14,6 +14,7 @@ from recommender.types import Recommendation, Request
 MISSING = {
     "people": "I have no cast or crew data, so I can't search for {what}.",
     "plot": "I have no plot summaries, so I can't check for {what}.",
+    "rest": "I have no descriptions of the films, only titles, years and genres, so I can't match {what}.",
 }
 
 
@@ -25,7 +26,7 @@ def missing_data_reply(missing: list[tuple[str, str]], understood_more: bool) ->
     for kind in MISSING:
         spans = [text for k, text in missing if k == kind]
         if spans:
-            what = " or ".join(f"“{s}”" if kind == "plot" else s for s in dict.fromkeys(spans))
+            what = " or ".join(f"“{escape(s)}”" if kind != "people" else escape(s) for s in dict.fromkeys(spans))
             parts.append(MISSING[kind].format(what=what))
     tail = ("The picks below use the rest of your message." if understood_more
             else "Here are picks from what else I know instead.")

@@ -49,9 +49,11 @@ def update_from_intent(intent: Intent, state: DialogueState, titles: TitleIndex,
     if low is not None or high is not None:
         update.min_year, update.max_year = low, high
     update.missing += [("people", p) for p in intent.people]
-    update.missing += [("plot", p) for p in intent.plot if not text_search]
-    words = intent.rest + (intent.plot if text_search else [])
-    update.query = " ".join(words) if words else None
+    if text_search:  # descriptions or tags to search: themes and story words go to the text channels
+        words = intent.rest + intent.plot
+        update.query = " ".join(words) if words else None
+    else:  # only titles, years and genres: those words could only match titles ("a dark one" -> "Dark City")
+        update.missing += [("plot", p) for p in intent.plot] + [("rest", r) for r in intent.rest]
     update.new_request = intent.action == "request" and any(getattr(intent, f) for f in TOPIC_FIELDS)
     return update
 

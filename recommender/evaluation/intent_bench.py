@@ -107,7 +107,8 @@ def fields_of(update: Update) -> dict:
         "question": None if q is None else (q.ask, q.item, frozenset(q.genres), q.min_year, q.max_year),
         "people": frozenset(t.lower() for k, t in update.missing if k == "people"),
         "plot": any(k == "plot" for k, _ in update.missing),
-        "rest": content_words(update.query) - {g.lower() for g in genres},
+        "rest": content_words(" ".join([update.query or ""] + [t for k, t in update.missing if k == "rest"]))
+        - {g.lower() for g in genres},
     }
 
 
