@@ -177,6 +177,14 @@ class HybridRetriever:
                     for i in top]
         return Shortlist(top, fused[top], evidence, tiers[top])
 
+    def evidence_for(self, request: Request, items: Sequence[int]) -> list[list[Evidence]]:
+        """The evidence a shortlist holding `items` would give for each (a list shown before, say)."""
+        weights = self.effective_weights(request)
+        raw = self.channel_scores(request, [n for n, w in weights.items() if w > 0])
+        allowed = self.allowed(request)
+        allowed[np.asarray(list(items), dtype=np.int64)] = True
+        return [self.reference_evidence(request, int(i)) + self.evidence(request, int(i), raw, allowed) for i in items]
+
     def reference_evidence(self, request: Request, item: int) -> list[Evidence]:
         """'Like Alien': the reference closest to `item` (most shared genres) as evidence, when they share one."""
         best, shared = None, 0
