@@ -138,6 +138,13 @@ class Recommender:
             ))
         return recs
 
+    def recommendations_for(self, request: Request, items: Sequence[int]) -> list[Recommendation]:
+        """`items` as recommendations for `request`, with the evidence retrieval has for them (what a list
+        holding them says: for a list shown before, or a test's fixed list)."""
+        evidence = self.retriever.evidence_for(request, items)
+        return [Recommendation(self.catalog[i].item_id, self.catalog[i].display, 0.0, e, index=int(i))
+                for i, e in zip(items, evidence)]
+
     def explain_list(self, request: Request, recs: Sequence[Recommendation], cache: dict | None = None):
         """The explanations of a list's cards as they finish (recommender.llm.explainer.Card): written by
         the LLM from each card's fact sheet, or the sheet's plain rendering without it. `cache` (fact

@@ -9,7 +9,6 @@ from __future__ import annotations
 from recommender.chat.markdown import escape
 from recommender.chat.state import Question
 from recommender.data.types import Catalog
-from recommender.types import Recommendation, Request
 
 MISSING = {
     "people": "I have no cast or crew data, so I can't search for {what}.",
@@ -33,16 +32,16 @@ def missing_data_reply(missing: list[tuple[str, str]], understood_more: bool) ->
     return " ".join(parts + [tail])
 
 
-def answer_question(question: Question, catalog: Catalog, rec: Recommendation | None, request: Request | None,
-                    explanation: str = "") -> str:
-    """The reply to a question about item #n, from its catalogue entry and its evidence."""
+def answer_question(question: Question, catalog: Catalog, explanation: str = "") -> str:
+    """The reply to a question about item #n, from its catalogue entry and (for "why") its explanation,
+    which the card has or the caller renders from the item's facts."""
     item = catalog[question.item]
     name = f"#{question.position} is **{escape(item.title)}**" + (f" ({item.year})" if item.year else "")
     genres = ", ".join(item.genres) or "no genre on record"
     if question.ask == "fit":
         return _fit(question, item, name, genres)
     if question.ask == "why":
-        return f"{name}: {explanation or _why(catalog, rec, request)}"
+        return f"{name}: {explanation or 'it fits what you asked for.'}"
     tags = item.meta.get("tags") if isinstance(item.meta, dict) else None
     about = f"{name}, {_article(genres)} {genres} film."
     if tags:
@@ -64,15 +63,6 @@ def _fit(question: Question, item, name: str, genres: str) -> str:
         when = item.year or "an unknown year"
         checks.append(f"{'Yes' if inside else 'No'}: {name}, from {when}.")
     return " ".join(checks) or f"{name}: {genres}."
-
-
-def _why(catalog: Catalog, rec: Recommendation | None, request: Request | None) -> str:
-    if rec is None or request is None:
-        return "it is on the list from your request."
-    from recommender.explain_plain import plain_explanation
-
-    text = plain_explanation(catalog, request, rec)
-    return text[:1].lower() + text[1:]
 
 
 def _article(words: str) -> str:

@@ -199,11 +199,17 @@ class ChatEngine:
         return dataclasses.replace(turn, seconds=time.perf_counter() - started, parser=understood.parser)
 
     def _answer(self, session: ChatSession, update: Update) -> str:
+        """From the catalogue; "why" from the card's explanation, or its facts' plain rendering."""
         question = update.question
-        rec = next((r for r in session.recs if r.index == question.item), None)
         row = next((r for r in session.rows if r.index == question.item), None)
         explanation = row.explanation if row is not None and row.explained else ""
-        return answer_question(question, self.catalog, rec, session.request, explanation)
+        rec = next((r for r in session.recs if r.index == question.item), None)
+        facts = getattr(self.recommender, "facts", None)
+        if question.ask == "why" and not explanation and rec is not None and facts is not None:
+            from recommender.explain.plain import render
+
+            explanation = render(facts.build(session.request, rec))[1]
+        return answer_question(question, self.catalog, explanation)
 
     def _list_turn(self, session: ChatSession, notices: list[str], update: Update) -> ChatTurn:
         started = time.perf_counter()

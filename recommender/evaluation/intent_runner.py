@@ -52,7 +52,9 @@ def run_case(engine, case: Case) -> CaseResult:
     session = engine.new_session()
     session.dialogue = state_for(case, engine.titles)
     if session.dialogue.last_shown:
-        session.rows = [engine._row(p, _Rec(i)) for p, i in enumerate(session.dialogue.last_shown, 1)]
+        session.request = session.dialogue.to_request(engine.recommender)
+        session.recs = engine.recommender.recommendations_for(session.request, session.dialogue.last_shown)
+        session.rows = [engine._row(p, rec) for p, rec in enumerate(session.recs, 1)]
     state_before = copy.deepcopy(session.dialogue)
     before = snapshot(session)
     turn = engine.message(session, case.message)
@@ -66,13 +68,6 @@ def run_case(engine, case: Case) -> CaseResult:
     return CaseResult(case.id, case.message, precision, wrong, turn.parser or "rules",
                       bool(understood and understood.invalid), round(turn.seconds, 4),
                       understood.raw if understood is not None else "")
-
-
-class _Rec:
-    """The part of a Recommendation a result row needs."""
-
-    def __init__(self, index: int):
-        self.index = index
 
 
 def run_rows(engines: dict, cases: Sequence[Case], progress: bool = True) -> list[RowResult]:

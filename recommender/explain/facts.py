@@ -152,6 +152,9 @@ class FactBuilder:
 
 def rating_of(request: Request, item: int) -> float | None:
     """The user's latest rating of `item` in the request's history, None when unknown or absent."""
-    from recommender.explain_plain import latest_rating
-
-    return latest_rating(request.history, request.ratings, item)
+    if len(request.ratings) != len(request.history):
+        return None
+    for index, rating in zip(reversed(list(request.history)), reversed(list(request.ratings))):
+        if int(index) == item:
+            return None if rating is None or math.isnan(float(rating)) else float(rating)
+    return None

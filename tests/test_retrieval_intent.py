@@ -1,0 +1,53 @@
+"""Retrieval driven by an intent: soft genre wishes, "like X" references and the evidence of a given list."""
+
+import numpy as np
+import pytest
+
+from recommender.data.split import LeaveOneOut
+from recommender.data.types import Catalog, Dataset, Item
+from recommender.retrieval.config import RetrievalConfig
+from recommender.retrieval.hybrid import HybridRetriever
+from recommender.types import Request
+from tests.synthetic import HashEmbedder, synthetic_dataset
+
+
+@pytest.fixture
+def retriever(tmp_path):
+    base = synthetic_dataset(n_items=60, n_users=40, length=12, seed=0)
+    # two genres per item, so that some items have both wished genres and some one
+    genres = ["Action", "Comedy", "Drama", "Horror", "Sci-Fi", "Romance"]
+    items = [Item(it.item_id, it.title, it.year, (genres[i % 6], genres[(i // 6) % 6])) for i, it in enumerate(base.catalog)]
+    dataset = Dataset("synthetic", Catalog(items), base.interactions)
+    loo = LeaveOneOut(dataset.interactions, dataset.catalog)
+    return HybridRetriever.build(dataset.catalog, [h.items for h in loo.histories.values()],
+                                 RetrievalConfig(cache_dir=str(tmp_path)), embedder_factory=HashEmbedder, progress=False)
+
+
+def test_items_with_all_wished_genres_come_before_items_with_some(retriever):
+    shortlist = retriever.shortlist(Request(history=[3, 4], wished_genres=("Comedy", "Horror")), k=20)
+    counts = [len({"Comedy", "Horror"} & set(retriever.catalog[int(i)].genres)) for i in shortlist.indices]
+    assert counts == sorted(counts, reverse=True) and counts[0] == 2 and 1 in counts
+    assert list(shortlist.tiers) == sorted(shortlist.tiers, reverse=True)
+
+
+def test_a_reference_pulls_items_close_to_it_past_a_long_history(retriever):
+    history = list(range(30, 50))
+    plain = retriever.shortlist(Request(history=history), k=10)
+    reference = 7
+    steered = retriever.shortlist(Request(history=history, liked=(reference,), references=(reference,)), k=10)
+    ref_genres = set(retriever.catalog[reference].genres)
+
+    def shared(indices):
+        return np.mean([len(ref_genres & set(retriever.catalog[int(i)].genres)) for i in indices])
+
+    assert shared(steered.indices) > shared(plain.indices)
+    assert reference not in steered.indices
+    for item, evidence in zip(steered.indices, steered.evidence):
+        if ref_genres & set(retriever.catalog[int(item)].genres):  # the reference is named as the reason
+            assert evidence[0].channel == "reference" and evidence[0].related == (reference,)
+
+
+def test_evidence_for_a_given_list_matches_the_shortlists_own(retriever):
+    request = Request(history=[3, 4, 5])
+    shortlist = retriever.shortlist(request, k=5)
+    assert retriever.evidence_for(request, shortlist.indices) == shortlist.evidence
