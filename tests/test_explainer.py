@@ -8,7 +8,7 @@ import pytest
 
 from recommender.data.types import Catalog, Item
 from recommender.explain.check import check, particular_facts, skeleton
-from recommender.explain.facts import FactBuilder, FactSheet, Source
+from recommender.explain.facts import FactBuilder, FactSheet
 from recommender.explain.plain import render, render_list
 from recommender.llm.explainer import Explainer, ExplainerConfig
 from recommender.llm.gate import FactGate

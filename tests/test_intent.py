@@ -1,7 +1,6 @@
 """The intent schema, the constrained decoder, the training-data generator and Intent -> Update."""
 
 import json
-import random
 
 import numpy as np
 import pytest

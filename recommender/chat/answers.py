@@ -1,5 +1,5 @@
-"""Replies built from the catalogue and the retrieval evidence: answers to questions about a listed item
-("what is #1 about?", "why #4?", "is #3 scary?") and the plain statement of what the data lacks.
+"""Replies built from the catalogue and the dialogue: answers to questions about a listed item ("what is #1
+about?", "why #4?", "is #3 scary?"), the plain statement of what the data lacks, and the list's heading.
 
 Answers never change the list or the request, and say nothing the catalogue does not hold.
 """
@@ -7,7 +7,7 @@ Answers never change the list or the request, and say nothing the catalogue does
 from __future__ import annotations
 
 from recommender.chat.markdown import escape
-from recommender.chat.state import Question
+from recommender.chat.state import DialogueState, Question, Update
 from recommender.data.types import Catalog
 
 MISSING = {
@@ -67,3 +67,30 @@ def _fit(question: Question, item, name: str, genres: str) -> str:
 
 def _article(words: str) -> str:
     return "an" if words[:1].lower() in "aeiou" else "a"
+
+
+def understood_besides_missing(update: Update) -> bool:
+    """Whether the message asked for more than the data lacks (the list then uses that)."""
+    return bool(update.wished_genres or update.references or update.query or update.exclude_genres
+                or update.min_year is not None or update.max_year is not None or update.liked)
+
+
+def describe_request(dialogue: DialogueState) -> str:
+    """' for “funny space movies” · 1990–1999 · no Horror' (empty when nothing is active)."""
+    c = dialogue.constraints
+    parts = []
+    if c.min_year is not None and c.max_year is not None:
+        parts.append(f"{c.min_year}–{c.max_year}")
+    elif c.min_year is not None:
+        parts.append(f"from {c.min_year}")
+    elif c.max_year is not None:
+        parts.append(f"up to {c.max_year}")
+    if dialogue.wished_genres:
+        parts.insert(0, " & ".join(dialogue.wished_genres))
+    if c.include_genres:
+        parts.append("only " + ", ".join(sorted(c.include_genres)))
+    if c.exclude_genres:
+        parts.append("no " + ", ".join(sorted(c.exclude_genres)))
+    query = dialogue.query if not dialogue.query or len(dialogue.query) <= 60 else dialogue.query[:59] + "…"
+    head = f" for “{query}”" if query else ""
+    return head + (f" ({' · '.join(parts)})" if parts else "")

@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Iterator, Literal
 
-from recommender.chat.answers import answer_question, missing_data_reply
+from recommender.chat.answers import answer_question, describe_request, missing_data_reply, understood_besides_missing
 from recommender.chat.markdown import escape
 from recommender.chat.parse import lexicon_for
 from recommender.chat.router import MessageRouter
@@ -194,7 +194,7 @@ class ChatEngine:
             reply = notices + update.problems + ["I didn't find a request in that. " + HELP]
             return ChatTurn(" ".join(reply), session.rows, False, parser=understood.parser)
         if update.missing:
-            notices.append(missing_data_reply(update.missing, _understood_besides_missing(update)))
+            notices.append(missing_data_reply(update.missing, understood_besides_missing(update)))
         turn = self._list_turn(session, notices, update)
         return dataclasses.replace(turn, seconds=time.perf_counter() - started, parser=understood.parser)
 
@@ -290,32 +290,6 @@ class ChatEngine:
             getattr(cards, "close", lambda: None)()  # stops the model generating for a stale list
 
 
-def _understood_besides_missing(update: Update) -> bool:
-    return bool(update.wished_genres or update.references or update.query or update.exclude_genres
-                or update.min_year is not None or update.max_year is not None or update.liked)
-
-
 def one_line(text: str) -> str:
     text = re.sub(r"\s+", " ", text or "").strip()
     return text if len(text) <= EXPLANATION_MAX_CHARS else text[: EXPLANATION_MAX_CHARS - 1].rstrip() + "…"
-
-
-def describe_request(dialogue: DialogueState) -> str:
-    """' for “funny space movies” · 1990–1999 · no Horror' (empty when nothing is active)."""
-    c = dialogue.constraints
-    parts = []
-    if c.min_year is not None and c.max_year is not None:
-        parts.append(f"{c.min_year}–{c.max_year}")
-    elif c.min_year is not None:
-        parts.append(f"from {c.min_year}")
-    elif c.max_year is not None:
-        parts.append(f"up to {c.max_year}")
-    if dialogue.wished_genres:
-        parts.insert(0, " & ".join(dialogue.wished_genres))
-    if c.include_genres:
-        parts.append("only " + ", ".join(sorted(c.include_genres)))
-    if c.exclude_genres:
-        parts.append("no " + ", ".join(sorted(c.exclude_genres)))
-    query = dialogue.query if not dialogue.query or len(dialogue.query) <= 60 else dialogue.query[:59] + "…"
-    head = f" for “{query}”" if query else ""
-    return head + (f" ({' · '.join(parts)})" if parts else "")
