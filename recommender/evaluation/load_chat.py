@@ -160,8 +160,7 @@ def run_sessions(url: str, specs: list[SessionSpec], *, timeout_s: float, poll_s
         for thread in threads:
             thread.join(max(0.0, deadline - time.monotonic()) + 5)
     finally:
-        for client in clients:
-            client.close()
+        close_all(clients)
     for driver, thread in zip(drivers, threads):
         if thread.is_alive():  # stuck in a call past the deadline: the daemon thread is abandoned
             driver.result.error = driver.result.error or "TimeoutError: the run's time limit passed"
@@ -173,26 +172,41 @@ def replay_alone(url: str, specs: list[SessionSpec], loaded: list[SessionResult]
     """Run each script again with no other session running (not waiting for explanations) and add a
     problem to `loaded` wherever a turn showed another list or panel under load."""
     deadline = time.monotonic() + timeout_s
-    for spec, result in zip(specs, loaded):
-        if result.error:
-            continue  # an unfinished script has nothing to compare turn by turn
-        client = connect_fn(url)
-        try:
-            driver = SessionDriver(client, spec, [o for o in specs if o is not spec], deadline, poll_s=0,
-                                   explain_timeout_s=0, wait=False, log=lambda line: None)
-            alone = driver.run()
-        finally:
-            client.close()
-        problems = [f"alone: {p}" for p in alone.problems] + ([f"alone: {alone.error}"] if alone.error else [])
-        for under_load, solo in zip(result.turns, alone.turns):
-            if under_load.titles != solo.titles:
-                problems.append(f"{under_load.step}: under load the list was {under_load.titles!r}, "
-                                f"alone {solo.titles!r}")
-            if under_load.panel != solo.panel:
-                problems.append(f"{under_load.step}: under load the panel was {under_load.panel!r}, "
-                                f"alone {solo.panel!r}")
-        result.problems += [f"session {spec.index} replay {p}" for p in problems]
-        log(f"[s{spec.index}] replayed alone: {'same lists and panels' if not problems else problems[0]}")
+    client = connect_fn(url)
+    try:
+        for spec, result in zip(specs, loaded):
+            if not result.error:  # an unfinished script has nothing to compare turn by turn
+                # A new session hash: a new tab with a fresh gr.State (safe between calls: the client
+                # reopens its event stream, for the current hash, with the next call).
+                client.reset_session()
+                driver = SessionDriver(client, spec, [o for o in specs if o is not spec], deadline, poll_s=0,
+                                       explain_timeout_s=0, wait=False, log=lambda line: None)
+                _compare(spec, result, driver.run(), log)
+    finally:
+        close_all([client])
+
+
+def _compare(spec: SessionSpec, result: SessionResult, alone: SessionResult, log: Callable[[str], None]) -> None:
+    """Add a problem wherever the replay alone showed another list or panel than under load."""
+    problems = [f"alone: {p}" for p in alone.problems] + ([f"alone: {alone.error}"] if alone.error else [])
+    for under_load, solo in zip(result.turns, alone.turns):
+        if under_load.titles != solo.titles:
+            problems.append(f"{under_load.step}: under load the list was {under_load.titles!r}, "
+                            f"alone {solo.titles!r}")
+        if under_load.panel != solo.panel:
+            problems.append(f"{under_load.step}: under load the panel was {under_load.panel!r}, "
+                            f"alone {solo.panel!r}")
+    result.problems += [f"session {spec.index} replay {p}" for p in problems]
+    log(f"[s{spec.index}] replayed alone: {'same lists and panels' if not problems else problems[0]}")
+
+
+def close_all(clients: list) -> None:
+    """Close the clients side by side: each waits up to a second for its heartbeat thread."""
+    threads = [threading.Thread(target=client.close, daemon=True) for client in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(5)
 
 
 def percentile(values: list[float], q: float) -> float | None:
