@@ -208,8 +208,9 @@ class HybridRetriever:
                 continue
             rank = 1 + int(np.count_nonzero(best > scores[item]))
             if rank <= EVIDENCE_MAX_RANK:  # exact up to there: `best` holds every allowed score above it
-                reason, related = self._reason(name, request, item)
-                found.append(Evidence(name, rank, float(scores[item]), reason, related))
+                explained = self._reason(name, request, item)
+                if explained is not None:
+                    found.append(Evidence(name, rank, float(scores[item]), *explained))
         return sorted(found, key=lambda e: e.rank)
 
     def _allowed_extremes(self, name: str, scores: np.ndarray, allowed: np.ndarray):
@@ -230,13 +231,15 @@ class HybridRetriever:
         self._extremes_cache[name] = (scores, allowed, floor, best)
         return floor, best
 
-    def _reason(self, name: str, request: Request, item: int) -> tuple[str, tuple[int, ...]]:
+    def _reason(self, name: str, request: Request, item: int) -> tuple[str, tuple[int, ...]] | None:
+        """Why `name` ranks `item` high, and the history items behind it; None when the only reason would be
+        an item the user rated low (a history channel's score can come from one, never its evidence)."""
         channel = self.channels[name]
         if isinstance(channel, MatrixChannel):
             source = channel.strongest_source(request, item)
             if source is not None:
                 return channel.reason.format(title=self.catalog[source].display), (source,)
-            return "fits your history", ()
+            return None
         if name == "dense":
             if request.query:
                 return "close in meaning to your request", ()
