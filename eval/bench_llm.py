@@ -121,12 +121,16 @@ def forward_once(backend, catalog, request, fast: bool) -> float:
 
 
 def explain_prompt(catalog, backend, request) -> str:
-    from recommender.llm.explainer import Explainer, ExplainInput
-    from recommender.types import Evidence
+    """The explainer's prompt for the first candidate, with the last history item as its source."""
+    from recommender.explain.facts import FactSheet, Source
+    from recommender.llm.explainer import explain_prompt as prompt_for
 
-    evidence = [Evidence("collab", 1, 1.0, "", tuple(request.history[-2:]))]
-    inp = ExplainInput(request.candidates[0], request.query, evidence, request.history, request.ratings)
-    return Explainer(backend, catalog).prompt(inp)
+    item, source = catalog[request.candidates[0]], catalog[request.history[-1]]
+    shared = tuple(g for g in item.genres if g in source.genres)
+    sheet = FactSheet(request.candidates[0], item.title, item.year, tuple(item.genres),
+                      (Source(request.history[-1], source.title, source.year, 5.0, "watched together with", 30, 90,
+                              shared),), viewers=120)
+    return prompt_for(backend, sheet, 0)
 
 
 def run(loaded: dict, catalog, requests, args) -> dict:

@@ -54,12 +54,19 @@ def load_cases(*paths: str | Path) -> list[Case]:
     return cases
 
 
+def item_for(titles, display: str) -> int:
+    """The catalogue item with this display title ("Title (Year)"); the first, when a catalogue lists the
+    same film twice (ML-100k has two "Body Snatchers (1993)")."""
+    same = [i for i in range(len(titles.catalog)) if titles.display(i) == display]
+    return same[0] if same else titles.resolve(display)
+
+
 def state_for(case: Case, titles) -> DialogueState:
     """The dialogue state a follow-up is typed in (an empty one for a first message)."""
     state = DialogueState()
     if not case.state:
         return state
-    state.last_shown = [titles.resolve(t) for t in case.state.get("shown", [])]
+    state.last_shown = [item_for(titles, t) for t in case.state.get("shown", [])]
     state.shown = list(state.last_shown)
     before = Intent(**case.state.get("request", {}))
     update = update_from_intent(before, DialogueState(), titles)
@@ -115,7 +122,7 @@ def fields_of(update: Update) -> dict:
 def gold_fields(case: Case, titles, state: DialogueState) -> dict:
     """The fields the gold intent yields, with its title spans linked as the case's `titles` says."""
     update = update_from_intent(case.intent, state, titles)
-    linked = {span: titles.resolve(title) for span, title in case.titles.items()}
+    linked = {span: item_for(titles, title) for span, title in case.titles.items()}
     for name, field in (("like", "references"), ("liked", "liked"), ("disliked", "disliked"), ("seen", "seen")):
         items = [linked[s] for s in getattr(case.intent, name) if s in linked]
         positions = {"references": "like_items"}.get(field, f"{field}_items")
@@ -147,7 +154,7 @@ def item_relevant(rule: dict, item) -> bool:
 
 def shares_genres(rule: dict, item, catalog, titles) -> bool:
     for title in rule.get("shares_genre_with", ()):
-        if not set(catalog[titles.resolve(title)].genres) & set(item.genres):
+        if not set(catalog[item_for(titles, title)].genres) & set(item.genres):
             return False
     return True
 
