@@ -51,3 +51,17 @@ def test_evidence_for_a_given_list_matches_the_shortlists_own(retriever):
     request = Request(history=[3, 4, 5])
     shortlist = retriever.shortlist(request, k=5)
     assert retriever.evidence_for(request, shortlist.indices) == shortlist.evidence
+
+
+def test_best_first_equals_a_full_sort_ties_included():
+    from recommender.retrieval.hybrid import best_first
+
+    rng = np.random.default_rng(0)
+    for trial in range(200):
+        n, k = int(rng.integers(1, 300)), int(rng.integers(1, 25))
+        fused = np.round(rng.normal(size=n), 1 if trial % 2 else 6).astype(np.float32)  # many ties, or few
+        fused[rng.random(n) < 0.2] = -np.inf
+        tiers = rng.integers(0, 3, size=n).astype(np.int32)
+        finite = np.flatnonzero(np.isfinite(fused))
+        expected = finite[np.lexsort((-fused[finite], -tiers[finite]))][:k]
+        assert np.array_equal(best_first(fused, tiers, k), expected)

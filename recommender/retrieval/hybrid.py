@@ -33,6 +33,19 @@ def zscore(scores: np.ndarray, allowed: np.ndarray) -> np.ndarray:
     return ((scores - float(values.mean())) / (std if std > 1e-12 else 1.0)).astype(np.float32)
 
 
+def best_first(fused: np.ndarray, tiers: np.ndarray, k: int) -> np.ndarray:
+    """The k items with finite scores, higher tier first, then higher score, then lower index. Only the
+    items that can make the top k are sorted (a full sort of 100k items cost milliseconds a request)."""
+    finite = np.flatnonzero(np.isfinite(fused))
+    candidates = finite
+    if len(finite) > k:
+        scores = fused[finite].astype(np.float64)
+        key = tiers[finite] * (scores.max() - scores.min() + 1.0) + scores
+        kth = np.partition(key, len(key) - k)[len(key) - k]
+        candidates = finite[key >= kth]  # ties at the boundary included, so the order below decides them
+    return candidates[np.lexsort((-fused[candidates], -tiers[candidates]))][:k]
+
+
 class HybridRetriever:
     def __init__(self, catalog: Catalog, channels: dict, config: RetrievalConfig):
         self.catalog, self.channels, self.config = catalog, channels, config
@@ -171,8 +184,7 @@ class HybridRetriever:
         allowed = self.allowed(request)
         fused = self.fuse(raw, allowed, weights) + self.reference_scores(request, allowed, weights)
         tiers = self.genre_tiers(request)
-        finite = np.flatnonzero(np.isfinite(fused))
-        top = finite[np.lexsort((-fused[finite], -tiers[finite]))][:k]
+        top = best_first(fused, tiers, k)
         evidence = [self.reference_evidence(request, int(i)) + self.evidence(request, int(i), raw, allowed)
                     for i in top]
         return Shortlist(top, fused[top], evidence, tiers[top])
