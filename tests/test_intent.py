@@ -9,6 +9,7 @@ from recommender.chat.intent import (FIELDS, Intent, IntentError, check_intent, 
                                      parse_intent, trim_span)
 from recommender.chat.intent_data import IntentGenerator
 from recommender.chat.state import DialogueState
+from recommender.chat.years import year_candidates
 from recommender.chat.understand import update_from_intent
 from recommender.llm.decoding import GrammarConstraint, constrained_decode, ll_tokenizer_for
 from recommender.titles import TitleIndex
@@ -106,6 +107,12 @@ def test_generated_examples_fit_the_schema_and_their_spans_are_in_the_message():
     assert [e.message for e in IntentGenerator(catalog, seed=3).examples(20)] == [e.message for e in examples[:20]]
     actions = {e.intent.action for e in examples}
     assert actions == {"request", "more", "feedback", "question", "reset", "off_topic"}
+    many = IntentGenerator(catalog, seed=4).examples(1000)
+    for name in ("like", "liked", "disliked", "seen", "like_items", "liked_items", "seen_items", "genres",
+                 "exclude_genres", "years", "people", "plot", "rest"):  # every field is taught
+        assert sum(bool(getattr(e.intent, name)) for e in many) >= 10, name
+    assert {e.intent.ask for e in examples} >= {"about", "why", "fit"}
+    assert all(e.intent.years in year_candidates(e.message) for e in examples if e.intent.years)
 
 
 def test_update_links_typed_titles_with_typos_and_reads_positions_and_questions():
@@ -139,3 +146,20 @@ def test_years_or_exclusions_alone_refine_the_request_a_topic_replaces_it():
     assert state.wished_genres == ["Romance"] and state.references == []
     request = state.to_request(None)
     assert request.wished_genres == ("Romance",)
+
+
+@pytest.mark.parametrize("text, ranges", [
+    ("from the 80s", ["1980-1989", "-1979", "1990-"]),
+    ("early nineties", ["1990-1994", "1990-1999", "-1989", "2000-"]),
+    ("between 1970 and 1985", ["1970-1985"]),
+    ("after 1990", ["1991-"]), ("since 1990", ["1990-"]), ("before 1980", ["-1979"]),
+    ("a comedy", []),
+])
+def test_year_candidates_hold_the_conventional_reading(text, ranges):
+    candidates = year_candidates(text)
+    assert set(ranges) <= set(candidates) and bool(candidates) == bool(ranges)
+
+
+def test_the_schema_allows_only_the_messages_year_ranges():
+    assert intent_schema("a comedy", GENRES)["properties"].get("years") is None
+    assert "1980-1989" in intent_schema("from the 80s", GENRES)["properties"]["years"]["enum"]

@@ -1,9 +1,9 @@
 """The structured intent of one chat message: what the LLM intent model writes, under a JSON schema.
 
 The schema is built per message (`intent_schema`): every title, person, plot phrase or descriptive
-word must be a span of the message as written (whole words), genres come from the catalogue's list
-and positions from the list on screen, so whatever the model writes parses, and nothing in it can be
-invented. Linking spans to catalogue items (typos included) is the title linker's job, not the model's.
+word must be a span of the message as written (whole words), a year range one the message's years or
+decades can mean (`recommender.chat.years`), genres come from the catalogue's list and positions from
+the list on screen, so whatever the model writes parses, and nothing in it can be invented. Linking spans to catalogue items (typos included) is the title linker's job, not the model's.
 
 The JSON is compact, keys in the order of FIELDS, empty fields left out:
     {"action":"request","like":["Alien"],"genres":["Comedy"],"years":"1990-1999"}
@@ -15,6 +15,7 @@ import json
 import re
 from dataclasses import dataclass, field, fields
 
+from recommender.chat.years import year_candidates
 from recommender.errors import RecommenderError
 
 ACTIONS = ("request", "more", "feedback", "question", "reset", "off_topic")
@@ -177,8 +178,10 @@ def intent_schema(message: str, genres: list[str], max_position: int = 10) -> di
         "item": position,
         "genres": genre_list,
         "exclude_genres": genre_list,
-        "years": {"type": "string", "pattern": YEARS.pattern},
+        "years": {"type": "string", "enum": year_candidates(message) or ["-"]},
         **{name: span_list for name in ("people", "plot", "rest")},
     }
     assert list(properties) == list(FIELDS)
+    if not year_candidates(message):  # the message names no year: there is no range to choose
+        del properties["years"]
     return {"type": "object", "properties": properties, "required": ["action"], "additionalProperties": False}

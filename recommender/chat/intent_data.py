@@ -18,7 +18,7 @@ from typing import Sequence
 
 from recommender.chat import intent_lexicon as lx
 from recommender.chat.intent import Intent, MAX_SPANS, message_spans, trim_span
-from recommender.chat.intent_parts import PartMaker, Segment, render_title_forms
+from recommender.chat.intent_parts import SPAN_ROLES, PartMaker, Segment, render_title_forms
 
 # (kind, weight): what the generated messages ask. Requests dominate, as in real chats.
 KINDS = (("request", 0.52), ("request_on_list", 0.12), ("feedback_titles", 0.07), ("feedback_positions", 0.07),
@@ -86,8 +86,9 @@ class IntentGenerator:
 
     def _request_on_list(self, shown: int):
         p = self.parts
-        first = self.rng.choice([p.like_position(shown), p.position_feedback(shown), p.exclusion(),
-                                 p.genre_wish(), p.years()])
+        first = self.rng.choices([p.like_position, p.position_feedback, p.exclusion, p.genre_wish, p.years],
+                                 [3, 2, 1.5, 1.5, 1.5])[0]
+        first = first(shown) if first in (p.like_position, p.position_feedback) else first()
         second = self.rng.choice([p.genre_wish(), p.exclusion(), p.years(), p.like_title(), p.rest()])
         parts = [first, second] if self.rng.random() < 0.7 else [first]
         wishes = ("genres", "exclude_genres", "years", "like", "like_items", "rest")
@@ -145,8 +146,8 @@ class IntentGenerator:
             if s.role is None:
                 continue
             value = s.value if s.value is not None else trim_span(s.text.strip())
-            if isinstance(value, str) and value not in allowed:
-                return None
+            if s.role in SPAN_ROLES and value not in allowed:
+                return None  # a span must be words of the message as written
             _add(intent, s.role, value)
         if any(len(getattr(intent, name)) > MAX_SPANS for name in ("like", "liked", "disliked", "seen",
                                                                    "people", "plot", "rest")):
