@@ -260,6 +260,28 @@ def test_batched_generation_equals_greedy_generation_row_by_row(tiny_backend):
     assert first_only[0] == batched[0]
 
 
+class ForcingPolicy:
+    """Greedy, and after every choice `force` extra tokens (as a grammar forces keys and brackets)."""
+
+    def __init__(self, force: list[int], steps: int):
+        self.force, self.steps, self.done = force, steps, False
+
+    def __call__(self, logits):
+        self.steps -= 1
+        self.done = self.steps == 0
+        return [int(np.argmax(logits))] + self.force
+
+
+def test_rows_fed_different_numbers_of_tokens_per_step_decode_as_they_would_alone(tiny_backend):
+    prefix = "<|im_start|>user\n"
+    rests = ["hello there<|im_end|>", "a<|im_end|>", "what is this?<|im_end|>"]
+    forced = [[], [5, 6, 7], [8]]
+    batched = dict(tiny_backend.decode_batch(prefix, rests, [ForcingPolicy(f, 4) for f in forced], 10))
+    for row, rest in enumerate(rests):
+        alone = dict(tiny_backend.decode_batch(prefix, [rest], [ForcingPolicy(forced[row], 4)], 10))
+        assert batched[row] == alone[0] and len(alone[0]) == 4 * (1 + len(forced[row]))
+
+
 def test_a_gate_that_refuses_every_token_ends_the_row_with_what_it_has(tiny_backend):
     never = [lambda text, candidates: None]
     assert dict(tiny_backend.generate_batch("<|im_start|>", ["x"], never, lambda t, s: False, 5)) == {0: ""}

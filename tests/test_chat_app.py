@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from chat_fakes import FakeRecommender, index_of, make_catalog
 
-from recommender.chat.app import NEW_USER, ChatView, row_markdown, state_markdown
+from recommender.chat.app import NEW_USER, TURN_CONCURRENCY, ChatView, row_markdown, state_markdown
 from recommender.chat.config import MAX_ROWS, ChatConfig
 from recommender.chat.session import ChatEngine
 from recommender.errors import ConfigError, RecommenderError
@@ -344,15 +344,16 @@ def test_the_page_builds_with_every_widget(engine):
     assert expected <= ids
 
 
-def test_wiring_turns_run_one_at_a_time_and_only_the_timer_draws_explanations(engine):
-    """Every user action is a turn in one concurrency group; the cards are redrawn from the session by
-    the timer alone, and no event cancels another (a cancel can land late and kill the wrong stream)."""
+def test_wiring_turns_share_a_group_and_only_the_timer_draws_explanations(engine):
+    """Every user action is a turn in one concurrency group (sessions side by side, one session's turns
+    one at a time: see the next test); the cards are redrawn from the session by the timer alone, and no
+    event cancels another (a cancel can land late and kill the wrong stream)."""
     demo = ChatView(engine, "ready").build()
     fns = list(demo.fns.values())
     turns = [f for f in fns if f.name in ("send", "handler", "start", "reset")]
     triggers = {target for f in turns for target in f.targets if target[1] != "load"}
     assert len(triggers) == 2 + 3 * MAX_ROWS + 2  # send has two triggers (Enter and the button)
-    assert all(f.concurrency_id == "turn" and f.concurrency_limit == 1 for f in turns)
+    assert all(f.concurrency_id == "turn" and f.concurrency_limit == TURN_CONCURRENCY for f in turns)
     (refresh,) = [f for f in fns if f.name == "refresh"]
     assert [t[1] for t in refresh.targets] == ["tick"] and not refresh.queue
     card_ids = {b._id for b in refresh.outputs}
@@ -366,3 +367,29 @@ def test_titles_and_explanations_show_as_written_not_as_markdown():
     row = ResultRow(1, 0, "1", "M*A*S*H", 1970, ("Comedy", "War"), "Like “M*A*S*H_2”, [it] fits.", True)
     text = row_markdown(row)
     assert "M\\*A\\*S\\*H" in text and "\\[it\\]" in text and "M\\*A\\*S\\*H\\_2" in text
+
+
+def test_one_sessions_turns_run_one_at_a_time_and_other_sessions_are_not_blocked(engine):
+    view = ChatView(engine, "ready", explain_in_background=False)
+    busy, release, order = threading.Event(), threading.Event(), []
+    slow = engine.recommender.rank
+
+    def rank(request, k=10):
+        order.append(request.query)
+        if request.query and "slow" in request.query:
+            busy.set()
+            assert release.wait(10)
+        return slow(request, k)
+
+    engine.recommender.rank = rank
+    first, second = view.start(NEW_USER)[-1], view.start(NEW_USER)[-1]
+    slow_turn = threading.Thread(target=view.send, args=("something slow", first))
+    slow_turn.start()
+    assert busy.wait(10)
+    same_session = threading.Thread(target=view.send, args=("comedy", first))
+    same_session.start()
+    view.send("horror", second)  # another session's turn runs while the first session's waits
+    assert order[-1].startswith("horror") and not any(q and q.startswith("comedy") for q in order)
+    release.set()
+    slow_turn.join(10), same_session.join(10)
+    assert [q for q in order if q and q.startswith(("something", "comedy"))][-1].startswith("comedy")

@@ -163,3 +163,55 @@ def test_year_candidates_hold_the_conventional_reading(text, ranges):
 def test_the_schema_allows_only_the_messages_year_ranges():
     assert intent_schema("a comedy", GENRES)["properties"].get("years") is None
     assert "1980-1989" in intent_schema("from the 80s", GENRES)["properties"]["years"]["enum"]
+
+
+class RecordingBackend:
+    """decode_batch's contract, without a model: each row's result is its own text's code points."""
+
+    def __init__(self, fail: bool = False):
+        import threading
+
+        self.batches, self.fail, self.entered = [], fail, threading.Event()
+
+    def foreground(self):
+        import contextlib
+
+        return contextlib.nullcontext()
+
+    def decode_batch(self, prefix, rests, policies, max_steps, adapter=False, background=False):
+        import time
+
+        self.batches.append(list(rests))
+        if self.fail:
+            raise RuntimeError("the model broke")
+        time.sleep(0.05)
+        for row, rest in enumerate(rests):
+            yield row, [ord(c) for c in rest]
+
+
+def test_messages_that_arrive_together_are_decoded_in_one_batch_and_each_caller_gets_its_own():
+    import threading
+
+    from recommender.llm.intent_model import Batcher
+
+    backend = RecordingBackend()
+    batcher = Batcher(backend, window_s=0.2)
+    results = {}
+
+    def parse(text):
+        results[text] = batcher.decode("start", text, None, 10, "intent")
+
+    threads = [threading.Thread(target=parse, args=(t,)) for t in ("ab", "cd", "ef")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(5)
+    assert results == {t: [ord(c) for c in t] for t in ("ab", "cd", "ef")}
+    assert batcher.batch_sizes == [3]
+
+
+def test_a_failing_batch_fails_every_caller_instead_of_leaving_one_waiting():
+    from recommender.llm.intent_model import Batcher
+
+    with pytest.raises(RuntimeError, match="the model broke"):
+        Batcher(RecordingBackend(fail=True)).decode("start", "ab", None, 10, "intent")

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
+from collections import defaultdict
 
 from recommender.chat.config import MAX_ROWS
 from recommender.chat.markdown import escape
@@ -19,6 +21,7 @@ from recommender.chat.session import ChatEngine, ChatSession, ChatTurn, ResultRo
 log = logging.getLogger(__name__)
 
 NEW_USER = "new user"
+TURN_CONCURRENCY = 8  # sessions whose turns run side by side (one session's turns still run one at a time)
 REFRESH_S = 0.4  # how often the page redraws the cards while explanations arrive
 MAX_USER_CHOICES = 500  # more known users can still be typed into the picker
 PLACEHOLDER = "e.g. something like Alien but funnier, from the 90s"
@@ -83,6 +86,7 @@ class ChatView:
         """explain_in_background: start a thread that writes each new list's explanations (the page);
         False leaves the writing to the caller (the chat benchmark times it)."""
         self.engine, self.status, self.background = engine, status, explain_in_background
+        self._locks: dict[str, threading.Lock] = defaultdict(threading.Lock)  # session key -> its turn lock
 
     # --- handlers (plain functions of their inputs, so tests can call them without a browser) -----
     def start(self, user_choice: str | None = None):
@@ -116,9 +120,13 @@ class ChatView:
 
     def _safely(self, session: ChatSession | None, handler):
         """The engine already turns its own failures into replies; this catches the rest (rendering),
-        so the page never shows a traceback."""
+        so the page never shows a traceback. One session's turns run one at a time (its lock); different
+        sessions' turns run side by side, so their messages can be read by the model in one batch."""
         try:
-            return handler()
+            if session is None:
+                return handler()
+            with self._locks[session.key]:
+                return handler()
         except Exception:
             log.exception("chat view handler failed")
             session = session or ChatSession()
@@ -198,14 +206,16 @@ class ChatView:
     def _wire(self, demo, session, outputs, texts, box, send, buttons, picker, reset, timer) -> None:
         import gradio as gr
 
-        # Turns change a session's state: one at a time (the model runs one forward pass at a time
-        # anyway). Explanations are written by a background thread per list and drawn by the timer.
+        # Turns change a session's state: a session's turns run one at a time (a lock per session, in
+        # `_safely`), different sessions' side by side (TURN_CONCURRENCY), so that messages typed at the
+        # same time are read by the intent model in one batched decode. Explanations are written by a
+        # background thread per list and drawn by the timer.
         # (An earlier design streamed them as `.then()` events and cancelled those on every click; the
         # cancel could land after a fast turn had started the new list's stream and kill that one,
         # leaving every card on "explanation coming…".)
         # api_name: stable endpoint names for HTTP clients (eval/load_chat.py drives sessions through
         # them, e.g. "/send", "/seen_2", "/refresh"); the page itself is unaffected.
-        turn = {"show_progress": "hidden", "concurrency_id": "turn", "concurrency_limit": 1}
+        turn = {"show_progress": "hidden", "concurrency_id": "turn", "concurrency_limit": TURN_CONCURRENCY}
         gr.on([box.submit, send.click], self.send, [box, session], outputs, api_name="send", **turn)
         for position, action, button in buttons:
             button.click(self._click_handler(position, action), [session], outputs,

@@ -14,6 +14,7 @@ import logging
 import re
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 from typing import Iterator, Literal
 
@@ -74,6 +75,7 @@ class ChatSession:
     transcript: list[dict] = field(default_factory=list)  # chat messages, {"role": ..., "content": ...}
     understood: object = None  # how the last message was read (recommender.chat.router.Understood)
     explanations: dict = field(default_factory=dict)  # fact-sheet key -> explanation, for this conversation
+    key: str = field(default_factory=lambda: uuid.uuid4().hex)  # names the session (its turn lock, logs)
 
 
 class ChatEngine:

@@ -36,26 +36,44 @@ class TokenConstraint(Protocol):
 
 def constrained_decode(step: Callable[[Sequence[int]], np.ndarray], prompt_ids: Sequence[int],
                        constraint: TokenConstraint, max_new_tokens: int) -> list[int]:
-    """Greedy decoding: `step(ids)` feeds `ids` to the model after everything fed before and returns
-    the logits after the last of them. Forced tokens go in with the next step, so each model call
-    makes one free choice. Returns the generated token ids (forced ones included)."""
-    generated: list[int] = []
+    """Greedy decoding, one row: `step(ids)` feeds `ids` to the model after everything fed before and
+    returns the logits after the last of them (the backend's batched decoder does the same for many rows
+    with `GrammarPolicy`). Returns the generated token ids, forced ones included."""
+    policy, generated = GrammarPolicy(constraint), []
     logits = step(list(prompt_ids))
-    while len(generated) < max_new_tokens and not constraint.finished():
-        allowed = constraint.allowed()
+    while len(generated) < max_new_tokens:
+        new = policy(logits)
+        if not new:
+            break
+        generated += new
+        if policy.done:
+            break
+        logits = step(new)
+    return generated
+
+
+class GrammarPolicy:
+    """One row's choice under a constraint: the most likely allowed token, then every token the
+    constraint forces after it (fed to the model with the next step); None once the output is complete."""
+
+    def __init__(self, constraint: TokenConstraint):
+        self.constraint, self.done = constraint, False  # done: nothing may follow what it returned last
+
+    def __call__(self, logits: np.ndarray) -> list[int] | None:
+        if self.constraint.finished():
+            self.done = True
+            return None
+        allowed = self.constraint.allowed()
         masked = np.where(allowed[: len(logits)], logits[: len(allowed)], -np.inf)
         if not np.isfinite(masked).any():
             raise ModelError("the output constraint allows no token (an inconsistent grammar)")
         token = int(np.argmax(masked))
-        constraint.advance(token)
-        new = [token] + constraint.forced()
-        for extra in new[1:]:
-            constraint.advance(extra)
-        generated += new
-        if constraint.finished():
-            break
-        logits = step(new)
-    return generated
+        self.constraint.advance(token)
+        forced = self.constraint.forced()
+        for extra in forced:
+            self.constraint.advance(extra)
+        self.done = self.constraint.finished()
+        return [token] + list(forced)
 
 
 class GrammarConstraint:

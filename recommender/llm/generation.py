@@ -69,75 +69,78 @@ class GenerationMixin:
     def generate_constrained(self, prefix: str, rest: str, constraint, max_new_tokens: int = 96,
                              adapter: bool | str = False) -> str:
         """Greedy decoding after `prefix + rest` under `constraint` (recommender.llm.decoding), with
-        `adapter` as in `_running`. The KV cache of `prefix`, a prompt start shared by many calls (the
-        system prompt and instructions), is computed once and reused, so a call pays only for `rest`."""
-        import torch
-
-        from recommender.llm.decoding import constrained_decode
-
-        cache = copy.deepcopy(self._prefix_kv(self._encode(prefix), adapter))
-        threads = self.threads  # the first step feeds the whole `rest`; later ones a token or a few
-
-        def step(ids) -> np.ndarray:
-            nonlocal cache, threads
-            inputs = torch.tensor([list(ids)], device=self.device)
-            out = self._forward(threads, adapter, input_ids=inputs, cache=cache, use_cache=True, logits_to_keep=1)
-            cache, threads = out.cache, self.decode_threads
-            return out.logits[0, -1].float().cpu().numpy()
+        `adapter` as in `_running`; foreground work (see `decode_batch`)."""
+        from recommender.llm.decoding import GrammarPolicy
 
         with self.foreground():
-            ids = constrained_decode(step, self._encode(rest), constraint, max_new_tokens)
+            (_, ids), = self.decode_batch(prefix, [rest], [GrammarPolicy(constraint)], max_new_tokens, adapter)
         return self.tokenizer.decode(ids, skip_special_tokens=True)
+
+    def decode_batch(self, prefix: str, rests: Sequence[str], policies: Sequence[Callable], max_steps: int,
+                     adapter: bool | str = False, background: bool = False) -> Iterator[tuple[int, list[int]]]:
+        """Batched greedy decoding of a continuation of `prefix + rests[i]` for each i, yielding (i, tokens)
+        as rows end. At each model step row i's policy, given its next-token logits, returns the tokens to
+        append (its choice and any the output constraint forces after it) or None to end the row (a policy
+        whose `done` is set after a call has ended with the tokens it returned); each
+        row is fed its own number of tokens per step (left-padded and masked), so forced tokens cost no
+        step. The KV cache of `prefix`, shared by many calls (a system prompt, instructions), is computed
+        once. `background` work pauses between steps while foreground work waits."""
+        import torch
+
+        prefix_ids = self._encode(prefix)
+        n = len(rests)
+        cache = copy.deepcopy(self._prefix_kv(prefix_ids, adapter))
+        if n > 1:
+            cache.batch_repeat_interleave(n)
+        pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
+        feeds = [self._encode(r) for r in rests]
+        seen = [len(prefix_ids)] * n  # real tokens in each row's cache
+        mask = torch.ones((n, len(prefix_ids)), dtype=torch.long, device=self.device)
+        outputs: list[list[int]] = [[] for _ in range(n)]
+        open_rows = set(range(n))
+        for step in range(max_steps + 1):
+            if background:
+                self._yield_to_foreground()
+            width = max(len(feeds[r]) for r in open_rows)
+            ids, new_mask, positions = [], [], []
+            for r in range(n):
+                feed = feeds[r] if r in open_rows else []
+                ids.append([pad] * (width - len(feed)) + feed)
+                new_mask.append([0] * (width - len(feed)) + [1] * len(feed))
+                positions.append([seen[r]] * (width - len(feed)) + list(range(seen[r], seen[r] + len(feed))))
+                seen[r] += len(feed)
+            mask = torch.cat([mask, torch.tensor(new_mask, device=self.device)], dim=1)
+            out = self._forward(self.threads if step == 0 else self.decode_threads, adapter,
+                                input_ids=torch.tensor(ids, device=self.device), attention_mask=mask,
+                                position_ids=torch.tensor(positions, device=self.device), cache=cache,
+                                use_cache=True, logits_to_keep=1)
+            cache = out.cache
+            logits = out.logits[:, -1, :].float().cpu().numpy()
+            for r in sorted(open_rows):
+                new = policies[r](logits[r]) if step < max_steps else None
+                if not new:
+                    open_rows.discard(r)
+                    yield r, outputs[r]
+                    continue
+                outputs[r] += new
+                feeds[r] = list(new)
+                if getattr(policies[r], "done", False):  # complete: no step is needed to feed it
+                    open_rows.discard(r)
+                    yield r, outputs[r]
+            if not open_rows:
+                return
 
     def generate_batch(self, prefix: str, rests: Sequence[str], choose: Sequence[Callable],
                        finished: Callable[[str, bool], bool], max_new_tokens: int = 48,
                        adapter: bool | str = False) -> Iterator[tuple[int, str]]:
-        """Batched greedy generation of one continuation per `rests[i]` after the shared `prefix`, yielding
-        (i, text) as each row finishes. At each step row i takes the token `choose[i](text, candidates)`
-        picks from the TOP_K best (token id, piece) pairs (None ends the row). `finished(text, wants_stop)`
-        says whether a row ends now (`wants_stop`: the model's best token ends its turn). Pauses between
-        steps while foreground work waits."""
-        import torch
-
+        """Batched greedy text generation after the shared `prefix`, yielding (i, text) as each row finishes.
+        At each step row i takes the token `choose[i](text, candidates)` picks from its TOP_K best (token
+        id, piece) pairs (None ends the row); `finished(text, wants_stop)` says whether a row ends now
+        (`wants_stop`: the model's best token ends its turn). Background work (see `decode_batch`)."""
         pieces = self.token_pieces()
-        prefix_ids = self._encode(prefix)
-        encoded = [self._encode(r) for r in rests]
-        width, n = max(len(e) for e in encoded), len(encoded)
-        cache = copy.deepcopy(self._prefix_kv(prefix_ids, adapter))
-        cache.batch_repeat_interleave(n)
-        pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
-        ids = torch.tensor([[pad] * (width - len(e)) + e for e in encoded], device=self.device)
-        mask = torch.tensor([[1] * len(prefix_ids) + [0] * (width - len(e)) + [1] * len(e) for e in encoded],
-                            device=self.device)
-        positions = torch.tensor([[len(prefix_ids)] * (width - len(e)) + list(range(len(prefix_ids), len(prefix_ids) + len(e)))
-                                  for e in encoded], device=self.device)
-        texts, open_rows = [""] * n, set(range(n))
-        for step in range(max_new_tokens + 1):
-            self._yield_to_foreground()
-            out = self._forward(self.threads if step == 0 else self.decode_threads, adapter, input_ids=ids,
-                                attention_mask=mask, position_ids=positions, cache=cache, use_cache=True,
-                                logits_to_keep=1)
-            cache = out.cache
-            logits = out.logits[:, -1, :].float()
-            top = torch.topk(logits, TOP_K, dim=-1).indices.cpu().numpy()
-            chosen = [pad] * n
-            for row in sorted(open_rows):
-                wants_stop = int(top[row][0]) in self._stop_ids
-                token = None
-                if step < max_new_tokens and not finished(texts[row], wants_stop):
-                    token = choose[row](texts[row], [(int(t), pieces[int(t)]) for t in top[row]
-                                                     if int(t) not in self._stop_ids])
-                if token is None:
-                    open_rows.discard(row)
-                    yield row, texts[row]
-                    continue
-                texts[row] += pieces[token]
-                chosen[row] = token
-            if not open_rows:
-                return
-            ids = torch.tensor([[t] for t in chosen], device=self.device)
-            mask = torch.cat([mask, torch.ones((n, 1), dtype=mask.dtype, device=self.device)], dim=1)
-            positions = positions[:, -1:] + 1
+        writers = [TextWriter(c, finished, pieces, self._stop_ids) for c in choose]
+        for row, _ in self.decode_batch(prefix, rests, writers, max_new_tokens, adapter, background=True):
+            yield row, writers[row].text
 
     def token_pieces(self) -> list[str]:
         """The text of every token on its own (built once: about a second for a 49k vocabulary)."""
@@ -164,3 +167,23 @@ def repeated_ngram_completions(tokens: list[int], n: int) -> list[int]:
         return []
     prefix = tokens[len(tokens) - n + 1:]
     return [tokens[i + n - 1] for i in range(len(tokens) - n + 1) if tokens[i:i + n - 1] == prefix]
+
+
+class TextWriter:
+    """A decode_batch policy that writes text: each step, the first of the TOP_K best tokens its `choose`
+    accepts (None: the text ends), and nothing once `finished(text, the model wants to stop)`."""
+
+    def __init__(self, choose: Callable, finished: Callable[[str, bool], bool], pieces: Sequence[str], stop_ids):
+        self.choose, self.finished, self.pieces, self.stop_ids = choose, finished, pieces, set(stop_ids)
+        self.text = ""
+
+    def __call__(self, logits: np.ndarray) -> list[int] | None:
+        top = np.argpartition(-logits, TOP_K)[:TOP_K]
+        top = top[np.argsort(-logits[top], kind="stable")]
+        if self.finished(self.text, int(top[0]) in self.stop_ids):
+            return None
+        token = self.choose(self.text, [(int(t), self.pieces[int(t)]) for t in top if int(t) not in self.stop_ids])
+        if token is None:
+            return None
+        self.text += self.pieces[token]
+        return [token]

@@ -4,11 +4,14 @@ The model writes compact JSON under the message's own schema (`recommender.chat.
 so the output always parses and every title, person or theme in it is a span of the message. The
 system prompt and the chat template's opening are the same for every message: their KV cache is
 computed once (`HFBackend.generate_constrained`), so a message costs its own tokens plus one model
-step per free choice; keys, quotes and brackets are forced and fed in with the next step.
+step per free choice; keys, quotes and brackets are forced and fed in with the next step. Messages
+that arrive together (sessions typing at the same time) are decoded in one batch (`Batcher`).
 """
 
 from __future__ import annotations
 
+import queue
+import threading
 import time
 from dataclasses import dataclass
 from typing import NamedTuple, Sequence
@@ -63,12 +66,81 @@ def prompt_message(message: str, max_chars: int) -> str:
     return cut[: cut.rfind(" ")] if " " in cut else cut
 
 
+class _Job(NamedTuple):
+    prefix: str
+    rest: str
+    constraint: object
+    max_new_tokens: int
+    adapter: object
+    done: threading.Event
+    result: list  # [token ids] or [exception], once done
+
+
+class Batcher:
+    """Decodes the messages that arrive together (chat sessions typing at the same time) in one batch:
+    the first waits `window_s` for company, then every queued message with the same prompt start goes
+    into one batched decode (`decode_batch`), and each caller gets its result as soon as its row ends."""
+
+    def __init__(self, backend, window_s: float = 0.005, max_batch: int = 16):
+        self.backend, self.window_s, self.max_batch = backend, window_s, max_batch
+        self.jobs: queue.Queue = queue.Queue()
+        self.worker: threading.Thread | None = None
+        self.lock = threading.Lock()
+        self.batch_sizes: list[int] = []  # for tests and logs
+
+    def decode(self, prefix: str, rest: str, constraint, max_new_tokens: int, adapter) -> list[int]:
+        job = _Job(prefix, rest, constraint, max_new_tokens, adapter, threading.Event(), [])
+        with self.lock:
+            if self.worker is None or not self.worker.is_alive():
+                self.worker = threading.Thread(target=self._work, name="intent-batcher", daemon=True)
+                self.worker.start()
+        self.jobs.put(job)
+        job.done.wait()
+        if isinstance(job.result[0], BaseException):
+            raise job.result[0]
+        return job.result[0]
+
+    def _work(self) -> None:
+        while True:
+            batch = [self.jobs.get()]
+            deadline = time.monotonic() + self.window_s
+            while len(batch) < self.max_batch:
+                try:
+                    batch.append(self.jobs.get(timeout=max(0.0, deadline - time.monotonic())))
+                except queue.Empty:
+                    break
+            groups: dict[tuple, list[_Job]] = {}
+            for job in batch:
+                groups.setdefault((job.prefix, job.adapter), []).append(job)
+            for jobs in groups.values():
+                self._run(jobs)
+
+    def _run(self, jobs: list[_Job]) -> None:
+        from recommender.llm.decoding import GrammarPolicy
+
+        self.batch_sizes.append(len(jobs))
+        try:
+            with self.backend.foreground():
+                rows = self.backend.decode_batch(jobs[0].prefix, [j.rest for j in jobs],
+                                                 [GrammarPolicy(j.constraint) for j in jobs],
+                                                 max(j.max_new_tokens for j in jobs), jobs[0].adapter)
+                for row, ids in rows:
+                    jobs[row].result.append(ids)
+                    jobs[row].done.set()
+        except Exception as exc:  # every waiting caller gets the error, none waits forever
+            for job in jobs:
+                if not job.done.is_set():
+                    job.result.append(exc)
+                    job.done.set()
+
+
 class IntentParser:
     """Parses messages with the backend's LLM under the intent schema."""
 
     def __init__(self, backend, genres: Sequence[str], config: IntentConfig | None = None):
         self.backend, self.config = backend, config or IntentConfig()
         self.genres = sorted(g for g in set(genres) if g and g.lower() != "unknown")
+        self.batcher = Batcher(backend)
 
     def parse(self, message: str, shown: int = 0) -> ParsedIntent:
         """The intent of `message` with a list of `shown` items on screen (0: none)."""
@@ -80,8 +152,8 @@ class IntentParser:
         tokenizer = self.backend.tokenizer
         constraint = GrammarConstraint.json(ll_tokenizer_for(tokenizer), schema, self.backend.stop_ids)
         start, rest = intent_prompt_parts(self.backend, text, shown)
-        raw = self.backend.generate_constrained(start, rest, constraint, self.config.max_new_tokens,
-                                                adapter=self.config.adapter or False)
+        ids = self.batcher.decode(start, rest, constraint, self.config.max_new_tokens, self.config.adapter or False)
+        raw = tokenizer.decode(ids, skip_special_tokens=True)
         intent = parse_intent(raw, set(self.genres), max_position=max(shown, 1))
         return ParsedIntent(intent, raw, time.perf_counter() - started)
 
