@@ -42,7 +42,7 @@ def test_an_item_rated_low_is_never_named_as_evidence(dataset, tmp_path, weight)
     assert named(liked, 13, dataset.catalog)
 
 
-@pytest.mark.parametrize("weight", [None, 0.0])  # the shipped default (1: it still scores), and not at all
+@pytest.mark.parametrize("weight", [None, 0.0])  # the shipped default (0.8: it still scores), and not at all
 def test_a_history_whose_only_source_is_rated_low_gets_no_history_evidence(dataset, tmp_path, weight):
     retriever = build(dataset, tmp_path, **({} if weight is None else {"low_rating_weight": weight}))
     shortlist = retriever.shortlist(Request(history=[30], ratings=[1.0]), k=10)
