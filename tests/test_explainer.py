@@ -101,6 +101,37 @@ def test_the_check_names_every_unsupported_claim_by_kind(text, kinds):
     assert check(text, sheet_for(), titles, GENRES).kinds() == kinds
 
 
+def test_a_report_of_the_request_must_match_what_it_asked():
+    """Seen in the chat: "something funny" (Comedy, no years) gave Much Ado About Nothing (Comedy, Romance)
+    the card "From 1993, within the years you asked for, within the Romance you wanted"."""
+    from recommender.types import Constraints
+
+    sheet = sheet_for(item=CLUELESS, history=(TOY,), ratings=(4.0,), wished_genres=("Comedy",))
+    false = "From 1995, within the years you asked for, within the Romance you wanted."
+    assert check(false, sheet, catalogue_genres=GENRES).claims["request"]
+    assert check("It is Comedy, as you asked.", sheet, catalogue_genres=GENRES).ok
+    years = sheet_for(item=CLUELESS, history=(TOY,), wished_genres=("Comedy",),
+                      constraints=Constraints(min_year=1990, max_year=1999))
+    assert check("From 1995, within the years you asked for.", years, catalogue_genres=GENRES).ok
+    nothing = sheet_for(item=CLUELESS, history=(TOY,))
+    assert check("“Toy Story” viewers liked it, as you wanted.", nothing, catalogue_genres=GENRES).claims["request"]
+    gate = FactGate(sheet, GENRES)
+    assert gate.allows("It is the Comedy you wanted.") and not gate.allows("It is the Romance you wanted.")
+    assert not gate.allows("From 1995, within the years you asked ")
+
+
+def test_plain_renderings_report_only_the_asked_genres():
+    """A card about a source ("Both are Action") followed by the request sentence named the source's shared
+    genres as the ones asked for ("It is also the Action, Crime and Thriller you wanted")."""
+    sheet = sheet_for(item=RONIN, history=(HEAT,), ratings=(5.0,), wished_genres=("Thriller",))
+    from recommender.explain.plain import options
+
+    texts = [text for _, text in options(sheet)]
+    assert any("“Heat”" in t and ("you wanted" in t or "requested" in t) for t in texts)
+    for text in texts:
+        assert check(text, sheet, catalogue_genres=GENRES).ok, text
+
+
 def test_the_gate_stops_a_claim_before_it_is_written():
     gate = FactGate(sheet_for(), GENRES)
     assert gate.allows("You rated “Heat” 5/5; 31 of its 45")

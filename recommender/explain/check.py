@@ -7,7 +7,9 @@ Claims it counts, by kind:
 - person: a capitalised name inside a sentence that is neither on the sheet nor a common word;
 - year: a four-digit year not on the sheet; number: any other number not on the sheet;
 - genre: a genre word that is not one of the item's genres (a phrase reporting the request is exempt);
-- source: words that claim where the film comes from or who made it ("based on the novel", "directed by").
+- source: words that claim where the film comes from or who made it ("based on the novel", "directed by");
+- request: a report of the request that the sheet does not back ("the Romance you wanted" when the request
+  asked for Comedy, "within the years you asked for" when it asked for no years).
 And the text's form: vacuous (names no fact particular to this user and item), the viewer's voice ("a
 favourite of mine"), repetition (a word twice in a row or a three-word phrase twice), truncated (no
 sentence end, or ending on a dangling word).
@@ -19,9 +21,9 @@ import re
 from dataclasses import dataclass, field
 
 from recommender.explain.facts import FactSheet
-from recommender.llm.claims import speaks_as_viewer, ungrounded_genres
+from recommender.llm.claims import misreported_requests, speaks_as_viewer, ungrounded_genres
 
-CLAIM_KINDS = ("title", "person", "year", "number", "genre", "source")
+CLAIM_KINDS = ("title", "person", "year", "number", "genre", "source", "request")
 FORM_KINDS = ("vacuous", "viewer's voice", "repetition", "truncated")
 SOURCE_CLAIMS = re.compile(
     r"\b(?:based on|adapt(?:ed|ation)|novel|book|memoir|biopic|true story|real story|remake|sequel|prequel|"
@@ -72,6 +74,8 @@ def check(text: str, sheet: FactSheet, titles=None, catalogue_genres=()) -> Verd
     verdict.claims["number"] = [r for r in runs if not re.fullmatch(r"1[89]\d\d|20\d\d", r) and r not in numbers]
     verdict.claims["genre"] = sorted(ungrounded_genres(unquoted, sheet.genres, catalogue_genres))
     verdict.claims["source"] = [m.group(0) for m in SOURCE_CLAIMS.finditer(unquoted)]
+    verdict.claims["request"] = misreported_requests(unquoted, sheet.asked_genres, bool(sheet.asked_years),
+                                                     sheet.answers_request, catalogue_genres)
     verdict.form = form_problems(text, sheet)
     return verdict
 

@@ -58,6 +58,12 @@ class FactSheet:
         """Whether the sheet holds a fact particular to this user and request (not only about the item)."""
         return bool(self.sources or self.asked_genres or self.asked_years or self.matched_words)
 
+    @property
+    def answers_request(self) -> bool:
+        """Whether the request asked for something this item matches (a genre, years, words, a reference)."""
+        return bool(self.asked_genres or self.asked_years or self.matched_words
+                    or any(s.reference for s in self.sources))
+
     def numbers(self) -> set[str]:
         """Every number an explanation may write, as text."""
         out = {str(self.viewers), str(self.popularity_rank)} if self.viewers else set()

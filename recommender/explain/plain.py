@@ -49,16 +49,16 @@ FIRST = {
         "Like {s}, which you gave {r}/5, {t} is {g}.",
     ],
     "genres": [
-        "It is {g}, as you asked.",
-        "{t} is the {g} you wanted.",
-        "You asked for {g}, and {t} fits.",
-        "It matches your wish for {g}.",
-        "Genre: {g}, just as requested.",
-        "{g} is what you asked for, and {t} delivers it.",
-        "For your {g} request: {t}.",
-        "{t} answers your request for {g}.",
-        "A pick for the {g} you requested.",
-        "You wished for {g}; here is {t}.",
+        "It is {w}, as you asked.",
+        "{t} is the {w} you wanted.",
+        "You asked for {w}, and {t} fits.",
+        "It matches your wish for {w}.",
+        "Genre: {w}, just as requested.",
+        "{w} is what you asked for, and {t} delivers it.",
+        "For your {w} request: {t}.",
+        "{t} answers your request for {w}.",
+        "A pick for the {w} you requested.",
+        "You wished for {w}; here is {t}.",
     ],
     "years": [
         "From {y}, within the years you asked for.",
@@ -67,14 +67,14 @@ FIRST = {
     ],
     "item": [
         "{t} ({y}) is {G}; {V} people here watched it.",
-        "A {G} film from {y}, watched by {V} people.",
-        "{V} viewers here watched {t}, a {G} film.",
+        "{AG} film from {y}, watched by {V} people.",
+        "{V} viewers here watched {t}, {aG} film.",
         "{t} is a {y} {G} title with {V} viewers.",
     ],
 }
 SECOND = {
     "shared": ["Both are {g}.", "They share {g}.", "The two have {g} in common."],
-    "genres": ["It is also the {g} you wanted.", "And it is {g}, as requested.", "That fits your wish for {g}."],
+    "genres": ["It is also the {w} you wanted.", "And it is {w}, as requested.", "That fits your wish for {w}."],
     "years": ["It dates from {y}, inside your years.", "Released in {y}, within your range."],
     "item": ["{V} people here watched it.", "It came out in {y}.", "Out in {y}, with {V} viewers here."],
     "tags": ["People tag it {tags}."],
@@ -97,7 +97,13 @@ def _fill(sheet: FactSheet, src: Source | None) -> dict:
             "s": quoted(src.title) if src else None, "n": src.together if src else None,
             "v": src.viewers if src else None,
             "r": _rating(src.rating) if src and src.rating is not None else None,
-            "g": genres_text(src.shared_genres) if src and src.shared_genres else genres_text(sheet.asked_genres)}
+            "g": genres_text(src.shared_genres) if src and src.shared_genres else genres_text(sheet.asked_genres),
+            "w": genres_text(sheet.asked_genres), "aG": _article(genres_text(sheet.genres)),
+            "AG": "A" + _article(genres_text(sheet.genres))[1:]}
+
+
+def _article(words: str) -> str:
+    return ("an " if words[:1].upper() in "AEIOU" else "a ") + words
 
 
 def _first_kinds(sheet: FactSheet) -> list[tuple[str, Source | None]]:
@@ -146,11 +152,13 @@ def options(sheet: FactSheet) -> list[tuple[str, str]]:
                    for j, t in enumerate(SECOND[s])]
         for sid, second in seconds + [("", "")]:  # consecutive options change the first sentence's phrasing
             for i, first in enumerate(FIRST[kind]):
+                if kind == "item" and not sid and sheet.particular:
+                    continue  # about the item alone, although the sheet holds a fact about this user
                 full = f"{first.format(**fill)} {second}".strip()
                 if not _repeats(full):
                     out.append((f"{kind}{i}" + (f"+{sid}" if sid else ""), full))
     if not out:
-        out.append(("plain", f"{quoted(sheet.title)} fits your request."))
+        out.append(("plain", f"{quoted(sheet.title)} is in the catalogue."))
     return out
 
 

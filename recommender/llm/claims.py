@@ -54,6 +54,31 @@ _REQUEST_REPORT = re.compile(
     r"(?:(?!\band\b|\bbut\b)[^.,;:!?])*", re.IGNORECASE)
 
 
+# What reports the user's request ("as you asked", "the Comedy you wanted", "inside your range"), and
+# where such a report ends (a sentence end, ", and", "but").
+_ASKS = re.compile(r"\b(?:ask(?:ed|s)?|request(?:ed|s)?|want(?:ed|s)?|wish(?:ed|es)?|looking for|in the mood for|"
+                   r"range|your years)\b", re.IGNORECASE)
+_YEAR_WORDS = re.compile(r"\b(?:years?|decades?|era|range|1[89]\d\ds?|20\d\ds?|\d0s)\b", re.IGNORECASE)
+_REPORT_END = re.compile(r"[.;:!?]|,\s*(?:and|but)\b|\bbut\b", re.IGNORECASE)
+
+
+def misreported_requests(text: str, asked_genres: Iterable[str], asked_years: bool, asked_anything: bool,
+                         catalogue_genres: Iterable[str]) -> list[str]:
+    """Passages of `text` that report the request wrongly: a genre the request did not ask for ("the
+    Romance you wanted" when it asked for Comedy), years when it asked for none, or a request at all
+    when it asked for nothing this item matches. Quoted titles are left out."""
+    checkable = {genre_key(g) for g in catalogue_genres}
+    asked = {genre_key(g) for g in asked_genres}
+    out = []
+    for passage in _REPORT_END.split(blank_spans(text, ())):
+        if not _ASKS.search(passage):
+            continue
+        genres, years = claimed_genres(passage, checkable), _YEAR_WORDS.search(passage)
+        if genres - asked or (years and not asked_years) or not (genres or years or asked_anything):
+            out.append(" ".join(passage.split()))
+    return out
+
+
 def genre_key(name: str) -> str:
     """Catalogue genre name -> key of GENRE_PATTERNS ("Sci-Fi" -> "sci-fi", "Children's" -> "children's")."""
     return name.strip().lower().replace("’", "'")

@@ -9,6 +9,7 @@ first whose text keeps the explanation within the facts:
 - a quoted passage must be, or start, one of the sheet's titles;
 - a genre word must name one of the item's genres; words that claim a source or a person ("novel",
   "directed", "starring") are never written;
+- a report of the request names only what it asked for and this item matches ("the Comedy you wanted");
 - no word is written twice in a row, no three-word phrase twice, and the text ends at a sentence end.
 The post-check (`recommender.explain.check`) runs again on the finished text, independently.
 """
@@ -19,7 +20,7 @@ import re
 from typing import Sequence
 
 from recommender.explain.facts import FactSheet
-from recommender.llm.claims import genre_key, ungrounded_genres
+from recommender.llm.claims import genre_key, misreported_requests, ungrounded_genres
 
 STARTERS = frozenset("""It Its This That You Your If Like As And But Both Fans Viewers People Because Since With
 A An The For Many Here Plus Also So Then Just Those These Their They Everyone Anyone Someone Of Close Out
@@ -84,8 +85,9 @@ class FactGate:
                 return False
             if word[0].isupper() and not self._capital_ok(text, m.start(), word, complete):
                 return False
-        claims = ungrounded_genres(_complete_part(text), self.sheet.genres, self.catalogue_genres)
-        return not claims
+        done, sheet = _complete_part(text), self.sheet
+        return not (ungrounded_genres(done, sheet.genres, self.catalogue_genres) or misreported_requests(
+            done, sheet.asked_genres, bool(sheet.asked_years), sheet.answers_request, self.catalogue_genres))
 
     def _capital_ok(self, text: str, start: int, word: str, complete: bool) -> bool:
         opening = start == 0 or SENTENCE_END.search(text[:start]) is not None
