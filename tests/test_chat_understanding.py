@@ -24,6 +24,11 @@ INTENTS = {
     "I liked Star Wars": Intent(action="feedback", liked=["Star Wars"]),
     "what's the weather like": Intent(action="off_topic"),
     "start over, something romantic": Intent(action="reset", genres=["Romance"]),
+    # readings the real intent model gave (tests/test_chat_real.py), which the rule lexicons correct
+    "a feel-good movie": Intent(action="request", genres=["Romance"]),
+    "something lighthearted and not violent": Intent(action="request", rest=["lighthearted"]),
+    "a funny space adventure from the 80s": Intent(action="request", genres=["Comedy", "Adventure"]),
+    "a thriller, nothing violent": Intent(action="request", genres=["Thriller"]),
 }
 
 
@@ -145,3 +150,20 @@ def test_which_messages_the_rules_read_exactly(text, exact):
     state = DialogueState(last_shown=list(range(5)))
     rules = parse_message(text, state, TitleIndex(CATALOG), lexicon_for(CATALOG))
     assert rules_are_exact(text, rules, state) is exact
+
+
+def test_the_rule_lexicons_correct_the_models_reading_of_a_request(engine):
+    """The shipped intent model read "a feel-good movie" as Romance, missed "not violent" and "from the 80s"."""
+    engine.message(engine.new_session(), "a feel-good movie")
+    assert engine.recommender.requests[-1].wished_genres == ("Comedy",)
+    turn = engine.message(engine.new_session(), "something lighthearted and not violent")
+    request = engine.recommender.requests[-1]
+    assert request.wished_genres == ("Comedy",) and "can't match" not in turn.reply
+    assert set(request.constraints.exclude_genres) == {"Action", "Crime", "Horror", "Thriller", "War"}
+    engine.message(engine.new_session(), "a funny space adventure from the 80s")
+    request = engine.recommender.requests[-1]
+    assert (request.constraints.min_year, request.constraints.max_year) == (1980, 1989)
+    assert request.wished_genres == ("Comedy", "Sci-Fi")
+    engine.message(engine.new_session(), "a thriller, nothing violent")  # a genre named is not excluded
+    request = engine.recommender.requests[-1]
+    assert request.wished_genres == ("Thriller",) and "Thriller" not in request.constraints.exclude_genres

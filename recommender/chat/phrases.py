@@ -16,16 +16,17 @@ Span = tuple[int, int]
 
 # Everyday words for catalogue genres, keyed by the folded genre name. Plurals are added generically.
 GENRE_SYNONYMS = {
-    "scifi": ["sci fi", "scifi", "science fiction", "sf", "space"],
+    "scifi": ["sci fi", "scifi", "science fiction", "sf", "space", "robot", "futuristic"],
     "childrens": ["children", "childrens", "kids", "kid", "family", "children s"],
     "animation": ["animated", "animation", "cartoon", "anime"],
     "filmnoir": ["noir", "film noir", "filmnoir"],
     "romance": ["romance", "romantic", "romcom", "love story", "love stories"],
-    "comedy": ["comedy", "comedies", "comic", "rom com", "funny", "funnier", "hilarious", "comedic"],
+    "comedy": ["comedy", "comedies", "comic", "rom com", "funny", "funnier", "hilarious", "comedic", "feel good",
+               "feelgood", "lighthearted", "light hearted", "uplifting"],
     "horror": ["horror", "scary", "scarier", "creepy", "slasher"],
     "documentary": ["documentary", "documentaries", "doc", "docs"],
     "thriller": ["thriller", "suspense"],
-    "war": ["war"],
+    "war": ["war", "soldier", "battle", "wartime"],
     "western": ["western", "cowboy"],
     "musical": ["musical"],
     "mystery": ["mystery", "mysteries", "whodunit", "detective"],
@@ -35,6 +36,9 @@ GENRE_SYNONYMS = {
     "action": ["action"],
     "adventure": ["adventure", "adventures"],
 }
+VIOLENT_GENRES = ("action", "crime", "horror", "thriller", "war")
+VIOLENCE = re.compile(r"\b(?:no|not|nothing|without|non|never)[\s-]*(?:too\s+|very\s+|so\s+)?violen(?:t|ce)\b|"
+                      r"\bnon-?violent\b", re.I)
 ORDINALS = {w: i + 1 for i, w in enumerate("first second third fourth fifth sixth seventh eighth ninth tenth".split())}
 
 
@@ -101,6 +105,9 @@ def find_genre_filters(text: str, lexicon: GenreLexicon) -> GenreFilters:
         for m in pattern.finditer(text):
             target.extend(g for g in lexicon.names(m.group(1)) if g not in target)
             out.spans.append(m.span())
+    for m in VIOLENCE.finditer(text):  # "nothing violent": every violent genre the catalogue has
+        out.exclude.extend(g for g in (lexicon.lookup(v) for v in VIOLENT_GENRES) if g and g not in out.exclude)
+        out.spans.append(m.span())
     for m in re.finditer(r"\b(?:any|all)\s+genres?\b|\bgenres? (?:don'?t|doesn'?t) matter\b", text, re.I):
         out.clear = True
         out.spans.append(m.span())

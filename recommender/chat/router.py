@@ -7,6 +7,10 @@ one did you mean?" question, "#2 seen", "not that one", "more like #3", "more pl
 after those patterns (a free-form request), or a question ("what is #1 about?", "why #4"), goes to the
 LLM intent model (`recommender.llm.intent_model`). If the model is not loaded, or its output does not
 fit the schema, the rule parser's reading is used.
+
+What the rule lexicons read in a free-form message is exact, so it also corrects the model's reading of a
+new request (`merge_rules`): genre words the lexicon knows ("feel-good" is Comedy) set the wished genres,
+exclusions ("no horror", "nothing violent") and years ("from the 80s") the model missed are added.
 """
 
 from __future__ import annotations
@@ -61,6 +65,27 @@ class MessageRouter:
             log.warning("the intent model's output did not fit the schema; using the rule parser for %r", text)
             return Understood(rules, "rules", time.perf_counter() - started, invalid=True)
         update = update_from_intent(parsed.intent, state, self.titles, self.text_search)
+        update = merge_rules(update, rules, self.genres)
         update.non_english = rules.non_english
         update.ignored_instruction = rules.ignored_instruction
         return Understood(update, "llm", time.perf_counter() - started, parsed.raw)
+
+
+def merge_rules(update: Update, rules: Update, genres=None) -> Update:
+    """The model's reading of a message, corrected by what the rule lexicons read exactly (see the module
+    docstring). Questions, "more" and off-topic messages are the model's alone. `genres` (the lexicon)
+    drops the "no data on ..." notes for words it read as a genre ("lighthearted")."""
+    if update.question is not None or update.off_topic or update.more:
+        return update
+    wished = rules.query_hints or update.wished_genres
+    excluded = [g for g in dict.fromkeys(update.exclude_genres + rules.exclude_genres) if g not in wished]
+    if excluded != update.exclude_genres:
+        update.notes = [n for n in update.notes if not n.startswith("No ")] + [f"No {', '.join(excluded)} from now on."]
+    update.exclude_genres, update.wished_genres = excluded, list(dict.fromkeys(wished))
+    if rules.query_hints:
+        update.new_request = True
+    if update.min_year is None and update.max_year is None and (rules.min_year or rules.max_year):
+        update.min_year, update.max_year = rules.min_year, rules.max_year
+    if genres is not None:
+        update.missing = [(kind, text) for kind, text in update.missing if kind == "people" or not genres.names(text)]
+    return update
