@@ -282,6 +282,21 @@ def test_rows_fed_different_numbers_of_tokens_per_step_decode_as_they_would_alon
         assert batched[row] == alone[0] and len(alone[0]) == 4 * (1 + len(forced[row]))
 
 
+def test_text_a_row_must_write_is_fed_in_one_step_and_decoding_goes_on_after_it(tiny_backend):
+    """`force` writes a title's rest at once: the row's text holds it, and the next choice follows it."""
+    greedy = [lambda text, candidates: candidates[0][0]]
+    force = [lambda text: " world" if text and "world" not in text else None]
+    steps = []
+
+    def finished(text, wants_stop):
+        steps.append(text)
+        return len(steps) > 3
+
+    out = dict(tiny_backend.generate_batch("<|im_start|>user\n", ["hi<|im_end|>"], greedy, finished, 10, force=force))
+    assert " world" in out[0] and not out[0].startswith(" world")  # one free choice, then the forced text
+    assert steps[2].endswith(" world")  # forced in a single step, the next step chose after it
+
+
 def test_a_gate_that_refuses_every_token_ends_the_row_with_what_it_has(tiny_backend):
     never = [lambda text, candidates: None]
     assert dict(tiny_backend.generate_batch("<|im_start|>", ["x"], never, lambda t, s: False, 5)) == {0: ""}

@@ -90,6 +90,7 @@ def test_plain_rendering_names_a_particular_fact_and_no_two_cards_share_a_skelet
     ("You rated “Heat” 5/5; 99 of its 45 viewers saw it.", ["number"]),
     ("You rated “Heat” 5/5, and it is a comedy.", ["genre"]),
     ("You rated “Heat” 5/5; it is based on a novel.", ["source"]),
+    ("31 of the 45 who watched “Heat” (your 5/5) also saw “Ronin” (your 5/5).", ["number"]),  # Ronin: not rated
     ("It is a movie that many people like.", ["vacuous"]),
     ("You rated “Heat” 5/5, a favourite of mine.", ["viewer's voice"]),
     ("You rated “Heat” 5/5 and and it fits.", ["repetition"]),
@@ -118,6 +119,7 @@ def test_a_report_of_the_request_must_match_what_it_asked():
     gate = FactGate(sheet, GENRES)
     assert gate.allows("It is the Comedy you wanted.") and not gate.allows("It is the Romance you wanted.")
     assert not gate.allows("From 1995, within the years you asked ")
+    assert check("From 1995, within the years you askedfor.", sheet, catalogue_genres=GENRES).claims["request"]
 
 
 def test_plain_renderings_report_only_the_asked_genres():
@@ -132,6 +134,17 @@ def test_plain_renderings_report_only_the_asked_genres():
         assert check(text, sheet, catalogue_genres=GENRES).ok, text
 
 
+def test_the_gate_completes_a_quoted_title_once_its_start_fits_one_title():
+    """Seen in the audit: the model closed “Awfully Big Adventure” before the sheet title's ", An"; the gate
+    refused the close and the explanation was cut short."""
+    gate = FactGate(sheet_for(), GENRES)  # titles: Ronin, Heat
+    assert gate.forced("You rated “He") == "at”"
+    assert gate.forced('You rated "Ro') == 'nin"'
+    assert gate.forced("You rated “") is None  # which title is the model's choice
+    assert gate.forced("You rated “Heat” 5/5") is None  # not inside a quote
+    assert gate.allows("You rated “He" + gate.forced("You rated “He"))
+
+
 def test_the_gate_stops_a_claim_before_it_is_written():
     gate = FactGate(sheet_for(), GENRES)
     assert gate.allows("You rated “Heat” 5/5; 31 of its 45")
@@ -143,6 +156,7 @@ def test_the_gate_stops_a_claim_before_it_is_written():
     assert not gate.allows("It is a comedy ")  # Ronin is no comedy
     assert not gate.allows("It is tense tense ")
     assert not gate.allows("I loved it ")
+    assert not gate.allows("31 of them also saw “Ronin” (your ")  # a rating of a film the user did not rate
     choice = gate.choose("You rated “Heat” ", [(1, "4/5"), (2, "5/5")])
     assert choice == 2
 
@@ -159,7 +173,7 @@ class FakeWriter:
     def chat_prompt(self, user_message, system=None):
         return f"<s>{system}</s><u>{user_message}</u><a>"
 
-    def generate_batch(self, prefix, rests, choose, finished, max_new_tokens, adapter=False):
+    def generate_batch(self, prefix, rests, choose, finished, max_new_tokens, adapter=False, force=None):
         self.batches.append(len(rests))
         for row, rest in enumerate(rests):
             position = int(rest.split("Style: ")[1].split("<")[0])

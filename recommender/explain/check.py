@@ -5,7 +5,8 @@ genre patterns).
 Claims it counts, by kind:
 - title: a catalogue title named (or any quoted passage) that is not on the sheet;
 - person: a capitalised name inside a sentence that is neither on the sheet nor a common word;
-- year: a four-digit year not on the sheet; number: any other number not on the sheet;
+- year: a four-digit year not on the sheet; number: any other number not on the sheet, or a rating given
+  to a title the user did not rate so ("“Bean” (your 4)");
 - genre: a genre word that is not one of the item's genres (a phrase reporting the request is exempt);
 - source: words that claim where the film comes from or who made it ("based on the novel", "directed by");
 - request: a report of the request that the sheet does not back ("the Romance you wanted" when the request
@@ -21,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 
 from recommender.explain.facts import FactSheet
-from recommender.llm.claims import misreported_requests, speaks_as_viewer, ungrounded_genres
+from recommender.llm.claims import misattributed_ratings, misreported_requests, speaks_as_viewer, ungrounded_genres
 
 CLAIM_KINDS = ("title", "person", "year", "number", "genre", "source", "request")
 FORM_KINDS = ("vacuous", "viewer's voice", "repetition", "truncated")
@@ -72,6 +73,7 @@ def check(text: str, sheet: FactSheet, titles=None, catalogue_genres=()) -> Verd
     runs = [r.rstrip(",.") for r in runs]
     verdict.claims["year"] = [r for r in runs if re.fullmatch(r"1[89]\d\d|20\d\d", r) and r not in numbers]
     verdict.claims["number"] = [r for r in runs if not re.fullmatch(r"1[89]\d\d|20\d\d", r) and r not in numbers]
+    verdict.claims["number"] += misattributed_ratings(text, sheet.ratings())  # "“Bean” (your 4)"
     verdict.claims["genre"] = sorted(ungrounded_genres(unquoted, sheet.genres, catalogue_genres))
     verdict.claims["source"] = [m.group(0) for m in SOURCE_CLAIMS.finditer(unquoted)]
     verdict.claims["request"] = misreported_requests(unquoted, sheet.asked_genres, bool(sheet.asked_years),
@@ -121,7 +123,7 @@ def form_problems(text: str, sheet: FactSheet) -> list[str]:
     if any(a == b for a, b in zip(words, words[1:])) or len(grams) != len(set(grams)):
         problems.append("repetition")
     stripped = text.strip()
-    words_outside = _WORD.findall(re.sub(r"[\"“][^\"”]*[\"”]", " T ", stripped))
+    words_outside = re.findall(r"[A-Za-z0-9][\w'’/-]*", re.sub(r"[\"“][^\"”]*[\"”]", " T ", stripped))
     last = words_outside[-1].lower() if words_outside else ""
     if not re.search(r"[.!?][\"”')]*$", stripped) or last in DANGLING:
         problems.append("truncated")

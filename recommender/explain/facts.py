@@ -78,6 +78,10 @@ class FactSheet:
                 out.add(str(bound))
         return out
 
+    def ratings(self) -> dict[str, str]:
+        """Title -> the user's rating as written ("5", "3.5"), for the sources the user rated."""
+        return {s.title: _rating(s.rating) for s in self.sources if s.rating is not None}
+
     def titles(self) -> list[str]:
         return [self.title] + [s.title for s in self.sources]
 

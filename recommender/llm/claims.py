@@ -56,8 +56,11 @@ _REQUEST_REPORT = re.compile(
 
 # What reports the user's request ("as you asked", "the Comedy you wanted", "inside your range"), and
 # where such a report ends (a sentence end, ", and", "but").
-_ASKS = re.compile(r"\b(?:ask(?:ed|s)?|request(?:ed|s)?|want(?:ed|s)?|wish(?:ed|es)?|looking for|in the mood for|"
-                   r"range|your years)\b", re.IGNORECASE)
+_ASKS = re.compile(r"\b(?:ask|request|want|wish)\w*|\b(?:looking for|in the mood for|range|your years)\b",
+                   re.IGNORECASE)  # no end boundary: "you askedfor" is still a report
+# "you rated “Heat” 5/5", "you gave “Heat” 4", "“Heat” (your 3/5)": a rating the user gave a title
+_RATED = re.compile(r"\b(?:rated|gave)\s+[\"“]([^\"”]+)[\"”]\s+(\d(?:\.\d)?)|"
+                    r"[\"“]([^\"”]+)[\"”]\s*\((?:your|you rated it|you gave it)\b\s*(\d(?:\.\d)?)?", re.IGNORECASE)
 _YEAR_WORDS = re.compile(r"\b(?:years?|decades?|era|range|1[89]\d\ds?|20\d\ds?|\d0s)\b", re.IGNORECASE)
 _REPORT_END = re.compile(r"[.;:!?]|,\s*(?:and|but)\b|\bbut\b", re.IGNORECASE)
 
@@ -76,6 +79,17 @@ def misreported_requests(text: str, asked_genres: Iterable[str], asked_years: bo
         genres, years = claimed_genres(passage, checkable), _YEAR_WORDS.search(passage)
         if genres - asked or (years and not asked_years) or not (genres or years or asked_anything):
             out.append(" ".join(passage.split()))
+    return out
+
+
+def misattributed_ratings(text: str, ratings: dict[str, str]) -> list[str]:
+    """Ratings `text` says the user gave a title that the user did not give it (`ratings`: title -> the
+    rating as written, e.g. {"Heat": "5"}); "“Bean” (your" already counts when Bean has no rating."""
+    out = []
+    for m in _RATED.finditer(text):
+        title, rating = (m.group(1), m.group(2)) if m.group(1) is not None else (m.group(3), m.group(4))
+        if title not in ratings or (rating is not None and rating != ratings[title]):
+            out.append(m.group(0))
     return out
 
 

@@ -135,7 +135,8 @@ class Explainer:
             return n >= limit or (wants_stop and n >= 1)
 
         rows = self.backend.generate_batch(parts[0][0], [rest for _, rest in parts], [g.choose for g in gates],
-                                           finished, self.config.max_new_tokens, adapter=self.config.adapter)
+                                           finished, self.config.max_new_tokens, adapter=self.config.adapter,
+                                           force=[g.forced for g in gates])
         try:
             for row, text in rows:
                 yield positions[row], text

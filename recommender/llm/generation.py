@@ -132,13 +132,16 @@ class GenerationMixin:
 
     def generate_batch(self, prefix: str, rests: Sequence[str], choose: Sequence[Callable],
                        finished: Callable[[str, bool], bool], max_new_tokens: int = 48,
-                       adapter: bool | str = False) -> Iterator[tuple[int, str]]:
+                       adapter: bool | str = False, force: Sequence[Callable] | None = None) -> Iterator[tuple[int, str]]:
         """Batched greedy text generation after the shared `prefix`, yielding (i, text) as each row finishes.
         At each step row i takes the token `choose[i](text, candidates)` picks from its TOP_K best (token
         id, piece) pairs (None ends the row); `finished(text, wants_stop)` says whether a row ends now
-        (`wants_stop`: the model's best token ends its turn). Background work (see `decode_batch`)."""
+        (`wants_stop`: the model's best token ends its turn); `force[i](text)`, when it returns text, writes
+        that text instead, in one step. Background work (see `decode_batch`)."""
         pieces = self.token_pieces()
-        writers = [TextWriter(c, finished, pieces, self._stop_ids) for c in choose]
+        encode = lambda text: self.tokenizer.encode(text, add_special_tokens=False)  # noqa: E731
+        force = force or [None] * len(choose)
+        writers = [TextWriter(c, finished, pieces, self._stop_ids, f, encode) for c, f in zip(choose, force)]
         for row, _ in self.decode_batch(prefix, rests, writers, max_new_tokens, adapter, background=True):
             yield row, writers[row].text
 
@@ -173,8 +176,10 @@ class TextWriter:
     """A decode_batch policy that writes text: each step, the first of the TOP_K best tokens its `choose`
     accepts (None: the text ends), and nothing once `finished(text, the model wants to stop)`."""
 
-    def __init__(self, choose: Callable, finished: Callable[[str, bool], bool], pieces: Sequence[str], stop_ids):
+    def __init__(self, choose: Callable, finished: Callable[[str, bool], bool], pieces: Sequence[str], stop_ids,
+                 force: Callable[[str], str | None] | None = None, encode: Callable[[str], list[int]] | None = None):
         self.choose, self.finished, self.pieces, self.stop_ids = choose, finished, pieces, set(stop_ids)
+        self.force, self.encode = force, encode
         self.text = ""
 
     def __call__(self, logits: np.ndarray) -> list[int] | None:
@@ -182,6 +187,11 @@ class TextWriter:
         top = top[np.argsort(-logits[top], kind="stable")]
         if self.finished(self.text, int(top[0]) in self.stop_ids):
             return None
+        forced = self.force(self.text) if self.force is not None and self.encode is not None else None
+        ids = self.encode(forced) if forced else None
+        if ids:  # the rest of what must follow (a title whose start is unique), fed in one step
+            self.text += forced
+            return list(ids)
         token = self.choose(self.text, [(int(t), self.pieces[int(t)]) for t in top if int(t) not in self.stop_ids])
         if token is None:
             return None
