@@ -156,7 +156,8 @@ def test_the_gate_stops_a_claim_before_it_is_written():
     assert not gate.allows("It is a comedy ")  # Ronin is no comedy
     assert not gate.allows("It is tense tense ")
     assert not gate.allows("I loved it ")
-    assert not gate.allows("31 of them also saw “Ronin” (your ")  # a rating of a film the user did not rate
+    assert not gate.allows("31 of them also saw “Ronin” (your")  # a rating of a film the user did not rate
+    assert gate.allows("31 of them also saw “Ronin” (yo") and gate.allows("You rated “Heat” (your")
     choice = gate.choose("You rated “Heat” ", [(1, "4/5"), (2, "5/5")])
     assert choice == 2
 

@@ -49,7 +49,7 @@ class FactGate:
     def allows(self, text: str) -> bool:
         """Whether `text` (the explanation so far, perhaps ending mid-word) stays within the facts."""
         return (self._numbers_ok(text) and self._quotes_ok(text) and self._words_ok(text)
-                and not self._repeats(text) and not misattributed_ratings(_complete_part(text), self.ratings))
+                and not self._repeats(text) and not misattributed_ratings(text, self.ratings))
 
     def forced(self, text: str) -> str | None:
         """Inside a quote whose start fits one title only: the rest of that title and the closing quote
