@@ -91,6 +91,7 @@ def test_plain_rendering_names_a_particular_fact_and_no_two_cards_share_a_skelet
     ("You rated “Heat” 5/5, and it is a comedy.", ["genre"]),
     ("You rated “Heat” 5/5; it is based on a novel.", ["source"]),
     ("31 of the 45 who watched “Heat” (your 5/5) also saw “Ronin” (your 5/5).", ["number"]),  # Ronin: not rated
+    ("31 of the 45 who watched “Heat” (you rated it 5/5) also saw “Ronin” (you gave 5/5).", ["number"]),
     ("It is a movie that many people like.", ["vacuous"]),
     ("You rated “Heat” 5/5, a favourite of mine.", ["viewer's voice"]),
     ("You rated “Heat” 5/5 and and it fits.", ["repetition"]),
@@ -158,6 +159,7 @@ def test_the_gate_stops_a_claim_before_it_is_written():
     assert not gate.allows("I loved it ")
     assert not gate.allows("31 of them also saw “Ronin” (your")  # a rating of a film the user did not rate
     assert gate.allows("31 of them also saw “Ronin” (yo") and gate.allows("You rated “Heat” (your")
+    assert not gate.allows("31 of them also saw “Ronin” (you")  # "(you gave 4/5)", seen in the audit
     choice = gate.choose("You rated “Heat” ", [(1, "4/5"), (2, "5/5")])
     assert choice == 2
 

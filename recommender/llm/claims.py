@@ -58,9 +58,10 @@ _REQUEST_REPORT = re.compile(
 # where such a report ends (a sentence end, ", and", "but").
 _ASKS = re.compile(r"\b(?:ask|request|want|wish)\w*|\b(?:looking for|in the mood for|range|your years)\b",
                    re.IGNORECASE)  # no end boundary: "you askedfor" is still a report
-# "you rated “Heat” 5/5", "you gave “Heat” 4", "“Heat” (your 3/5)": a rating the user gave a title
+# "you rated “Heat” 5/5", "you gave “Heat” 4", "“Heat” (your 3/5)", "“Heat” (you gave 4/5)": a rating the
+# user gave a title
 _RATED = re.compile(r"\b(?:rated|gave)\s+[\"“]([^\"”]+)[\"”]\s+(\d(?:\.\d)?)|"
-                    r"[\"“]([^\"”]+)[\"”]\s*\((?:your|you rated it|you gave it)\b\s*(\d(?:\.\d)?)?", re.IGNORECASE)
+                    r"[\"“]([^\"”]+)[\"”]\s*\((?:your|you)\b[^)\d]*(\d(?:\.\d)?)?", re.IGNORECASE)
 _YEAR_WORDS = re.compile(r"\b(?:years?|decades?|era|range|1[89]\d\ds?|20\d\ds?|\d0s)\b", re.IGNORECASE)
 _REPORT_END = re.compile(r"[.;:!?]|,\s*(?:and|but)\b|\bbut\b", re.IGNORECASE)
 
