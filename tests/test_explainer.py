@@ -92,6 +92,9 @@ def test_plain_rendering_names_a_particular_fact_and_no_two_cards_share_a_skelet
     ("You rated “Heat” 5/5; it is based on a novel.", ["source"]),
     ("31 of the 45 who watched “Heat” (your 5/5) also saw “Ronin” (your 5/5).", ["number"]),  # Ronin: not rated
     ("31 of the 45 who watched “Heat” (you rated it 5/5) also saw “Ronin” (you gave 5/5).", ["number"]),
+    ("31 of the 45 who watched “Heat” (your 5/5) also saw “Ronin” (the Action you rated 5/5).", ["number"]),
+    ("31 of the 45 who watched “Heat” (your 5/5) also saw “Ronin” (since you gave it 5/5).", ["number"]),
+    ("31 of the 45 who watched “Heat” (your 5/5) also saw “Ronin” (because you gave “Heat” 5/5).", []),
     ("It is a movie that many people like.", ["vacuous"]),
     ("You rated “Heat” 5/5, a favourite of mine.", ["viewer's voice"]),
     ("You rated “Heat” 5/5 and and it fits.", ["repetition"]),

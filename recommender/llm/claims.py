@@ -83,15 +83,28 @@ def misreported_requests(text: str, asked_genres: Iterable[str], asked_years: bo
     return out
 
 
+# a parenthesis after a quoted title, closed or still being written: "“Fargo” (the Drama you rated 4/5)"
+_AFTER_TITLE = re.compile(r"[\"“]([^\"”]+)[\"”]\s*\(([^)]*)\)?")
+_RATING_WORDS = re.compile(r"\byou\b|\byour\b|/5|\brated\b|\bgave\b", re.IGNORECASE)
+
+
 def misattributed_ratings(text: str, ratings: dict[str, str]) -> list[str]:
     """Ratings `text` says the user gave a title that the user did not give it (`ratings`: title -> the
-    rating as written, e.g. {"Heat": "5"}); "“Bean” (your" already counts when Bean has no rating."""
-    out = []
+    rating as written, e.g. {"Heat": "5"}); "“Bean” (your" already counts when Bean has no rating, and so
+    does any parenthesis after an unrated title that speaks of the user's ratings ("(since you gave it 4/5)")."""
+    out = [m.group(0) for m in _AFTER_TITLE.finditer(text)
+           if m.group(1) not in ratings and _RATING_WORDS.search(m.group(2))
+           and not _names_rated_source(m.group(2), ratings)]
     for m in _RATED.finditer(text):
         title, rating = (m.group(1), m.group(2)) if m.group(1) is not None else (m.group(3), m.group(4))
-        if title not in ratings or (rating is not None and rating != ratings[title]):
+        if (title not in ratings or (rating is not None and rating != ratings[title])) and m.group(0) not in out:
             out.append(m.group(0))
     return out
+
+
+def _names_rated_source(passage: str, ratings: dict[str, str]) -> bool:
+    """"(because you gave “Heat” 5/5)": the parenthesis names the rated title itself, with its rating."""
+    return any(re.search(rf"[\"“]{re.escape(t)}[\"”]\s+{re.escape(r)}\b", passage) for t, r in ratings.items())
 
 
 def genre_key(name: str) -> str:
