@@ -14,7 +14,7 @@ from recommender.chat.markdown import escape
 from recommender.chat.phrases import (
     ORDINALS, GenreLexicon, Reference, find_genre_filters, find_references, find_year_filters,
 )
-from recommender.chat.state import DialogueState, PendingClarification, Update
+from recommender.chat.state import DialogueState, PendingClarification, Update, exclusion_note
 from recommender.titles import TitleIndex, TitleMatch, tokens
 
 RESET = re.compile(
@@ -125,7 +125,7 @@ def _apply_filters(text: str, genres: GenreLexicon, update: Update, consume) -> 
     for span in g.spans + y.spans:
         consume(*span)
     if g.exclude:
-        update.notes.append(f"No {', '.join(g.exclude)} from now on.")
+        update.notes.append(exclusion_note(g.exclude))
     if g.include:
         update.notes.append(f"Only {', '.join(g.include)} from now on.")
 

@@ -21,7 +21,7 @@ import time
 from typing import NamedTuple
 
 from recommender.chat.parse import parse_message
-from recommender.chat.state import DialogueState, Update
+from recommender.chat.state import DialogueState, Update, exclusion_note
 from recommender.chat.understand import update_from_intent
 
 log = logging.getLogger(__name__)
@@ -80,7 +80,8 @@ def merge_rules(update: Update, rules: Update, genres=None) -> Update:
     wished = rules.query_hints or update.wished_genres
     excluded = [g for g in dict.fromkeys(update.exclude_genres + rules.exclude_genres) if g not in wished]
     if excluded != update.exclude_genres:
-        update.notes = [n for n in update.notes if not n.startswith("No ")] + [f"No {', '.join(excluded)} from now on."]
+        old = exclusion_note(update.exclude_genres)
+        update.notes = [n for n in update.notes if n != old] + [exclusion_note(excluded)]
     update.exclude_genres, update.wished_genres = excluded, list(dict.fromkeys(wished))
     if rules.query_hints:
         update.new_request = True

@@ -39,6 +39,11 @@ class Question:
     max_year: int | None = None
 
 
+def exclusion_note(genres) -> str:
+    """What the chat says back when genres are excluded ("No Horror, War from now on.")."""
+    return f"No {', '.join(genres)} from now on."
+
+
 @dataclass
 class Update:
     """Everything one message (or button click) asks to change. Empty lists mean "no change"."""
