@@ -29,6 +29,8 @@ INTENTS = {
     "something lighthearted and not violent": Intent(action="request", rest=["lighthearted"]),
     "a funny space adventure from the 80s": Intent(action="request", genres=["Comedy", "Adventure"]),
     "a thriller, nothing violent": Intent(action="request", genres=["Thriller"]),
+    "an epic fantasy quest, nothing too scary": Intent(action="request", genres=["Fantasy", "Adventure"],
+                                                       exclude_genres=["Horror"]),
 }
 
 
@@ -167,3 +169,11 @@ def test_the_rule_lexicons_correct_the_models_reading_of_a_request(engine):
     engine.message(engine.new_session(), "a thriller, nothing violent")  # a genre named is not excluded
     request = engine.recommender.requests[-1]
     assert request.wished_genres == ("Thriller",) and "Thriller" not in request.constraints.exclude_genres
+
+
+def test_a_negated_genre_word_is_never_a_wish():
+    """Tried as a new user: "nothing too scary" made the lexicon wish for Horror over the model's Fantasy."""
+    engine = ChatEngine(FakeRecommender(CATALOG, {}), k=5, intent_parser=FakeIntentParser(INTENTS))
+    engine.message(engine.new_session(), "an epic fantasy quest, nothing too scary")
+    request = engine.recommender.requests[-1]
+    assert "Horror" not in request.wished_genres and "Horror" in request.constraints.exclude_genres

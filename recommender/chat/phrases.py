@@ -99,7 +99,7 @@ def find_genre_filters(text: str, lexicon: GenreLexicon) -> GenreFilters:
     negative = re.compile(
         rf"\b(?:no|not|without|except|excluding|exclude|avoid|skip|hate|nothing|none|less|fewer"
         rf"|don'?t (?:want|like|need)|do not (?:want|like|need)|no more|not into)"
-        rf"\s+(?:any\s+|more\s+|of\s+the\s+|with\s+)?({listed})\b", re.I)
+        rf"\s+(?:any\s+|more\s+|of\s+the\s+|with\s+|too\s+|very\s+|so\s+)?({listed})\b", re.I)
     positive = re.compile(rf"\b(?:only|just|exclusively|strictly)\s+(?:some\s+|a\s+|an\s+)?({listed})\b", re.I)
     for pattern, target in ((negative, out.exclude), (positive, out.include)):
         for m in pattern.finditer(text):

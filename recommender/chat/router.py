@@ -77,13 +77,14 @@ def merge_rules(update: Update, rules: Update, genres=None) -> Update:
     drops the "no data on ..." notes for words it read as a genre ("lighthearted")."""
     if update.question is not None or update.off_topic or update.more:
         return update
-    wished = rules.query_hints or update.wished_genres
-    excluded = [g for g in dict.fromkeys(update.exclude_genres + rules.exclude_genres) if g not in wished]
+    hints = [g for g in rules.query_hints if g not in update.exclude_genres]  # "nothing too scary" is no wish
+    wished = hints or update.wished_genres
+    excluded = list(dict.fromkeys(update.exclude_genres + [g for g in rules.exclude_genres if g not in wished]))
     if excluded != update.exclude_genres:
         old = exclusion_note(update.exclude_genres)
         update.notes = [n for n in update.notes if n != old] + [exclusion_note(excluded)]
     update.exclude_genres, update.wished_genres = excluded, list(dict.fromkeys(wished))
-    if rules.query_hints:
+    if hints:
         update.new_request = True
     if update.min_year is None and update.max_year is None and (rules.min_year or rules.max_year):
         update.min_year, update.max_year = rules.min_year, rules.max_year
