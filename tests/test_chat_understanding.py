@@ -29,6 +29,9 @@ INTENTS = {
     "something lighthearted and not violent": Intent(action="request", rest=["lighthearted"]),
     "a funny space adventure from the 80s": Intent(action="request", genres=["Comedy", "Adventure"]),
     "a thriller, nothing violent": Intent(action="request", genres=["Thriller"]),
+    "a romantic comedy for date night": Intent(action="request", genres=["Romance"]),
+    "any old black and white detective stories?": Intent(action="request", genres=["Mystery"],
+                                                         rest=["old black and white"]),
     "an epic fantasy quest, nothing too scary": Intent(action="request", genres=["Fantasy", "Adventure"],
                                                        exclude_genres=["Horror"]),
 }
@@ -165,10 +168,26 @@ def test_the_rule_lexicons_correct_the_models_reading_of_a_request(engine):
     engine.message(engine.new_session(), "a funny space adventure from the 80s")
     request = engine.recommender.requests[-1]
     assert (request.constraints.min_year, request.constraints.max_year) == (1980, 1989)
-    assert request.wished_genres == ("Comedy", "Sci-Fi")
+    assert request.wished_genres == ("Comedy", "Sci-Fi", "Adventure")
     engine.message(engine.new_session(), "a thriller, nothing violent")  # a genre named is not excluded
     request = engine.recommender.requests[-1]
     assert request.wished_genres == ("Thriller",) and "Thriller" not in request.constraints.exclude_genres
+
+
+def test_a_genre_named_beside_a_synonym_stays_a_wish(engine):
+    """Tried as a new user: "a romantic comedy for date night" listed Star Wars first. The lexicon read
+    "romantic" as Romance, and that reading replaced the whole wish, so the named "comedy" was lost."""
+    engine.message(engine.new_session(), "a romantic comedy for date night")
+    assert set(engine.recommender.requests[-1].wished_genres) == {"Romance", "Comedy"}
+
+
+def test_an_era_without_numbers_is_a_year_bound_not_missing_data(engine):
+    """Tried as a new user: "any old black and white detective stories?" set no years, and the reply said
+    it could not match "black and white"."""
+    turn = engine.message(engine.new_session(), "any old black and white detective stories?")
+    request = engine.recommender.requests[-1]
+    assert request.constraints.max_year == 1959 and request.constraints.min_year is None
+    assert "can't match" not in turn.reply and "Mystery" in request.wished_genres
 
 
 def test_a_negated_genre_word_is_never_a_wish():

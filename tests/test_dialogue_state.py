@@ -129,6 +129,13 @@ def test_only_genre_and_any_genre():
     ("since 1990", 1990, None),
     ("from 1994", 1994, 1994),
     ("only before 1900", None, 1899),
+    ("any old black and white detective stories?", None, 1959),  # the tighter era wins
+    ("old movies please", None, 1969),
+    ("an old western", None, 1969),
+    ("some old films from the 90s", 1990, 1999),  # a year given wins over an era
+    ("a 10 year old kid", None, None),
+    ("old school action movies", None, None),
+    ("my old friend likes films", None, None),
 ])
 def test_year_phrases(text, low, high):
     found = find_year_filters(text)

@@ -157,11 +157,20 @@ _RULES = [  # (pattern, groups -> (min_year, max_year)); earlier rules win where
     (rf"\b(?:from|in|released in|made in)\s+{_YEAR}\b", lambda a: (int(a), int(a))),
 ]
 YEAR_RULES = [(re.compile(p, re.I), bounds) for p, bounds in _RULES]
+_FILMS = (r"movies?|films?|flicks?|stories|classics|ones|pictures|westerns?|musicals?|comedy|comedies|thrillers?|"
+          r"horror|romances?|dramas?|myster(?:y|ies)|noirs?|cartoons|war films")
+ERAS = [  # eras without numbers, read only when the message gives no year: the tightest bound wins
+    (re.compile(r"\bblack[\s-]+(?:and|&)[\s-]+white\b|\bb\s*&\s*w\b|\bsilent (?:movies?|films?|era)\b", re.I),
+     1959),  # black and white gave way to colour around 1960
+    (re.compile(rf"(?<!year )(?<!years )\bold\b(?!\s+(?:school|friends?|m[ae]n|wom[ae]n|lady|guys?|folks|people|days))"
+                rf"(?=(?:\s+[\w'&-]+){{0,4}}?\s+(?:{_FILMS})\b)|\boldies\b|\bgolden[\s-]+age\b", re.I), 1969),
+]
 _ANY_YEAR = re.compile(r"\b(?:any|all)\s+(?:years?|decades?|time|era)\b|\byears? (?:don'?t|doesn'?t) matter\b", re.I)
 
 
 def find_year_filters(text: str) -> YearFilters:
-    """'only after 1990', 'before 2000', 'from the 90s', 'between 1980 and 1990', 'any year'."""
+    """'only after 1990', 'before 2000', 'from the 90s', 'between 1980 and 1990', 'black and white' (before
+    1960), 'old movies' (before 1970), 'any year'."""
     out = YearFilters()
     taken: list[Span] = []
     for pattern, bounds in YEAR_RULES:
@@ -172,6 +181,11 @@ def find_year_filters(text: str) -> YearFilters:
             out.min_year = low if low is not None else out.min_year
             out.max_year = high if high is not None else out.max_year
             taken.append(m.span())
+    if out.min_year is None and out.max_year is None:
+        for pattern, before in ERAS:
+            for m in pattern.finditer(text):
+                out.max_year = min(out.max_year or before, before)
+                taken.append(m.span())
     for m in _ANY_YEAR.finditer(text):
         out.clear = True
         taken.append(m.span())

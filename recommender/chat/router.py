@@ -21,6 +21,7 @@ import time
 from typing import NamedTuple
 
 from recommender.chat.parse import parse_message
+from recommender.chat.phrases import find_year_filters
 from recommender.chat.state import DialogueState, Update, exclusion_note
 from recommender.chat.understand import update_from_intent
 
@@ -74,10 +75,12 @@ class MessageRouter:
 def merge_rules(update: Update, rules: Update, genres=None) -> Update:
     """The model's reading of a message, corrected by what the rule lexicons read exactly (see the module
     docstring). Questions, "more" and off-topic messages are the model's alone. `genres` (the lexicon)
-    drops the "no data on ..." notes for words it read as a genre ("lighthearted")."""
+    reads every genre word of the request, synonyms and names alike ("romantic comedy" is Romance and
+    Comedy), and drops the "no data on ..." notes for words it read as a genre ("lighthearted")."""
     if update.question is not None or update.off_topic or update.more:
         return update
-    hints = [g for g in rules.query_hints if g not in update.exclude_genres]  # "nothing too scary" is no wish
+    named = genres.names(rules.query) if genres is not None and rules.query else rules.query_hints
+    hints = [g for g in named if g not in update.exclude_genres]  # "nothing too scary" is no wish
     wished = hints or update.wished_genres
     excluded = list(dict.fromkeys(update.exclude_genres + [g for g in rules.exclude_genres if g not in wished]))
     if excluded != update.exclude_genres:
@@ -89,5 +92,12 @@ def merge_rules(update: Update, rules: Update, genres=None) -> Update:
     if update.min_year is None and update.max_year is None and (rules.min_year or rules.max_year):
         update.min_year, update.max_year = rules.min_year, rules.max_year
     if genres is not None:
-        update.missing = [(kind, text) for kind, text in update.missing if kind == "people" or not genres.names(text)]
+        update.missing = [(kind, text) for kind, text in update.missing
+                          if kind == "people" or not read_by_rules(text, genres)]
     return update
+
+
+def read_by_rules(text: str, genres) -> bool:
+    """Whether the rule lexicons use these words: a genre ("lighthearted") or an era ("black and white")."""
+    years = find_year_filters(text)
+    return bool(genres.names(text)) or years.min_year is not None or years.max_year is not None
