@@ -159,14 +159,18 @@ def markdown(report: dict) -> str:
     lines += ["", f"Lists: {s['turns']} turns; median {_s(s['list_median_s'])} s, p95 {_s(s['list_p95_s'])} s, "
               f"max {_s(s['list_max_s'])} s. Explanations: {s['lists_explained']} of {s['lists_waited']} waited "
               f"lists within the bar; median {_s(s['explained_median_s'])} s, p95 {_s(s['explained_p95_s'])} s, "
-              f"max {_s(s['explained_max_s'])} s.", "",
+              f"max {_s(s['explained_max_s'])} s (a card counts as explained once it shows its checked facts, "
+              f"the plain rendering, with the list). The LLM done with every card: {s['lists_reworded']} of "
+              f"{s['lists_waited']} lists within the bar; median {_s(s['reworded_median_s'])} s, p95 "
+              f"{_s(s['reworded_p95_s'])} s.", "",
               "| step | turns | list median (s) | list p95 (s) |", "|---|---|---|---|"]
     lines += [f"| {step} | {v['n']} | {_s(v['median_s'])} | {_s(v['p95_s'])} |" for step, v in s["by_step"].items()]
-    lines += ["", "Per session: list seconds / every card explained after (s), per step.", "",
+    lines += ["", "Per session: list seconds / every card explained after / the LLM done after (s), per step.", "",
               "| session | request | refinement | open | message | seen | refine | problems |",
               "|---|---|---|---|---|---|---|---|"]
     for r in report["sessions"]:
-        cells = {t["step"]: _s(t["seconds"]) + ("" if not t["waited"] else f" / {_s(t['explained_s'])}")
+        cells = {t["step"]: _s(t["seconds"]) + ("" if not t["waited"]
+                                                else f" / {_s(t['explained_s'])} / {_s(t.get('reworded_s'))}")
                  for t in r["turns"]}
         steps = " | ".join(cells.get(step, "–") for step in ("open", "message", "seen", "refine"))
         spec = r["spec"]

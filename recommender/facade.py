@@ -145,22 +145,34 @@ class Recommender:
         return [Recommendation(self.catalog[i].item_id, self.catalog[i].display, 0.0, e, index=int(i))
                 for i, e in zip(items, evidence)]
 
-    def explain_list(self, request: Request, recs: Sequence[Recommendation], cache: dict | None = None):
-        """The explanations of a list's cards as they finish (recommender.llm.explainer.Card): written by
-        the LLM from each card's fact sheet, or the sheet's plain rendering without it. `cache` (fact
-        sheet key -> text) is read and filled, so a card whose facts did not change is not rewritten."""
-        if self.explainer is not None:
-            yield from self.explainer.explain_list(request, recs, cache)
-            return
-        from recommender.explain.plain import render_list
+    def quick_cards(self, request: Request, recs: Sequence[Recommendation], cache: dict | None = None):
+        """What the list shows at once, before any model writes (recommender.llm.explainer.Card): a card's
+        cached text, else the plain rendering of its fact sheet; `final` is False where the LLM will
+        still write the card (`explain_list`)."""
         from recommender.llm.explainer import Card
+
+        if self.explainer is not None:
+            return self.explainer.quick_cards(request, recs, cache)
+        from recommender.explain.plain import render_list
 
         cache = {} if cache is None else cache
         sheets = [self.facts.build(request, r) for r in recs]
+        cards = []
         for k, (sheet, text) in enumerate(zip(sheets, render_list(sheets))):
             source = "cache" if sheet.key() in cache else "plain"
-            text = cache.setdefault(sheet.key(), text)
-            yield Card(k, text, source)
+            cards.append(Card(k, cache.setdefault(sheet.key(), text), source))
+        return cards
+
+    def explain_list(self, request: Request, recs: Sequence[Recommendation], cache: dict | None = None,
+                     shown=None):
+        """The final explanations of a list's cards as they finish (recommender.llm.explainer.Card):
+        written by the LLM from each card's fact sheet, or the sheet's plain rendering without it. `cache`
+        (fact sheet key -> text) is read and filled, so a card whose facts did not change is not rewritten;
+        `shown` (the list's `quick_cards`) is what a card keeps when the LLM's text fails the check."""
+        if self.explainer is not None:
+            yield from self.explainer.explain_list(request, recs, cache, shown=shown)
+            return
+        yield from shown if shown is not None else self.quick_cards(request, recs, cache)
 
     def recommend(self, history: Sequence[str | int] = (), query: str | None = None, k: int = 10,
                   user: str | None = None, exclude: Sequence[str | int] = (), constraints: Constraints | None = None,

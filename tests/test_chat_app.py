@@ -393,3 +393,31 @@ def test_one_sessions_turns_run_one_at_a_time_and_other_sessions_are_not_blocked
     release.set()
     slow_turn.join(10), same_session.join(10)
     assert [q for q in order if q and q.startswith(("something", "comedy"))][-1].startswith("comedy")
+
+
+class QuickCards(FakeRecommender):
+    """Shows a checked text with the list (`quick_cards`), which the LLM's text replaces later."""
+
+    def quick_cards(self, request, recs, cache=None):
+        from recommender.llm.explainer import Card
+
+        return [Card(k, f"Quick facts for {rec.title}.", "plain", final=False) for k, rec in enumerate(recs)]
+
+    def explain_list(self, request, recs, cache=None, shown=None):
+        assert shown is not None and len(shown) == len(recs)
+        yield from super().explain_list(request, recs, cache)
+
+
+def test_every_card_shows_checked_facts_with_the_list_and_the_llm_text_replaces_them_later():
+    from recommender.chat.app import PENDING, REFINING
+
+    engine = ChatEngine(QuickCards(CATALOG, {}), k=3)
+    session = engine.new_session()
+    turn = engine.message(session, "something funny")
+    assert all(row.explained and not row.final for row in turn.rows)  # before any model call
+    assert [row.explanation for row in turn.rows] == [f"Quick facts for {row.title} ({row.year})." for row in turn.rows]
+    card = row_markdown(turn.rows[0])
+    assert PENDING not in card and REFINING in card
+    list(engine.explain(session))
+    assert all(row.final and row.explanation.startswith("Because you asked for it") for row in session.rows)
+    assert REFINING not in row_markdown(session.rows[0])

@@ -91,14 +91,20 @@ def test_plain_rendering_names_a_particular_fact_and_no_two_cards_share_a_skelet
     ("You rated “Heat” 5/5, and it is a comedy.", ["genre"]),
     ("You rated “Heat” 5/5; it is based on a novel.", ["source"]),
     ("31 of the 45 who watched “Heat” (your 5/5) also saw “Ronin” (your 5/5).", ["number"]),  # Ronin: not rated
-    ("31 of the 45 who watched “Heat” (you rated it 5/5) also saw “Ronin” (you gave 5/5).", ["number"]),
-    ("31 of the 45 who watched “Heat” (your 5/5) also saw “Ronin” (the Action you rated 5/5).", ["number"]),
-    ("31 of the 45 who watched “Heat” (your 5/5) also saw “Ronin” (since you gave it 5/5).", ["number"]),
+    ("31 of the 45 who watched “Heat” (you rated it 5/5) also saw “Ronin” (you gave 5/5).", ["number", "garbled"]),
+    ("31 of the 45 who watched “Heat” (your 5/5) also saw “Ronin” (the Action you rated 5/5).", ["number", "garbled"]),
+    ("31 of the 45 who watched “Heat” (your 5/5) also saw “Ronin” (since you gave it 5/5).", ["number", "garbled"]),
     ("31 of the 45 who watched “Heat” (your 5/5) also saw “Ronin” (because you gave “Heat” 5/5).", []),
     ("It is a movie that many people like.", ["vacuous"]),
     ("You rated “Heat” 5/5, a favourite of mine.", ["viewer's voice"]),
     ("You rated “Heat” 5/5 and and it fits.", ["repetition"]),
     ("You rated “Heat” 5/5 and it is a film of the", ["truncated"]),
+    # shown in the audit run of 2026-11-29, all with facts the sheet holds, all unreadable:
+    ("31 of the 45 people who watched “Heat” (your 5/5) also saw “Ronin” (the Action it is).", ["garbled"]),
+    ("31 of the 45 people who watched “Heat” (your 5/5) also saw “Ronin” (theAction and Thriller it is).", ["garbled"]),
+    ("You rated “Heat” 5/5, and “Ronin” is thecrime you like.", ["garbled"]),
+    ("You rated “Heat” 5/5; 31 of its 45 viewers saw “Ronin” (IDN).", ["person", "garbled"]),
+    ("You rated “Heat” 5/5; 31 of its 45 viewers saw “Ronin” (with 60 viewers).", []),
 ])
 def test_the_check_names_every_unsupported_claim_by_kind(text, kinds):
     cat = catalog()
@@ -227,3 +233,31 @@ def test_without_the_explain_adapter_every_card_is_the_plain_rendering():
     assert [c.source for c in cards] == ["plain", "plain"] and ex.backend.batches == []
     assert all(check(c.text, ex.facts.build(Request([HEAT], [5.0]), r), catalogue_genres=GENRES).ok
                for c, r in zip(cards, recs_for([RONIN, FARGO])))
+
+
+def test_quick_cards_show_checked_plain_text_at_once_and_a_failed_draft_keeps_it():
+    good = "You rated “Heat” 5/5; 31 of its 45 viewers also saw “Ronin”."
+    ex = explainer_with({0: good, 1: "Fargo is a comedy classic."})
+    request, recs = Request([HEAT], [5.0]), recs_for([RONIN, FARGO])
+    quick = ex.quick_cards(request, recs, {})
+    assert [(c.source, c.final) for c in quick] == [("plain", False), ("plain", False)]
+    assert ex.backend.batches == []  # no model call before the list shows
+    for card, rec in zip(quick, recs):
+        assert check(card.text, ex.facts.build(request, rec), catalogue_genres=GENRES).ok, card.text
+    cache = {}
+    cards = sorted(ex.explain_list(request, recs, cache, shown=quick), key=lambda c: c.position)
+    assert [(c.source, c.final) for c in cards] == [("llm", True), ("plain", True)]
+    assert cards[0].text == good and cards[1].text == quick[1].text  # the failed draft changed nothing
+    assert sorted(cache.values()) == sorted([good, quick[1].text])
+
+
+def test_an_llm_text_may_not_repeat_the_sentence_another_card_shows():
+    ex = explainer_with({})
+    request, recs = Request([HEAT], [5.0]), recs_for([RONIN, FARGO])
+    quick = ex.quick_cards(request, recs, {})
+    fargo_sheet = ex.facts.build(request, recs[1])
+    copy = "You rated “Heat” 5/5, and 80 of the 45 people who watched it also watched “Fargo”. Both are Crime and Thriller."
+    ex.backend.texts = {0: "x", 1: copy}  # card 1 copies the phrasing card 0 shows
+    assert skeleton(copy, fargo_sheet) == skeleton(quick[0].text, ex.facts.build(request, recs[0]))
+    cards = sorted(ex.explain_list(request, recs, {}, shown=quick), key=lambda c: c.position)
+    assert cards[1].source == "plain" and "duplicate skeleton" in cards[1].rejected

@@ -26,8 +26,11 @@ class Lists:
         items = [i for i in (RONIN, FARGO, SCREAM, ALIEN) if i not in request.exclude]
         return recs_for(items)[:k]
 
-    def explain_list(self, request, recs, cache=None):
-        return self.explainer.explain_list(request, recs, cache)
+    def quick_cards(self, request, recs, cache=None):
+        return self.explainer.quick_cards(request, recs, cache)
+
+    def explain_list(self, request, recs, cache=None, shown=None):
+        return self.explainer.explain_list(request, recs, cache, shown=shown)
 
 
 def test_audit_counts_claims_in_drafts_but_never_in_shown_cards():

@@ -59,7 +59,8 @@ def test_concurrent_sessions_are_timed_explained_and_see_only_their_own_state():
     assert summary.bars["no cross-talk"] and summary.bars["every script finished"]
     assert summary.turns == 12 and list(summary.by_step) == ["open", "message", "seen", "refine"]
     assert summary.list_p95_s is not None and all(t.seconds > 0 for r in results for t in r.turns)
-    assert summary.lists_waited == 9 and all(t.explained_s is not None for r in results for t in r.turns if t.waited)
+    assert summary.lists_waited == 9 and all(t.explained_s is not None and t.reworded_s is not None
+                                             for r in results for t in r.turns if t.waited)
     for result, spec in zip(results, default_specs(3)):
         message, seen, refine = result.turns[1:]
         assert f"{spec.title} (" in message.panel  # the request's title was linked

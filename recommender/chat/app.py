@@ -26,12 +26,13 @@ REFRESH_S = 0.4  # how often the page redraws the cards while explanations arriv
 MAX_USER_CHOICES = 500  # more known users can still be typed into the picker
 PLACEHOLDER = "e.g. something like Alien but funnier, from the 90s"
 PENDING = "explanation coming…"  # a card's text until its explanation arrives (eval/load_chat.py looks for it)
+REFINING = "✎"  # after a card's checked text while the LLM may still reword it (eval/load_chat.py looks for it)
 CSS = """
 .result-row { border: 1px solid var(--border-color-primary); border-radius: 10px; padding: 6px 10px;
               margin-bottom: 6px; align-items: center; background: var(--background-fill-primary); }
 .result-text p { margin: 2px 0 !important; }
 .result-text .genres { color: var(--body-text-color-subdued); font-size: 0.9em; }
-.result-text em { color: var(--body-text-color-subdued); }
+.result-text em, .result-text .refining { color: var(--body-text-color-subdued); }
 .feedback-buttons { gap: 4px !important; flex-wrap: nowrap !important; }
 .feedback-buttons button { min-width: 0 !important; padding: 4px 8px !important; }
 #status-line { font-size: 0.9em; color: var(--body-text-color-subdued); }
@@ -44,6 +45,8 @@ def row_markdown(row: ResultRow) -> str:
     genres = " · ".join(row.genres)
     explanation = escape(row.explanation) if row.explanation else PENDING
     text = explanation if row.explained else f"*{explanation}*"
+    if row.explained and not row.final:
+        text += f" <span class='refining' title='the language model is rewording this card'>{REFINING}</span>"
     return (f"**{row.position}. {escape(row.title)}**{year} &nbsp;<span class='genres'>{genres}</span>\n\n{text}")
 
 

@@ -47,8 +47,9 @@ class ResultRow:
     year: int | None
     genres: tuple[str, ...]
     explanation: str = ""
-    explained: bool = False
+    explained: bool = False  # the card shows an explanation (its plain rendering until the LLM's arrives)
     source: str = ""  # who wrote the explanation: "llm", "plain" or "cache"
+    final: bool = False  # nothing more will be written for this card
 
 
 @dataclass
@@ -75,6 +76,7 @@ class ChatSession:
     transcript: list[dict] = field(default_factory=list)  # chat messages, {"role": ..., "content": ...}
     understood: object = None  # how the last message was read (recommender.chat.router.Understood)
     explanations: dict = field(default_factory=dict)  # fact-sheet key -> explanation, for this conversation
+    shown: list = field(default_factory=list)  # the list's quick cards (recommender.llm.explainer.Card)
     key: str = field(default_factory=lambda: uuid.uuid4().hex)  # names the session (its turn lock, logs)
 
 
@@ -222,6 +224,7 @@ class ChatEngine:
         dialogue.record_shown([r.index for r in recs])
         session.request, session.recs = request, recs
         session.rows = [self._row(position, rec) for position, rec in enumerate(recs, 1)]
+        self._show_quick_cards(session)
         session.generation += 1
         seconds = time.perf_counter() - started
         parts = notices + update.notes + update.problems + [self._list_text(session)]
@@ -230,6 +233,15 @@ class ChatEngine:
             parts.append(f"Which “{update.pending.mention}” did you mean? {options}. "
                          "Answer with the number or the year.")
         return ChatTurn("\n\n".join(p for p in parts if p), session.rows, True, seconds)
+
+    def _show_quick_cards(self, session: ChatSession) -> None:
+        """Every card shows checked facts with the list (cached or plain text); the LLM's text, when it
+        passes, replaces a card's later (`explain`)."""
+        quick = getattr(self.recommender, "quick_cards", None)
+        session.shown = quick(session.request, session.recs, session.explanations) if quick and session.recs else []
+        for card in session.shown:
+            row = session.rows[card.position]
+            row.explanation, row.explained, row.source, row.final = one_line(card.text), True, card.source, card.final
 
     def _row(self, position: int, rec: Recommendation) -> ResultRow:
         item = self.catalog[rec.index]
@@ -251,7 +263,7 @@ class ChatEngine:
         polls them). None when there is nothing to explain or a thread already works on this list; the
         thread stops by itself once a newer list arrives."""
         generation = session.generation
-        if session.explaining == generation or all(row.explained for row in session.rows):
+        if session.explaining == generation or all(row.final for row in session.rows):
             return None
         session.explaining = generation
 
@@ -274,19 +286,22 @@ class ChatEngine:
         if session.generation != generation:
             return
         rows = session.rows
-        cards = self.recommender.explain_list(session.request, session.recs, session.explanations)
+        explain = self.recommender.explain_list
+        cards = (explain(session.request, session.recs, session.explanations, shown=session.shown) if session.shown
+                 else explain(session.request, session.recs, session.explanations))
         try:
             for card in cards:
                 if session.generation != generation:
                     return
                 row = rows[card.position]
-                row.explanation, row.explained, row.source = one_line(card.text), True, card.source
+                row.explanation, row.explained, row.source, row.final = one_line(card.text), True, card.source, True
                 yield rows
         except Exception:
             log.exception("explaining the list failed")
             for row, rec in zip(rows, session.recs):
                 if not row.explained:
-                    row.explanation, row.explained = one_line(rec.evidence[0].reason if rec.evidence else ""), True
+                    row.explanation = one_line(rec.evidence[0].reason if rec.evidence else "")
+                row.explained = row.final = True
             yield rows
         finally:
             getattr(cards, "close", lambda: None)()  # stops the model generating for a stale list

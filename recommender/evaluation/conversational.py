@@ -89,8 +89,12 @@ class _CaseView:
         self.last_request, self.last_returned = request, list(recs)
         return recs
 
-    def explain_list(self, request, recs, cache=None):
-        return self.inner.explain_list(request, recs, cache)
+    def quick_cards(self, request, recs, cache=None):
+        quick = getattr(self.inner, "quick_cards", None)
+        return quick(request, recs, cache) if quick is not None else []
+
+    def explain_list(self, request, recs, cache=None, shown=None):
+        return self.inner.explain_list(request, recs, cache, shown=shown)
 
 
 def invalid_returns(view: _CaseView) -> int:

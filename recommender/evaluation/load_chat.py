@@ -4,8 +4,8 @@ drive it: each session has its own Client, so its own session hash and gr.State 
 Each session runs a short script: open the page as a new user, send a free-form request, wait until
 every card is explained, click Seen on a card, wait again, send a refinement, wait again. It times
 each turn (sending until the handler returns the new list) and each list's explanations (the list
-appearing until no card shows the placeholder, read through the same /refresh endpoint the page's
-timer calls, at the page's rate), and checks after every output that the session sees only its own
+appearing until no card shows the placeholder, and until no card is marked as being reworded by the
+LLM, read through the same /refresh endpoint the page's timer calls, at the page's rate), and checks after every output that the session sees only its own
 transcript, cards and panel (recommender.evaluation.load_checks). `replay_alone` runs the same scripts
 again one session at a time: with nothing running beside it, each turn must show the same list and panel
 as under load.
@@ -34,7 +34,8 @@ class TurnRecord:
     titles: list[str]
     panel: str = ""
     waited: bool = False  # whether the script waited for this list's explanations
-    explained_s: float | None = None  # the list appearing until every card was explained (None: not seen)
+    explained_s: float | None = None  # the list appearing until every card showed its checked text (None: not seen)
+    reworded_s: float | None = None  # ... until the LLM was done with every card (no card marked as rewording)
 
 
 @dataclass
@@ -103,28 +104,33 @@ class SessionDriver:
                        + check_panel(panel, self.spec, self.others, self.seen, self.excluded, step != "open"))
         self.log(f"[s{self.spec.index}] {step}: list in {seconds:.2f} s, {len(self.cards)} cards")
         if record.waited:
-            record.explained_s = self._wait_explained(appeared)
+            record.explained_s, record.reworded_s = self._wait_explained(appeared)
             state = "never" if record.explained_s is None else f"in {record.explained_s:.1f} s"
-            self.log(f"[s{self.spec.index}] {step}: every card explained {state}")
+            llm = "never" if record.reworded_s is None else f"in {record.reworded_s:.1f} s"
+            self.log(f"[s{self.spec.index}] {step}: every card explained {state}, the LLM done {llm}")
 
-    def _wait_explained(self, appeared: float) -> float | None:
-        """Redraw the cards at the page's rate until none waits for its explanation."""
-        from recommender.chat.app import PENDING
+    def _wait_explained(self, appeared: float) -> tuple[float | None, float | None]:
+        """Redraw the cards at the page's rate until none waits for its explanation (the first time), and
+        until none is marked as being reworded by the LLM (the second)."""
+        from recommender.chat.app import PENDING, REFINING
 
         if not self.cards:
-            return 0.0
-        limit = appeared + self.explain_timeout_s
+            return 0.0, 0.0
+        limit, explained = appeared + self.explain_timeout_s, None
         while time.monotonic() < min(limit, self.deadline):
             texts = self.client.submit(api_name="/refresh").result(timeout=self._left())
             self.result.polls += 1
             problems = check_refresh(texts, self.cards)
             if problems:  # cards that are not this session's: its own never showed; no use waiting
                 self._problems("refresh", problems)
-                return None
-            if not any(PENDING in text for text in texts):
-                return round(time.monotonic() - appeared, 3)
+                return None, None
+            now = round(time.monotonic() - appeared, 3)
+            if explained is None and not any(PENDING in text for text in texts):
+                explained = now
+            if explained is not None and not any(REFINING in text for text in texts):
+                return explained, now
             time.sleep(self.poll_s)
-        return None
+        return explained, None
 
     def _problems(self, step: str, problems: list[str]) -> None:
         for problem in problems:
@@ -234,6 +240,9 @@ class Summary:
     explained_median_s: float | None
     explained_p95_s: float | None
     explained_max_s: float | None  # None when a waited list never got explained
+    lists_reworded: int  # waited lists whose every card the LLM was done with within the bar
+    reworded_median_s: float | None
+    reworded_p95_s: float | None
     problems: list[str]  # cross-talk and state problems, all sessions
     errors: list[str]
     bars: dict  # name -> held
@@ -251,6 +260,8 @@ def summarize(results: list[SessionResult], list_bar_s: float = 2.0, explain_bar
     explained = [t.explained_s for t in waited if t.explained_s is not None]
     unexplained = len(waited) - len(explained)
     within = sum(1 for s in explained if s <= explain_bar_s)
+    reworded = [t.reworded_s for t in waited if t.reworded_s is not None]
+    reworded_within = sum(1 for s in reworded if s <= explain_bar_s)
     problems = [p for r in results for p in r.problems]
     errors = [f"session {r.index}: {r.error}" for r in results if r.error]
     p95 = percentile(seconds, 95)
@@ -258,9 +269,10 @@ def summarize(results: list[SessionResult], list_bar_s: float = 2.0, explain_bar
         "every script finished": not errors,
         f"list p95 <= {list_bar_s:g} s": p95 is not None and p95 <= list_bar_s,
         f"every card explained within {explain_bar_s:g} s": bool(waited) and within == len(waited),
+        f"the LLM done with every card within {explain_bar_s:g} s": bool(waited) and reworded_within == len(waited),
         "no cross-talk": not problems,
     }
     return Summary(len(results), len(results) - len(errors), len(turns), percentile(seconds, 50), p95,
                    max(seconds, default=None), by_step, len(waited), within, percentile(explained, 50),
                    percentile(explained, 95), None if unexplained else max(explained, default=None),
-                   problems, errors, bars, all(bars.values()))
+                   reworded_within, percentile(reworded, 50), percentile(reworded, 95), problems, errors, bars, all(bars.values()))

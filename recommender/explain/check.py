@@ -13,7 +13,8 @@ Claims it counts, by kind:
   asked for Comedy, "within the years you asked for" when it asked for no years).
 And the text's form: vacuous (names no fact particular to this user and item), the viewer's voice ("a
 favourite of mine"), repetition (a word twice in a row or a three-word phrase twice), truncated (no
-sentence end, or ending on a dangling word).
+sentence end, or ending on a dangling word), garbled (words run together, "theAction", "thecrime", or
+an aside in parentheses of a form no explanation needs: "(the Drama it is)", "(IDN)").
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from recommender.explain.facts import FactSheet
 from recommender.llm.claims import misattributed_ratings, misreported_requests, speaks_as_viewer, ungrounded_genres
 
 CLAIM_KINDS = ("title", "person", "year", "number", "genre", "source", "request")
-FORM_KINDS = ("vacuous", "viewer's voice", "repetition", "truncated")
+FORM_KINDS = ("vacuous", "viewer's voice", "repetition", "truncated", "garbled")
 SOURCE_CLAIMS = re.compile(
     r"\b(?:based on|adapt(?:ed|ation)|novel|book|memoir|biopic|true story|real story|remake|sequel|prequel|"
     r"direct(?:ed|or)|starring|stars|star in|actor|actress|cast|oscar|award|box office|critics?|acclaim\w*|"
@@ -36,6 +37,13 @@ Everyone Someone Anyone Anything Something One Two Three Four Five""".split())
 DANGLING = frozenset("a an the and or but which that your its".split())  # a sentence cannot end on these
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 _SENTENCE_START = re.compile(r"(?:^|[.!?][\"”')]*\s+)$")
+_GENRE_LIST = r"[A-Z][a-z][\w'’-]*(?:(?:, | and )[A-Z][a-z][\w'’-]*)*"
+ASIDES = re.compile(  # the asides a card may use
+    rf"\((?:your \d(?:\.\d)?/5|you rated it \d(?:\.\d)?/5|with [\d,]+ viewers|its [\d,]+ (?:viewers|fans)|"
+    rf"(?:(?:because )?it is )?{_GENRE_LIST}|1[89]\d\d|20\d\d|(?:because |since )?you (?:gave|rated) T \d/5)\)")
+_CAMEL = re.compile(r"\b[a-z]+[A-Z]")  # "theAction"
+_GLUED_GENRE = re.compile(r"[a-z](?:adventure|animation|comedy|crime|drama|fantasy|horror|musical|mystery|romance|"
+                          r"thriller|western)\b", re.IGNORECASE)  # "thecrime"; "action" is left out: "reaction"
 
 
 @dataclass
@@ -127,7 +135,17 @@ def form_problems(text: str, sheet: FactSheet) -> list[str]:
     last = words_outside[-1].lower() if words_outside else ""
     if not re.search(r"[.!?][\"”')]*$", stripped) or last in DANGLING:
         problems.append("truncated")
+    if garbled(text):
+        problems.append("garbled")
     return problems
+
+
+def garbled(text: str) -> bool:
+    """Words run together ("theAction", "thecrime") or an aside in parentheses of no form in `ASIDES`."""
+    unquoted = " ".join(re.sub(r"[\"“][^\"”]*[\"”]", " T ", text).split())
+    asides = re.findall(r"\([^()]*\)", unquoted)
+    return (any(not ASIDES.fullmatch(a) for a in asides) or _CAMEL.search(unquoted) is not None
+            or _GLUED_GENRE.search(unquoted) is not None)
 
 
 def skeleton(text: str, sheet: FactSheet) -> str:

@@ -11,6 +11,10 @@ For the cards of one list (`Explainer.explain_list`):
    or says the same sentence as an earlier card of the list, is replaced by the plain rendering.
 Cards come back as they finish. Without the explain adapter the base model cannot write from facts
 (measured: it loops on the prompt), so every card is the plain rendering.
+
+The chat does not wait for the model: `quick_cards` gives every card its cached text or its plain
+rendering at once (checked facts, shown with the list), and the LLM's text replaces a card's only when
+it passes the check; a card whose draft fails keeps what it showed, so nothing flickers.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from recommender.config import check as check_config
 from recommender.config import option
 from recommender.explain.check import check, skeleton
 from recommender.explain.facts import FactSheet, _rating
-from recommender.explain.plain import render, render_list
+from recommender.explain.plain import render_list
 from recommender.llm.gate import FactGate
 from recommender.llm.prompts import chat_format, render as render_prompt
 from recommender.types import Recommendation, Request
@@ -56,6 +60,7 @@ class Card(NamedTuple):
     rejected: tuple[str, ...] = ()  # what the check found in the LLM's text (source "plain")
     draft: str = ""  # the LLM's text, also when rejected
     seconds: float = 0.0  # from the start of explain_list
+    final: bool = True  # False: shown for now, the LLM is still to write this card
 
 
 @dataclass
@@ -98,30 +103,39 @@ class Explainer:
         adapters = getattr(self.backend, "adapters", {})
         return bool(self.config.adapter) and self.config.adapter in adapters
 
+    def quick_cards(self, request: Request, recs: Sequence[Recommendation], cache: dict | None = None,
+                    sheets: Sequence[FactSheet] | None = None) -> list[Card]:
+        """What a list shows at once: a card's cached text, else its plain rendering (cards of one list
+        phrased differently). A plain card is not final while the LLM is to write it."""
+        sheets = list(sheets) if sheets is not None else [self.facts.build(request, r) for r in recs]
+        cache = {} if cache is None else cache
+        todo = [k for k, sheet in enumerate(sheets) if sheet.key() not in cache]
+        plain = dict(zip(todo, render_list([sheets[k] for k in todo])))
+        cards = [Card(k, cache[s.key()], "cache") if k not in plain else Card(k, plain[k], "plain", final=not self.writes)
+                 for k, s in enumerate(sheets)]
+        if not self.writes:
+            cache.update((sheets[k].key(), text) for k, text in plain.items())
+        return cards
+
     def explain_list(self, request: Request, recs: Sequence[Recommendation], cache: dict | None = None,
-                     sheets: Sequence[FactSheet] | None = None) -> Iterator[Card]:
-        """The cards' explanations as they finish (see the module docstring); `cache` (fact-sheet key ->
-        text) is read and filled."""
+                     sheets: Sequence[FactSheet] | None = None, shown: Sequence[Card] | None = None) -> Iterator[Card]:
+        """The cards' final explanations as they finish (see the module docstring); `cache` (fact-sheet
+        key -> text) is read and filled. `shown`: the list's `quick_cards`, computed here when not given;
+        a draft that fails the check leaves its card's shown text."""
         started = time.perf_counter()
         sheets = list(sheets) if sheets is not None else [self.facts.build(request, r) for r in recs]
         cache = {} if cache is None else cache
-        used: set[str] = set()
-        todo = []
-        for k, sheet in enumerate(sheets):
-            if sheet.key() in cache:
-                used.add(skeleton(cache[sheet.key()], sheet))
-                yield Card(k, cache[sheet.key()], "cache", seconds=time.perf_counter() - started)
-            else:
-                todo.append(k)
-        if not self.writes:
-            for k, text in zip(todo, render_list([sheets[k] for k in todo])):
-                cache[sheets[k].key()] = text
-                yield Card(k, text, "plain", seconds=time.perf_counter() - started)
-            return
+        shown = list(shown) if shown is not None else self.quick_cards(request, recs, cache, sheets)
+        current = {c.position: skeleton(c.text, sheets[c.position]) for c in shown}
+        todo = [c.position for c in shown if not c.final]
+        for card in shown:
+            if card.final:
+                yield card._replace(seconds=time.perf_counter() - started)
         batches = [todo[:1], todo[1:]] if self.config.first_alone else [todo]
         for batch in (b for b in batches if b):
             for k, draft in self._write(sheets, batch):
-                card = self._accept(k, sheets[k], " ".join(draft.split()), used, started)
+                card = self._accept(k, sheets[k], " ".join(draft.split()), shown[k].text, current, started)
+                current[k] = skeleton(card.text, sheets[k])
                 cache[sheets[k].key()] = card.text
                 yield card
 
@@ -143,24 +157,16 @@ class Explainer:
         finally:
             getattr(rows, "close", lambda: None)()  # a stale list: stop generating
 
-    def _accept(self, k: int, sheet: FactSheet, draft: str, used: set[str], started: float) -> Card:
+    def _accept(self, k: int, sheet: FactSheet, draft: str, plain: str, current: dict, started: float) -> Card:
+        """The draft, or the card's plain text when the check fails or another card says the same sentence."""
         verdict = check(draft, sheet, self.titles, self.genres)
         problems = verdict.kinds()
-        if not problems and skeleton(draft, sheet) in used:
+        if not problems and skeleton(draft, sheet) in {sk for j, sk in current.items() if j != k}:
             problems = ["duplicate skeleton"]
         self.stats.written += 1
         if not problems:
-            used.add(skeleton(draft, sheet))
             return Card(k, draft, "llm", draft=draft, seconds=time.perf_counter() - started)
         self.stats.fallbacks += 1
         for p in problems:
             self.stats.reasons[p] = self.stats.reasons.get(p, 0) + 1
-        text = self.plain(sheet, k, used)
-        return Card(k, text, "plain", tuple(problems), draft, time.perf_counter() - started)
-
-    def plain(self, sheet: FactSheet, k: int, used: set[str]) -> str:
-        """The plain rendering in the first style whose sentence no earlier card of the list says."""
-        options = [render(sheet, style=(k + s) % max(self.config.styles, 1))[1] for s in range(self.config.styles)]
-        text = next((t for t in options if skeleton(t, sheet) not in used), options[0])
-        used.add(skeleton(text, sheet))
-        return text
+        return Card(k, plain, "plain", tuple(problems), draft, time.perf_counter() - started)
