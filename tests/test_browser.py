@@ -126,16 +126,19 @@ def send(page, text: str) -> str:
 
 
 def assert_explanations_stream_in(page, n_rows: int, server: Server) -> None:
-    """Every card's placeholder gives way to an explanation (the model's, or the plain fallback)."""
+    """Every card shows its checked facts with the list (no placeholder), and the LLM's pass over the
+    cards ends (no card still marked as being reworded)."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+    cards = [page.locator(f"#result-{p}").inner_text() for p in range(1, n_rows + 1)]
+    assert not [c for c in cards if "explanation coming" in c], cards  # shown with the list, no wait
     try:
         page.wait_for_function(
             "n => [...Array(n).keys()].every(i => !document.querySelector('#result-' + (i + 1)).innerText"
-            ".includes('explanation coming'))", arg=n_rows, timeout=TURN_TIMEOUT_MS)
+            ".includes('\u270e'))", arg=n_rows, timeout=TURN_TIMEOUT_MS)
     except PlaywrightTimeout:
         cards = [page.locator(f"#result-{p}").inner_text() for p in range(1, n_rows + 1)]
-        pytest.fail(f"explanations did not arrive within {TURN_TIMEOUT_MS / 1000:.0f} s: {cards}\n"
+        pytest.fail(f"the LLM did not finish the cards within {TURN_TIMEOUT_MS / 1000:.0f} s: {cards}\n"
                     f"server log:\n{server.log_tail()}")
     for position in range(1, n_rows + 1):
         card = page.locator(f"#result-{position}").inner_text()
