@@ -261,3 +261,16 @@ def test_an_llm_text_may_not_repeat_the_sentence_another_card_shows():
     assert skeleton(copy, fargo_sheet) == skeleton(quick[0].text, ex.facts.build(request, recs[0]))
     cards = sorted(ex.explain_list(request, recs, {}, shown=quick), key=lambda c: c.position)
     assert cards[1].source == "plain" and "duplicate skeleton" in cards[1].rejected
+
+
+def test_a_genre_word_inside_a_quoted_title_is_no_genre_claim():
+    """The audit's most common truncation: after “Awfully Big Adventure, An” (a source of a Drama's card)
+    the gate refused every next token, because the title's "Adventure" read as a genre the card lacks."""
+    import dataclasses
+
+    sheet = sheet_for(history=(HEAT,), ratings=(5.0,))
+    source = dataclasses.replace(sheet.sources[0], title="Awfully Big Adventure, An")
+    gate = FactGate(dataclasses.replace(sheet, sources=(source,)), GENRES + ["Adventure"])
+    text = "31 of the 45 people who watched “Awfully Big Adventure, An”"
+    assert gate.allows(text + " also") and gate.allows(text + " (your 5/5) also saw “Ronin”.")
+    assert not gate.allows(text + " also saw “Ronin”, an Adventure film")  # outside the quotes it is still a claim

@@ -100,7 +100,8 @@ class FactGate:
                 return False
             if word[0].isupper() and not self._capital_ok(text, m.start(), word, complete):
                 return False
-        done, sheet = _complete_part(text), self.sheet
+        # a title may hold a genre word ("Awfully Big Adventure, An" on a Drama's card): quotes are no claim
+        done, sheet = _QUOTED.sub(" ", _complete_part(text)), self.sheet
         return not (ungrounded_genres(done, sheet.genres, self.catalogue_genres) or misreported_requests(
             done, sheet.asked_genres, bool(sheet.asked_years), sheet.answers_request, self.catalogue_genres))
 
@@ -119,6 +120,9 @@ class FactGate:
             return True
         grams = [tuple(words[i:i + 3]) for i in range(len(words) - 2)]
         return len(grams) != len(set(grams))
+
+
+_QUOTED = re.compile(r"[\"“][^\"”]*(?:[\"”]|$)")  # a quoted passage, also one still open at the end
 
 
 def _complete_part(text: str) -> str:
