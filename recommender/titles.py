@@ -46,7 +46,9 @@ COMMON_WORDS = frozenset(
     recent reset right same saw say see seen seven she show shown similar so some something sort still
     such than thank thanks that the their them then there these they thing things this those time to too
     two up us very want wanted was watch watched way we well were what when where which while who why will
-    with without world would year years yes yet you your""".split()
+    with without world would year years yes yet you your
+    hate hated hates enjoy enjoyed adore adored dislike disliked prefer mood laugh cry sad happy dark scary
+    fan fans""".split()  # feelings: "i hate musicals" is not about "Hate (Haine, La)"
 )
 
 

@@ -32,6 +32,13 @@ INTENTS = {
     "a romantic comedy for date night": Intent(action="request", genres=["Romance"]),
     "any old black and white detective stories?": Intent(action="request", genres=["Mystery"],
                                                          rest=["old black and white"]),
+    # the shipped model's readings of dev-set messages (eval/intent/dev2.jsonl), corrected by the rules
+    "a love story that isn't cheesy": Intent(action="request", exclude_genres=["Romance"], rest=["cheesy"]),
+    "fantasy adventure for the kids": Intent(action="request", genres=["Adventure"], exclude_genres=["Children's"]),
+    "a scary movie made after 1990": Intent(action="request", genres=["Horror"], years="1990-1990"),
+    "start over. something with soldiers": Intent(action="reset"),
+    "somthing funy": Intent(action="request", genres=["Fantasy"]),
+    "i hate horror, give me some action": Intent(action="request", genres=["Horror"]),
     "an epic fantasy quest, nothing too scary": Intent(action="request", genres=["Fantasy", "Adventure"],
                                                        exclude_genres=["Horror"]),
 }
@@ -188,6 +195,33 @@ def test_an_era_without_numbers_is_a_year_bound_not_missing_data(engine):
     request = engine.recommender.requests[-1]
     assert request.constraints.max_year == 1959 and request.constraints.min_year is None
     assert "can't match" not in turn.reply and "Mystery" in request.wished_genres
+
+
+def test_the_rules_correct_what_the_model_read_wrongly_in_the_dev_set(engine):
+    def request_for(message):
+        turn = engine.message(engine.new_session(), message)
+        assert turn.rows, turn.reply
+        return engine.recommender.requests[-1]
+
+    request = request_for("a love story that isn't cheesy")  # the model excluded Romance
+    assert "Romance" in request.wished_genres and "Romance" not in request.constraints.exclude_genres
+    request = request_for("fantasy adventure for the kids")  # the model excluded Children's
+    assert set(request.wished_genres) == {"Fantasy", "Adventure", "Children's"}
+    assert not request.constraints.exclude_genres
+    request = request_for("a scary movie made after 1990")  # the model read 1990-1990
+    assert (request.constraints.min_year, request.constraints.max_year) == (1991, None)
+    request = request_for("start over. something with soldiers")  # the model read a bare reset: no list
+    assert request.wished_genres == ("War",)
+    assert request_for("somthing funy").wished_genres == ("Comedy",)  # a typo; the model read Fantasy
+    request = request_for("i hate horror, give me some action")  # the model read "i hate musicals" as Musical
+    assert request.wished_genres == ("Action",) and "Horror" in request.constraints.exclude_genres
+
+
+def test_a_genre_right_after_a_negation_is_excluded_by_the_rule_parser():
+    engine = ChatEngine(FakeRecommender(CATALOG, {}), k=5)  # no model: the rules read everything
+    engine.message(engine.new_session(), "I don't want anything scary, something funny")
+    request = engine.recommender.requests[-1]
+    assert "Horror" in request.constraints.exclude_genres and "Horror" not in request.wished_genres
 
 
 def test_a_negated_genre_word_is_never_a_wish():

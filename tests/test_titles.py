@@ -154,3 +154,10 @@ def test_fuzzy_lookups_compare_a_bounded_shortlist_on_a_large_catalogue(monkeypa
         assert 0 < len(compared) <= 40
         found = titles.find_mentions(f"I loved {items[i].title} and more please from the 90s")
         assert [m.item for m in found] == [i]
+
+def test_a_feeling_is_not_a_title():
+    """Seen in the dev set: "i hate musicals, give me some action" liked the film "Hate (Haine, La)"."""
+    catalog = Catalog([Item("1", "Hate (Haine, La)", 1995, ("Drama",)), Item("2", "Heat", 1995, ("Action",))])
+    titles = TitleIndex(catalog)
+    assert titles.find_mentions("i hate musicals, give me some action") == []
+    assert [m.item for m in titles.find_mentions("I loved Hate (Haine, La) and Heat")] == [0, 1]

@@ -16,30 +16,48 @@ Span = tuple[int, int]
 
 # Everyday words for catalogue genres, keyed by the folded genre name. Plurals are added generically.
 GENRE_SYNONYMS = {
-    "scifi": ["sci fi", "scifi", "science fiction", "sf", "space", "robot", "futuristic"],
+    "scifi": ["sci fi", "scifi", "science fiction", "sf", "space", "robot", "futuristic", "outer space",
+              "alien invasion", "time travel"],
     "childrens": ["children", "childrens", "kids", "kid", "family", "children s"],
     "animation": ["animated", "animation", "cartoon", "anime"],
     "filmnoir": ["noir", "film noir", "filmnoir"],
-    "romance": ["romance", "romantic", "romcom", "love story", "love stories"],
+    "romance": ["romance", "romantic", "romcom", "rom com", "love story", "love stories"],
     "comedy": ["comedy", "comedies", "comic", "rom com", "funny", "funnier", "hilarious", "comedic", "feel good",
                "feelgood", "lighthearted", "light hearted", "uplifting"],
     "horror": ["horror", "scary", "scarier", "creepy", "slasher"],
     "documentary": ["documentary", "documentaries", "doc", "docs"],
     "thriller": ["thriller", "suspense"],
-    "war": ["war", "soldier", "battle", "wartime"],
+    "war": ["war", "soldier", "battle", "wartime", "ww2", "wwii", "ww1", "wwi", "world war", "vietnam"],
     "western": ["western", "cowboy"],
-    "musical": ["musical"],
+    "musical": ["musical", "singing", "dancing", "song and dance"],
     "mystery": ["mystery", "mysteries", "whodunit", "detective"],
-    "crime": ["crime", "gangster", "heist"],
-    "fantasy": ["fantasy"],
+    "crime": ["crime", "gangster", "heist", "mob", "mobster", "mafia"],
+    "fantasy": ["fantasy", "magic", "wizard", "dragon", "sword and sorcery", "fairy tale"],
     "drama": ["drama", "dramas"],
-    "action": ["action"],
+    "action": ["action", "explosion", "car chase", "shootout", "martial arts", "kung fu"],
     "adventure": ["adventure", "adventures"],
 }
 VIOLENT_GENRES = ("action", "crime", "horror", "thriller", "war")
 VIOLENCE = re.compile(r"\b(?:no|not|nothing|without|non|never)[\s-]*(?:too\s+|very\s+|so\s+)?violen(?:t|ce)\b|"
                       r"\bnon-?violent\b", re.I)
 ORDINALS = {w: i + 1 for i, w in enumerate("first second third fourth fifth sixth seventh eighth ninth tenth".split())}
+
+
+NEGATIONS = frozenset("no not nothing without never none avoid skip hate hates dont don isn isnt aren arent nor "
+                      "except excluding exclude neither".split())
+NOT_TYPOS = frozenset("bottle bottles spice spade fanny crimp prime actions auction scars scare scarf solder "
+                      "dream comet romantics".split())  # real words one letter away from a genre word
+
+
+def one_edit_apart(a: str, b: str) -> bool:
+    """One substitution, insertion, deletion or swap of neighbours turns `a` into `b` (a != b)."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    i = next((k for k, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    if len(a) == len(b):
+        return a[i + 1:] == b[i + 1:] or (a[i:i + 2] == b[i:i + 2][::-1] and a[i + 2:] == b[i + 2:])
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return short[i:] == long[i + 1:]
 
 
 def _fold_phrase(text: str) -> str:
@@ -56,7 +74,7 @@ class GenreLexicon:
     """Maps the words people use ("comedies", "sci-fi", "scary") to the catalogue's genre names."""
 
     def __init__(self, genres: Iterable[str]):
-        self.phrases: dict[str, str] = {}
+        self.phrases: dict[str, tuple[str, ...]] = {}  # "rom com" is Comedy and Romance
         for genre in sorted(set(genres)):
             folded = _fold_phrase(genre).replace(" ", "")
             if not folded or folded == "unknown":
@@ -65,21 +83,45 @@ class GenreLexicon:
             for phrase in words:
                 head, _, last = phrase.rpartition(" ")
                 for form in _plurals(last):
-                    self.phrases[f"{head} {form}".strip()] = genre
+                    key = f"{head} {form}".strip()
+                    self.phrases[key] = tuple(dict.fromkeys(self.phrases.get(key, ()) + (genre,)))
         # single words of the genre phrases ("war", "comedies"): never titles on their own in chat
         self.words = frozenset(w for phrase in self.phrases for w in phrase.split())
         alternatives = sorted(self.phrases, key=len, reverse=True)
         word = "|".join(r"[\s\-]*".join(map(re.escape, p.split())) for p in alternatives) or r"(?!x)x"
         self.pattern = rf"(?:{word})(?:\s+(?:movies?|films?|ones|stuff))?"
         self._word = re.compile(rf"\b({word})\b", re.I)
+        self._typo_targets = sorted(p for p in self.phrases if " " not in p and len(p) >= 5)
 
     def names(self, text: str) -> list[str]:
-        """Genre names mentioned in `text`, in order, without repeats."""
-        found = [self.phrases[_fold_phrase(m.group(1)).replace("  ", " ")] for m in self._word.finditer(text)]
-        return list(dict.fromkeys(g for g in found if g))
+        """Genre names mentioned in `text`, in order, without repeats; a one-letter typo of a genre word
+        counts too ("funy", "thrilers")."""
+        found = [(m.start(), g) for m in self._word.finditer(text)
+                 for g in self.phrases[_fold_phrase(m.group(1)).replace("  ", " ")]]
+        found += [(start, g) for token, start, _ in tokens(text) for g in self._misspelt(token)]
+        return list(dict.fromkeys(g for _, g in sorted(found, key=lambda x: x[0]) if g))
+
+    def negated(self, text: str) -> list[str]:
+        """Genres named right after a negation ("I don't want anything scary", "not a drama"): at most
+        three words between them."""
+        out = []
+        for m in self._word.finditer(text):
+            before = [t for t, _, _ in tokens(text[:m.start()])][-4:]
+            if set(before) & NEGATIONS:
+                out += [g for g in self.phrases[_fold_phrase(m.group(1)).replace("  ", " ")] if g not in out]
+        return out
+
+    def _misspelt(self, token: str) -> tuple[str, ...]:
+        if len(token) < 4 or token in self.words or not token.isalpha() or token in NOT_TYPOS:
+            return ()
+        for word in self._typo_targets:
+            if word[0] == token[0] and one_edit_apart(token, word):
+                return self.phrases[word]
+        return ()
 
     def lookup(self, phrase: str) -> str | None:
-        return self.phrases.get(_fold_phrase(phrase))
+        """The (first) genre a word or phrase names."""
+        return next(iter(self.phrases.get(_fold_phrase(phrase), ())), None)
 
 
 @dataclass
@@ -99,7 +141,7 @@ def find_genre_filters(text: str, lexicon: GenreLexicon) -> GenreFilters:
     negative = re.compile(
         rf"\b(?:no|not|without|except|excluding|exclude|avoid|skip|hate|nothing|none|less|fewer"
         rf"|don'?t (?:want|like|need)|do not (?:want|like|need)|no more|not into)"
-        rf"\s+(?:any\s+|more\s+|of\s+the\s+|with\s+|too\s+|very\s+|so\s+)?({listed})\b", re.I)
+        rf"\s+(?:any\s+|more\s+|of\s+the\s+|with\s+|too\s+|very\s+|so\s+|an?\s+|about\s+)?({listed})\b", re.I)
     positive = re.compile(rf"\b(?:only|just|exclusively|strictly)\s+(?:some\s+|a\s+|an\s+)?({listed})\b", re.I)
     for pattern, target in ((negative, out.exclude), (positive, out.include)):
         for m in pattern.finditer(text):
@@ -163,7 +205,7 @@ ERAS = [  # eras without numbers, read only when the message gives no year: the 
     (re.compile(r"\bblack[\s-]+(?:and|&)[\s-]+white\b|\bb\s*&\s*w\b|\bsilent (?:movies?|films?|era)\b", re.I),
      1959),  # black and white gave way to colour around 1960
     (re.compile(rf"(?<!year )(?<!years )\bold\b(?!\s+(?:school|friends?|m[ae]n|wom[ae]n|lady|guys?|folks|people|days))"
-                rf"(?=(?:\s+[\w'&-]+){{0,4}}?\s+(?:{_FILMS})\b)|\boldies\b|\bgolden[\s-]+age\b", re.I), 1969),
+                rf"(?=(?:\s+[\w'&-]+){{0,4}}?\s+(?:{_FILMS})\b)|\boldies?\b|\bgolden[\s-]+age\b", re.I), 1969),
 ]
 _ANY_YEAR = re.compile(r"\b(?:any|all)\s+(?:years?|decades?|time|era)\b|\byears? (?:don'?t|doesn'?t) matter\b", re.I)
 

@@ -79,17 +79,23 @@ def merge_rules(update: Update, rules: Update, genres=None) -> Update:
     Comedy), and drops the "no data on ..." notes for words it read as a genre ("lighthearted")."""
     if update.question is not None or update.off_topic or update.more:
         return update
-    named = genres.names(rules.query) if genres is not None and rules.query else rules.query_hints
-    hints = [g for g in named if g not in update.exclude_genres]  # "nothing too scary" is no wish
+    if genres is not None and rules.query:
+        negated = genres.negated(rules.query)  # "I don't want anything scary"
+        hints = [g for g in genres.names(rules.query) if g not in negated]
+    else:  # "nothing too scary" is no wish
+        negated, hints = [], [g for g in rules.query_hints if g not in update.exclude_genres]
     wished = hints or update.wished_genres
-    excluded = list(dict.fromkeys(update.exclude_genres + [g for g in rules.exclude_genres if g not in wished]))
+    model_excluded = [g for g in update.exclude_genres if g not in hints]  # "a love story that isn't cheesy"
+    excluded = list(dict.fromkeys(model_excluded + [g for g in rules.exclude_genres + negated if g not in wished]))
     if excluded != update.exclude_genres:
         old = exclusion_note(update.exclude_genres)
         update.notes = [n for n in update.notes if n != old] + [exclusion_note(excluded)]
     update.exclude_genres, update.wished_genres = excluded, list(dict.fromkeys(wished))
     if hints:
         update.new_request = True
-    if update.min_year is None and update.max_year is None and (rules.min_year or rules.max_year):
+        if update.kind == "reset":  # "start over. something with cowboys": forget, then take the request
+            update.kind, update.reset_first = "message", True
+    if rules.min_year or rules.max_year:  # the rules read years exactly ("after 1990" is 1991-)
         update.min_year, update.max_year = rules.min_year, rules.max_year
     if genres is not None:
         update.missing = [(kind, text) for kind, text in update.missing
