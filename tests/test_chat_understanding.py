@@ -39,6 +39,7 @@ INTENTS = {
     "start over. something with soldiers": Intent(action="reset"),
     "somthing funy": Intent(action="request", genres=["Fantasy"]),
     "i hate horror, give me some action": Intent(action="request", genres=["Horror"]),
+    "hi! can you suggest a good movie for tonight?": Intent(action="request", genres=["Romance"]),
     "an epic fantasy quest, nothing too scary": Intent(action="request", genres=["Fantasy", "Adventure"],
                                                        exclude_genres=["Horror"]),
 }
@@ -230,3 +231,21 @@ def test_a_negated_genre_word_is_never_a_wish():
     engine.message(engine.new_session(), "an epic fantasy quest, nothing too scary")
     request = engine.recommender.requests[-1]
     assert "Horror" not in request.wished_genres and "Horror" in request.constraints.exclude_genres
+
+
+def test_something_like_a_title_is_a_reference_not_a_rating(engine, parser):
+    """Tried as a new user: "something like Toy Story" said "Noted, you liked: Toy Story" and listed Fargo and
+    Star Wars (what Toy Story's viewers also watched), not films like it."""
+    session = engine.new_session()
+    turn = engine.message(session, "something like Toy Story")
+    toy = index_of(CATALOG, "Toy Story")
+    assert engine.recommender.requests[-1].references == (toy,)
+    assert session.dialogue.references == [toy] and session.dialogue.liked == []
+    assert "you liked" not in turn.reply and parser.calls == []  # exact: the rules read it
+
+
+def test_a_request_with_nothing_but_filler_gets_no_invented_genre(engine):
+    """Tried as a new user: the model read "hi! can you suggest a good movie for tonight?" as Romance."""
+    turn = engine.message(engine.new_session(), "hi! can you suggest a good movie for tonight?")
+    request = engine.recommender.requests[-1]
+    assert turn.rows and request.wished_genres == () and request.query is None

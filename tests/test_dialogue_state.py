@@ -201,7 +201,7 @@ def test_more_please_passes_over_the_last_list(state):
 def test_free_text_request_splits_into_titles_constraints_and_query():
     s = DialogueState()
     update = say(s, "something like Alien but funnier, from the 90s")
-    assert update.liked == [idx("Alien")]
+    assert update.references == [idx("Alien")] and update.liked == []  # a reference, not a rating
     assert (s.constraints.min_year, s.constraints.max_year) == (1990, 1999)
     assert s.query == "funnier"
     assert s.to_request(FakeRecommender(CATALOG, {})).query == "funnier Comedy"  # genre names the words imply

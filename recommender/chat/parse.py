@@ -29,8 +29,9 @@ CUES = [  # (action, pattern), matched in this order; "request" cues ask for som
     ("seen", r"(?:\b(?:i'?ve|i have|we'?ve|we have)\s+)?(?:\balready\s+)?\b(?:seen|watched|saw)\b"),
     ("excluded", r"\bnot (?:that|this) one\b|\bnope\b|\b(?:skip|remove|drop|hide)\b"),
     ("excluded_word", r"\b(?:not|no|without)\b"),  # only about the title or reference right after it
-    ("liked", r"\b(?:more like|similar to|something like|anything like|movies like|films like|like|loved|love|liked"
-              r"|enjoyed|enjoy|adored|adore|fan of|favou?rite)\b"),
+    ("references", r"\b(?:something|anything|movies?|films?|stuff|ones?|more|others?)\s+(?:just\s+)?like\b|\bsimilar to\b"
+                   r"|\bin the (?:vein|style|spirit) of\b|\balong the lines of\b"),  # "like X": a request, not a rating
+    ("liked", r"\b(?:like|loved|love|liked|enjoyed|enjoy|adored|adore|fan of|favou?rite)\b"),
 ]
 CUES = [(action, re.compile(p, re.I)) for action, p in CUES]
 INSTRUCTION = re.compile(
@@ -44,7 +45,8 @@ FILLER = frozenset(
     want wanted would like love loved liked enjoy enjoyed show give recommend suggest find get see watch seen
     watched movie movies film films one ones more other others something else is are was be can could maybe
     hi hello hey well then now again similar only just them all everything those these there here what how
-    who good great cool nice sure fine morning evening afternoon bye goodbye cheers about""".split()
+    who good great cool nice sure fine morning evening afternoon bye goodbye cheers about tonight tonite today
+    weekend""".split()
 )
 ENGLISH_HINTS = frozenset(
     """the a an i me my you and or but of in on with like want something movie movies some from for is are to please
@@ -173,6 +175,8 @@ def _action(cue: str | None, target) -> str:
     user likes ("Alien but funnier"); a bare reference ("what about #3?") only points at an item."""
     if cue is None:
         return "liked" if isinstance(target, TitleMatch) else "referenced"
+    if cue == "references" and isinstance(target, Reference):
+        return "liked"  # "more like #3": the listed item steers the history channels
     return {"request": "liked", "excluded_word": "excluded"}.get(cue, cue)
 
 
@@ -200,8 +204,9 @@ def _resolve_targets(targets, state: DialogueState, titles: TitleIndex, update: 
         else:
             resolved.extend(_implicit_targets(action, state, text, where, update))
     merged = targets_update(resolved, titles, update.referenced)
-    for name in ("liked", "disliked", "seen", "excluded", "notes"):
+    for name in ("liked", "disliked", "seen", "excluded", "references", "notes"):
         getattr(update, name).extend(getattr(merged, name))
+    update.new_request = update.new_request or bool(merged.references)  # "something like Toy Story"
 
 
 def resolve_title(action, match: TitleMatch, titles: TitleIndex, update: Update, resolved) -> None:

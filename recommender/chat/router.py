@@ -79,6 +79,10 @@ def merge_rules(update: Update, rules: Update, genres=None) -> Update:
     Comedy), and drops the "no data on ..." notes for words it read as a genre ("lighthearted")."""
     if update.question is not None or update.off_topic or update.more:
         return update
+    if not rules.understood and update.new_request:  # nothing but filler: "can you suggest a movie for tonight?"
+        note = exclusion_note(update.exclude_genres)
+        update.notes = [n for n in update.notes if n != note]
+        update.wished_genres, update.exclude_genres, update.query, update.missing = [], [], None, []
     if genres is not None and rules.query:
         negated = genres.negated(rules.query)  # "I don't want anything scary"
         hints = [g for g in genres.names(rules.query) if g not in negated]

@@ -130,7 +130,7 @@ class DialogueState:
         self._apply_constraints(update)
         if update.new_request:
             self.query = update.query or None
-            self.query_hints, self.wished_genres = [], list(update.wished_genres)
+            self.query_hints, self.wished_genres = list(update.query_hints), list(update.wished_genres)
             self.references = [i for i in update.references if i not in self.disliked]
         else:
             if update.query is not None:
