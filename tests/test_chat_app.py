@@ -421,3 +421,19 @@ def test_every_card_shows_checked_facts_with_the_list_and_the_llm_text_replaces_
     list(engine.explain(session))
     assert all(row.final and row.explanation.startswith("Because you asked for it") for row in session.rows)
     assert REFINING not in row_markdown(session.rows[0])
+
+
+def test_a_film_listed_twice_in_the_catalogue_shows_once_and_seen_hides_both():
+    """Tried as a user: "Nightwatch (1997)" was #2 and #4 of one list (ML-100k has it under two ids)."""
+    from recommender.data.types import Catalog, Item
+
+    items = [Item(str(i), t, 1997, ("Horror",)) for i, t in enumerate(
+        ["Nightwatch", "Scream", "Nightwatch", "Wishmaster", "Craft, The", "Night Flier", "Mimic"])]
+    engine = ChatEngine(FakeRecommender(Catalog(items), {}), k=4)
+    session = engine.new_session()
+    turn = engine.message(session, "horror")
+    titles = [row.title for row in turn.rows]
+    assert len(titles) == 4 and titles.count("Nightwatch") == 1
+    position = titles.index("Nightwatch") + 1
+    turn = engine.feedback(session, position, "seen")
+    assert "Nightwatch" not in [row.title for row in turn.rows]

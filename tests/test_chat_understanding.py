@@ -249,3 +249,17 @@ def test_a_request_with_nothing_but_filler_gets_no_invented_genre(engine):
     turn = engine.message(engine.new_session(), "hi! can you suggest a good movie for tonight?")
     request = engine.recommender.requests[-1]
     assert turn.rows and request.wished_genres == () and request.query is None
+
+
+def test_something_older_keeps_the_request_and_moves_the_years_back():
+    """Tried as a new user: after "a funny movie", "something older" was read by the model as a new
+    request for Drama."""
+    engine = ChatEngine(FakeRecommender(CATALOG, {}), k=5, intent_parser=FakeIntentParser(
+        {"something older": Intent(action="request", genres=["Drama"])}))
+    session = engine.new_session()
+    engine.message(session, "comedy")
+    years = sorted(row.year for row in session.rows)
+    turn = engine.message(session, "something older")
+    request = engine.recommender.requests[-1]
+    assert request.query == "comedy" and request.constraints.max_year == years[len(years) // 2] // 10 * 10 - 1
+    assert all(row.year <= request.constraints.max_year for row in turn.rows)

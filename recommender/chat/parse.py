@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from recommender.chat.markdown import escape
 from recommender.chat.phrases import (
-    ORDINALS, GenreLexicon, Reference, find_genre_filters, find_references, find_year_filters,
+    ORDINALS, GenreLexicon, Reference, find_genre_filters, find_references, find_relative_years, find_year_filters,
 )
 from recommender.chat.state import DialogueState, PendingClarification, Update, exclusion_note
 from recommender.titles import TitleIndex, TitleMatch, tokens
@@ -91,6 +91,7 @@ def parse_message(text: str, state: DialogueState, titles: TitleIndex, genres: G
     for r in refs:
         consume(r.start, r.end)
     _apply_filters("".join(blank), genres, update, consume)
+    _relative_years("".join(blank), state, titles, update, consume)
     before_cues = "".join(blank)
     targets = _assign_cues(before_cues, mentions, refs, consume)
     _resolve_targets(targets, state, titles, update, before_cues)
@@ -117,6 +118,17 @@ def _mentions(text: str, titles: TitleIndex, genres: GenreLexicon) -> list[Title
 
 def _inside(ref: Reference, mentions: list[TitleMatch]) -> bool:
     return any(m.start < ref.end and ref.start < m.end for m in mentions)
+
+
+def _relative_years(text: str, state: DialogueState, titles: TitleIndex, update: Update, consume) -> None:
+    if update.min_year is not None or update.max_year is not None:
+        return
+    found = find_relative_years(text, [titles.years[i] for i in state.last_shown])
+    if found is not None:
+        update.min_year, update.max_year = found.min_year, found.max_year
+        consume(*found.spans[0])
+        update.notes.append(f"Only films from before {found.max_year + 1}." if found.max_year
+                            else f"Only films from after {found.min_year - 1}.")
 
 
 def _apply_filters(text: str, genres: GenreLexicon, update: Update, consume) -> None:

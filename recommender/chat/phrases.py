@@ -235,6 +235,24 @@ def find_year_filters(text: str) -> YearFilters:
     return out
 
 
+OLDER = re.compile(r"\b(?:older|earlier|less recent)(?:\s+(?:ones?|stuff|movies?|films?|picks?))?\b", re.I)
+NEWER = re.compile(r"\b(?:newer|more recent)(?:\s+(?:ones?|stuff|movies?|films?|picks?))?\b", re.I)
+
+
+def find_relative_years(text: str, shown_years: Iterable[int | None]) -> YearFilters | None:
+    """"something older" / "newer ones", against the years of the list on screen: older is before the
+    decade of its median year, newer is after its median year. None without such words or a list."""
+    years = sorted(y for y in shown_years if y)
+    if not years:
+        return None
+    median = years[len(years) // 2]
+    for pattern, (low, high) in ((OLDER, (None, median // 10 * 10 - 1)), (NEWER, (median + 1, None))):
+        m = pattern.search(text)
+        if m:
+            return YearFilters(low, high, spans=[m.span()])
+    return None
+
+
 @dataclass
 class Reference:
     """A reference to the last shown list: '#2', 'number 2', 'the second one', 'the last one'."""

@@ -11,18 +11,23 @@ from __future__ import annotations
 import copy
 import dataclasses
 import logging
-import re
 import threading
 import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Iterator, Literal
 
-from recommender.chat.answers import answer_question, describe_request, missing_data_reply, understood_besides_missing
+from recommender.chat.answers import (
+    answer_question,
+    describe_request,
+    missing_data_reply,
+    understood_besides_missing,
+)
 from recommender.chat.markdown import escape
 from recommender.chat.parse import lexicon_for
 from recommender.chat.router import MessageRouter
 from recommender.chat.state import DialogueState, Update
+from recommender.chat.turns import ChatTurn, ResultRow, one_line
 from recommender.errors import RecommenderError
 from recommender.titles import TitleIndex
 from recommender.types import Recommendation, Request
@@ -30,37 +35,10 @@ from recommender.types import Recommendation, Request
 log = logging.getLogger(__name__)
 
 Action = Literal["liked", "disliked", "seen"]
-EXPLANATION_MAX_CHARS = 220
+SPARE = 5  # extra items ranked per list, to fill the places of duplicate titles
 HELP = ("Tell me what you're in the mood for, e.g. *something like Alien but funnier, from the 90s*. "
         "You can also say *I've seen #2*, *not that one*, *more like #3*, *no horror*, *only after 1990*, "
         "*more please* or *reset*.")
-
-
-@dataclass
-class ResultRow:
-    """One line of the results panel."""
-
-    position: int  # 1-based
-    index: int
-    item_id: str
-    title: str
-    year: int | None
-    genres: tuple[str, ...]
-    explanation: str = ""
-    explained: bool = False  # the card shows an explanation (its plain rendering until the LLM's arrives)
-    source: str = ""  # who wrote the explanation: "llm", "plain" or "cache"
-    final: bool = False  # nothing more will be written for this card
-
-
-@dataclass
-class ChatTurn:
-    """What one handler call shows: the assistant's reply and the (possibly unchanged) list."""
-
-    reply: str
-    rows: list[ResultRow]
-    list_changed: bool
-    seconds: float = 0.0  # time until the list was ready (understanding the message included)
-    parser: str = ""  # which parser read the message: "rules" or "llm" ("" for buttons)
 
 
 @dataclass
@@ -220,7 +198,8 @@ class ChatEngine:
         dialogue = session.dialogue
         dialogue.apply(update)
         request = dialogue.to_request(self.recommender)
-        recs = dialogue.visible(self.recommender.rank(request, k=self.k), request)
+        ranked = dialogue.visible(self.recommender.rank(request, k=self.k + SPARE), request)
+        recs = self._distinct(ranked, dialogue.blocked() | set(request.history) | set(request.exclude))
         dialogue.record_shown([r.index for r in recs])
         session.request, session.recs = request, recs
         session.rows = [self._row(position, rec) for position, rec in enumerate(recs, 1)]
@@ -233,6 +212,17 @@ class ChatEngine:
             parts.append(f"Which “{update.pending.mention}” did you mean? {options}. "
                          "Answer with the number or the year.")
         return ChatTurn("\n\n".join(p for p in parts if p), session.rows, True, seconds)
+
+    def _distinct(self, recs: list[Recommendation], blocked: set[int]) -> list[Recommendation]:
+        """The first k of `recs` with distinct titles, none titled like a blocked item: ML-100k lists some
+        films twice under two ids ("Nightwatch (1997)"), and a person sees one film."""
+        taken = {self.catalog[i].display for i in blocked}
+        out = []
+        for rec in recs:
+            if rec.title not in taken and len(out) < self.k:
+                taken.add(rec.title)
+                out.append(rec)
+        return out
 
     def _show_quick_cards(self, session: ChatSession) -> None:
         """Every card shows checked facts with the list (cached or plain text); the LLM's text, when it
@@ -305,8 +295,3 @@ class ChatEngine:
             yield rows
         finally:
             getattr(cards, "close", lambda: None)()  # stops the model generating for a stale list
-
-
-def one_line(text: str) -> str:
-    text = re.sub(r"\s+", " ", text or "").strip()
-    return text if len(text) <= EXPLANATION_MAX_CHARS else text[: EXPLANATION_MAX_CHARS - 1].rstrip() + "…"
