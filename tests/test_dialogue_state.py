@@ -284,3 +284,16 @@ def test_lexicon_covers_plurals_and_everyday_words():
     assert lexicon.lookup("sci fi") == "Sci-Fi" and lexicon.lookup("science fiction") == "Sci-Fi"
     assert lexicon.lookup("thrillers") == "Thriller" and lexicon.lookup("animated") == "Animation"
     assert lexicon.lookup("westerns") is None  # not a genre of this catalogue
+
+
+@pytest.mark.parametrize("text, genres", [
+    ("something lighter", ["Comedy"]),  # tried as a user: "I can't match “something lighter”"
+    ("a sad movie that will make me cry", ["Drama"]),
+    ("mob movies", ["Crime"]),
+    ("a rom com", ["Comedy", "Romance"]),
+    ("somthing funy", ["Comedy"]),  # one letter off
+    ("thrilers", ["Thriller"]),
+    ("a bottle of wine and a movie", []),  # a real word one letter from "battle"
+])
+def test_everyday_genre_words(text, genres):
+    assert lexicon_for(CATALOG).names(text) == genres

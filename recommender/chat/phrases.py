@@ -23,7 +23,8 @@ GENRE_SYNONYMS = {
     "filmnoir": ["noir", "film noir", "filmnoir"],
     "romance": ["romance", "romantic", "romcom", "rom com", "love story", "love stories"],
     "comedy": ["comedy", "comedies", "comic", "rom com", "funny", "funnier", "hilarious", "comedic", "feel good",
-               "feelgood", "lighthearted", "light hearted", "uplifting"],
+               "feelgood", "lighthearted", "light hearted", "uplifting", "lighter", "happier", "cheerful", "upbeat",
+               "goofy", "silly", "laughs"],
     "horror": ["horror", "scary", "scarier", "creepy", "slasher"],
     "documentary": ["documentary", "documentaries", "doc", "docs"],
     "thriller": ["thriller", "suspense"],
@@ -33,7 +34,7 @@ GENRE_SYNONYMS = {
     "mystery": ["mystery", "mysteries", "whodunit", "detective"],
     "crime": ["crime", "gangster", "heist", "mob", "mobster", "mafia"],
     "fantasy": ["fantasy", "magic", "wizard", "dragon", "sword and sorcery", "fairy tale"],
-    "drama": ["drama", "dramas"],
+    "drama": ["drama", "dramas", "sad", "sadder", "tearjerker", "tear jerker", "weepy", "make me cry", "serious"],
     "action": ["action", "explosion", "car chase", "shootout", "martial arts", "kung fu"],
     "adventure": ["adventure", "adventures"],
 }
