@@ -40,6 +40,9 @@ INTENTS = {
     "somthing funy": Intent(action="request", genres=["Fantasy"]),
     "i hate horror, give me some action": Intent(action="request", genres=["Horror"]),
     "hi! can you suggest a good movie for tonight?": Intent(action="request", genres=["Romance"]),
+    "I need a movie for a rainy sunday afternoon": Intent(action="request", genres=["Drama"], exclude_genres=["Action"]),
+    "thanks!": Intent(action="feedback", liked_items=[3]),
+    "something shorter": Intent(action="request", rest=["something shorter"]),
     "an epic fantasy quest, nothing too scary": Intent(action="request", genres=["Fantasy", "Adventure"],
                                                        exclude_genres=["Horror"]),
 }
@@ -263,3 +266,21 @@ def test_something_older_keeps_the_request_and_moves_the_years_back():
     request = engine.recommender.requests[-1]
     assert request.query == "comedy" and request.constraints.max_year == years[len(years) // 2] // 10 * 10 - 1
     assert all(row.year <= request.constraints.max_year for row in turn.rows)
+
+
+def test_the_model_may_not_point_at_items_or_exclude_genres_the_message_does_not_mention(engine):
+    """Tried as a new user: "thanks!" said "Noted, you liked: Jerry Maguire" (#3 on the list), and "a
+    movie for a rainy sunday afternoon" answered "No Action from now on"."""
+    session = engine.new_session()
+    turn = engine.message(session, "I need a movie for a rainy sunday afternoon")
+    assert "No Action" not in turn.reply and not engine.recommender.requests[-1].constraints.exclude_genres
+    turn = engine.message(session, "thanks!")
+    assert session.dialogue.liked == [] and "you liked" not in turn.reply
+
+
+def test_a_follow_up_for_data_the_catalogue_lacks_keeps_the_request(engine):
+    """Tried as a new user: "something shorter" after a request replaced it with nothing."""
+    session = engine.new_session()
+    engine.message(session, "a comedy with Tom Hanks")
+    turn = engine.message(session, "something shorter")
+    assert session.dialogue.wished_genres == ["Comedy"] and "can't" in turn.reply

@@ -11,6 +11,8 @@ fit the schema, the rule parser's reading is used.
 What the rule lexicons read in a free-form message is exact, so it also corrects the model's reading of a
 new request (`merge_rules`): genre words the lexicon knows ("feel-good" is Comedy) set the wished genres,
 exclusions ("no horror", "nothing violent") and years ("from the 80s") the model missed are added.
+What the model may only say when the message says it too (a list position, an exclusion) is checked in
+`grounding.py`.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import re
 import time
 from typing import NamedTuple
 
+from recommender.chat.grounding import drop_unsaid_exclusions, keep_request_for_missing_data, without_unpointed_positions
 from recommender.chat.parse import parse_message
 from recommender.chat.phrases import find_year_filters
 from recommender.chat.state import DialogueState, Update, exclusion_note
@@ -65,8 +68,11 @@ class MessageRouter:
         if parsed is None:
             log.warning("the intent model's output did not fit the schema; using the rule parser for %r", text)
             return Understood(rules, "rules", time.perf_counter() - started, invalid=True)
-        update = update_from_intent(parsed.intent, state, self.titles, self.text_search)
+        intent = without_unpointed_positions(parsed.intent, text)
+        update = update_from_intent(intent, state, self.titles, self.text_search)
+        drop_unsaid_exclusions(update, text)
         update = merge_rules(update, rules, self.genres)
+        keep_request_for_missing_data(update, state)
         update.non_english = rules.non_english
         update.ignored_instruction = rules.ignored_instruction
         return Understood(update, "llm", time.perf_counter() - started, parsed.raw)

@@ -1,0 +1,53 @@
+"""What the intent model may only say when the message says it too.
+
+A 135M model sometimes reads more into a message than it holds (seen trying the chat as a new user):
+"thanks!" became "you liked #3", "a movie for a rainy sunday afternoon" excluded Action, and "something
+shorter", after a request for comedies, replaced that request with nothing. These checks need no model:
+- positions ("#3", "the second one", "it", "those") must be pointed at in the message;
+- an excluded genre needs a negation somewhere in the message ("no", "not", "without", "don't", ...);
+- a follow-up that asks only for what the catalogue has no data on ("shorter", "with Tom Hanks") keeps
+  the request on screen, and the reply says what it cannot use.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from recommender.chat.intent import POSITION_LISTS, Intent
+from recommender.chat.phrases import NEGATIONS, VIOLENCE, find_references
+from recommender.chat.state import DialogueState, Update, exclusion_note
+from recommender.titles import tokens
+
+POINTING = re.compile(r"\b(?:it|this|that|these|those|them|they|one|ones|all|both|either|neither|last|latter|"
+                      r"former|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\b|#\s*\d|\b\d{1,2}\b", re.I)
+NEGATING = NEGATIONS | {"less", "fewer", "nope", "stop", "enough", "dont", "doesnt", "didnt", "wont", "cant"}
+
+
+def without_unpointed_positions(intent: Intent, text: str) -> Intent:
+    """`intent` without list positions when the message points at none ("thanks!" liked nothing)."""
+    if find_references(text) or POINTING.search(text) or not any(getattr(intent, f) for f in POSITION_LISTS):
+        return intent
+    return dataclasses.replace(intent, **{f: [] for f in POSITION_LISTS})
+
+
+def negates(text: str) -> bool:
+    return bool(set(t for t, _, _ in tokens(text)) & NEGATING) or VIOLENCE.search(text) is not None
+
+
+def drop_unsaid_exclusions(update: Update, text: str) -> None:
+    """No genre is excluded unless the message negates something."""
+    if update.exclude_genres and not negates(text):
+        note = exclusion_note(update.exclude_genres)
+        update.notes = [n for n in update.notes if n != note]
+        update.exclude_genres = []
+
+
+def keep_request_for_missing_data(update: Update, state: DialogueState) -> None:
+    """A follow-up that only asks for data the catalogue lacks refines the request on screen instead of
+    replacing it with nothing."""
+    active = state.query or state.wished_genres or state.references
+    asks = (update.wished_genres or update.references or update.query or update.liked or update.exclude_genres
+            or update.min_year is not None or update.max_year is not None)
+    if active and update.new_request and update.missing and not asks and not update.reset_first:
+        update.new_request = False
