@@ -284,3 +284,24 @@ def test_a_follow_up_for_data_the_catalogue_lacks_keeps_the_request(engine):
     engine.message(session, "a comedy with Tom Hanks")
     turn = engine.message(session, "something shorter")
     assert session.dialogue.wished_genres == ["Comedy"] and "can't" in turn.reply
+
+
+@pytest.mark.parametrize("message, opening", [("thanks!", "You're welcome!"), ("hello", "Hi!"),
+                                              ("what can you do?", "I recommend movies.")])
+def test_small_talk_gets_a_friendly_answer_and_changes_nothing(engine, parser, message, opening):
+    """Tried as a new user: "thanks!" and "hello" got "I can only help you choose movies, so I left that aside"."""
+    session = engine.new_session()
+    engine.message(session, "a comedy with Tom Hanks")
+    before = [row.title for row in session.rows]
+    turn = engine.message(session, message)
+    assert turn.reply.startswith(opening) and not turn.list_changed and [r.title for r in session.rows] == before
+    assert [m for m, _ in parser.calls] == ["a comedy with Tom Hanks"]  # no model call
+
+
+def test_liked_everything_marks_the_whole_list():
+    engine = ChatEngine(FakeRecommender(CATALOG, {}), k=5)
+    session = engine.new_session()
+    engine.message(session, "comedy")
+    shown = [row.index for row in session.rows]
+    engine.message(session, "I liked everything you showed")
+    assert sorted(session.dialogue.liked) == sorted(shown)

@@ -6,6 +6,8 @@ Answers never change the list or the request, and say nothing the catalogue does
 
 from __future__ import annotations
 
+import re
+
 from recommender.chat.markdown import escape
 from recommender.chat.state import DialogueState, Question, Update
 from recommender.data.types import Catalog
@@ -15,6 +17,20 @@ MISSING = {
     "plot": "I have no plot summaries, so I can't check for {what}.",
     "rest": "I have no descriptions of the films, only titles, years and genres, so I can't match {what}.",
 }
+
+
+SMALL_TALK = [  # (whole message, the reply's opening); the chat's help follows
+    (r"(?:hi|hello|hey|hiya|howdy|good (?:morning|afternoon|evening))(?: there)?", "Hi!"),
+    (r"(?:thanks|thank you|thx|ty|cheers)(?: (?:a lot|so much|very much))?", "You're welcome!"),
+    (r"(?:help|what can you do|how does this work|what do you do|how do i use (?:this|you))", "I recommend movies."),
+]
+SMALL_TALK = [(re.compile(rf"\W*(?:ok(?:ay)?\W+)?{p}\W*", re.I), reply) for p, reply in SMALL_TALK]
+
+
+def small_talk_reply(text: str) -> str | None:
+    """The opening of the reply to a greeting, a thank-you or a request for help ("hello", "thanks!",
+    "what can you do?"), else None."""
+    return next((reply for pattern, reply in SMALL_TALK if pattern.fullmatch(text)), None)
 
 
 def missing_data_reply(missing: list[tuple[str, str]], understood_more: bool) -> str:

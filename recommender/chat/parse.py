@@ -46,7 +46,7 @@ FILLER = frozenset(
     watched movie movies film films one ones more other others something else is are was be can could maybe
     hi hello hey well then now again similar only just them all everything those these there here what how
     who good great cool nice sure fine morning evening afternoon bye goodbye cheers about tonight tonite today
-    weekend""".split()
+    weekend showed shown suggested listed recommended""".split()
 )
 ENGLISH_HINTS = frozenset(
     """the a an i me my you and or but of in on with like want something movie movies some from for is are to please
@@ -249,7 +249,7 @@ def _implicit_targets(action: str, state: DialogueState, text: str, cue_end: int
     if not state.last_shown:
         update.problems.append("There is no list yet to refer to.")
         return []
-    if everything and action == "seen":
+    if everything and action in ("seen", "liked", "disliked"):
         return [(action, item) for item in state.last_shown]
     item = state.referenced if state.referenced in state.last_shown else state.last_shown[0]
     return [(action, item)]

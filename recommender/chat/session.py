@@ -21,6 +21,7 @@ from recommender.chat.answers import (
     answer_question,
     describe_request,
     missing_data_reply,
+    small_talk_reply,
     understood_besides_missing,
 )
 from recommender.chat.markdown import escape
@@ -150,6 +151,9 @@ class ChatEngine:
     def _message(self, session: ChatSession, text: str, notices: list[str]) -> ChatTurn:
         started = time.perf_counter()
         dialogue = session.dialogue
+        opening = small_talk_reply(text)
+        if opening is not None:  # "thanks!", "hello": no model, no change
+            return ChatTurn(" ".join(notices + [opening, HELP]), session.rows, False, parser="rules")
         understood = session.understood = self.router.understand(text, dialogue)
         update = understood.update
         if update.kind == "empty":
