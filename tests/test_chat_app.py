@@ -138,7 +138,7 @@ def test_a_request_nothing_fits_says_so_and_suggests_relaxing(engine):
 def test_unclear_message_asks_again_without_changing_the_list(engine):
     session = engine.new_session()
     rows = engine.message(session, "a heist").rows
-    turn = engine.message(session, "hmm, well")
+    turn = engine.message(session, "well, ok then")
     assert "didn't find a request" in turn.reply and turn.rows == rows and not turn.list_changed
 
 
