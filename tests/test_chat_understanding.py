@@ -42,6 +42,9 @@ INTENTS = {
     "hi! can you suggest a good movie for tonight?": Intent(action="request", genres=["Romance"]),
     "I need a movie for a rainy sunday afternoon": Intent(action="request", genres=["Drama"], exclude_genres=["Action"]),
     "thanks!": Intent(action="feedback", liked_items=[3]),
+    "horror movies but not slasher stuff": Intent(action="request", genres=["Horror"],
+                                                  exclude_genres=["Action", "Crime", "Thriller", "War"]),
+    "no, I meant a war film": Intent(action="request", genres=["War"], exclude_genres=["Horror", "Crime", "Thriller"]),
     "something shorter": Intent(action="request", rest=["something shorter"]),
     "an epic fantasy quest, nothing too scary": Intent(action="request", genres=["Fantasy", "Adventure"],
                                                        exclude_genres=["Horror"]),
@@ -305,3 +308,15 @@ def test_liked_everything_marks_the_whole_list():
     shown = [row.index for row in session.rows]
     engine.message(session, "I liked everything you showed")
     assert sorted(session.dialogue.liked) == sorted(shown)
+
+
+def test_the_violent_genres_are_excluded_together_only_for_words_about_violence(engine):
+    """Tried as a new user: "horror movies but not slasher stuff" excluded Action, Crime, Thriller and War,
+    and "no, I meant a modern musical" excluded all five violent genres."""
+    engine.message(engine.new_session(), "horror movies but not slasher stuff")
+    request = engine.recommender.requests[-1]
+    assert request.wished_genres == ("Horror",) and not request.constraints.exclude_genres
+    engine.message(engine.new_session(), "no, I meant a war film")
+    assert not engine.recommender.requests[-1].constraints.exclude_genres
+    engine.message(engine.new_session(), "a thriller, nothing violent")  # still excluded when asked
+    assert "Crime" in engine.recommender.requests[-1].constraints.exclude_genres

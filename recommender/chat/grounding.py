@@ -4,7 +4,8 @@ A 135M model sometimes reads more into a message than it holds (seen trying the 
 "thanks!" became "you liked #3", "a movie for a rainy sunday afternoon" excluded Action, and "something
 shorter", after a request for comedies, replaced that request with nothing. These checks need no model:
 - positions ("#3", "the second one", "it", "those") must be pointed at in the message;
-- an excluded genre needs a negation somewhere in the message ("no", "not", "without", "don't", ...);
+- an excluded genre needs a negation somewhere in the message ("no", "not", "without", "don't", ...), and
+  the violent genres all together need words about violence;
 - a follow-up that asks only for what the catalogue has no data on ("shorter", "with Tom Hanks") keeps
   the request on screen, and the reply says what it cannot use.
 """
@@ -15,12 +16,13 @@ import dataclasses
 import re
 
 from recommender.chat.intent import POSITION_LISTS, Intent
-from recommender.chat.phrases import NEGATIONS, VIOLENCE, find_references
+from recommender.chat.phrases import NEGATIONS, VIOLENCE, VIOLENT_GENRES, find_references
 from recommender.chat.state import DialogueState, Update, exclusion_note
 from recommender.titles import tokens
 
 POINTING = re.compile(r"\b(?:it|this|that|these|those|them|they|one|ones|all|both|either|neither|last|latter|"
                       r"former|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\b|#\s*\d|\b\d{1,2}\b", re.I)
+ANSWER = re.compile(r"^\W*(?:no|nope|nah)\s*[,.!;:-]+", re.I)  # "no, ..." answers the last turn
 NEGATING = NEGATIONS | {"less", "fewer", "nope", "stop", "enough", "dont", "doesnt", "didnt", "wont", "cant"}
 
 
@@ -32,15 +34,23 @@ def without_unpointed_positions(intent: Intent, text: str) -> Intent:
 
 
 def negates(text: str) -> bool:
+    text = ANSWER.sub("", text)  # "no, I meant a modern musical" negates nothing
     return bool(set(t for t, _, _ in tokens(text)) & NEGATING) or VIOLENCE.search(text) is not None
 
 
 def drop_unsaid_exclusions(update: Update, text: str) -> None:
-    """No genre is excluded unless the message negates something."""
-    if update.exclude_genres and not negates(text):
+    """No genre is excluded unless the message negates something, and the violent genres all together
+    only when it speaks of violence (the model learnt that set from "nothing violent" and reaches for it
+    after any "not": "horror movies but not slasher stuff" excluded Action, Crime, Thriller and War)."""
+    excluded = update.exclude_genres
+    if not negates(text):
+        excluded = []
+    elif VIOLENCE.search(text) is None and len({g.lower() for g in excluded} & set(VIOLENT_GENRES)) >= 3:
+        excluded = [g for g in excluded if g.lower() not in VIOLENT_GENRES]
+    if excluded != update.exclude_genres:
         note = exclusion_note(update.exclude_genres)
-        update.notes = [n for n in update.notes if n != note]
-        update.exclude_genres = []
+        update.notes = [n for n in update.notes if n != note] + ([exclusion_note(excluded)] if excluded else [])
+        update.exclude_genres = excluded
 
 
 def keep_request_for_missing_data(update: Update, state: DialogueState) -> None:
