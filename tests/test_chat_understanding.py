@@ -212,6 +212,8 @@ def test_the_rules_correct_what_the_model_read_wrongly_in_the_dev_set(engine):
 
     request = request_for("a love story that isn't cheesy")  # the model excluded Romance
     assert "Romance" in request.wished_genres and "Romance" not in request.constraints.exclude_genres
+    turn = engine.message(engine.new_session(), "a love story that isn't cheesy")
+    assert "from now on" not in turn.reply  # it said "No  from now on." when the model's exclusion was dropped
     request = request_for("fantasy adventure for the kids")  # the model excluded Children's
     assert set(request.wished_genres) == {"Fantasy", "Adventure", "Children's"}
     assert not request.constraints.exclude_genres

@@ -17,7 +17,7 @@ import re
 
 from recommender.chat.intent import POSITION_LISTS, Intent
 from recommender.chat.phrases import NEGATIONS, VIOLENCE, VIOLENT_GENRES, find_references
-from recommender.chat.state import DialogueState, Update, exclusion_note
+from recommender.chat.state import DialogueState, Update
 from recommender.titles import tokens
 
 POINTING = re.compile(r"\b(?:it|this|that|these|those|them|they|one|ones|all|both|either|neither|last|latter|"
@@ -48,9 +48,7 @@ def drop_unsaid_exclusions(update: Update, text: str) -> None:
     elif VIOLENCE.search(text) is None and len({g.lower() for g in excluded} & set(VIOLENT_GENRES)) >= 3:
         excluded = [g for g in excluded if g.lower() not in VIOLENT_GENRES]
     if excluded != update.exclude_genres:
-        note = exclusion_note(update.exclude_genres)
-        update.notes = [n for n in update.notes if n != note] + ([exclusion_note(excluded)] if excluded else [])
-        update.exclude_genres = excluded
+        update.set_exclusions(excluded)
 
 
 def keep_request_for_missing_data(update: Update, state: DialogueState) -> None:

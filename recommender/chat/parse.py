@@ -305,9 +305,7 @@ def _set_query(remainder: str, original: str, update: Update, genres: GenreLexic
         negated = genres.negated(query)  # "I don't want anything scary": an exclusion, never a wish
         update.query_hints = [g for g in genres.names(query) if g.lower() not in query.lower() and g not in negated]
         if any(g not in update.exclude_genres for g in negated):
-            old = exclusion_note(update.exclude_genres)
-            update.exclude_genres = list(dict.fromkeys(update.exclude_genres + negated))
-            update.notes = [n for n in update.notes if n != old] + [exclusion_note(update.exclude_genres)]
+            update.set_exclusions(dict.fromkeys(update.exclude_genres + negated))
     words = [t for t, _, _ in tokens(original) if t.isalpha()]
     foreign_letters = sum(1 for ch in original if ch.isalpha() and not ch.isascii())
     letters = sum(1 for ch in original if ch.isalpha()) or 1

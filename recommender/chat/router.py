@@ -25,7 +25,7 @@ from typing import NamedTuple
 from recommender.chat.grounding import drop_unsaid_exclusions, keep_request_for_missing_data, without_unpointed_positions
 from recommender.chat.parse import parse_message
 from recommender.chat.phrases import find_year_filters
-from recommender.chat.state import DialogueState, Update, exclusion_note
+from recommender.chat.state import DialogueState, Update
 from recommender.chat.understand import update_from_intent
 
 log = logging.getLogger(__name__)
@@ -86,9 +86,8 @@ def merge_rules(update: Update, rules: Update, genres=None) -> Update:
     if update.question is not None or update.off_topic or update.more:
         return update
     if not rules.understood and update.new_request:  # nothing but filler: "can you suggest a movie for tonight?"
-        note = exclusion_note(update.exclude_genres)
-        update.notes = [n for n in update.notes if n != note]
-        update.wished_genres, update.exclude_genres, update.query, update.missing = [], [], None, []
+        update.set_exclusions([])
+        update.wished_genres, update.query, update.missing = [], None, []
     if genres is not None and rules.query:
         negated = genres.negated(rules.query)  # "I don't want anything scary"
         hints = [g for g in genres.names(rules.query) if g not in negated]
@@ -98,9 +97,8 @@ def merge_rules(update: Update, rules: Update, genres=None) -> Update:
     model_excluded = [g for g in update.exclude_genres if g not in hints]  # "a love story that isn't cheesy"
     excluded = list(dict.fromkeys(model_excluded + [g for g in rules.exclude_genres + negated if g not in wished]))
     if excluded != update.exclude_genres:
-        old = exclusion_note(update.exclude_genres)
-        update.notes = [n for n in update.notes if n != old] + [exclusion_note(excluded)]
-    update.exclude_genres, update.wished_genres = excluded, list(dict.fromkeys(wished))
+        update.set_exclusions(excluded)  # "a love story that isn't cheesy" leaves no "No ... from now on."
+    update.wished_genres = list(dict.fromkeys(wished))
     if hints:
         update.new_request = True
         if update.kind == "reset":  # "start over. something with cowboys": forget, then take the request

@@ -77,6 +77,15 @@ class Update:
     parser: str = "rules"  # which parser understood the message: "rules" or "llm"
     reset_first: bool = False  # "start over: something scary": forget the conversation, then apply the rest
 
+    def set_exclusions(self, genres) -> None:
+        """Exclude `genres` instead of what the update excluded so far, and say so in the notes once (no
+        note when none is left)."""
+        old = exclusion_note(self.exclude_genres)
+        self.notes = [n for n in self.notes if n != old]
+        self.exclude_genres = list(genres)
+        if self.exclude_genres:
+            self.notes.append(exclusion_note(self.exclude_genres))
+
     @property
     def understood(self) -> bool:
         """Whether the message asked for anything at all (else the chat asks the user to rephrase)."""

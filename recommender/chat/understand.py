@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from recommender.chat.intent import Intent
 from recommender.chat.parse import bad_reference, resolve_title, targets_update
-from recommender.chat.state import DialogueState, Question, Update, exclusion_note
+from recommender.chat.state import DialogueState, Question, Update
 from recommender.titles import TitleIndex
 
 RESET_NOTE = "Started over: I forgot what you told me in this conversation."
@@ -43,9 +43,7 @@ def update_from_intent(intent: Intent, state: DialogueState, titles: TitleIndex,
         return update
     update.more = intent.action == "more"
     update.wished_genres = list(intent.genres)
-    update.exclude_genres = list(intent.exclude_genres)
-    if update.exclude_genres:
-        update.notes.append(exclusion_note(update.exclude_genres))
+    update.set_exclusions(intent.exclude_genres)
     if low is not None or high is not None:
         update.min_year, update.max_year = low, high
     update.missing += [("people", p) for p in intent.people]
