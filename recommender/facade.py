@@ -149,19 +149,11 @@ class Recommender:
         """What the list shows at once, before any model writes (recommender.llm.explainer.Card): a card's
         cached text, else the plain rendering of its fact sheet; `final` is False where the LLM will
         still write the card (`explain_list`)."""
-        from recommender.llm.explainer import Card
-
         if self.explainer is not None:
             return self.explainer.quick_cards(request, recs, cache)
-        from recommender.explain.plain import render_list
+        from recommender.llm.explainer import plain_cards
 
-        cache = {} if cache is None else cache
-        sheets = [self.facts.build(request, r) for r in recs]
-        cards = []
-        for k, (sheet, text) in enumerate(zip(sheets, render_list(sheets))):
-            source = "cache" if sheet.key() in cache else "plain"
-            cards.append(Card(k, cache.setdefault(sheet.key(), text), source))
-        return cards
+        return plain_cards([self.facts.build(request, r) for r in recs], {} if cache is None else cache)
 
     def explain_list(self, request: Request, recs: Sequence[Recommendation], cache: dict | None = None,
                      shown=None):

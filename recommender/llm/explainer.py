@@ -82,6 +82,17 @@ def explain_prompt_parts(backend_or_tokenizer, sheet: FactSheet, style: int) -> 
     return start, rest
 
 
+def plain_cards(sheets: Sequence[FactSheet], cache: dict, final: bool = True) -> list[Card]:
+    """Each sheet's cached text, else its plain rendering (the uncached cards of one list phrased
+    differently). `final` plain texts are stored in `cache`; others wait for the LLM's."""
+    todo = [k for k, sheet in enumerate(sheets) if sheet.key() not in cache]
+    plain = dict(zip(todo, render_list([sheets[k] for k in todo])))
+    if final:
+        cache.update((sheets[k].key(), text) for k, text in plain.items())
+    return [Card(k, plain[k], "plain", final=final) if k in plain else Card(k, cache[sheet.key()], "cache")
+            for k, sheet in enumerate(sheets)]
+
+
 def sentences(text: str) -> int:
     return len(_SENTENCE.findall(text))
 
@@ -108,14 +119,7 @@ class Explainer:
         """What a list shows at once: a card's cached text, else its plain rendering (cards of one list
         phrased differently). A plain card is not final while the LLM is to write it."""
         sheets = list(sheets) if sheets is not None else [self.facts.build(request, r) for r in recs]
-        cache = {} if cache is None else cache
-        todo = [k for k, sheet in enumerate(sheets) if sheet.key() not in cache]
-        plain = dict(zip(todo, render_list([sheets[k] for k in todo])))
-        cards = [Card(k, cache[s.key()], "cache") if k not in plain else Card(k, plain[k], "plain", final=not self.writes)
-                 for k, s in enumerate(sheets)]
-        if not self.writes:
-            cache.update((sheets[k].key(), text) for k, text in plain.items())
-        return cards
+        return plain_cards(sheets, {} if cache is None else cache, final=not self.writes)
 
     def explain_list(self, request: Request, recs: Sequence[Recommendation], cache: dict | None = None,
                      sheets: Sequence[FactSheet] | None = None, shown: Sequence[Card] | None = None) -> Iterator[Card]:
