@@ -23,7 +23,7 @@ from recommender.titles import tokens
 POINTING = re.compile(r"\b(?:it|this|that|these|those|them|they|one|ones|all|both|either|neither|last|latter|"
                       r"former|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\b|#\s*\d|\b\d{1,2}\b", re.I)
 ANSWER = re.compile(r"^\W*(?:no|nope|nah)\s*[,.!;:-]+", re.I)  # "no, ..." answers the last turn
-NEGATING = NEGATIONS | {"less", "fewer", "nope", "stop", "enough", "dont", "doesnt", "didnt", "wont", "cant"}
+NEGATING = NEGATIONS | {"less", "fewer", "nope", "stop", "enough", "doesnt", "didnt", "wont", "cant"}
 
 
 def without_unpointed_positions(intent: Intent, text: str) -> Intent:

@@ -97,8 +97,7 @@ class GenreLexicon:
     def names(self, text: str) -> list[str]:
         """Genre names mentioned in `text`, in order, without repeats; a one-letter typo of a genre word
         counts too ("funy", "thrilers")."""
-        found = [(m.start(), g) for m in self._word.finditer(text)
-                 for g in self.phrases[_fold_phrase(m.group(1)).replace("  ", " ")]]
+        found = [(m.start(), g) for m in self._word.finditer(text) for g in self._genres(m)]
         found += [(start, g) for token, start, _ in tokens(text) for g in self._misspelt(token)]
         return list(dict.fromkeys(g for _, g in sorted(found, key=lambda x: x[0]) if g))
 
@@ -109,8 +108,11 @@ class GenreLexicon:
         for m in self._word.finditer(text):
             before = [t for t, _, _ in tokens(text[:m.start()])][-4:]
             if set(before) & NEGATIONS:
-                out += [g for g in self.phrases[_fold_phrase(m.group(1)).replace("  ", " ")] if g not in out]
+                out += [g for g in self._genres(m) if g not in out]
         return out
+
+    def _genres(self, match: re.Match) -> tuple[str, ...]:
+        return self.phrases[_fold_phrase(match.group(1)).replace("  ", " ")]
 
     def _misspelt(self, token: str) -> tuple[str, ...]:
         if len(token) < 4 or token in self.words or not token.isalpha() or token in NOT_TYPOS:
