@@ -354,3 +354,32 @@ def test_lora_adapter_loads_on_the_quantized_model_and_a_mismatch_is_refused(mod
     with pytest.raises(AdapterMismatchError, match="Qwen/Qwen2.5-0.5B-Instruct"):
         load_backend(LLMConfig(cache_dir=str(model_cache), device="cpu", adapter=str(tmp_path / "other")),
                      progress=False)
+
+
+def test_a_background_step_queued_on_the_model_gives_its_turn_to_foreground_work(tiny_backend):
+    """Eight sessions' explanations queued on the model lock used to run before a person's message."""
+    import threading
+    import time
+
+    import torch
+
+    backend = HFBackend(tiny_backend.model, tiny_backend.tokenizer, "tiny", "cpu")
+    ids = torch.tensor([backend._encode(backend.chat_prompt("Hi"))])
+    order: list[str] = []
+
+    def background_step():
+        backend._forward(0, False, background=True, input_ids=ids)
+        order.append("background")
+
+    backend._lock.acquire()  # a forward pass in progress
+    worker = threading.Thread(target=background_step)
+    worker.start()
+    time.sleep(0.2)  # the background step now waits on the lock, no foreground work being there
+    with backend.foreground():
+        backend._lock.release()
+        time.sleep(0.2)
+        assert order == []  # it took the lock, saw the person's work waiting and gave it back
+        backend._forward(0, False, input_ids=ids)
+        order.append("foreground")
+    worker.join(10)
+    assert order == ["foreground", "background"]

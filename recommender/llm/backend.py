@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
@@ -123,9 +124,26 @@ class HFBackend(GenerationMixin):
                 self.model = load_named_adapter(self.model, name, path, self.model_id, progress)
                 self.adapters[name] = str(path)
 
-    def _forward(self, threads: int, adapter: bool | str = True, **inputs):
-        with self._running(threads, adapter):
+    def _forward(self, threads: int, adapter: bool | str = True, background: bool = False, **inputs):
+        with (self._background_turn() if background else contextlib.nullcontext()), self._running(threads, adapter):
             return self.model(**inputs)
+
+    @contextlib.contextmanager
+    def _background_turn(self, patience_s: float = 10.0):
+        """The model lock for one step of background work, taken only while no foreground work waits
+        (see `GenerationMixin.foreground`). The lock is not fair: a background step already queued on it
+        would otherwise run before the person's. After `patience_s` the step runs anyway."""
+        deadline = time.monotonic() + patience_s
+        while True:
+            self._yield_to_foreground(max(0.0, deadline - time.monotonic()))
+            self._lock.acquire()
+            if not self._waiting or time.monotonic() >= deadline:
+                break
+            self._lock.release()
+        try:
+            yield
+        finally:
+            self._lock.release()
 
     @property
     def stop_ids(self) -> set[int]:

@@ -99,8 +99,6 @@ class GenerationMixin:
         outputs: list[list[int]] = [[] for _ in range(n)]
         open_rows = set(range(n))
         for step in range(max_steps + 1):
-            if background:
-                self._yield_to_foreground()
             width = max(len(feeds[r]) for r in open_rows)
             ids, new_mask, positions = [], [], []
             for r in range(n):
@@ -113,7 +111,7 @@ class GenerationMixin:
             out = self._forward(self.threads if step == 0 else self.decode_threads, adapter,
                                 input_ids=torch.tensor(ids, device=self.device), attention_mask=mask,
                                 position_ids=torch.tensor(positions, device=self.device), cache=cache,
-                                use_cache=True, logits_to_keep=1)
+                                use_cache=True, logits_to_keep=1, background=background)
             cache = out.cache
             logits = out.logits[:, -1, :].float().cpu().numpy()
             for r in sorted(open_rows):

@@ -94,8 +94,10 @@ class Batcher:
             if self.worker is None or not self.worker.is_alive():
                 self.worker = threading.Thread(target=self._work, name="intent-batcher", daemon=True)
                 self.worker.start()
-        self.jobs.put(job)
-        job.done.wait()
+        # foreground from the moment it is queued, so background work waits for this batch and the next
+        with self.backend.foreground():
+            self.jobs.put(job)
+            job.done.wait()
         if isinstance(job.result[0], BaseException):
             raise job.result[0]
         return job.result[0]
@@ -120,13 +122,12 @@ class Batcher:
 
         self.batch_sizes.append(len(jobs))
         try:
-            with self.backend.foreground():
-                rows = self.backend.decode_batch(jobs[0].prefix, [j.rest for j in jobs],
-                                                 [GrammarPolicy(j.constraint) for j in jobs],
-                                                 max(j.max_new_tokens for j in jobs), jobs[0].adapter)
-                for row, ids in rows:
-                    jobs[row].result.append(ids)
-                    jobs[row].done.set()
+            rows = self.backend.decode_batch(jobs[0].prefix, [j.rest for j in jobs],
+                                             [GrammarPolicy(j.constraint) for j in jobs],
+                                             max(j.max_new_tokens for j in jobs), jobs[0].adapter)
+            for row, ids in rows:
+                jobs[row].result.append(ids)
+                jobs[row].done.set()
         except Exception as exc:  # every waiting caller gets the error, none waits forever
             for job in jobs:
                 if not job.done.is_set():
