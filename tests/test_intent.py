@@ -144,6 +144,8 @@ def test_years_or_exclusions_alone_refine_the_request_a_topic_replaces_it():
     assert (state.constraints.min_year, state.constraints.max_year) == (1990, 1999)
     state.apply(update_from_intent(Intent(action="request", genres=["Romance"]), state, titles))
     assert state.wished_genres == ["Romance"] and state.references == []
+    # the years came with the last request; a new topic starts without them (they used to carry on)
+    assert (state.constraints.min_year, state.constraints.max_year) == (None, None)
     request = state.to_request(None)
     assert request.wished_genres == ("Romance",)
 

@@ -169,11 +169,17 @@ class DialogueState:
         include = set() if update.clear_genres else set(c.include_genres)
         exclude = (exclude - set(update.include_genres)) | set(update.exclude_genres)
         include = (include - set(update.exclude_genres)) | set(update.include_genres)
-        min_year = None if update.clear_years else c.min_year
-        max_year = None if update.clear_years else c.max_year
+        min_year = None if update.clear_years or self._new_subject(update) else c.min_year
+        max_year = None if update.clear_years or self._new_subject(update) else c.max_year
         if update.min_year is not None or update.max_year is not None:
             min_year, max_year = update.min_year, update.max_year
         self.constraints = Constraints(frozenset(exclude), frozenset(include), min_year, max_year)
+
+    @staticmethod
+    def _new_subject(update: Update) -> bool:
+        """A new request that names what to watch: the years of the last request were part of that
+        request ("funny movies from the 90s", then "a scary movie"); exclusions stay ("no horror")."""
+        return update.new_request and bool(update.wished_genres or update.references or update.query)
 
     def reset(self) -> None:
         """Forget the conversation; keep who is asking."""
