@@ -222,6 +222,13 @@ def test_other_languages_are_flagged_and_still_used_as_a_request():
     update = parse_message("Je voudrais une comédie romantique des années 90", DialogueState(), TITLES)
     assert update.non_english and update.query
     assert not parse_message("a comedy from the 90s", DialogueState(), TITLES).non_english
+    assert parse_message("una película de terror", DialogueState(), TITLES).non_english
+
+
+@pytest.mark.parametrize("text", ["aliens invading earth", "high school comedy", "movies where people die"])
+def test_english_without_function_words_is_not_called_another_language(text):
+    """Tried as a new user: "aliens invading earth" got "I work best in English"."""
+    assert not parse_message(text, DialogueState(), TITLES).non_english
 
 
 def test_to_request_combines_history_liked_and_everything_blocked():

@@ -52,6 +52,10 @@ ENGLISH_HINTS = frozenset(
     """the a an i me my you and or but of in on with like want something movie movies some from for is are to please
     not no more show give seen watch love loved good funny that this it what any anything similar recommend""".split()
 )
+FOREIGN_HINTS = frozenset(  # French, Spanish, German, Italian and Portuguese words English rarely uses
+    """le la les des du une et est pas pour avec sur qui que je voudrais el los las una y con por para del quiero
+    der das und ein eine nicht mit ich il di che per gli um uma com não""".split()
+)
 CONNECTORS = re.compile(  # left over at either end once titles and filters are cut out
     r"^(?:\W|\b(?:and|but|or|with|from|please|so|also|then|a|an|the)\b)+"
     r"|(?:\W|\b(?:and|but|or|with|from|please|so|also|then)\b)+$", re.I)
@@ -306,7 +310,14 @@ def _set_query(remainder: str, original: str, update: Update, genres: GenreLexic
         update.query_hints = [g for g in genres.names(query) if g.lower() not in query.lower() and g not in negated]
         if any(g not in update.exclude_genres for g in negated):
             update.set_exclusions(dict.fromkeys(update.exclude_genres + negated))
-    words = [t for t, _, _ in tokens(original) if t.isalpha()]
-    foreign_letters = sum(1 for ch in original if ch.isalpha() and not ch.isascii())
-    letters = sum(1 for ch in original if ch.isalpha()) or 1
-    update.non_english = foreign_letters / letters > 0.3 or (len(words) >= 3 and not set(words) & ENGLISH_HINTS)
+    update.non_english = looks_non_english(original)
+
+
+def looks_non_english(text: str) -> bool:
+    """Mostly another script, or more of another language's function words than of English's. (Every
+    three-word message without an English function word used to count: "aliens invading earth".)"""
+    foreign_letters = sum(1 for ch in text if ch.isalpha() and not ch.isascii())
+    letters = sum(1 for ch in text if ch.isalpha()) or 1
+    words = [t for t, _, _ in tokens(text)]
+    foreign = sum(w in FOREIGN_HINTS for w in words)
+    return foreign_letters / letters > 0.3 or foreign > sum(w in ENGLISH_HINTS for w in words)

@@ -17,7 +17,7 @@ Span = tuple[int, int]
 # Everyday words for catalogue genres, keyed by the folded genre name. Plurals are added generically.
 GENRE_SYNONYMS = {
     "scifi": ["sci fi", "scifi", "science fiction", "sf", "space", "robot", "futuristic", "outer space",
-              "alien invasion", "time travel"],
+              "alien invasion", "aliens invading", "extraterrestrial", "ufo", "spaceship", "time travel"],
     "childrens": ["children", "childrens", "kids", "kid", "family", "children s"],
     "animation": ["animated", "animation", "cartoon", "anime"],
     "filmnoir": ["noir", "film noir", "filmnoir"],
@@ -25,18 +25,22 @@ GENRE_SYNONYMS = {
     "comedy": ["comedy", "comedies", "comic", "rom com", "funny", "funnier", "hilarious", "comedic", "feel good",
                "feelgood", "lighthearted", "light hearted", "uplifting", "lighter", "happier", "cheerful", "upbeat",
                "goofy", "silly", "laughs"],
-    "horror": ["horror", "scary", "scarier", "creepy", "slasher"],
+    "horror": ["horror", "scary", "scarier", "creepy", "slasher", "zombie", "vampire", "werewolf", "haunted house",
+               "ghost story"],
     "documentary": ["documentary", "documentaries", "doc", "docs"],
-    "thriller": ["thriller", "suspense"],
+    "thriller": ["thriller", "suspense", "spy", "spies", "espionage"],
     "war": ["war", "soldier", "battle", "wartime", "ww2", "wwii", "ww1", "wwi", "world war", "vietnam"],
     "western": ["western", "cowboy"],
     "musical": ["musical", "singing", "dancing", "song and dance"],
     "mystery": ["mystery", "mysteries", "whodunit", "detective"],
     "crime": ["crime", "gangster", "heist", "mob", "mobster", "mafia"],
     "fantasy": ["fantasy", "magic", "wizard", "dragon", "sword and sorcery", "fairy tale"],
-    "drama": ["drama", "dramas", "sad", "sadder", "tearjerker", "tear jerker", "weepy", "make me cry", "serious"],
-    "action": ["action", "explosion", "car chase", "shootout", "martial arts", "kung fu"],
-    "adventure": ["adventure", "adventures"],
+    "drama": ["drama", "dramas", "sad", "sadder", "tearjerker", "tear jerker", "weepy", "make me cry", "serious",
+              "biopic", "biographical", "courtroom"],
+    "action": ["action", "explosion", "car chase", "shootout", "martial arts", "kung fu", "superhero", "super hero",
+               "sword fight", "swordfight", "fight", "fighting", "spy", "spies"],
+    "adventure": ["adventure", "adventures", "superhero", "super hero", "sword fight", "sword fighting", "swordfight",
+                  "swashbuckler", "swashbuckling", "pirate", "treasure hunt", "knight", "castle", "medieval"],
 }
 VIOLENT_GENRES = ("action", "crime", "horror", "thriller", "war")
 VIOLENCE = re.compile(r"\b(?:no|not|nothing|without|non|never)[\s-]*(?:too\s+|very\s+|so\s+)?violen(?:t|ce)\b|"

@@ -83,6 +83,8 @@ def merge_rules(update: Update, rules: Update, genres=None) -> Update:
     docstring). Questions, "more" and off-topic messages are the model's alone. `genres` (the lexicon)
     reads every genre word of the request, synonyms and names alike ("romantic comedy" is Romance and
     Comedy), and drops the "no data on ..." notes for words it read as a genre ("lighthearted")."""
+    if update.off_topic and genres is not None and rules.query and genres.names(rules.query):
+        update.off_topic = False  # a message with a genre word is about movies: "aliens invading earth"
     if update.question is not None or update.off_topic or update.more:
         return update
     if not rules.understood and update.new_request:  # nothing but filler: "can you suggest a movie for tonight?"

@@ -5,8 +5,9 @@ genre patterns).
 Claims it counts, by kind:
 - title: a catalogue title named (or any quoted passage) that is not on the sheet;
 - person: a capitalised name inside a sentence that is neither on the sheet nor a common word;
-- year: a four-digit year not on the sheet; number: any other number not on the sheet, or a rating given
-  to a title the user did not rate so ("“Bean” (your 4)");
+- year: a four-digit year not on the sheet; number: any other number not on the sheet, a rating given
+  to a title the user did not rate so ("“Bean” (your 4)"), or a count away from the title it counts
+  ("31 of the 45 people who watched “Fargo”" when 31 of 45 watched “Heat”);
 - genre: a genre word that is not one of the item's genres (a phrase reporting the request is exempt);
 - source: words that claim where the film comes from or who made it ("based on the novel", "directed by");
 - request: a report of the request that the sheet does not back ("the Romance you wanted" when the request
@@ -23,7 +24,8 @@ import re
 from dataclasses import dataclass, field
 
 from recommender.explain.facts import FactSheet
-from recommender.llm.claims import misattributed_ratings, misreported_requests, speaks_as_viewer, ungrounded_genres
+from recommender.llm.claims import (misattributed_counts, misattributed_ratings, misreported_requests, speaks_as_viewer,
+                                     ungrounded_genres)
 
 CLAIM_KINDS = ("title", "person", "year", "number", "genre", "source", "request")
 FORM_KINDS = ("vacuous", "viewer's voice", "repetition", "truncated", "garbled")
@@ -82,6 +84,7 @@ def check(text: str, sheet: FactSheet, titles=None, catalogue_genres=()) -> Verd
     verdict.claims["year"] = [r for r in runs if re.fullmatch(r"1[89]\d\d|20\d\d", r) and r not in numbers]
     verdict.claims["number"] = [r for r in runs if not re.fullmatch(r"1[89]\d\d|20\d\d", r) and r not in numbers]
     verdict.claims["number"] += misattributed_ratings(text, sheet.ratings())  # "“Bean” (your 4)"
+    verdict.claims["number"] += misattributed_counts(text, *sheet.counts())  # 85 watched it *and* “Alien”
     verdict.claims["genre"] = sorted(ungrounded_genres(unquoted, sheet.genres, catalogue_genres))
     verdict.claims["source"] = [m.group(0) for m in SOURCE_CLAIMS.finditer(unquoted)]
     verdict.claims["request"] = misreported_requests(unquoted, sheet.asked_genres, bool(sheet.asked_years),

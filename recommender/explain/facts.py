@@ -78,6 +78,12 @@ class FactSheet:
                 out.add(str(bound))
         return out
 
+    def counts(self) -> tuple[set[str], dict[str, tuple]]:
+        """The item's own counts (its viewers, its popularity rank) and each source's (people who watched
+        both, its viewers), as `recommender.llm.claims.misattributed_counts` reads them."""
+        own = {str(n) for n in (self.viewers, self.popularity_rank) if n}
+        return own, {s.title: (s.together, s.viewers) for s in self.sources}
+
     def ratings(self) -> dict[str, str]:
         """Title -> the user's rating as written ("5", "3.5"), for the sources the user rated."""
         return {s.title: _rating(s.rating) for s in self.sources if s.rating is not None}

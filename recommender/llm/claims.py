@@ -12,7 +12,10 @@ claim can be checked without knowing more than the catalogue and the prompt:
 - prompt echo: the system prompt's wording ("instructions", "quoted text") is never a reason;
 - the viewer's voice: the model answers the user ("you"), so "a favorite of mine for years" or
   "recommended to me" is the model posing as a viewer, a claim about nobody. "I think you'll like it"
-  (the recommender's voice) is fine.
+  (the recommender's voice) is fine;
+- counts bound to the wrong title: every number on the sheet is true of something, and the model moved
+  them ("186 of the 316 people who watched “Thousand Acres”" where 186 of 316 watched “Saint”; "85
+  viewers watched it" where 85 watched it and “Alien”), so a count must sit in the sentence of its title.
 Titles are blanked out first, so "The Crime of Monsieur Lange" claims no crime film.
 """
 
@@ -141,3 +144,36 @@ def echoes_prompt(text: str) -> bool:
 def speaks_as_viewer(text: str) -> bool:
     """Whether `text` talks about the model's own viewing ("a favorite of mine", "I've seen it twice")."""
     return _VIEWER_VOICE.search(text) is not None
+
+
+_PAIR = re.compile(r"\b(\d+) of (?:the |its |their )?(\d+)(?=\D)")
+_NOT_A_COUNT = re.compile(r"\d(?:\.\d)?/5|\b(?:1[89]\d\d|20\d\d)s?\b|\b\d0s\b")  # ratings, years, decades
+_SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
+
+
+def misattributed_counts(text: str, item_counts: set[str], source_counts: dict[str, tuple],
+                         final: bool = True) -> list[str]:
+    """Counts of `text` that are not the counts of a title in their sentence: "A of B" must be one
+    source's (people who watched both, its viewers), and that source must be quoted in the sentence
+    once the sentence names a source or ends; any other count must be the item's (`item_counts`) or a
+    quoted source's. `source_counts`: source title -> (together, viewers). `final`: the text is finished
+    (else its last sentence is checked only as far as it goes: its title may still come)."""
+    blanked = _QUOTED.sub(lambda m: "T" * len(m.group(0)), text)  # sentence ends inside titles do not count
+    bounds = [0] + [m.end() for m in _SENTENCE_END.finditer(blanked)] + [len(text)]
+    out = []
+    for k in range(len(bounds) - 1):
+        sentence = text[bounds[k]:bounds[k + 1]]
+        if not sentence.strip():
+            continue
+        complete = final or k < len(bounds) - 2
+        quoted = {q.strip("\"“”") for q in _QUOTED.findall(sentence)} & set(source_counts)
+        plain = _NOT_A_COUNT.sub(" ", _QUOTED.sub(" ", sentence)) + (" " if complete else "")
+        for m in _PAIR.finditer(plain):
+            owners = {t for t, counts in source_counts.items() if tuple(map(str, counts)) == m.groups()}
+            if not owners or ((quoted or complete) and not owners & quoted):
+                out.append(m.group(0))
+        if complete:
+            allowed = item_counts | {str(n) for t in quoted for n in source_counts[t] if n}
+            lone = _PAIR.sub(" ", plain)
+            out += [n for n in re.findall(r"\d+", lone) if n not in allowed]
+    return out

@@ -4,7 +4,9 @@ does not hold is never chosen.
 At each step the decoder offers its candidate tokens best first (`FactGate.choose`); the gate takes the
 first whose text keeps the explanation within the facts:
 - a number (a run of digits) must be, or start, one of the sheet's numbers, and a rating goes only to the
-  title the user gave it ("“Bean” (your" is refused when Bean is not a rated source);
+  title the user gave it ("“Bean” (your" is refused when Bean is not a rated source); a count goes only
+  with its own title in its sentence ("31 of the 45 people who watched “Fargo”" is refused at the closing
+  quote when 31 of 45 watched “Heat”);
 - a capitalised word inside a sentence (a name, a title) must be, or start, a word of the sheet's titles
   or genres; a sentence may open only with a word of STARTERS or of the sheet;
 - a quoted passage must be, or start, one of the sheet's titles;
@@ -21,7 +23,8 @@ import re
 from typing import Sequence
 
 from recommender.explain.facts import FactSheet
-from recommender.llm.claims import genre_key, misattributed_ratings, misreported_requests, ungrounded_genres
+from recommender.llm.claims import (genre_key, misattributed_counts, misattributed_ratings, misreported_requests,
+                                     ungrounded_genres)
 
 STARTERS = frozenset("""It Its This That You Your If Like As And But Both Fans Viewers People Because Since With
 A An The For Many Here Plus Also So Then Just Those These Their They Everyone Anyone Someone Of Close Out
@@ -43,13 +46,14 @@ class FactGate:
         names = " ".join(sheet.titles() + list(sheet.genres) + list(sheet.tags))
         self.names = {w for w in _WORD.findall(names)} | {w.capitalize() for w in _WORD.findall(names)}
         self.titles = [t for t in sheet.titles()]
-        self.ratings = sheet.ratings()
+        self.ratings, self.counts = sheet.ratings(), sheet.counts()
         self.catalogue_genres = list(catalogue_genres)
 
     def allows(self, text: str) -> bool:
         """Whether `text` (the explanation so far, perhaps ending mid-word) stays within the facts."""
         return (self._numbers_ok(text) and self._quotes_ok(text) and self._words_ok(text)
-                and not self._repeats(text) and not misattributed_ratings(text, self.ratings))
+                and not self._repeats(text) and not misattributed_ratings(text, self.ratings)
+                and not misattributed_counts(text, *self.counts, final=False))
 
     def forced(self, text: str) -> str | None:
         """Inside a quote whose start fits one title only: the rest of that title and the closing quote
@@ -62,7 +66,8 @@ class FactGate:
         fits = {t for t in self.titles if t.startswith(inside)}
         if len(fits) != 1:
             return None
-        return fits.pop()[len(inside):] + ("”" if marks[-1].group() == "“" else '"')
+        rest = fits.pop()[len(inside):] + ("”" if marks[-1].group() == "“" else '"')
+        return rest if self.allows(text + rest) else None  # a title the sentence's counts do not belong to
 
     def choose(self, text: str, candidates: Sequence[tuple[int, str]]) -> int | None:
         """The first (token id, token text) of `candidates` whose text the gate allows after `text`."""
