@@ -48,6 +48,9 @@ INTENTS = {
     "something shorter": Intent(action="request", rest=["something shorter"]),
     "an epic fantasy quest, nothing too scary": Intent(action="request", genres=["Fantasy", "Adventure"],
                                                        exclude_genres=["Horror"]),
+    # the shipped model's readings of messages tried as a new user on 2026-11-30
+    "aliens invading earth": Intent(action="off_topic"),
+    "superheroes": Intent(action="request", genres=["Animation"]),
 }
 
 
@@ -322,3 +325,15 @@ def test_the_violent_genres_are_excluded_together_only_for_words_about_violence(
     assert not engine.recommender.requests[-1].constraints.exclude_genres
     engine.message(engine.new_session(), "a thriller, nothing violent")  # still excluded when asked
     assert "Crime" in engine.recommender.requests[-1].constraints.exclude_genres
+
+
+def test_a_message_with_a_genre_word_is_a_request_even_when_the_model_calls_it_off_topic(engine):
+    """Tried as a new user: "aliens invading earth" got "I work best in English. I can only help you
+    choose movies", and "superheroes" listed cartoons."""
+    turn = engine.message(engine.new_session(), "aliens invading earth")
+    assert turn.rows and "English" not in turn.reply and "only help you choose" not in turn.reply
+    assert engine.recommender.requests[-1].wished_genres == ("Sci-Fi",)
+    engine.message(engine.new_session(), "superheroes")
+    assert set(engine.recommender.requests[-1].wished_genres) == {"Action", "Adventure"}
+    turn = engine.message(engine.new_session(), "what's the weather like")
+    assert "only help you choose" in turn.reply  # still off-topic: no genre word
