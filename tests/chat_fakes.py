@@ -40,6 +40,7 @@ ROWS = [  # (title, year, genres)
     ("Mars Attacks!", 1996, "Action Comedy Sci-Fi War"),
     ("Twister", 1996, "Action Adventure Thriller"),
     ("Return of the Jedi", 1983, "Action Adventure Romance Sci-Fi War"),
+    ("Maltese Falcon, The", 1941, "Film-Noir Mystery"),
 ]
 
 

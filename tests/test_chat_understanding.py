@@ -51,6 +51,12 @@ INTENTS = {
     # the shipped model's readings of messages tried as a new user on 2026-11-30
     "aliens invading earth": Intent(action="off_topic"),
     "superheroes": Intent(action="request", genres=["Animation"]),
+    "christmas movies": Intent(action="request", genres=["Adventure"]),
+    "something my grandma would enjoy": Intent(action="request", genres=["Romance"]),
+    "with some action in it": Intent(action="request", like=["with some action"]),
+    "not in the mood for anything sad": Intent(action="request", genres=["Drama"]),
+    "show me the best movies of all time": Intent(action="request", genres=["Documentary"]),
+    "not so old though": Intent(action="request", rest=["not so old"]),
 }
 
 
@@ -337,3 +343,41 @@ def test_a_message_with_a_genre_word_is_a_request_even_when_the_model_calls_it_o
     assert set(engine.recommender.requests[-1].wished_genres) == {"Action", "Adventure"}
     turn = engine.message(engine.new_session(), "what's the weather like")
     assert "only help you choose" in turn.reply  # still off-topic: no genre word
+
+
+def test_a_genre_the_model_guessed_from_no_genre_word_is_not_shown_as_understood(engine):
+    """Tried as a new user: "christmas movies" listed Adventure films under the heading "(Adventure)", and
+    "something my grandma would enjoy" Romance; such guesses were wrong in 21 of 25 messages tried."""
+    for text in ("christmas movies", "something my grandma would enjoy"):
+        turn = engine.message(engine.new_session(), text)
+        assert turn.rows and engine.recommender.requests[-1].wished_genres == ()
+        assert "can't match" in turn.reply and text in turn.reply
+    turn = engine.message(engine.new_session(), "show me the best movies of all time")  # nothing but praise
+    assert turn.rows and engine.recommender.requests[-1].wished_genres == () and "can't match" not in turn.reply
+
+
+def test_a_follow_up_that_adds_a_genre_keeps_the_one_asked_for_and_is_no_title(engine):
+    """Tried as a new user: after "i want to laugh tonight", "with some action in it" asked "I don't know
+    the movie “with some action”. Did you mean Chain Reaction?" and dropped the comedy."""
+    session = engine.new_session()
+    engine.message(session, "comedy")
+    turn = engine.message(session, "with some action in it")
+    assert "Did you mean" not in turn.reply and session.dialogue.pending is None
+    assert engine.recommender.requests[-1].wished_genres == ("Comedy", "Action")
+
+
+def test_not_in_the_mood_for_a_genre_excludes_it(engine):
+    """Tried as a new user: "not in the mood for anything sad" listed dramas."""
+    engine.message(engine.new_session(), "not in the mood for anything sad")
+    request = engine.recommender.requests[-1]
+    assert request.wished_genres == () and "Drama" in request.constraints.exclude_genres
+
+
+def test_not_so_old_moves_the_years_forward_and_is_not_missing_data(engine):
+    session = engine.new_session()
+    engine.message(session, "comedy")
+    years = sorted(row.year for row in session.rows)
+    turn = engine.message(session, "not so old though")
+    request = engine.recommender.requests[-1]
+    assert request.constraints.min_year == years[len(years) // 2] + 1 and "can't match" not in turn.reply
+    assert request.query == "comedy"

@@ -253,7 +253,7 @@ def test_visible_drops_blocked_and_repeated_items_and_record_shown_asserts():
     say(s, "I loved Fargo")
     s.seen.add(idx("Toy Story"))
     request = s.to_request(rec)
-    recs = rec.rank(request, k=30)
+    recs = rec.rank(request, k=len(CATALOG))
     recs.append(recs[0])
     kept = s.visible(recs, request)
     kept_items = [r.index for r in kept]

@@ -7,7 +7,11 @@ shorter", after a request for comedies, replaced that request with nothing. Thes
 - an excluded genre needs a negation somewhere in the message ("no", "not", "without", "don't", ...), and
   the violent genres all together need words about violence;
 - a follow-up that asks only for what the catalogue has no data on ("shorter", "with Tom Hanks") keeps
-  the request on screen, and the reply says what it cannot use.
+  the request on screen, and the reply says what it cannot use;
+- a "title" made of nothing but genre and filler words is no title ("with some action" asked "Did you
+  mean Chain Reaction?"), unless the catalogue holds it exactly;
+- a follow-up that adds to the request ("with some action in it", "and also romantic") keeps the genres
+  already wished for.
 """
 
 from __future__ import annotations
@@ -15,14 +19,14 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from recommender.chat.intent import POSITION_LISTS, Intent
-from recommender.chat.phrases import NEGATIONS, VIOLENCE, VIOLENT_GENRES, find_references
+from recommender.chat.intent import POSITION_LISTS, TITLE_LISTS, Intent
+from recommender.chat.phrases import ANSWER, NEGATIONS, VIOLENCE, VIOLENT_GENRES, find_references
 from recommender.chat.state import DialogueState, Update
 from recommender.titles import tokens
 
 POINTING = re.compile(r"\b(?:it|this|that|these|those|them|they|one|ones|all|both|either|neither|last|latter|"
                       r"former|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\b|#\s*\d|\b\d{1,2}\b", re.I)
-ANSWER = re.compile(r"^\W*(?:no|nope|nah)\s*[,.!;:-]+", re.I)  # "no, ..." answers the last turn
+ADDING = re.compile(r"^\W*(?:and|also|plus|with|add|but also|and also)\b", re.I)  # "with some action in it"
 NEGATING = NEGATIONS | {"less", "fewer", "nope", "stop", "enough", "doesnt", "didnt", "wont", "cant"}
 
 
@@ -52,10 +56,32 @@ def drop_unsaid_exclusions(update: Update, text: str) -> None:
 
 
 def keep_request_for_missing_data(update: Update, state: DialogueState) -> None:
-    """A follow-up that only asks for data the catalogue lacks refines the request on screen instead of
-    replacing it with nothing."""
+    """A follow-up that names nothing to watch (only data the catalogue lacks, "shorter", or only years,
+    "not so old though") refines the request on screen instead of replacing it with nothing."""
     active = state.query or state.wished_genres or state.references
-    asks = (update.wished_genres or update.references or update.query or update.liked or update.exclude_genres
-            or update.min_year is not None or update.max_year is not None)
-    if active and update.new_request and update.missing and not asks and not update.reset_first:
+    asks = update.wished_genres or update.references or update.query or update.liked
+    if active and update.new_request and not asks and not update.reset_first:
         update.new_request = False
+
+
+def without_generic_titles(intent: Intent, titles, genre_words: frozenset[str], filler: frozenset[str]) -> Intent:
+    """`intent` without title spans that are only genre and filler words, unless a catalogue title."""
+    def generic(span: str) -> bool:
+        words = [t for t, _, _ in tokens(span)]
+        return (any(w in genre_words for w in words) and all(w in genre_words or w in filler for w in words)
+                and titles.link(span).status != "exact")
+
+    changes = {f: [t for t in getattr(intent, f) if not generic(t)] for f in TITLE_LISTS}
+    if all(changes[f] == getattr(intent, f) for f in TITLE_LISTS):
+        return intent
+    return dataclasses.replace(intent, **changes)
+
+
+def add_to_request(update: Update, state: DialogueState, text: str, genres) -> None:
+    """"with some action in it" after a request for comedies: comedies with action, not action alone."""
+    before = state.wished_genres or (genres.names(state.query) if state.query and genres is not None else [])
+    if ADDING.match(text) and update.new_request and before and update.wished_genres:
+        update.wished_genres = list(dict.fromkeys(before + update.wished_genres))
+        update.references = update.references or list(state.references)
+        if not update.query:
+            update.query = state.query

@@ -10,44 +10,21 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
+from recommender.chat.genre_words import GENRE_SYNONYMS
 from recommender.titles import tokens
 
 Span = tuple[int, int]
 
-# Everyday words for catalogue genres, keyed by the folded genre name. Plurals are added generically.
-GENRE_SYNONYMS = {
-    "scifi": ["sci fi", "scifi", "science fiction", "sf", "space", "robot", "futuristic", "outer space",
-              "alien invasion", "aliens invading", "extraterrestrial", "ufo", "spaceship", "time travel"],
-    "childrens": ["children", "childrens", "kids", "kid", "family", "children s"],
-    "animation": ["animated", "animation", "cartoon", "anime"],
-    "filmnoir": ["noir", "film noir", "filmnoir"],
-    "romance": ["romance", "romantic", "romcom", "rom com", "love story", "love stories"],
-    "comedy": ["comedy", "comedies", "comic", "rom com", "funny", "funnier", "hilarious", "comedic", "feel good",
-               "feelgood", "lighthearted", "light hearted", "uplifting", "lighter", "happier", "cheerful", "upbeat",
-               "goofy", "silly", "laughs"],
-    "horror": ["horror", "scary", "scarier", "creepy", "slasher", "zombie", "vampire", "werewolf", "haunted house",
-               "ghost story"],
-    "documentary": ["documentary", "documentaries", "doc", "docs"],
-    "thriller": ["thriller", "suspense", "spy", "spies", "espionage"],
-    "war": ["war", "soldier", "battle", "wartime", "ww2", "wwii", "ww1", "wwi", "world war", "vietnam"],
-    "western": ["western", "cowboy"],
-    "musical": ["musical", "singing", "dancing", "song and dance"],
-    "mystery": ["mystery", "mysteries", "whodunit", "detective"],
-    "crime": ["crime", "gangster", "heist", "mob", "mobster", "mafia"],
-    "fantasy": ["fantasy", "magic", "wizard", "dragon", "sword and sorcery", "fairy tale"],
-    "drama": ["drama", "dramas", "sad", "sadder", "tearjerker", "tear jerker", "weepy", "make me cry", "serious",
-              "biopic", "biographical", "courtroom"],
-    "action": ["action", "explosion", "car chase", "shootout", "martial arts", "kung fu", "superhero", "super hero",
-               "sword fight", "swordfight", "fight", "fighting", "spy", "spies"],
-    "adventure": ["adventure", "adventures", "superhero", "super hero", "sword fight", "sword fighting", "swordfight",
-                  "swashbuckler", "swashbuckling", "pirate", "treasure hunt", "knight", "castle", "medieval"],
-}
 VIOLENT_GENRES = ("action", "crime", "horror", "thriller", "war")
 VIOLENCE = re.compile(r"\b(?:no|not|nothing|without|non|never)[\s-]*(?:too\s+|very\s+|so\s+)?violen(?:t|ce)\b|"
                       r"\bnon-?violent\b", re.I)
 ORDINALS = {w: i + 1 for i, w in enumerate("first second third fourth fifth sixth seventh eighth ninth tenth".split())}
 
 
+NEGATING_PHRASES = re.compile(  # said before a genre, these negate it as "not" does
+    r"\b(?:not (?:really )?in the mood for|not (?:a (?:big |huge )?fan of|into)|(?:sick|tired) of|fed up with|"
+    r"had enough of|anything but|steer clear of|stay away from)\b", re.I)
+ANSWER = re.compile(r"^\W*(?:no|nope|nah)\s*[,.!;:-]+", re.I)  # "no, I meant a war film" answers the last turn
 NEGATIONS = frozenset("no not nothing without never none avoid skip hate hates dont don isn isnt aren arent nor "
                       "except excluding exclude neither".split())
 NOT_TYPOS = frozenset("bottle bottles spice spade fanny crimp prime actions auction scars scare scarf solder "
@@ -109,8 +86,9 @@ class GenreLexicon:
         """Genres named right after a negation ("I don't want anything scary", "not a drama"): at most
         three words between them."""
         out = []
+        text = ANSWER.sub(lambda m: " " * len(m.group(0)), text)  # "no, I meant a war film" negates nothing
         for m in self._word.finditer(text):
-            before = [t for t, _, _ in tokens(text[:m.start()])][-4:]
+            before = [t for t, _, _ in tokens(NEGATING_PHRASES.sub(" not ", text[:m.start()]))][-4:]
             if set(before) & NEGATIONS:
                 out += [g for g in self._genres(m) if g not in out]
         return out
@@ -243,7 +221,8 @@ def find_year_filters(text: str) -> YearFilters:
 
 
 OLDER = re.compile(r"\b(?:older|earlier|less recent)(?:\s+(?:ones?|stuff|movies?|films?|picks?))?\b", re.I)
-NEWER = re.compile(r"\b(?:newer|more recent)(?:\s+(?:ones?|stuff|movies?|films?|picks?))?\b", re.I)
+NEWER = re.compile(r"\b(?:newer|more recent|more modern|not (?:so|too|that) old|less old)"
+                   r"(?:\s+(?:ones?|stuff|movies?|films?|picks?))?\b", re.I)
 
 
 def find_relative_years(text: str, shown_years: Iterable[int | None]) -> YearFilters | None:

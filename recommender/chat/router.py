@@ -22,9 +22,10 @@ import re
 import time
 from typing import NamedTuple
 
-from recommender.chat.grounding import drop_unsaid_exclusions, keep_request_for_missing_data, without_unpointed_positions
-from recommender.chat.parse import parse_message
-from recommender.chat.phrases import find_year_filters
+from recommender.chat.grounding import (add_to_request, drop_unsaid_exclusions, keep_request_for_missing_data,
+                                        without_generic_titles, without_unpointed_positions)
+from recommender.chat.parse import FILLER, parse_message
+from recommender.chat.phrases import NEWER, OLDER, find_year_filters
 from recommender.chat.state import DialogueState, Update
 from recommender.chat.understand import update_from_intent
 
@@ -69,10 +70,13 @@ class MessageRouter:
             log.warning("the intent model's output did not fit the schema; using the rule parser for %r", text)
             return Understood(rules, "rules", time.perf_counter() - started, invalid=True)
         intent = without_unpointed_positions(parsed.intent, text)
+        if self.genres is not None:
+            intent = without_generic_titles(intent, self.titles, self.genres.words, FILLER)
         update = update_from_intent(intent, state, self.titles, self.text_search)
         drop_unsaid_exclusions(update, text)
         update = merge_rules(update, rules, self.genres)
         keep_request_for_missing_data(update, state)
+        add_to_request(update, state, text, self.genres)
         update.non_english = rules.non_english
         update.ignored_instruction = rules.ignored_instruction
         return Understood(update, "llm", time.perf_counter() - started, parsed.raw)
@@ -95,7 +99,9 @@ def merge_rules(update: Update, rules: Update, genres=None) -> Update:
         hints = [g for g in genres.names(rules.query) if g not in negated]
     else:  # "nothing too scary" is no wish
         negated, hints = [], [g for g in rules.query_hints if g not in update.exclude_genres]
-    wished = hints or update.wished_genres
+    wished = hints or ([g for g in update.wished_genres if g not in negated] if genres is None else [])
+    if genres is not None and update.wished_genres and not hints and update.new_request:
+        drop_unsaid_genres(update, rules)
     model_excluded = [g for g in update.exclude_genres if g not in hints]  # "a love story that isn't cheesy"
     excluded = list(dict.fromkeys(model_excluded + [g for g in rules.exclude_genres + negated if g not in wished]))
     if excluded != update.exclude_genres:
@@ -113,7 +119,21 @@ def merge_rules(update: Update, rules: Update, genres=None) -> Update:
     return update
 
 
+def drop_unsaid_genres(update: Update, rules: Update) -> None:
+    """A genre the model guessed with no genre word in the message is left out: tried on new wording, such
+    guesses were mostly wrong ("christmas movies" was Adventure, "something epic and long" Horror,
+    "nothing with John Wayne" Western), and a list headed by the wrong genre misleads. When nothing
+    else is left, the reply says what it could not match."""
+    update.wished_genres = []
+    understood = (update.references or update.liked or update.exclude_genres or update.missing or update.query
+                  or update.min_year is not None or update.max_year is not None)
+    if not understood and rules.query:
+        update.missing = [("rest", rules.query)]
+
+
 def read_by_rules(text: str, genres) -> bool:
-    """Whether the rule lexicons use these words: a genre ("lighthearted") or an era ("black and white")."""
+    """Whether the rule lexicons use these words: a genre ("lighthearted"), an era ("black and white") or
+    years against the list on screen ("not so old")."""
     years = find_year_filters(text)
-    return bool(genres.names(text)) or years.min_year is not None or years.max_year is not None
+    return (bool(genres.names(text)) or years.min_year is not None or years.max_year is not None
+            or bool(OLDER.search(text) or NEWER.search(text)))

@@ -1,0 +1,41 @@
+"""Everyday words for the catalogue's genres, as the rule lexicon (`phrases.GenreLexicon`) reads them.
+
+Keyed by the folded genre name; plurals of a phrase's last word are added generically. One phrase may name
+several genres ("rom com", "superhero"). Every word here is exact: the chat trusts it over the LLM's guess
+(`router.merge_rules`), so a word belongs here only when nearly every request that uses it means that genre.
+A single word of a phrase is never read as a title on its own unless capitalised mid-sentence or quoted.
+"""
+
+GENRE_SYNONYMS = {
+    "scifi": ["sci fi", "scifi", "science fiction", "sf", "space", "robot", "futuristic", "outer space",
+              "alien invasion", "aliens invading", "invading aliens", "extraterrestrial", "ufo", "spaceship",
+              "time travel"],
+    "childrens": ["children", "childrens", "kids", "kid", "family", "children s", "kid friendly", "family friendly",
+                  "dog", "talking animal", "pet"],
+    "animation": ["animated", "animation", "cartoon", "anime"],
+    "filmnoir": ["noir", "film noir", "filmnoir"],
+    "romance": ["romance", "romantic", "romcom", "rom com", "love story", "love stories", "date movie", "date night"],
+    "comedy": ["comedy", "comedies", "comic", "rom com", "funny", "funnier", "hilarious", "comedic", "feel good",
+               "feelgood", "lighthearted", "light hearted", "uplifting", "lighter", "happier", "cheerful", "upbeat",
+               "goofy", "silly", "laughs", "laugh", "light", "something light", "light movie", "light film",
+               "more fun", "sillier", "less serious"],
+    "horror": ["horror", "scary", "scarier", "creepy", "creepier", "spooky", "halloween", "slasher", "zombie",
+               "vampire", "werewolf", "haunted house"],
+    "documentary": ["documentary", "documentaries", "doc", "docs"],
+    "thriller": ["thriller", "suspense", "suspenseful", "more tense", "spy", "spies", "espionage", "twisty",
+                 "plot twist", "psychological", "mind bending", "mindbending"],
+    "war": ["war", "soldier", "battle", "wartime", "ww2", "wwii", "ww1", "wwi", "world war", "vietnam"],
+    "western": ["western", "cowboy"],
+    "musical": ["musical", "singing", "dancing", "song and dance"],
+    "mystery": ["mystery", "mysteries", "whodunit", "detective"],
+    "crime": ["crime", "gangster", "heist", "mob", "mobster", "mafia", "con artist", "con man", "conman", "swindler",
+              "scam"],
+    "fantasy": ["fantasy", "magic", "wizard", "dragon", "sword and sorcery", "fairy tale"],
+    "drama": ["drama", "dramas", "sad", "sadder", "tearjerker", "tear jerker", "weepy", "make me cry", "serious",
+              "biopic", "biographical", "courtroom"],
+    "action": ["action", "explosion", "car chase", "shootout", "martial arts", "kung fu", "superhero", "super hero",
+               "sword fight", "swordfight", "fight", "fighting", "spy", "spies"],
+    "adventure": ["adventure", "adventures", "superhero", "super hero", "sword fight", "sword fighting", "swordfight",
+                  "swashbuckler", "swashbuckling", "pirate", "treasure hunt", "knight", "castle", "medieval", "epic",
+                  "more adventurous"],
+}
