@@ -65,3 +65,23 @@ def test_best_first_equals_a_full_sort_ties_included():
         finite = np.flatnonzero(np.isfinite(fused))
         expected = finite[np.lexsort((-fused[finite], -tiers[finite]))][:k]
         assert np.array_equal(best_first(fused, tiers, k), expected)
+
+
+def test_items_mostly_of_the_wished_genre_move_up_among_those_that_have_it(retriever):
+    """Tried as a new user: "a romantic movie" listed Star Wars first (Action, Adventure, Romance, Sci-Fi, War)."""
+    import dataclasses
+
+    request = Request(history=[3, 4], wished_genres=("Comedy",))
+
+    def purity_order(focus):
+        retriever.config = dataclasses.replace(retriever.config, genre_focus=focus)
+        shortlist = retriever.shortlist(request, k=20)
+        return [len(set(retriever.catalog[int(i)].genres)) == 1 for i in shortlist.indices
+                if "Comedy" in retriever.catalog[int(i)].genres]
+
+    try:
+        plain, focused = purity_order(0.0), purity_order(100.0)
+    finally:
+        retriever.config = dataclasses.replace(retriever.config, genre_focus=0.5)
+    assert plain != sorted(plain, reverse=True)  # without it, popularity alone mixes them
+    assert focused == sorted(focused, reverse=True) and focused[0]

@@ -39,6 +39,9 @@ class RetrievalConfig:
         "'Like X' references: the collaborative and dense channels scored from the references alone are "
         "added with this multiple of the history channels' total weight.",
     )
+    genre_focus: float = option(
+        0.5, "With wished genres, an item's score gains this times the share of its genres that were wished, in "
+             "units of the scores' spread: a Romance request lists romances before Star Wars (also tagged Romance).")
     liked_weight: float = option(1.0, "Items liked in the dialogue count like the most recent history item times this.")
     low_rating_weight: float = option(
         0.8, "History items rated at most low_rating_threshold count this many times their recency weight in the "
@@ -65,6 +68,7 @@ class RetrievalConfig:
         check(any(self.weights[c] > 0 for c in CHANNELS), "at least one channel weight must be > 0")
         check(self.query_text_weight >= 0, "query_text_weight must be >= 0")
         check(self.reference_weight >= 0, "reference_weight must be >= 0")
+        check(self.genre_focus >= 0, "genre_focus must be >= 0")
         check(self.transition_window >= 1, "transition_window must be >= 1")
         check(self.neighbours >= 1, "neighbours must be >= 1")
         check(-10 <= self.low_rating_weight <= 1, "low_rating_weight must be between -10 and 1 (a low rating "
