@@ -162,7 +162,7 @@ def test_off_topic_leaves_the_list_alone_and_reset_with_a_request_starts_over(en
 
 def test_an_output_that_does_not_fit_the_schema_falls_back_to_the_rules(engine, parser):
     session = engine.new_session()
-    turn = engine.message(session, "a war comedy please")  # no scripted intent: the fake fails like bad JSON
+    turn = engine.message(session, "a war comedy with heart please")  # no scripted intent: the fake fails like bad JSON
     assert session.understood.invalid and session.understood.parser == "rules"
     assert turn.list_changed
 
@@ -278,7 +278,8 @@ def test_something_older_keeps_the_request_and_moves_the_years_back():
     years = sorted(row.year for row in session.rows)
     turn = engine.message(session, "something older")
     request = engine.recommender.requests[-1]
-    assert request.query == "comedy" and request.constraints.max_year == years[len(years) // 2] // 10 * 10 - 1
+    assert request.wished_genres == ("Comedy",)
+    assert request.constraints.max_year == years[len(years) // 2] // 10 * 10 - 1
     assert all(row.year <= request.constraints.max_year for row in turn.rows)
 
 
@@ -380,4 +381,22 @@ def test_not_so_old_moves_the_years_forward_and_is_not_missing_data(engine):
     turn = engine.message(session, "not so old though")
     request = engine.recommender.requests[-1]
     assert request.constraints.min_year == years[len(years) // 2] + 1 and "can't match" not in turn.reply
-    assert request.query == "comedy"
+    assert request.wished_genres == ("Comedy",)
+
+
+def test_a_request_of_nothing_but_genre_words_is_read_exactly_without_the_model(engine, parser):
+    """The LLM added nothing to these (the lexicon's genres replace its guess) and cost 0.9 s a message."""
+    for text, wished, excluded in [("a scary movie", ("Horror",), set()),
+                                   ("something funny but not too romantic", ("Comedy",), {"Romance"}),
+                                   ("horror movies but not slasher stuff", ("Horror",), set())]:
+        session = engine.new_session()
+        turn = engine.message(session, text)
+        request = engine.recommender.requests[-1]
+        assert session.understood.parser == "rules" and turn.rows, text
+        assert request.wished_genres == wished and set(request.constraints.exclude_genres) == excluded, text
+    session = engine.new_session()
+    engine.message(session, "something like Alien but funnier")
+    assert session.understood.parser == "rules" and session.dialogue.wished_genres == ["Comedy"]
+    assert session.dialogue.references == [index_of(CATALOG, "Alien")]
+    engine.message(session, "a comedy with Tom Hanks")  # a name is left: the model reads it
+    assert session.understood.parser == "llm"

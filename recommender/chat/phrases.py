@@ -83,15 +83,21 @@ class GenreLexicon:
         return list(dict.fromkeys(g for _, g in sorted(found, key=lambda x: x[0]) if g))
 
     def negated(self, text: str) -> list[str]:
-        """Genres named right after a negation ("I don't want anything scary", "not a drama"): at most
-        three words between them."""
-        out = []
+        """Genres named only right after a negation ("I don't want anything scary", "not a drama"; at most
+        three words between them): "horror movies but not slasher stuff" negates no genre."""
+        negated, said = [], []
         text = ANSWER.sub(lambda m: " " * len(m.group(0)), text)  # "no, I meant a war film" negates nothing
         for m in self._word.finditer(text):
             before = [t for t, _, _ in tokens(NEGATING_PHRASES.sub(" not ", text[:m.start()]))][-4:]
-            if set(before) & NEGATIONS:
-                out += [g for g in self._genres(m) if g not in out]
-        return out
+            target = negated if set(before) & NEGATIONS else said
+            target += [g for g in self._genres(m) if g not in target]
+        return [g for g in negated if g not in said]
+
+    def leftover(self, text: str, ignore: frozenset[str]) -> list[str]:
+        """Words of `text` in no genre phrase (a one-letter typo of a genre word counts as one), nor in `ignore`."""
+        spans = [m.span() for m in self._word.finditer(text)]
+        return [t for t, start, end in tokens(text) if t not in ignore and not self._misspelt(t)
+                and not any(a <= start and end <= b for a, b in spans)]
 
     def _genres(self, match: re.Match) -> tuple[str, ...]:
         return self.phrases[_fold_phrase(match.group(1)).replace("  ", " ")]

@@ -17,6 +17,7 @@ What the model may only say when the message says it too (a list position, an ex
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 import time
@@ -63,6 +64,10 @@ class MessageRouter:
                      or (self.mode == "auto" and rules_are_exact(text, rules, state)))
         if use_rules:
             return Understood(rules, "rules", time.perf_counter() - started)
+        as_genres = read_as_genres(rules, self.genres) if self.mode == "auto" else None
+        if as_genres is not None and not as_genres.non_english and not QUESTION.search(text):
+            add_to_request(as_genres, state, text, self.genres)
+            return Understood(as_genres, "rules", time.perf_counter() - started)
         from recommender.llm.intent_model import safe_parse
 
         parsed = safe_parse(self.intent_parser, text, len(state.last_shown))
@@ -116,6 +121,23 @@ def merge_rules(update: Update, rules: Update, genres=None) -> Update:
     if genres is not None:
         update.missing = [(kind, text) for kind, text in update.missing
                           if kind == "people" or not read_by_rules(text, genres)]
+    return update
+
+
+def read_as_genres(rules: Update, genres) -> Update | None:
+    """The rule parser's reading of a message whose free text is nothing but genre words and filler ("a
+    scary movie", "something like Alien but funnier"), with those words as genre wishes, as the LLM path
+    reads them once `merge_rules` has corrected it: exact, and no model call. None when other words are
+    left ("a comedy with Jim Carrey")."""
+    if rules.kind != "message" or not rules.query or genres is None or genres.leftover(rules.query, FILLER):
+        return None
+    negated = genres.negated(rules.query)
+    wished = [g for g in genres.names(rules.query) if g not in negated]
+    update = dataclasses.replace(rules, query=None, query_hints=[], wished_genres=wished)
+    excluded = [g for g in dict.fromkeys(update.exclude_genres + negated) if g not in wished]
+    if excluded != update.exclude_genres:  # "a thriller, nothing violent" still wishes for a thriller
+        update.set_exclusions(excluded)
+    update.new_request = update.new_request or bool(wished)
     return update
 
 
