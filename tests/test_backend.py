@@ -282,33 +282,6 @@ def test_rows_fed_different_numbers_of_tokens_per_step_decode_as_they_would_alon
         assert batched[row] == alone[0] and len(alone[0]) == 4 * (1 + len(forced[row]))
 
 
-def test_background_work_fed_in_short_steps_decodes_as_foreground_work_does(tiny_backend):
-    """Background rows get at most BACKGROUND_CHUNK tokens a step, so a person's message never waits
-    behind one long prompt pass (the load test's typed lists took 3.3-4.2 s behind ten explanations)."""
-    from recommender.llm.generation import BACKGROUND_CHUNK
-
-    prefix = "<|im_start|>user\n"
-    long = " ".join(["a longer message that needs several steps"] * 4) + "<|im_end|>"
-    rests = [long, "short<|im_end|>"]
-    assert len(tiny_backend._encode(long)) > 2 * BACKGROUND_CHUNK
-    widths = []
-    forward = tiny_backend._forward
-
-    def recording(*args, **kwargs):
-        widths.append(kwargs["input_ids"].shape[1])
-        return forward(*args, **kwargs)
-
-    tiny_backend._forward = recording
-    try:
-        fast = dict(tiny_backend.decode_batch(prefix, rests, [ForcingPolicy([7], 3) for _ in rests], 10))
-        widths.clear()
-        slow = dict(tiny_backend.decode_batch(prefix, rests, [ForcingPolicy([7], 3) for _ in rests], 10,
-                                              background=True))
-    finally:
-        tiny_backend._forward = forward
-    assert slow == fast and max(widths) == BACKGROUND_CHUNK
-
-
 def test_text_a_row_must_write_is_fed_in_one_step_and_decoding_goes_on_after_it(tiny_backend):
     """`force` writes a title's rest at once: the row's text holds it, and the next choice follows it."""
     greedy = [lambda text, candidates: candidates[0][0]]

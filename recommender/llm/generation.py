@@ -16,7 +16,6 @@ import numpy as np
 
 PREFIX_CACHE_SIZE = 8  # prompt starts whose KV cache is kept (one per task and adapter in practice)
 TOP_K = 40  # candidate tokens a gate is offered per step, best first
-BACKGROUND_CHUNK = 16  # tokens per row per step in background work: a person's message waits one short step
 
 
 class GenerationMixin:
@@ -94,35 +93,29 @@ class GenerationMixin:
         if n > 1:
             cache.batch_repeat_interleave(n)
         pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
-        feeds = [self._encode(r) for r in rests]  # tokens each row still has to be fed
+        feeds = [self._encode(r) for r in rests]
         seen = [len(prefix_ids)] * n  # real tokens in each row's cache
         mask = torch.ones((n, len(prefix_ids)), dtype=torch.long, device=self.device)
         outputs: list[list[int]] = [[] for _ in range(n)]
-        calls = [0] * n  # policy calls per row
-        chunk = BACKGROUND_CHUNK if background else None  # a short step, so a person's work waits little
         open_rows = set(range(n))
-        while open_rows:
-            now = [feeds[r][:chunk] if r in open_rows else [] for r in range(n)]
-            width = max(len(f) for f in now)
+        for step in range(max_steps + 1):
+            width = max(len(feeds[r]) for r in open_rows)
             ids, new_mask, positions = [], [], []
-            for r, feed in enumerate(now):
+            for r in range(n):
+                feed = feeds[r] if r in open_rows else []
                 ids.append([pad] * (width - len(feed)) + feed)
                 new_mask.append([0] * (width - len(feed)) + [1] * len(feed))
                 positions.append([seen[r]] * (width - len(feed)) + list(range(seen[r], seen[r] + len(feed))))
                 seen[r] += len(feed)
-                feeds[r] = feeds[r][len(feed):]
             mask = torch.cat([mask, torch.tensor(new_mask, device=self.device)], dim=1)
-            out = self._forward(self.threads if width > 1 else self.decode_threads, adapter,
+            out = self._forward(self.threads if step == 0 else self.decode_threads, adapter,
                                 input_ids=torch.tensor(ids, device=self.device), attention_mask=mask,
                                 position_ids=torch.tensor(positions, device=self.device), cache=cache,
                                 use_cache=True, logits_to_keep=1, background=background)
             cache = out.cache
             logits = out.logits[:, -1, :].float().cpu().numpy()
             for r in sorted(open_rows):
-                if feeds[r]:  # fed part of its tokens: the rest comes next step
-                    continue
-                new = policies[r](logits[r]) if calls[r] < max_steps else None
-                calls[r] += 1
+                new = policies[r](logits[r]) if step < max_steps else None
                 if not new:
                     open_rows.discard(r)
                     yield r, outputs[r]
@@ -132,6 +125,8 @@ class GenerationMixin:
                 if getattr(policies[r], "done", False):  # complete: no step is needed to feed it
                     open_rows.discard(r)
                     yield r, outputs[r]
+            if not open_rows:
+                return
 
     def generate_batch(self, prefix: str, rests: Sequence[str], choose: Sequence[Callable],
                        finished: Callable[[str, bool], bool], max_new_tokens: int = 48,
