@@ -282,6 +282,27 @@ def test_rows_fed_different_numbers_of_tokens_per_step_decode_as_they_would_alon
         assert batched[row] == alone[0] and len(alone[0]) == 4 * (1 + len(forced[row]))
 
 
+def test_a_row_that_joins_a_running_batch_decodes_as_it_would_alone(tiny_backend):
+    """A message arriving while others are decoded joins the batch at its next step (a continuous batch):
+    its cache starts as the prompt start's, padded to the batch's length and masked."""
+    prefix = "<|im_start|>user\n"
+    rests = ["hello there<|im_end|>", "a<|im_end|>"]
+    late = ["what is this, a longer one?<|im_end|>", "b<|im_end|>"]
+    arrivals = {2: [(late[0], ForcingPolicy([8], 4))], 4: [(late[1], ForcingPolicy([], 3))]}
+    step = [0]
+
+    def joining():
+        step[0] += 1
+        return arrivals.get(step[0], [])
+
+    batched = dict(tiny_backend.decode_batch(prefix, rests, [ForcingPolicy([5, 6], 4), ForcingPolicy([], 6)], 10,
+                                             joining=joining))
+    alone = [dict(tiny_backend.decode_batch(prefix, [rest], [policy], 10))[0]
+             for rest, policy in [(rests[0], ForcingPolicy([5, 6], 4)), (rests[1], ForcingPolicy([], 6)),
+                                  (late[0], ForcingPolicy([8], 4)), (late[1], ForcingPolicy([], 3))]]
+    assert [batched[row] for row in range(4)] == alone
+
+
 def test_text_a_row_must_write_is_fed_in_one_step_and_decoding_goes_on_after_it(tiny_backend):
     """`force` writes a title's rest at once: the row's text holds it, and the next choice follows it."""
     greedy = [lambda text, candidates: candidates[0][0]]

@@ -180,13 +180,17 @@ class RecordingBackend:
 
         return contextlib.nullcontext()
 
-    def decode_batch(self, prefix, rests, policies, max_steps, adapter=False, background=False):
+    def decode_batch(self, prefix, rests, policies, max_steps, adapter=False, background=False, joining=None):
         import time
 
-        self.batches.append(list(rests))
+        rests = list(rests)
+        self.batches.append(rests)
         if self.fail:
             raise RuntimeError("the model broke")
-        time.sleep(0.05)
+        self.entered.set()
+        for _ in range(5):  # five steps, each a chance to join
+            time.sleep(0.05)
+            rests += [rest for rest, _ in (joining() if joining else [])]
         for row, rest in enumerate(rests):
             yield row, [ord(c) for c in rest]
 
@@ -217,3 +221,26 @@ def test_a_failing_batch_fails_every_caller_instead_of_leaving_one_waiting():
 
     with pytest.raises(RuntimeError, match="the model broke"):
         Batcher(RecordingBackend(fail=True)).decode("start", "ab", None, 10, "intent")
+
+
+def test_a_message_that_arrives_during_a_batch_joins_it_instead_of_waiting_for_it():
+    import threading
+
+    from recommender.llm.intent_model import Batcher
+
+    backend = RecordingBackend()
+    batcher = Batcher(backend, window_s=0.0)
+    results = {}
+
+    def parse(text):
+        results[text] = batcher.decode("start", text, None, 10, "intent")
+
+    first = threading.Thread(target=parse, args=("ab",))
+    first.start()
+    assert backend.entered.wait(5)
+    second = threading.Thread(target=parse, args=("cd",))
+    second.start()
+    first.join(5)
+    second.join(5)
+    assert results == {"ab": [97, 98], "cd": [99, 100]}
+    assert batcher.batch_sizes == [1] and batcher.joined == 1 and backend.batches == [["ab", "cd"]]

@@ -77,45 +77,60 @@ class GenerationMixin:
         return self.tokenizer.decode(ids, skip_special_tokens=True)
 
     def decode_batch(self, prefix: str, rests: Sequence[str], policies: Sequence[Callable], max_steps: int,
-                     adapter: bool | str = False, background: bool = False) -> Iterator[tuple[int, list[int]]]:
+                     adapter: bool | str = False, background: bool = False,
+                     joining: Callable[[], Sequence[tuple[str, Callable]]] | None = None,
+                     ) -> Iterator[tuple[int, list[int]]]:
         """Batched greedy decoding of a continuation of `prefix + rests[i]` for each i, yielding (i, tokens)
         as rows end. At each model step row i's policy, given its next-token logits, returns the tokens to
         append (its choice and any the output constraint forces after it) or None to end the row (a policy
         whose `done` is set after a call has ended with the tokens it returned); each
         row is fed its own number of tokens per step (left-padded and masked), so forced tokens cost no
         step. The KV cache of `prefix`, shared by many calls (a system prompt, instructions), is computed
-        once. `background` work pauses between steps while foreground work waits."""
+        once. `background` work pauses between steps while foreground work waits. `joining`, called before
+        each step, returns rows that join the batch now ((rest, policy) pairs, numbered on from the last row):
+        a message that arrives while others are decoded does not wait for them to finish."""
         import torch
 
         prefix_ids = self._encode(prefix)
-        n = len(rests)
-        cache = copy.deepcopy(self._prefix_kv(prefix_ids, adapter))
-        if n > 1:
-            cache.batch_repeat_interleave(n)
+        start = self._prefix_kv(prefix_ids, adapter)
+        cache = copy.deepcopy(start)
+        if len(rests) > 1:
+            cache.batch_repeat_interleave(len(rests))
         pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
+        policies = list(policies)
         feeds = [self._encode(r) for r in rests]
-        seen = [len(prefix_ids)] * n  # real tokens in each row's cache
-        mask = torch.ones((n, len(prefix_ids)), dtype=torch.long, device=self.device)
-        outputs: list[list[int]] = [[] for _ in range(n)]
-        open_rows = set(range(n))
-        for step in range(max_steps + 1):
+        seen = [len(prefix_ids)] * len(rests)  # real tokens in each row's cache
+        mask = torch.ones((len(rests), len(prefix_ids)), dtype=torch.long, device=self.device)
+        outputs: list[list[int]] = [[] for _ in rests]
+        calls = [0] * len(rests)  # policy calls per row
+        open_rows = set(range(len(rests)))
+        while open_rows:
+            for rest, policy in (joining() if joining is not None else ()):
+                cache, mask = with_new_row(cache, start, mask)
+                open_rows.add(len(feeds))
+                feeds.append(self._encode(rest))
+                seen.append(len(prefix_ids))
+                outputs.append([])
+                calls.append(0)
+                policies.append(policy)
             width = max(len(feeds[r]) for r in open_rows)
             ids, new_mask, positions = [], [], []
-            for r in range(n):
+            for r in range(len(feeds)):
                 feed = feeds[r] if r in open_rows else []
                 ids.append([pad] * (width - len(feed)) + feed)
                 new_mask.append([0] * (width - len(feed)) + [1] * len(feed))
                 positions.append([seen[r]] * (width - len(feed)) + list(range(seen[r], seen[r] + len(feed))))
                 seen[r] += len(feed)
             mask = torch.cat([mask, torch.tensor(new_mask, device=self.device)], dim=1)
-            out = self._forward(self.threads if step == 0 else self.decode_threads, adapter,
+            out = self._forward(self.threads if width > 1 else self.decode_threads, adapter,
                                 input_ids=torch.tensor(ids, device=self.device), attention_mask=mask,
                                 position_ids=torch.tensor(positions, device=self.device), cache=cache,
                                 use_cache=True, logits_to_keep=1, background=background)
             cache = out.cache
             logits = out.logits[:, -1, :].float().cpu().numpy()
             for r in sorted(open_rows):
-                new = policies[r](logits[r]) if step < max_steps else None
+                new = policies[r](logits[r]) if calls[r] < max_steps else None
+                calls[r] += 1
                 if not new:
                     open_rows.discard(r)
                     yield r, outputs[r]
@@ -125,8 +140,6 @@ class GenerationMixin:
                 if getattr(policies[r], "done", False):  # complete: no step is needed to feed it
                     open_rows.discard(r)
                     yield r, outputs[r]
-            if not open_rows:
-                return
 
     def generate_batch(self, prefix: str, rests: Sequence[str], choose: Sequence[Callable],
                        finished: Callable[[str, bool], bool], max_new_tokens: int = 48,
@@ -160,6 +173,22 @@ class GenerationMixin:
                                 use_cache=True, logits_to_keep=1)
             self._prefix_cache[key] = out.cache
         return self._prefix_cache[key]
+
+
+def with_new_row(cache, start, mask):
+    """`cache` and `mask` with one more row: the prompt start's keys and values (`start`, one row), then
+    masked zeros up to the batch's length, so the row's own tokens follow its start as if alone."""
+    import torch
+
+    length, begun = mask.shape[1], start.layers[0].keys.shape[-2]
+    for layer, first in zip(cache.layers, start.layers):
+        for name in ("keys", "values"):
+            block = getattr(first, name)
+            padding = block.new_zeros(*block.shape[:-2], length - begun, block.shape[-1])
+            setattr(layer, name, torch.cat([getattr(layer, name), torch.cat([block, padding], dim=-2)], dim=0))
+    row = torch.zeros((1, length), dtype=mask.dtype, device=mask.device)
+    row[:, :begun] = 1
+    return cache, torch.cat([mask, row], dim=0)
 
 
 def repeated_ngram_completions(tokens: list[int], n: int) -> list[int]:

@@ -79,14 +79,17 @@ class _Job(NamedTuple):
 class Batcher:
     """Decodes the messages that arrive together (chat sessions typing at the same time) in one batch:
     the first waits `window_s` for company, then every queued message with the same prompt start goes
-    into one batched decode (`decode_batch`), and each caller gets its result as soon as its row ends."""
+    into one batched decode (`decode_batch`), and each caller gets its result as soon as its row ends.
+    A message that arrives while a batch runs joins it at its next step."""
 
     def __init__(self, backend, window_s: float = 0.005, max_batch: int = 16):
         self.backend, self.window_s, self.max_batch = backend, window_s, max_batch
         self.jobs: queue.Queue = queue.Queue()
         self.worker: threading.Thread | None = None
         self.lock = threading.Lock()
-        self.batch_sizes: list[int] = []  # for tests and logs
+        self.waiting: list[_Job] = []  # taken off the queue while a batch ran, but not fit to join it
+        self.batch_sizes: list[int] = []  # rows a batch began with (for tests and logs)
+        self.joined = 0  # rows that joined a batch already running
 
     def decode(self, prefix: str, rest: str, constraint, max_new_tokens: int, adapter) -> list[int]:
         job = _Job(prefix, rest, constraint, max_new_tokens, adapter, threading.Event(), [])
@@ -104,11 +107,12 @@ class Batcher:
 
     def _work(self) -> None:
         while True:
-            batch = [self.jobs.get()]
+            batch = [self.waiting.pop(0) if self.waiting else self.jobs.get()]
             deadline = time.monotonic() + self.window_s
             while len(batch) < self.max_batch:
                 try:
-                    batch.append(self.jobs.get(timeout=max(0.0, deadline - time.monotonic())))
+                    batch.append(self.waiting.pop(0) if self.waiting else
+                                 self.jobs.get(timeout=max(0.0, deadline - time.monotonic())))
                 except queue.Empty:
                     break
             groups: dict[tuple, list[_Job]] = {}
@@ -117,6 +121,27 @@ class Batcher:
             for jobs in groups.values():
                 self._run(jobs)
 
+    def _joining(self, jobs: list[_Job]) -> list[tuple]:
+        """Messages queued since the batch began that can join it (same prompt start and adapter, room
+        left); the others wait for the next batch. Joined jobs are appended to `jobs`, in row order."""
+        from recommender.llm.decoding import GrammarPolicy
+
+        joined = []
+        while len(jobs) < self.max_batch:
+            try:
+                job = self.jobs.get_nowait()
+            except queue.Empty:
+                break
+            first = jobs[0]
+            if (job.prefix, job.adapter, job.max_new_tokens) != (first.prefix, first.adapter, first.max_new_tokens):
+                self.waiting.append(job)
+                continue
+            jobs.append(job)
+            joined.append((job.rest, GrammarPolicy(job.constraint)))
+        if joined:
+            self.joined += len(joined)
+        return joined
+
     def _run(self, jobs: list[_Job]) -> None:
         from recommender.llm.decoding import GrammarPolicy
 
@@ -124,7 +149,8 @@ class Batcher:
         try:
             rows = self.backend.decode_batch(jobs[0].prefix, [j.rest for j in jobs],
                                              [GrammarPolicy(j.constraint) for j in jobs],
-                                             max(j.max_new_tokens for j in jobs), jobs[0].adapter)
+                                             max(j.max_new_tokens for j in jobs), jobs[0].adapter,
+                                             joining=lambda: self._joining(jobs))
             for row, ids in rows:
                 jobs[row].result.append(ids)
                 jobs[row].done.set()
