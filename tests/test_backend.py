@@ -404,3 +404,27 @@ def test_a_background_step_queued_on_the_model_gives_its_turn_to_foreground_work
         order.append("foreground")
     worker.join(10)
     assert order == ["foreground", "background"]
+
+
+def test_each_forward_pass_runs_the_adapter_it_names_in_any_order(tiny_model_dir, tmp_path):
+    """Adapters are no longer switched back after each pass (the switch walks every module and cost the
+    explanations a quarter of their time), so each pass must still get exactly the adapter it names."""
+    import torch
+    from peft import LoraConfig, get_peft_model
+
+    for name in ("ranker", "other"):
+        base = load_base_model(LLMConfig(model=str(tiny_model_dir), quantize="none", device="cpu"), progress=False)
+        lora = LoraConfig(r=4, target_modules=["q_proj", "v_proj"], init_lora_weights=False)
+        get_peft_model(base.model, lora).save_pretrained(tmp_path / name)
+    backend = load_backend(LLMConfig(model=str(tiny_model_dir), quantize="none", device="cpu",
+                                     adapter=str(tmp_path / "ranker")), progress=False)
+    backend.add_adapter("other", str(tmp_path / "other"))
+    ids = torch.tensor([backend._encode(backend.chat_prompt("Hi"))])
+
+    def logits(adapter):
+        return backend._forward(0, adapter, input_ids=ids).logits[0, -1].numpy().copy()
+
+    first = {adapter: logits(adapter) for adapter in (True, "other", False)}
+    for adapter in ("other", True, False, "other", True, False, True):
+        np.testing.assert_allclose(logits(adapter), first[adapter], atol=1e-5)
+    assert not np.allclose(first[True], first["other"]) and not np.allclose(first[True], first[False])
