@@ -25,16 +25,17 @@ MESSAGES = ["something like Alien but funnier", "a darker film like Fargo", "som
             "dinosaurs and adventure like Jurassic Park", "moody science fiction like Blade Runner"]
 
 
-def simultaneous(parser, messages: list[str]) -> tuple[float, list[int]]:
-    """Wall seconds until every message is parsed, and the batch sizes the batcher formed."""
-    before = len(parser.batcher.batch_sizes)
+def simultaneous(parser, messages: list[str]) -> tuple[float, list[int], int]:
+    """Wall seconds until every message is parsed, the sizes the batcher's batches began with, and how
+    many messages joined a batch already running."""
+    before, joined = len(parser.batcher.batch_sizes), parser.batcher.joined
     threads = [threading.Thread(target=parser.parse, args=(m,)) for m in messages]
     started = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    return time.perf_counter() - started, parser.batcher.batch_sizes[before:]
+    return time.perf_counter() - started, parser.batcher.batch_sizes[before:], parser.batcher.joined - joined
 
 
 def main() -> None:
@@ -61,19 +62,22 @@ def main() -> None:
         for window in args.windows:
             parser.batcher.window_s = window
             for n in args.counts:
-                seconds, batches = simultaneous(parser, MESSAGES[:n])
-                runs.setdefault(f"{window}:{n}", []).append({"seconds": round(seconds, 3), "batches": batches})
+                seconds, batches, joined = simultaneous(parser, MESSAGES[:n])
+                runs.setdefault(f"{window}:{n}", []).append({"seconds": round(seconds, 3), "batches": batches,
+                                                             "joined": joined})
     rows = [{"window_s": w, "messages": n, "median_s": round(statistics.median(r["seconds"] for r in runs[f"{w}:{n}"]), 3),
-             "batches": [r["batches"] for r in runs[f"{w}:{n}"]]} for w in args.windows for n in args.counts]
+             "batches": [r["batches"] for r in runs[f"{w}:{n}"]], "joined": [r["joined"] for r in runs[f"{w}:{n}"]]}
+            for w in args.windows for n in args.counts]
     command = (f".venv/bin/python eval/bench_intent_batch.py --counts {' '.join(map(str, args.counts))} --windows "
                f"{' '.join(map(str, args.windows))} --reps {args.reps} --out {args.out}")
     result = {"command": command, "date": time.strftime("%Y-%m-%d %H:%M"), "cpus": os.cpu_count(),
               "load_average_at_end": [round(x, 2) for x in os.getloadavg()], "rows": rows}
     lines = [f"Command: `{command}`", "", f"Date: {result['date']}; {result['cpus']} CPUs; load average at end: "
              f"{result['load_average_at_end']}; SmolLM2-135M 4-bit with the intent adapter; medians of {args.reps}.", "",
-             "| batcher window | messages at once | median s until all are parsed | batch sizes formed (per run) |",
-             "|---:|---:|---:|---|"]
-    lines += [f"| {r['window_s']} s | {r['messages']} | {r['median_s']:.2f} | {r['batches']} |" for r in rows]
+             "| batcher window | messages at once | median s until all are parsed | batches began with (per run) "
+             "| joined a running batch (per run) |", "|---:|---:|---:|---|---|"]
+    lines += [f"| {r['window_s']} s | {r['messages']} | {r['median_s']:.2f} | {r['batches']} | {r['joined']} |"
+              for r in rows]
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.with_suffix(".json").write_text(json.dumps(result, indent=2) + "\n")
