@@ -400,3 +400,12 @@ def test_a_request_of_nothing_but_genre_words_is_read_exactly_without_the_model(
     assert session.dialogue.references == [index_of(CATALOG, "Alien")]
     engine.message(session, "a comedy with Tom Hanks")  # a name is left: the model reads it
     assert session.understood.parser == "llm"
+
+
+def test_everyday_genre_words_from_the_third_round_of_trials(engine):
+    """Tried as a new user: "I'm 12 and want a fun movie" matched nothing, then "with animals" neither."""
+    session = engine.new_session()
+    engine.message(session, "I'm 12 and want a fun movie")
+    assert engine.recommender.requests[-1].wished_genres == ("Comedy",)
+    engine.message(session, "with animals")
+    assert engine.recommender.requests[-1].wished_genres == ("Comedy", "Children's")
