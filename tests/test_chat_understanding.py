@@ -57,6 +57,7 @@ INTENTS = {
     "not in the mood for anything sad": Intent(action="request", genres=["Drama"]),
     "show me the best movies of all time": Intent(action="request", genres=["Documentary"]),
     "not so old though": Intent(action="request", rest=["not so old"]),
+    "I'm 12 and want a fun movie": Intent(action="request", genres=["Children's", "Romance"]),
 }
 
 
