@@ -87,7 +87,7 @@ class FakeRecommender:
 
     def rank(self, request, k: int = 10) -> list[Recommendation]:
         self.requests.append(request)
-        words = set((request.query or "").lower().split())
+        words = set((request.query or "").lower().split()) | {g.lower() for g in request.wished_genres}
         scored = []
         for i, item in enumerate(self.catalog):
             if self.leak or self.allowed(request, i):

@@ -41,7 +41,7 @@ def test_a_turn_returns_a_ranked_list_and_the_reply_names_it(engine, fake):
     for row in turn.rows:
         assert f"**{row.title}** ({row.year})" in turn.reply
     assert [r.position for r in turn.rows] == [1, 2, 3, 4, 5]
-    assert fake.requests[-1].query == "romantic comedy Romance"
+    assert fake.requests[-1].wished_genres == ("Romance", "Comedy")  # genre words alone: read as wishes
 
 
 def test_known_user_history_is_used_and_never_recommended(engine, fake):
@@ -375,7 +375,7 @@ def test_one_sessions_turns_run_one_at_a_time_and_other_sessions_are_not_blocked
     slow = engine.recommender.rank
 
     def rank(request, k=10):
-        order.append(request.query)
+        order.append(request.query or " ".join(request.wished_genres).lower())
         if request.query and "slow" in request.query:
             busy.set()
             assert release.wait(10)

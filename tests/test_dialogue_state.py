@@ -304,3 +304,16 @@ def test_lexicon_covers_plurals_and_everyday_words():
 ])
 def test_everyday_genre_words(text, genres):
     assert lexicon_for(CATALOG).names(text) == genres
+
+
+def test_titles_liked_in_the_chat_steer_the_list_until_a_request_of_its_own():
+    """Tried as a new user: "I loved The Godfather and Goodfellas" listed Return of the Jedi first, and
+    "I liked Toy Story" listed Fargo and Star Wars: two liked titles were two history items among many."""
+    rec = FakeRecommender(CATALOG, {"7": [idx("Heat", 1995)]})
+    s = DialogueState(user_id="7")
+    say(s, "I loved Fargo and Toy Story")
+    request = s.to_request(rec)
+    assert request.references == (idx("Fargo"), idx("Toy Story"))
+    assert idx("Fargo") in request.history  # and still history, as before
+    say(s, "a scary movie")
+    assert s.to_request(rec).references == ()

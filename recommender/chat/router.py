@@ -60,14 +60,14 @@ class MessageRouter:
     def understand(self, text: str, state: DialogueState) -> Understood:
         started = time.perf_counter()
         rules = parse_message(text, state, self.titles, self.genres)
+        as_genres = read_as_genres(rules, self.genres) if self.mode != "llm" else None
+        if as_genres is not None and not as_genres.non_english and not QUESTION.search(text):
+            add_to_request(as_genres, state, text, self.genres)
+            return Understood(as_genres, "rules", time.perf_counter() - started)
         use_rules = (self.intent_parser is None or self.mode == "rules" or rules.kind == "empty"
                      or (self.mode == "auto" and rules_are_exact(text, rules, state)))
         if use_rules:
             return Understood(rules, "rules", time.perf_counter() - started)
-        as_genres = read_as_genres(rules, self.genres) if self.mode == "auto" else None
-        if as_genres is not None and not as_genres.non_english and not QUESTION.search(text):
-            add_to_request(as_genres, state, text, self.genres)
-            return Understood(as_genres, "rules", time.perf_counter() - started)
         from recommender.llm.intent_model import safe_parse
 
         parsed = safe_parse(self.intent_parser, text, len(state.last_shown))

@@ -98,6 +98,9 @@ class Update:
         )
 
 
+LIKED_AS_REFERENCES = 3  # the most recent titles liked in the chat that steer a list without a request
+
+
 @dataclass
 class DialogueState:
     """One conversation: who is asking, what they said about items, and the active filters."""
@@ -204,8 +207,16 @@ class DialogueState:
         return Request(
             history=history, ratings=ratings, query=query, exclude=frozenset(self.blocked()),
             constraints=dataclasses.replace(self.constraints), liked=tuple(self.liked) + extra,
-            wished_genres=tuple(self.wished_genres), references=tuple(self.references),
+            wished_genres=tuple(self.wished_genres), references=self.steering(),
         )
+
+    def steering(self) -> tuple[int, ...]:
+        """The request's "like X" items; without a request of its own, the titles the person said they
+        liked here ("I loved The Godfather and Goodfellas" listed Return of the Jedi first: two liked
+        titles were two history items among the popular ones)."""
+        if self.references or self.query or self.wished_genres:
+            return tuple(self.references)
+        return tuple(self.liked[-LIKED_AS_REFERENCES:])
 
     def visible(self, recs: Sequence[Recommendation], request: Request) -> list[Recommendation]:
         """Drop anything this conversation must not show. Retrieval already guarantees it, so a drop
