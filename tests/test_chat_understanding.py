@@ -410,3 +410,13 @@ def test_everyday_genre_words_from_the_third_round_of_trials(engine):
     assert engine.recommender.requests[-1].wished_genres == ("Comedy",)
     engine.message(session, "with animals")
     assert engine.recommender.requests[-1].wished_genres == ("Comedy", "Children's")
+
+
+def test_not_too_old_in_a_request_of_its_own_is_not_measured_against_the_list_on_screen(engine):
+    """Tried in the browser: after a list of 1990s cartoons, "a romantic movie, not too old" kept only
+    films after 1995."""
+    session = engine.new_session()
+    engine.message(session, "I liked Toy Story")
+    engine.message(session, "a romantic movie, not too old")
+    request = engine.recommender.requests[-1]
+    assert request.wished_genres == ("Romance",) and request.constraints.min_year == 1990

@@ -26,7 +26,7 @@ GENRE_SYNONYMS = {
                  "plot twist", "psychological", "mind bending", "mindbending"],
     "war": ["war", "soldier", "battle", "wartime", "ww2", "wwii", "ww1", "wwi", "world war", "vietnam"],
     "western": ["western", "cowboy"],
-    "musical": ["musical", "singing", "dancing", "song and dance"],
+    "musical": ["musical", "singing", "dancing", "song and dance", "music"],
     "mystery": ["mystery", "mysteries", "whodunit", "detective"],
     "crime": ["crime", "gangster", "heist", "mob", "mobster", "mafia", "con artist", "con man", "conman", "swindler",
               "scam"],

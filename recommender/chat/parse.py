@@ -96,7 +96,7 @@ def parse_message(text: str, state: DialogueState, titles: TitleIndex, genres: G
     for r in refs:
         consume(r.start, r.end)
     _apply_filters("".join(blank), genres, update, consume)
-    _relative_years("".join(blank), state, titles, update, consume)
+    _relative_years("".join(blank), state, titles, update, consume, new_subject=bool(genres.names(text)))
     before_cues = "".join(blank)
     targets = _assign_cues(before_cues, mentions, refs, consume)
     _resolve_targets(targets, state, titles, update, before_cues)
@@ -125,10 +125,11 @@ def _inside(ref: Reference, mentions: list[TitleMatch]) -> bool:
     return any(m.start < ref.end and ref.start < m.end for m in mentions)
 
 
-def _relative_years(text: str, state: DialogueState, titles: TitleIndex, update: Update, consume) -> None:
+def _relative_years(text: str, state: DialogueState, titles: TitleIndex, update: Update, consume,
+                    new_subject: bool = False) -> None:
     if update.min_year is not None or update.max_year is not None:
         return
-    found = find_relative_years(text, [titles.years[i] for i in state.last_shown])
+    found = find_relative_years(text, [titles.years[i] for i in state.last_shown], new_subject)
     if found is not None:
         update.min_year, update.max_year = found.min_year, found.max_year
         consume(*found.spans[0])

@@ -40,8 +40,8 @@ class RetrievalConfig:
         "added with this multiple of the history channels' total weight.",
     )
     genre_focus: float = option(
-        0.5, "With wished genres, an item's score gains this times the share of its genres that were wished, in "
-             "units of the scores' spread: a Romance request lists romances before Star Wars (also tagged Romance).")
+        1.0, "With wished genres, an item's score gains this times the share of its genres that were wished, times "
+             "its lead over the median score: a Romance request lists romances before Star Wars (also tagged Romance).")
     liked_weight: float = option(1.0, "Items liked in the dialogue count like the most recent history item times this.")
     low_rating_weight: float = option(
         0.8, "History items rated at most low_rating_threshold count this many times their recency weight in the "
