@@ -104,9 +104,10 @@ def merge_rules(update: Update, rules: Update, genres=None) -> Update:
         hints = [g for g in genres.names(rules.query) if g not in negated]
     else:  # "nothing too scary" is no wish
         negated, hints = [], [g for g in rules.query_hints if g not in update.exclude_genres]
+    # with the lexicon, a genre the model guessed from no genre word is not kept (see note_unmatched_guess)
     wished = hints or ([g for g in update.wished_genres if g not in negated] if genres is None else [])
     if genres is not None and update.wished_genres and not hints and update.new_request:
-        drop_unsaid_genres(update, rules)
+        note_unmatched_guess(update, rules)
     model_excluded = [g for g in update.exclude_genres if g not in hints]  # "a love story that isn't cheesy"
     excluded = list(dict.fromkeys(model_excluded + [g for g in rules.exclude_genres + negated if g not in wished]))
     if excluded != update.exclude_genres:
@@ -141,12 +142,11 @@ def read_as_genres(rules: Update, genres) -> Update | None:
     return update
 
 
-def drop_unsaid_genres(update: Update, rules: Update) -> None:
-    """A genre the model guessed with no genre word in the message is left out: tried on new wording, such
-    guesses were mostly wrong ("christmas movies" was Adventure, "something epic and long" Horror,
-    "nothing with John Wayne" Western), and a list headed by the wrong genre misleads. When nothing
-    else is left, the reply says what it could not match."""
-    update.wished_genres = []
+def note_unmatched_guess(update: Update, rules: Update) -> None:
+    """`merge_rules` keeps no genre the model guessed with no genre word in the message: tried on new
+    wording, such guesses were mostly wrong ("christmas movies" was Adventure, "something epic and long"
+    Horror, "nothing with John Wayne" Western), and a list headed by the wrong genre misleads. When
+    nothing else is left, the reply says what it could not match."""
     understood = (update.references or update.liked or update.exclude_genres or update.missing or update.query
                   or update.min_year is not None or update.max_year is not None)
     if not understood and rules.query:

@@ -172,8 +172,8 @@ class DialogueState:
         include = set() if update.clear_genres else set(c.include_genres)
         exclude = (exclude - set(update.include_genres)) | set(update.exclude_genres)
         include = (include - set(update.exclude_genres)) | set(update.include_genres)
-        min_year = None if update.clear_years or self._new_subject(update) else c.min_year
-        max_year = None if update.clear_years or self._new_subject(update) else c.max_year
+        fresh = update.clear_years or self._new_subject(update)
+        min_year, max_year = (None, None) if fresh else (c.min_year, c.max_year)
         if update.min_year is not None or update.max_year is not None:
             min_year, max_year = update.min_year, update.max_year
         self.constraints = Constraints(frozenset(exclude), frozenset(include), min_year, max_year)

@@ -56,6 +56,7 @@ class HybridRetriever:
         self._genre_matrix = np.zeros((len(catalog), len(names)), dtype=bool)  # item x genre
         for i, genres in enumerate(self._genres):
             self._genre_matrix[i, [self._genre_column[g] for g in genres]] = True
+        self._genre_sizes = np.maximum(self._genre_matrix.sum(axis=1), 1)  # genres per item, for genre_focus
 
     @classmethod
     def build(
@@ -160,13 +161,14 @@ class HybridRetriever:
         item's score is above the median (so the bonus means the same for any history, and an obscure film
         gains nothing): among items with every wished genre, those that are mostly that genre move up. 0
         without wishes. (A bonus of the whole spread put "Kissed" and "Touch" first for a 1996+ romance.)"""
+        if not request.wished_genres or not self.config.genre_focus:
+            return 0.0
         finite = fused[np.isfinite(fused)]
-        if not request.wished_genres or not self.config.genre_focus or not len(finite):
+        if not len(finite):
             return 0.0
         above = np.maximum(np.nan_to_num(fused, neginf=0.0) - float(np.median(finite)), 0.0)
         wished = self._genre_counts([g.lower() for g in request.wished_genres])
-        sizes = np.maximum(self._genre_matrix.sum(axis=1), 1)
-        return (self.config.genre_focus * above * wished / sizes).astype(np.float32)
+        return (self.config.genre_focus * above * wished / self._genre_sizes).astype(np.float32)
 
     def _genre_counts(self, genres) -> np.ndarray:
         """How many of `genres` (lower case) each item has."""
