@@ -38,6 +38,7 @@ INTENTS = {
     "a scary movie made after 1990": Intent(action="request", genres=["Horror"], years="1990-1990"),
     "start over. something with soldiers": Intent(action="reset"),
     "somthing funy": Intent(action="request", genres=["Fantasy"]),
+    "a comedy that's not very old": Intent(action="request", genres=["Comedy"], exclude_genres=["Romance"]),
     "i hate horror, give me some action": Intent(action="request", genres=["Horror"]),
     "hi! can you suggest a good movie for tonight?": Intent(action="request", genres=["Romance"]),
     "I need a movie for a rainy sunday afternoon": Intent(action="request", genres=["Drama"], exclude_genres=["Action"]),
@@ -420,3 +421,13 @@ def test_not_too_old_in_a_request_of_its_own_is_not_measured_against_the_list_on
     engine.message(session, "a romantic movie, not too old")
     request = engine.recommender.requests[-1]
     assert request.wished_genres == ("Romance",) and request.constraints.min_year == 1990
+
+
+def test_isnt_too_old_and_nothing_too_old_move_the_years_forward(engine):
+    """Only "not too old" was read: "a comedy that isn't too old" could not match "isn't too old"."""
+    for text in ["a comedy that isn't too old", "a comedy, nothing too old", "a comedy that's not very old"]:
+        session = engine.new_session()
+        turn = engine.message(session, text)
+        request = engine.recommender.requests[-1]
+        assert request.constraints.min_year == 1990 and "can't match" not in turn.reply, text
+        assert request.wished_genres == ("Comedy",) and not request.constraints.exclude_genres, text

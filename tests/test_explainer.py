@@ -300,3 +300,13 @@ def test_a_count_must_sit_with_the_title_it_counts():
     assert not gate.allows("31 of the 45 people who watched “Fargo”")  # refused as the quote closes
     assert gate.forced("31 of the 45 people who watched “F") is None  # and never written for the model
     assert gate.forced("31 of the 45 people who watched “H") == "eat”"
+
+
+def test_a_plain_rendering_states_the_year_once():
+    """Seen in the chat: "“Star Wars” came out in 1977, as you wanted. Out in 1977, with 583 viewers here."."""
+    from recommender.types import Constraints
+
+    sheet = sheet_for(item=ALIEN, history=(), ratings=(), constraints=Constraints(min_year=1970, max_year=1980))
+    texts = [render(sheet, style=s)[1] for s in range(12)] + render_list([sheet] * 10)
+    assert any("1979" in t for t in texts)
+    assert all(t.count("1979") == 1 for t in texts if "1979" in t), [t for t in texts if t.count("1979") > 1]

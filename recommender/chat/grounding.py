@@ -4,8 +4,8 @@ A 135M model sometimes reads more into a message than it holds (seen trying the 
 "thanks!" became "you liked #3", "a movie for a rainy sunday afternoon" excluded Action, and "something
 shorter", after a request for comedies, replaced that request with nothing. These checks need no model:
 - positions ("#3", "the second one", "it", "those") must be pointed at in the message;
-- an excluded genre needs a negation somewhere in the message ("no", "not", "without", "don't", ...), and
-  the violent genres all together need words about violence;
+- an excluded genre needs a negation somewhere in the message ("no", "not", "without", "don't", ...),
+  other than one about years ("not too old" excluded Romance), and the violent genres all together need words about violence;
 - a follow-up that asks only for what the catalogue has no data on ("shorter", "with Tom Hanks") keeps
   the request on screen, and the reply says what it cannot use;
 - a "title" made of nothing but genre and filler words is no title ("with some action" asked "Did you
@@ -20,7 +20,7 @@ import dataclasses
 import re
 
 from recommender.chat.intent import POSITION_LISTS, TITLE_LISTS, Intent
-from recommender.chat.phrases import ANSWER, NEGATIONS, VIOLENCE, VIOLENT_GENRES, find_references
+from recommender.chat.phrases import ANSWER, NEGATIONS, NEWER, VIOLENCE, VIOLENT_GENRES, find_references
 from recommender.chat.state import DialogueState, Update
 from recommender.titles import tokens
 
@@ -39,6 +39,7 @@ def without_unpointed_positions(intent: Intent, text: str) -> Intent:
 
 def negates(text: str) -> bool:
     text = ANSWER.sub("", text)  # "no, I meant a modern musical" negates nothing
+    text = NEWER.sub("", text)  # "a comedy that's not very old" negates years, not a genre
     return bool(set(t for t, _, _ in tokens(text)) & NEGATING) or VIOLENCE.search(text) is not None
 
 

@@ -227,7 +227,8 @@ def find_year_filters(text: str) -> YearFilters:
 
 
 OLDER = re.compile(r"\b(?:older|earlier|less recent)(?:\s+(?:ones?|stuff|movies?|films?|picks?))?\b", re.I)
-NEWER = re.compile(r"\b(?:newer|more recent|more modern|not (?:so|too|that) old|less old)"
+NEWER = re.compile(r"\b(?:newer|more recent|more modern|less old"
+                   r"|(?:not|isn'?t|aren'?t|nothing|none)(?:\s+(?:so|too|that|very|super))?\s+old)"
                    r"(?:\s+(?:ones?|stuff|movies?|films?|picks?))?\b", re.I)
 
 

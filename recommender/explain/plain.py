@@ -144,7 +144,8 @@ def _second_kinds(sheet: FactSheet, first: str, src: Source | None) -> list[str]
 
 
 def options(sheet: FactSheet) -> list[tuple[str, str]]:
-    """Every (skeleton id, text) the sheet supports, strongest facts first, without repeated phrases."""
+    """Every (skeleton id, text) the sheet supports, strongest facts first, without repeated phrases and
+    without stating the year twice ("… came out in 1977, as you wanted. Out in 1977, …")."""
     out = []
     for kind, src in _first_kinds(sheet):
         fill = _fill(sheet, src)
@@ -155,7 +156,7 @@ def options(sheet: FactSheet) -> list[tuple[str, str]]:
                 if kind == "item" and not sid and sheet.particular:
                     continue  # about the item alone, although the sheet holds a fact about this user
                 full = f"{first.format(**fill)} {second}".strip()
-                if not _repeats(full):
+                if not _repeats(full) and not (sheet.year and full.count(str(sheet.year)) > 1):
                     out.append((f"{kind}{i}" + (f"+{sid}" if sid else ""), full))
     if not out:
         out.append(("plain", f"{quoted(sheet.title)} is in the catalogue."))
