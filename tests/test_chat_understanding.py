@@ -431,3 +431,83 @@ def test_isnt_too_old_and_nothing_too_old_move_the_years_forward(engine):
         request = engine.recommender.requests[-1]
         assert request.constraints.min_year == 1990 and "can't match" not in turn.reply, text
         assert request.wished_genres == ("Comedy",) and not request.constraints.exclude_genres, text
+
+
+def test_a_question_that_names_a_title_is_about_that_title(parser):
+    """Tried on new wording: "why Babe?" answered about #10, and "is Liar Liar funny?" (the model read
+    "funny" as Fantasy) answered "No: #10 is Mighty Aphrodite, Comedy"."""
+    engine = ChatEngine(FakeRecommender(CATALOG, {}), k=10, intent_parser=parser)
+    session = engine.new_session()
+    engine.message(session, "comedy")
+    rows = [r.index for r in session.rows]
+    third = CATALOG[rows[2]]
+    parser.intents.update({
+        f"why {third.title}?": Intent(action="question", ask="why", item=10),
+        f"is {third.title} funny?": Intent(action="question", ask="fit", item=10, genres=["Fantasy"]),
+        "is Casablanca scary?": Intent(action="question", ask="fit", item=12, genres=["Horror"]),
+    })
+    turn = engine.message(session, f"why {third.title}?")
+    assert turn.reply.startswith(f"#3 is **{third.title}**") and not turn.list_changed
+    turn = engine.message(session, f"is {third.title} funny?")
+    assert turn.reply.startswith(f"Yes: #3 is **{third.title}**")
+    turn = engine.message(session, "is Casablanca scary?")  # not on the list, and no #12
+    assert turn.reply.startswith("No: **Casablanca** (1942)") and "#12" not in turn.reply
+    assert [r.index for r in session.rows] == rows
+
+
+@pytest.mark.parametrize("text, wished, excluded, years", [
+    # from a third dev set written on 2026-11-30 (eval/intent/dev3_*.jsonl), each wrong before:
+    ("not a fan of horror or war films, surprise me", (), {"Horror", "War"}, (None, None)),  # wished both
+    ("drop the horror", (), {"Horror"}, (None, None)),  # wished Horror
+    ("nah, none of these. something funnier", ("Comedy",), set(), (None, None)),  # excluded Comedy
+    ("car chase action, nothing before 1985", ("Action",), set(), (1985, None)),  # up to 1984
+    ("romcoms but nothing too cheesy", ("Romance", "Comedy"), set(), (None, None)),  # Romance only
+    ("chick flick for tonight", ("Romance",), set(), (None, None)),
+    ("looking for a gritty cop movie", ("Crime",), set(), (None, None)),
+    ("ugh too much drama, lighten it up", ("Comedy",), {"Drama"}, (None, None)),  # wished Drama
+    ("no horror, comedy please", ("Comedy",), {"Horror"}, (None, None)),  # excluded Comedy
+])
+def test_requests_from_the_third_dev_set(engine, parser, text, wished, excluded, years):
+    parser.intents[text] = Intent(action="request")  # the model reads nothing: the rule lexicons must
+    engine.message(engine.new_session(), text)
+    request = engine.recommender.requests[-1]
+    assert sorted(request.wished_genres) == sorted(wished) and set(request.constraints.exclude_genres) == excluded
+    assert (request.constraints.min_year, request.constraints.max_year) == years
+
+
+def test_music_alone_is_no_musical():
+    """"i'd like a documentary about music" wished Documentary and Musical."""
+    from recommender.chat.phrases import GenreLexicon
+
+    lexicon = GenreLexicon(["Documentary", "Musical", "Comedy"])
+    assert lexicon.names("i'd like a documentary about music") == ["Documentary"]
+    assert lexicon.names("a comedy with some music in it") == ["Comedy", "Musical"]
+
+
+def test_genre_words_like_a_title_make_it_a_reference_not_a_liked_title(engine):
+    """"scifi horror like Alien but newer" recorded Alien as a film the person liked, for the session."""
+    session = engine.new_session()
+    engine.message(session, "scifi horror like Alien but newer")
+    alien = index_of(CATALOG, "Alien")
+    assert session.dialogue.references == [alien] and session.dialogue.liked == []
+    for text in ("I like Alien", "i really like Alien"):
+        session = engine.new_session()
+        engine.message(session, text)
+        assert session.dialogue.liked == [alien], text
+
+
+def test_a_negated_decade_and_a_plot_told_as_a_title():
+    """In the dev set: "comedies, but skip the 90s stuff, older please" listed 1990s comedies, and "the one
+    where a guy keeps living the same day over and over" (the model wrote it as a title) answered "I don't
+    know the movie “the one where a guy ...”"."""
+    from recommender.chat.grounding import without_generic_titles
+    from recommender.chat.phrases import find_year_filters
+    from recommender.titles import TitleIndex
+
+    years = find_year_filters("comedies, but skip the 90s stuff, older please")
+    assert (years.min_year, years.max_year) == (None, 1989)
+    years = find_year_filters("nothing from the 70s")
+    assert (years.min_year, years.max_year) == (1980, None)
+    intent = Intent(action="request", like=["the one where a guy keeps living the same day over"])
+    fixed = without_generic_titles(intent, TitleIndex(CATALOG), frozenset(), frozenset())
+    assert fixed.like == [] and fixed.plot == ["the one where a guy keeps living the same day over"]

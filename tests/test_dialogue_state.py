@@ -82,7 +82,8 @@ def test_a_bare_reference_only_points_at_the_item(state):
 
 def test_id_like_a_title_is_liking_it():
     update = parse_message("I'd like Heat (1995), and nothing from before 1990", DialogueState(), TITLES)
-    assert update.liked == [idx("Heat", 1995)] and update.min_year is None and update.max_year == 1989
+    # "nothing from before 1990" is from 1990 on (this test read it as "before 1990" until 2026-11-30)
+    assert update.liked == [idx("Heat", 1995)] and update.min_year == 1990 and update.max_year is None
 
 
 def test_reference_past_the_list_is_reported_not_guessed(state):

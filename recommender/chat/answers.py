@@ -52,10 +52,13 @@ def answer_question(question: Question, catalog: Catalog, explanation: str = "")
     """The reply to a question about item #n, from its catalogue entry and (for "why") its explanation,
     which the card has or the caller renders from the item's facts."""
     item = catalog[question.item]
-    name = f"#{question.position} is **{escape(item.title)}**" + (f" ({item.year})" if item.year else "")
+    title = f"**{escape(item.title)}**" + (f" ({item.year})" if item.year else "")
+    name = f"#{question.position} is {title}" if question.position else title  # 0: a title not on the list
     genres = ", ".join(item.genres) or "no genre on record"
     if question.ask == "fit":
         return _fit(question, item, name, genres)
+    if question.ask == "why" and not question.position:
+        return f"I did not list {title}. Ask for something like it (\"like {escape(item.title)}\") to see why it might fit."
     if question.ask == "why":
         return f"{name}: {explanation or 'it fits what you asked for.'}"
     tags = item.meta.get("tags") if isinstance(item.meta, dict) else None

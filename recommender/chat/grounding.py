@@ -9,9 +9,11 @@ shorter", after a request for comedies, replaced that request with nothing. Thes
 - a follow-up that asks only for what the catalogue has no data on ("shorter", "with Tom Hanks") keeps
   the request on screen, and the reply says what it cannot use;
 - a "title" made of nothing but genre and filler words is no title ("with some action" asked "Did you
-  mean Chain Reaction?"), unless the catalogue holds it exactly;
+  mean Chain Reaction?"), unless the catalogue holds it exactly, and "the one where ..." is a plot;
 - a follow-up that adds to the request ("with some action in it", "and also romantic") keeps the genres
-  already wished for.
+  already wished for;
+- a question that names a title ("why Babe?", "is Liar Liar funny?") is about that title, and a "fit"
+  question about the genre words the lexicon reads in it ("funny" is Comedy; the model said Fantasy).
 """
 
 from __future__ import annotations
@@ -21,12 +23,14 @@ import re
 
 from recommender.chat.intent import POSITION_LISTS, TITLE_LISTS, Intent
 from recommender.chat.phrases import ANSWER, NEGATIONS, NEWER, VIOLENCE, VIOLENT_GENRES, find_references
-from recommender.chat.state import DialogueState, Update
+from recommender.chat.state import DialogueState, Question, Update
 from recommender.titles import tokens
 
 POINTING = re.compile(r"\b(?:it|this|that|these|those|them|they|one|ones|all|both|either|neither|last|latter|"
                       r"former|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\b|#\s*\d|\b\d{1,2}\b", re.I)
 ADDING = re.compile(r"^\W*(?:and|also|plus|with|add|but also|and also)\b", re.I)  # "with some action in it"
+PLOT_SPAN = re.compile(r"^\W*(?:the|a|that)\s+(?:one|movie|film)\s+(?:where|in which|with the|about (?:a|the|some))\b",
+                       re.I)  # a story told for a title ("the one where a guy keeps living the same day")
 NEGATING = NEGATIONS | {"less", "fewer", "nope", "stop", "enough", "doesnt", "didnt", "wont", "cant"}
 
 
@@ -72,10 +76,11 @@ def without_generic_titles(intent: Intent, titles, genre_words: frozenset[str], 
         return (any(w in genre_words for w in words) and all(w in genre_words or w in filler for w in words)
                 and titles.link(span).status != "exact")
 
-    changes = {f: [t for t in getattr(intent, f) if not generic(t)] for f in TITLE_LISTS}
+    changes = {f: [t for t in getattr(intent, f) if not generic(t) and not PLOT_SPAN.match(t)] for f in TITLE_LISTS}
     if all(changes[f] == getattr(intent, f) for f in TITLE_LISTS):
         return intent
-    return dataclasses.replace(intent, **changes)
+    plots = [t for f in TITLE_LISTS for t in getattr(intent, f) if PLOT_SPAN.match(t)]  # "the one where a guy ..."
+    return dataclasses.replace(intent, plot=list(dict.fromkeys(intent.plot + plots)), **changes)
 
 
 def add_to_request(update: Update, state: DialogueState, text: str, genres) -> None:
@@ -86,3 +91,24 @@ def add_to_request(update: Update, state: DialogueState, text: str, genres) -> N
         update.references = update.references or list(state.references)
         if not update.query:
             update.query = state.query
+
+
+def question_about_named_title(update: Update, intent: Intent, rules: Update, state: DialogueState,
+                               asked_genres: list[str]) -> None:
+    """A question that names a title and no position is about that title: the one on the list if the
+    message names one there, else the first named (position 0: not on the list). `asked_genres`, the
+    lexicon's reading of the message, replace the model's genres in a "fit" question."""
+    if intent.action != "question":
+        return
+    named = list(dict.fromkeys(rules.liked + rules.disliked + rules.seen + rules.excluded + rules.references))
+    if named and rules.referenced is None:
+        listed = [i for i in named if i in state.last_shown]
+        item = (listed or named)[0]
+        position = state.last_shown.index(item) + 1 if item in state.last_shown else 0
+        old = update.question
+        update.question = Question(intent.ask or "about", item, position, list(old.genres if old else intent.genres),
+                                   old.min_year if old else None, old.max_year if old else None)
+        update.referenced = item if position else update.referenced
+        update.problems = [p for p in update.problems if not p.startswith("There is no #")]
+    if update.question is not None and update.question.ask == "fit" and asked_genres:
+        update.question.genres = list(asked_genres)

@@ -30,7 +30,9 @@ CUES = [  # (action, pattern), matched in this order; "request" cues ask for som
     ("excluded", r"\bnot (?:that|this) one\b|\bnope\b|\b(?:skip|remove|drop|hide)\b"),
     ("excluded_word", r"\b(?:not|no|without)\b"),  # only about the title or reference right after it
     ("references", r"\b(?:something|anything|movies?|films?|stuff|ones?|more|others?)\s+(?:just\s+)?like\b|\bsimilar to\b"
-                   r"|\bin the (?:vein|style|spirit) of\b|\balong the lines of\b"),  # "like X": a request, not a rating
+                   r"|\bin the (?:vein|style|spirit) of\b|\balong the lines of\b"  # "like X": a request, not a rating
+                   r"|(?<!\bi )(?<!\bwe )(?<!really )(?<!\bdo )(?<!also )(?<!kinda )(?<!still )(?<!\bu )"
+                   r"\blike\b(?=\s+(?:[\"“]|[A-Z0-9]))"),  # "scifi horror like Alien": no one is liking
     ("liked", r"\b(?:like|loved|love|liked|enjoyed|enjoy|adored|adore|fan of|favou?rite)\b"),
 ]
 CUES = [(action, re.compile(p, re.I)) for action, p in CUES]

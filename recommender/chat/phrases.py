@@ -23,7 +23,8 @@ ORDINALS = {w: i + 1 for i, w in enumerate("first second third fourth fifth sixt
 
 NEGATING_PHRASES = re.compile(  # said before a genre, these negate it as "not" does
     r"\b(?:not (?:really )?in the mood for|not (?:a (?:big |huge )?fan of|into)|(?:sick|tired) of|fed up with|"
-    r"had enough of|anything but|steer clear of|stay away from)\b", re.I)
+    r"had enough of|anything but|steer clear of|stay away from|too much|enough with|less of)\b", re.I)
+CLAUSE_END = re.compile(r"[.;!?]|,\s*(?:but\s+)?|\bbut\b|\binstead\b", re.I)
 ANSWER = re.compile(r"^\W*(?:no|nope|nah)\s*[,.!;:-]+", re.I)  # "no, I meant a war film" answers the last turn
 NEGATIONS = frozenset("no not nothing without never none avoid skip hate hates dont don isn isnt aren arent nor "
                       "except excluding exclude neither".split())
@@ -88,7 +89,8 @@ class GenreLexicon:
         negated, said = [], []
         text = ANSWER.sub(lambda m: " " * len(m.group(0)), text)  # "no, I meant a war film" negates nothing
         for m in self._word.finditer(text):
-            before = [t for t, _, _ in tokens(NEGATING_PHRASES.sub(" not ", text[:m.start()]))][-4:]
+            clause = CLAUSE_END.split(text[:m.start()])[-1]  # "none of these. something funnier" wishes
+            before = [t for t, _, _ in tokens(NEGATING_PHRASES.sub(" not ", clause))][-4:]
             target = negated if set(before) & NEGATIONS else said
             target += [g for g in self._genres(m) if g not in target]
         return [g for g in negated if g not in said]
@@ -127,12 +129,15 @@ def find_genre_filters(text: str, lexicon: GenreLexicon) -> GenreFilters:
     """'no horror', 'not horror or thrillers', 'only comedies', 'any genre'. Plain genre words in a
     request ("a funny romance") are not filters: they stay in the query."""
     out = GenreFilters()
-    joiner = r"(?:\s*(?:,|/|\bor\b|\band\b|\bnor\b)\s*(?:no\s+|any\s+)?|\s+)"
-    listed = rf"{lexicon.pattern}(?:{joiner}{lexicon.pattern})*"
+    g = lexicon.pattern
+    joiner = r"(?:\s*(?:/|\bor\b|\band\b|\bnor\b|,\s*(?:or|nor|and|no)\b)\s*(?:no\s+|any\s+)?|\s+)"
+    # a comma continues the list only in a series ("no horror, thrillers or war"), not in "too much drama, lighten up"
+    listed = rf"(?:{g}(?:\s*,\s*{g})+\s*,?\s*(?:or|nor|and)\s+(?:no\s+)?{g}|{g}(?:{joiner}{g})*)"
     negative = re.compile(
-        rf"\b(?:no|not|without|except|excluding|exclude|avoid|skip|hate|nothing|none|less|fewer"
-        rf"|don'?t (?:want|like|need)|do not (?:want|like|need)|no more|not into)"
-        rf"\s+(?:any\s+|more\s+|of\s+the\s+|with\s+|too\s+|very\s+|so\s+|an?\s+|about\s+)?({listed})\b", re.I)
+        rf"(?:\b(?:no|not|without|except|excluding|exclude|avoid|skip|hate|nothing|none|less|fewer"
+        rf"|don'?t (?:want|like|need)|do not (?:want|like|need)|no more|not into"
+        rf"|drop|ditch|remove|lose|get rid of|cut out|leave out)|{NEGATING_PHRASES.pattern})"
+        rf"\s+(?:any\s+|more\s+|of\s+the\s+|the\s+|with\s+|too\s+|very\s+|so\s+|an?\s+|about\s+)?({listed})\b", re.I)
     positive = re.compile(rf"\b(?:only|just|exclusively|strictly)\s+(?:some\s+|a\s+|an\s+)?({listed})\b", re.I)
     for pattern, target in ((negative, out.exclude), (positive, out.include)):
         for m in pattern.finditer(text):
@@ -173,7 +178,16 @@ def _decade_start(text: str) -> int | None:
 
 _DECADE = r"(\d{4}s|['’]?\d0s|twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)"
 _YEAR = r"(1[89]\d\d|20\d\d)"
+_NOT = r"\b(?:nothing|not|no|none|never)\s+(?:\w+\s+){0,2}?"  # "nothing before 1985", "no films made after 1990"
 _RULES = [  # (pattern, groups -> (min_year, max_year)); earlier rules win where spans overlap
+    (rf"{_NOT}(?:before|earlier than|older than|prior to)\s+{_YEAR}\b", lambda a: (int(a), None)),
+    (rf"{_NOT}(?:after|later than|newer than)\s+{_YEAR}\b", lambda a: (None, int(a))),
+    (rf"{_NOT}(?:before|older than)\s+(?:the\s+)?{_DECADE}", lambda d: (_decade_start(d), None)),
+    (rf"{_NOT}(?:after|newer than)\s+(?:the\s+)?{_DECADE}", lambda d: (None, _decade_start(d) + 9)),
+    # "skip the 90s stuff": the catalogues end in the 1990s, so no 90s is before 1990; "nothing from the 70s"
+    # is taken as newer (a range cannot leave out a middle decade, and people mostly leave out old films)
+    (rf"\b(?:nothing|not|no|skip|without|avoid)\s+(?:from\s+|in\s+)?(?:the\s+)?{_DECADE}",
+     lambda d: (None, _decade_start(d) - 1) if _decade_start(d) >= 1990 else (_decade_start(d) + 10, None)),
     (rf"\bbetween\s+{_YEAR}\s+and\s+{_YEAR}\b", lambda a, b: (int(a), int(b))),
     (rf"\b{_YEAR}\s*(?:-|–|to)\s*{_YEAR}\b", lambda a, b: (int(a), int(b))),
     (rf"\b{_YEAR}\s+or\s+(?:later|newer|after)\b", lambda a: (int(a), None)),
@@ -181,7 +195,7 @@ _RULES = [  # (pattern, groups -> (min_year, max_year)); earlier rules win where
     (rf"\b(?:after|later than|newer than|post)\s+{_YEAR}\b", lambda a: (int(a) + 1, None)),
     (rf"\b(?:since|from)\s+{_YEAR}\s+(?:on|onwards?)\b", lambda a: (int(a), None)),
     (rf"\bsince\s+{_YEAR}\b", lambda a: (int(a), None)),
-    (rf"\b(?:before|earlier than|older than|pre)\s+{_YEAR}\b", lambda a: (None, int(a) - 1)),
+    (rf"\b(?:before|earlier than|older than|pre|prior to)\s+{_YEAR}\b", lambda a: (None, int(a) - 1)),
     (rf"\b(?:until|up to|no later than)\s+{_YEAR}\b", lambda a: (None, int(a))),
     (rf"\b(?:after|since)\s+(?:the\s+)?{_DECADE}", lambda d: (_decade_start(d) + 10, None)),
     (rf"\bbefore\s+(?:the\s+)?{_DECADE}", lambda d: (None, _decade_start(d) - 1)),

@@ -24,7 +24,8 @@ import time
 from typing import NamedTuple
 
 from recommender.chat.grounding import (add_to_request, drop_unsaid_exclusions, keep_request_for_missing_data,
-                                        without_generic_titles, without_unpointed_positions)
+                                        question_about_named_title, without_generic_titles,
+                                        without_unpointed_positions)
 from recommender.chat.parse import FILLER, parse_message
 from recommender.chat.phrases import NEWER, OLDER, find_year_filters
 from recommender.chat.state import DialogueState, Update
@@ -78,6 +79,7 @@ class MessageRouter:
         if self.genres is not None:
             intent = without_generic_titles(intent, self.titles, self.genres.words, FILLER)
         update = update_from_intent(intent, state, self.titles, self.text_search)
+        question_about_named_title(update, intent, rules, state, self._asked_genres(rules))
         drop_unsaid_exclusions(update, text)
         update = merge_rules(update, rules, self.genres)
         keep_request_for_missing_data(update, state)
@@ -85,6 +87,13 @@ class MessageRouter:
         update.non_english = rules.non_english
         update.ignored_instruction = rules.ignored_instruction
         return Understood(update, "llm", time.perf_counter() - started, parsed.raw)
+
+
+    def _asked_genres(self, rules: Update) -> list[str]:
+        if self.genres is None or not rules.query:
+            return []
+        negated = self.genres.negated(rules.query)
+        return [g for g in self.genres.names(rules.query) if g not in negated]
 
 
 def merge_rules(update: Update, rules: Update, genres=None) -> Update:
