@@ -466,6 +466,13 @@ def test_a_question_that_names_a_title_is_about_that_title(parser):
     ("looking for a gritty cop movie", ("Crime",), set(), (None, None)),
     ("ugh too much drama, lighten it up", ("Comedy",), {"Drama"}, (None, None)),  # wished Drama
     ("no horror, comedy please", ("Comedy",), {"Horror"}, (None, None)),  # excluded Comedy
+    # from a fourth dev set (eval/intent/dev4_*.jsonl), each wrong before:
+    ("I'm into sci-fi but hate anything with horror", ("Sci-Fi",), {"Horror"}, (None, None)),  # wished both
+    ("I'm done with horror, give me a comedy", ("Comedy",), {"Horror"}, (None, None)),  # wished both
+    ("a really terrifying film, preferably old", ("Horror",), set(), (None, 1969)),  # nothing
+    ("sci-fi and war films from the 60s or 70s", ("Sci-Fi", "War"), set(), (1960, 1979)),  # the 70s
+    ("dystopian future stuff", ("Sci-Fi",), set(), (None, None)),
+    ("movies like Toy Story but for adults", (), {"Children's"}, (None, None)),
 ])
 def test_requests_from_the_third_dev_set(engine, parser, text, wished, excluded, years):
     parser.intents[text] = Intent(action="request")  # the model reads nothing: the rule lexicons must

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from recommender.chat.markdown import escape
 from recommender.chat.phrases import (
-    ORDINALS, GenreLexicon, Reference, find_genre_filters, find_references, find_relative_years, find_year_filters,
+    CLAUSE_END, ORDINALS, GenreLexicon, Reference, find_genre_filters, find_references, find_relative_years, find_year_filters,
 )
 from recommender.chat.state import DialogueState, PendingClarification, Update, exclusion_note
 from recommender.titles import TitleIndex, TitleMatch, tokens
@@ -21,7 +21,7 @@ RESET = re.compile(
     r"\s*(?:please\s+)?(?:reset|start over|start again|restart|clear( all| everything)?|new search)\W*", re.I)
 MORE = re.compile(
     r"\b(?:(?:show|give)\s+(?:me\s+)?(?:some\s+)?)?(?:more|next|others?|other ones|something else|anything else|"
-    r"different ones|new ones)(?:\s+(?:please|pls|ones|of (?:those|these|them)|results|suggestions|picks))*\b", re.I)
+    r"different ones|new ones|something different|nothing like (?:these|those|them|that))(?:\s+(?:please|pls|ones|of (?:those|these|them)|results|suggestions|picks))*\b", re.I)
 CUES = [  # (action, pattern), matched in this order; "request" cues ask for something, they like nothing
     ("request", r"\b(?:i'?d|i would|we'?d|would)\s+(?:really\s+)?like\b|\blike\s+to\s+(?:see|watch)\b|\bfeel like\b"),
     ("disliked", r"\b(?:hated|hate|disliked|dislike|didn'?t like|did not like|don'?t like|do not like|not a fan of"
@@ -100,7 +100,8 @@ def parse_message(text: str, state: DialogueState, titles: TitleIndex, genres: G
     _apply_filters("".join(blank), genres, update, consume)
     _relative_years("".join(blank), state, titles, update, consume, new_subject=bool(genres.names(text)))
     before_cues = "".join(blank)
-    targets = _assign_cues(before_cues, mentions, refs, consume)
+    targets = _assign_cues(before_cues, mentions, refs, consume, lambda end: bool(genres.names(
+        CLAUSE_END.split(before_cues[end:end + 40])[0])))
     _resolve_targets(targets, state, titles, update, before_cues)
     remainder = "".join(blank)
     if MORE.search(remainder):
@@ -152,7 +153,7 @@ def _apply_filters(text: str, genres: GenreLexicon, update: Update, consume) -> 
         update.notes.append(f"Only {', '.join(g.include)} from now on.")
 
 
-def _assign_cues(text: str, mentions, refs, consume) -> list[tuple[str, object, int]]:
+def _assign_cues(text: str, mentions, refs, consume, genre_follows=lambda end: False) -> list[tuple[str, object, int]]:
     """(action, target, where) per title or reference: a cue between the previous target and this one
     decides its action, else a feedback cue right after it ("#2 seen"), else the nearest cue before it
     ("I loved #1 and #2"). A feedback cue without a target ("I've seen it") yields (action, None, cue end)."""
@@ -174,6 +175,8 @@ def _assign_cues(text: str, mentions, refs, consume) -> list[tuple[str, object, 
             used.add(cue)
     for cue in cues:
         action, start, end = cue
+        if cue not in used and action == "disliked" and genre_follows(end):
+            continue  # "hate anything with horror": a negation the genre lexicon reads, not a rating
         if cue not in used and action in ("seen", "excluded", "disliked", "liked"):
             out.append((action, None, end))
         if cue in used or action not in ("liked", "excluded_word"):

@@ -16,6 +16,8 @@ from recommender.titles import tokens
 Span = tuple[int, int]
 
 VIOLENT_GENRES = ("action", "crime", "horror", "thriller", "war")
+GROWN_UP = re.compile(r"\bfor (?:adults|grown[\s-]*ups)\b|\badults? only\b|\bnot for (?:kids|children)\b|\bgrown[\s-]*up (?:movies?|films?)",
+                      re.I)  # "like Toy Story but for adults": no Children's
 VIOLENCE = re.compile(r"\b(?:no|not|nothing|without|non|never)[\s-]*(?:too\s+|very\s+|so\s+)?violen(?:t|ce)\b|"
                       r"\bnon-?violent\b", re.I)
 ORDINALS = {w: i + 1 for i, w in enumerate("first second third fourth fifth sixth seventh eighth ninth tenth".split())}
@@ -23,7 +25,8 @@ ORDINALS = {w: i + 1 for i, w in enumerate("first second third fourth fifth sixt
 
 NEGATING_PHRASES = re.compile(  # said before a genre, these negate it as "not" does
     r"\b(?:not (?:really )?in the mood for|not (?:a (?:big |huge )?fan of|into)|(?:sick|tired) of|fed up with|"
-    r"had enough of|anything but|steer clear of|stay away from|too much|enough with|less of)\b", re.I)
+    r"had enough of|anything but|steer clear of|stay away from|too much|enough with|less of|(?:i'?m |am )?done with)\b",
+    re.I)
 CLAUSE_END = re.compile(r"[.;!?]|,\s*(?:but\s+)?|\bbut\b|\binstead\b", re.I)
 ANSWER = re.compile(r"^\W*(?:no|nope|nah)\s*[,.!;:-]+", re.I)  # "no, I meant a war film" answers the last turn
 NEGATIONS = frozenset("no not nothing without never none avoid skip hate hates dont don isn isnt aren arent nor "
@@ -143,6 +146,9 @@ def find_genre_filters(text: str, lexicon: GenreLexicon) -> GenreFilters:
         for m in pattern.finditer(text):
             target.extend(g for g in lexicon.names(m.group(1)) if g not in target)
             out.spans.append(m.span())
+    for m in GROWN_UP.finditer(text):
+        out.exclude.extend(g for g in [lexicon.lookup("children")] if g and g not in out.exclude)
+        out.spans.append(m.span())
     for m in VIOLENCE.finditer(text):  # "nothing violent": every violent genre the catalogue has
         out.exclude.extend(g for g in (lexicon.lookup(v) for v in VIOLENT_GENRES) if g and g not in out.exclude)
         out.spans.append(m.span())
@@ -196,6 +202,8 @@ _RULES = [  # (pattern, groups -> (min_year, max_year)); earlier rules win where
     (rf"\b(?:since|from)\s+{_YEAR}\s+(?:on|onwards?)\b", lambda a: (int(a), None)),
     (rf"\bsince\s+{_YEAR}\b", lambda a: (int(a), None)),
     (rf"\b(?:before|earlier than|older than|pre|prior to)\s+{_YEAR}\b", lambda a: (None, int(a) - 1)),
+    (rf"(?<!\w)(?:(?:from|in|of)\s+)?(?:the\s+)?{_DECADE}\s*(?:or|and|to|through|-|–|/)\s*(?:the\s+)?{_DECADE}(?!\w)",
+     lambda a, b: (_decade_start(a), _decade_start(b) + 9)),  # "the 60s or 70s"
     (rf"\b(?:until|up to|no later than)\s+{_YEAR}\b", lambda a: (None, int(a))),
     (rf"\b(?:after|since)\s+(?:the\s+)?{_DECADE}", lambda d: (_decade_start(d) + 10, None)),
     (rf"\bbefore\s+(?:the\s+)?{_DECADE}", lambda d: (None, _decade_start(d) - 1)),
@@ -210,7 +218,9 @@ ERAS = [  # eras without numbers, read only when the message gives no year: the 
     (re.compile(r"\bblack[\s-]+(?:and|&)[\s-]+white\b|\bb\s*&\s*w\b|\bsilent (?:movies?|films?|era)\b", re.I),
      1959),  # black and white gave way to colour around 1960
     (re.compile(rf"(?<!year )(?<!years )\bold\b(?!\s+(?:school|friends?|m[ae]n|wom[ae]n|lady|guys?|folks|people|days))"
-                rf"(?=(?:\s+[\w'&-]+){{0,4}}?\s+(?:{_FILMS})\b)|\boldies?\b|\bgolden[\s-]+age\b", re.I), 1969),
+                rf"(?=(?:\s+[\w'&-]+){{0,4}}?\s+(?:{_FILMS})\b)|\boldies?\b|\bgolden[\s-]+age\b"
+                r"|\b(?:preferably|ideally|something|an?) old\b(?!\s+(?:school|friends?|m[ae]n|wom[ae]n|lady|guys?|folks))",
+                re.I), 1969),
 ]
 _ANY_YEAR = re.compile(r"\b(?:any|all)\s+(?:years?|decades?|time|era)\b|\byears? (?:don'?t|doesn'?t) matter\b", re.I)
 
