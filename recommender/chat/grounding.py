@@ -22,13 +22,17 @@ import dataclasses
 import re
 
 from recommender.chat.intent import POSITION_LISTS, TITLE_LISTS, Intent
+from recommender.chat.names import FIRST_NAMES
 from recommender.chat.phrases import ANSWER, NEGATIONS, NEWER, VIOLENCE, VIOLENT_GENRES, find_references
 from recommender.chat.state import DialogueState, Question, Update
 from recommender.titles import tokens
 
 POINTING = re.compile(r"\b(?:it|this|that|these|those|them|they|one|ones|all|both|either|neither|last|latter|"
                       r"former|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\b|#\s*\d|\b\d{1,2}\b", re.I)
-ADDING = re.compile(r"^\W*(?:and|also|plus|with|add|but also|and also)\b", re.I)  # "with some action in it"
+ADDING = re.compile(  # "with some action in it", "any with a bit of romance?"
+    r"^\W*(?:and|also|plus|with|add|but also|and also|(?:any|anything|ones|some|any ones) with"
+    r"|(?:with )?(?:a )?(?:bit|little|touch|dash) (?:of|more))\b", re.I)
+PERSON = re.compile(r"^[A-Z][a-z]+(?:\s+(?:[A-Z]\.|de|van|von|Mc[A-Z][a-z]+|[A-Z][a-z]+)){1,2}$")  # "Jim Carrey"
 PLOT_SPAN = re.compile(r"^\W*(?:the|a|that)\s+(?:one|movie|film)\s+(?:where|in which|with the|about (?:a|the|some))\b",
                        re.I)  # a story told for a title ("the one where a guy keeps living the same day")
 NEGATING = NEGATIONS | {"less", "fewer", "nope", "stop", "enough", "doesnt", "didnt", "wont", "cant"}
@@ -70,17 +74,25 @@ def keep_request_for_missing_data(update: Update, state: DialogueState) -> None:
 
 
 def without_generic_titles(intent: Intent, titles, genre_words: frozenset[str], filler: frozenset[str]) -> Intent:
-    """`intent` without title spans that are only genre and filler words, unless a catalogue title."""
+    """`intent` without title spans that are only genre and filler words, unless a catalogue title; a
+    story ("the one where ...") is a plot, and a name that links to no title ("Jim Carrey") a person."""
     def generic(span: str) -> bool:
         words = [t for t, _, _ in tokens(span)]
         return (any(w in genre_words for w in words) and all(w in genre_words or w in filler for w in words)
                 and titles.link(span).status != "exact")
 
-    changes = {f: [t for t in getattr(intent, f) if not generic(t) and not PLOT_SPAN.match(t)] for f in TITLE_LISTS}
+    def person(span: str) -> bool:  # "Jim Carrey ones are too silly": a name the catalogue has no title for
+        return (bool(PERSON.match(span)) and span.split()[0].lower() in FIRST_NAMES
+                and titles.link(span).status == "unknown")
+
+    changes = {f: [t for t in getattr(intent, f) if not generic(t) and not PLOT_SPAN.match(t) and not person(t)]
+               for f in TITLE_LISTS}
     if all(changes[f] == getattr(intent, f) for f in TITLE_LISTS):
         return intent
     plots = [t for f in TITLE_LISTS for t in getattr(intent, f) if PLOT_SPAN.match(t)]  # "the one where a guy ..."
-    return dataclasses.replace(intent, plot=list(dict.fromkeys(intent.plot + plots)), **changes)
+    people = [t for f in TITLE_LISTS for t in getattr(intent, f) if person(t)]
+    return dataclasses.replace(intent, plot=list(dict.fromkeys(intent.plot + plots)),
+                               people=list(dict.fromkeys(intent.people + people)), **changes)
 
 
 def add_to_request(update: Update, state: DialogueState, text: str, genres) -> None:
@@ -112,3 +124,16 @@ def question_about_named_title(update: Update, intent: Intent, rules: Update, st
         update.problems = [p for p in update.problems if not p.startswith("There is no #")]
     if update.question is not None and update.question.ask == "fit" and asked_genres:
         update.question.genres = list(asked_genres)
+
+
+STORY = re.compile(r"\b(?:about|where|in which|wherein)\s+(\w.{2,})$", re.I)
+
+
+def note_untold_story(update: Update, text: str, genres, filler: frozenset[str]) -> None:
+    """"a movie about a heist gone wrong": the model read Crime and left the story out, and the reply said
+    nothing of it. Words after "about" / "where" that no lexicon reads are a plot the catalogue cannot match."""
+    if update.question is not None or update.off_topic or update.missing:
+        return
+    m = STORY.search(text.strip().rstrip("?!. "))
+    if m and genres.leftover(m.group(1), filler):
+        update.missing.append(("plot", m.group(1)))

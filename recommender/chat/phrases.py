@@ -184,7 +184,7 @@ def _decade_start(text: str) -> int | None:
 
 _DECADE = r"(\d{4}s|['’]?\d0s|twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)"
 _YEAR = r"(1[89]\d\d|20\d\d)"
-_NOT = r"\b(?:nothing|not|no|none|never)\s+(?:\w+\s+){0,2}?"  # "nothing before 1985", "no films made after 1990"
+_NOT = r"\b(?:nothing|not|no|none|never|skip|avoid|exclude|without)\s+(?:\w+\s+){0,2}?"  # "nothing before 1985", "no films made after 1990"
 _RULES = [  # (pattern, groups -> (min_year, max_year)); earlier rules win where spans overlap
     (rf"{_NOT}(?:before|earlier than|older than|prior to)\s+{_YEAR}\b", lambda a: (int(a), None)),
     (rf"{_NOT}(?:after|later than|newer than)\s+{_YEAR}\b", lambda a: (None, int(a))),

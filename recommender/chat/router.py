@@ -24,7 +24,7 @@ import time
 from typing import NamedTuple
 
 from recommender.chat.grounding import (add_to_request, drop_unsaid_exclusions, keep_request_for_missing_data,
-                                        question_about_named_title, without_generic_titles,
+                                        note_untold_story, question_about_named_title, without_generic_titles,
                                         without_unpointed_positions)
 from recommender.chat.parse import FILLER, parse_message
 from recommender.chat.phrases import NEWER, OLDER, find_year_filters
@@ -82,6 +82,8 @@ class MessageRouter:
         question_about_named_title(update, intent, rules, state, self._asked_genres(rules))
         drop_unsaid_exclusions(update, text)
         update = merge_rules(update, rules, self.genres)
+        if self.genres is not None:
+            note_untold_story(update, text, self.genres, FILLER)
         keep_request_for_missing_data(update, state)
         add_to_request(update, state, text, self.genres)
         update.non_english = rules.non_english
