@@ -543,3 +543,49 @@ def test_a_story_a_name_and_an_addition_from_the_fifth_dev_set(engine, parser):
     engine.message(session, "comedy")
     engine.message(session, "any with a bit of romance?")
     assert engine.recommender.requests[-1].wished_genres == ("Comedy", "Romance")
+
+
+def test_a_fit_question_the_data_cannot_answer_says_so_and_what_about_is_no_story(engine, parser):
+    """In the browser: "is #2 too violent for a 13 year old?" answered "No: #2 is Star Trek: First Contact,
+    Action, Adventure, Sci-Fi" (the model asked about Action), and "ok what about something funnier but
+    still with action" said it had no plot summaries for "something funnier but still with action"."""
+    parser.intents.update({
+        "is #2 too violent for a 13 year old?": Intent(action="question", ask="fit", item=2, genres=["Action"]),
+        "ok what about something funnier but still with action": Intent(action="request", genres=["Comedy"]),
+    })
+    session = engine.new_session()
+    engine.message(session, "comedy")
+    turn = engine.message(session, "is #2 too violent for a 13 year old?")
+    assert turn.reply.startswith("I can't tell that from titles, years and genres alone. #2 is")
+    turn = engine.message(session, "ok what about something funnier but still with action")
+    assert "plot" not in turn.reply and engine.recommender.requests[-1].wished_genres == ("Comedy", "Action")
+
+
+def test_more_of_a_genre_refines_the_request_on_screen(engine):
+    """In the browser: "more thriller-ish ones" after "what are some good movies from the 1950s?" listed
+    thrillers of the 1990s."""
+    session = engine.new_session()
+    engine.message(session, "films from the 1980s")
+    engine.message(session, "more horror-ish ones")
+    request = engine.recommender.requests[-1]
+    assert request.wished_genres == ("Horror",) and (request.constraints.min_year, request.constraints.max_year) == (1980, 1989)
+    engine.message(session, "comedy")
+    engine.message(session, "more romantic ones")
+    assert engine.recommender.requests[-1].wished_genres == ("Comedy", "Romance")
+
+
+def test_a_request_of_its_own_for_what_the_data_lacks_replaces_the_list(engine, parser):
+    """In the browser: "something cozy for a snowy evening" after 1950s thrillers said it could not match
+    the words, then showed the thrillers again as "picks from what else I know". A follow-up that only
+    says what is missing ("with Tom Hanks") still refines the list on screen."""
+    parser.intents.update({
+        "something set in paris at christmas": Intent(action="request", rest=["paris", "christmas"]),
+        "with Tom Hanks": Intent(action="request", people=["Tom Hanks"]),
+    })
+    session = engine.new_session()
+    engine.message(session, "horror")
+    turn = engine.message(session, "something set in paris at christmas")
+    assert "can't match" in turn.reply and engine.recommender.requests[-1].wished_genres == ()
+    engine.message(session, "horror")
+    engine.message(session, "with Tom Hanks")
+    assert engine.recommender.requests[-1].wished_genres == ("Horror",)

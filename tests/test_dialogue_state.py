@@ -318,3 +318,10 @@ def test_titles_liked_in_the_chat_steer_the_list_until_a_request_of_its_own():
     assert idx("Fargo") in request.history  # and still history, as before
     say(s, "a scary movie")
     assert s.to_request(rec).references == ()
+
+
+def test_it_after_a_title_in_the_same_message_is_that_title(state):
+    """In the browser, after "why #3?": "I've seen Vertigo, loved it" liked #3, not Vertigo."""
+    say(state, "why #3?")
+    update = say(state, "I've seen Alien, loved it")
+    assert update.seen == [idx("Alien")] and update.liked == [idx("Alien")]

@@ -81,7 +81,7 @@ def _fit(question: Question, item, name: str, genres: str) -> str:
         inside = item.year is not None and low <= item.year <= high
         when = item.year or "an unknown year"
         checks.append(f"{'Yes' if inside else 'No'}: {name}, from {when}.")
-    return " ".join(checks) or f"{name}: {genres}."
+    return " ".join(checks) or f"I can't tell that from titles, years and genres alone. {name}: {genres}."
 
 
 def _article(words: str) -> str:

@@ -20,7 +20,7 @@ GENRE_SYNONYMS = {
                "feelgood", "lighthearted", "light hearted", "uplifting", "lighter", "happier", "cheerful", "upbeat",
                "goofy", "silly", "laughs", "laugh", "light", "something light", "light movie", "light film",
                "fun", "more fun", "sillier", "less serious", "lighten up", "lighten it up", "cheer me up", "cheer up",
-               "pick me up"],
+               "pick me up", "cozy", "cosy", "comfort movie", "comfort film", "comforting"],
     "horror": ["horror", "scary", "scarier", "creepy", "creepier", "spooky", "halloween", "slasher", "zombie",
                "vampire", "werewolf", "haunted house", "terrifying", "frightening", "scare me"],
     "documentary": ["documentary", "documentaries", "doc", "docs"],

@@ -30,7 +30,7 @@ from recommender.titles import tokens
 POINTING = re.compile(r"\b(?:it|this|that|these|those|them|they|one|ones|all|both|either|neither|last|latter|"
                       r"former|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\b|#\s*\d|\b\d{1,2}\b", re.I)
 ADDING = re.compile(  # "with some action in it", "any with a bit of romance?"
-    r"^\W*(?:and|also|plus|with|add|but also|and also|(?:any|anything|ones|some|any ones) with"
+    r"^\W*(?:and|also|plus|with|add|but also|and also|more|(?:any|anything|ones|some|any ones) with"
     r"|(?:with )?(?:a )?(?:bit|little|touch|dash) (?:of|more))\b", re.I)
 PERSON = re.compile(r"^[A-Z][a-z]+(?:\s+(?:[A-Z]\.|de|van|von|Mc[A-Z][a-z]+|[A-Z][a-z]+)){1,2}$")  # "Jim Carrey"
 PLOT_SPAN = re.compile(r"^\W*(?:the|a|that)\s+(?:one|movie|film)\s+(?:where|in which|with the|about (?:a|the|some))\b",
@@ -64,11 +64,20 @@ def drop_unsaid_exclusions(update: Update, text: str) -> None:
         update.set_exclusions(excluded)
 
 
-def keep_request_for_missing_data(update: Update, state: DialogueState) -> None:
+NEW_ASK = re.compile(r"^\W*(?:(?:now|ok|okay|hmm+|well)\W+)?(?:something|anything|a (?:movie|film)|movies|films|show me|give me|"
+                     r"recommend|suggest|i want|i'?d like|i need|got any|any good)\b", re.I)
+
+
+def keep_request_for_missing_data(update: Update, state: DialogueState, text: str = "") -> None:
     """A follow-up that names nothing to watch (only data the catalogue lacks, "shorter", or only years,
-    "not so old though") refines the request on screen instead of replacing it with nothing."""
+    "not so old though") refines the request on screen instead of replacing it with nothing; one that
+    starts a request of its own ("something cozy for a snowy evening") does not."""
     active = state.query or state.wished_genres or state.references
     asks = update.wished_genres or update.references or update.query or update.liked
+    ask = NEW_ASK.match(text)
+    comparing = ask and re.match(r"\s+(?:\w{3,}er|more|less|else|similar)\b", text[ask.end():], re.I)  # "something shorter"
+    if ask and not comparing and update.missing:
+        return
     if active and update.new_request and not asks and not update.reset_first:
         update.new_request = False
 
@@ -96,9 +105,12 @@ def without_generic_titles(intent: Intent, titles, genre_words: frozenset[str], 
 
 
 def add_to_request(update: Update, state: DialogueState, text: str, genres) -> None:
-    """"with some action in it" after a request for comedies: comedies with action, not action alone."""
+    """"with some action in it" after a request for comedies: comedies with action, not action alone;
+    "more thriller-ish ones" after films of the 1950s: thrillers of the 1950s."""
     before = state.wished_genres or (genres.names(state.query) if state.query and genres is not None else [])
-    if ADDING.match(text) and update.new_request and before and update.wished_genres:
+    years = state.constraints.min_year is not None or state.constraints.max_year is not None
+    if ADDING.match(text) and update.new_request and update.wished_genres and (before or years):
+        update.adds = True
         update.wished_genres = list(dict.fromkeys(before + update.wished_genres))
         update.references = update.references or list(state.references)
         if not update.query:
@@ -122,11 +134,11 @@ def question_about_named_title(update: Update, intent: Intent, rules: Update, st
                                    old.min_year if old else None, old.max_year if old else None)
         update.referenced = item if position else update.referenced
         update.problems = [p for p in update.problems if not p.startswith("There is no #")]
-    if update.question is not None and update.question.ask == "fit" and asked_genres:
-        update.question.genres = list(asked_genres)
+    if update.question is not None and update.question.ask == "fit":
+        update.question.genres = list(asked_genres)  # "is #2 too violent?": the model said Action
 
 
-STORY = re.compile(r"\b(?:about|where|in which|wherein)\s+(\w.{2,})$", re.I)
+STORY = re.compile(r"(?<!what )(?<!how )\b(?:about|where|in which|wherein)\s+(\w.{2,})$", re.I)  # not "what about"
 
 
 def note_untold_story(update: Update, text: str, genres, filler: frozenset[str]) -> None:

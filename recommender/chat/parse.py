@@ -49,7 +49,7 @@ FILLER = frozenset(
     hi hello hey well then now again similar only just them all everything those these there here what how
     who good great cool nice sure fine morning evening afternoon bye goodbye cheers about tonight tonite today
     weekend showed shown suggested listed recommended best greatest top ever time rated highest popular
-    acclaimed favorite favourite""".split()
+    acclaimed favorite favourite ish""".split()
 )
 ENGLISH_HINTS = frozenset(
     """the a an i me my you and or but of in on with like want something movie movies some from for is are to please
@@ -225,7 +225,8 @@ def _resolve_targets(targets, state: DialogueState, titles: TitleIndex, update: 
         elif isinstance(target, TitleMatch):
             resolve_title(action, target, titles, update, resolved)
         else:
-            resolved.extend(_implicit_targets(action, state, text, where, update))
+            named = resolved[-1][1] if resolved else None  # "I've seen Vertigo, loved it": it is Vertigo
+            resolved.extend(_implicit_targets(action, state, text, where, update, named))
     merged = targets_update(resolved, titles, update.referenced)
     for name in ("liked", "disliked", "seen", "excluded", "references", "notes"):
         getattr(update, name).extend(getattr(merged, name))
@@ -247,9 +248,10 @@ def resolve_title(action, match: TitleMatch, titles: TitleIndex, update: Update,
 
 
 def _implicit_targets(action: str, state: DialogueState, text: str, cue_end: int,
-                      update: Update) -> list[tuple[str, int]]:
+                      update: Update, named: int | None = None) -> list[tuple[str, int]]:
     """"I've seen them all" -> the whole last list; "not that one", "seen it", "more like this" -> the
-    item last pointed at, else #1. A cue without such a word ("I like dark films") is about no item."""
+    title named earlier in the message, else the item last pointed at, else #1. A cue without such a word
+    ("I like dark films") is about no item."""
     after = text[cue_end:]
     everything = re.match(r"\s*(?:them all|all of (?:them|these|those)|all|everything|these|those)\b", after, re.I)
     pointing = re.match(r"\s*(?:that one|this one|that|this|it|one)\b", after, re.I)
@@ -257,6 +259,8 @@ def _implicit_targets(action: str, state: DialogueState, text: str, cue_end: int
         pointing = pointing or re.search(r"\bone\b|\bnope\b", text[max(0, cue_end - 12):cue_end], re.I)
     if not (everything or pointing):
         return []
+    if pointing and named is not None:
+        return [(action, named)]
     if not state.last_shown:
         update.problems.append("There is no list yet to refer to.")
         return []

@@ -84,7 +84,7 @@ class MessageRouter:
         update = merge_rules(update, rules, self.genres)
         if self.genres is not None:
             note_untold_story(update, text, self.genres, FILLER)
-        keep_request_for_missing_data(update, state)
+        keep_request_for_missing_data(update, state, text)
         add_to_request(update, state, text, self.genres)
         update.non_english = rules.non_english
         update.ignored_instruction = rules.ignored_instruction

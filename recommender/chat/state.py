@@ -76,6 +76,7 @@ class Update:
     off_topic: bool = False
     parser: str = "rules"  # which parser understood the message: "rules" or "llm"
     reset_first: bool = False  # "start over: something scary": forget the conversation, then apply the rest
+    adds: bool = False  # adds to the request on screen ("with some action", "more thriller-ish ones"): keeps its years
 
     def set_exclusions(self, genres) -> None:
         """Exclude `genres` instead of what the update excluded so far, and say so in the notes once (no
@@ -182,7 +183,7 @@ class DialogueState:
     def _new_subject(update: Update) -> bool:
         """A new request that names what to watch: the years of the last request were part of that
         request ("funny movies from the 90s", then "a scary movie"); exclusions stay ("no horror")."""
-        return update.new_request and bool(update.wished_genres or update.references or update.query)
+        return update.new_request and not update.adds and bool(update.wished_genres or update.references or update.query)
 
     def reset(self) -> None:
         """Forget the conversation; keep who is asking."""
