@@ -589,3 +589,23 @@ def test_a_request_of_its_own_for_what_the_data_lacks_replaces_the_list(engine, 
     engine.message(session, "horror")
     engine.message(session, "with Tom Hanks")
     assert engine.recommender.requests[-1].wished_genres == ("Horror",)
+
+
+def test_a_comparison_keeps_the_reference_it_compares_with(engine):
+    """"something like Fargo", then "not that one, something lighter" listed Spice World and George of
+    the Jungle: the comparison dropped Fargo."""
+    session = engine.new_session()
+    engine.message(session, "something like Fargo")
+    engine.message(session, "not that one, something lighter")
+    request = engine.recommender.requests[-1]
+    assert request.references == (index_of(CATALOG, "Fargo"),) and request.wished_genres == ("Comedy",)
+
+
+def test_asking_again_for_the_same_request_shows_new_picks(engine):
+    """"horror", then "scarier ones please": the same ten films again."""
+    session = engine.new_session()
+    engine.message(session, "horror")
+    first = [r.index for r in session.rows]
+    engine.message(session, "scarier ones please")
+    assert engine.recommender.requests[-1].wished_genres == ("Horror",)
+    assert not set(first) & {r.index for r in session.rows}

@@ -35,6 +35,8 @@ ADDING = re.compile(  # "with some action in it", "any with a bit of romance?"
 PERSON = re.compile(r"^[A-Z][a-z]+(?:\s+(?:[A-Z]\.|de|van|von|Mc[A-Z][a-z]+|[A-Z][a-z]+)){1,2}$")  # "Jim Carrey"
 PLOT_SPAN = re.compile(r"^\W*(?:the|a|that)\s+(?:one|movie|film)\s+(?:where|in which|with the|about (?:a|the|some))\b",
                        re.I)  # a story told for a title ("the one where a guy keeps living the same day")
+COMPARING = re.compile(r"\b(?:funnier|scarier|creepier|sadder|lighter|darker|happier|sillier|"
+                       r"more (?:fun|tense|romantic|adventurous|exciting)|less serious)\b", re.I)  # "something lighter"
 NEGATING = NEGATIONS | {"less", "fewer", "nope", "stop", "enough", "doesnt", "didnt", "wont", "cant"}
 
 
@@ -106,10 +108,12 @@ def without_generic_titles(intent: Intent, titles, genre_words: frozenset[str], 
 
 def add_to_request(update: Update, state: DialogueState, text: str, genres) -> None:
     """"with some action in it" after a request for comedies: comedies with action, not action alone;
-    "more thriller-ish ones" after films of the 1950s: thrillers of the 1950s."""
+    "more thriller-ish ones" after films of the 1950s: thrillers of the 1950s; "something lighter" after
+    "something like Fargo": like Fargo, and Comedy."""
     before = state.wished_genres or (genres.names(state.query) if state.query and genres is not None else [])
     years = state.constraints.min_year is not None or state.constraints.max_year is not None
-    if ADDING.match(text) and update.new_request and update.wished_genres and (before or years):
+    adding = ADDING.match(text) or COMPARING.search(text)
+    if adding and update.new_request and update.wished_genres and (before or years or state.references):
         update.adds = True
         update.wished_genres = list(dict.fromkeys(before + update.wished_genres))
         update.references = update.references or list(state.references)

@@ -137,10 +137,22 @@ class DialogueState:
         if update.reset_first:
             self.reset()
         self.turn += 1
+        before = self._request_key()
         if update.more:
             self.passed.update(self.last_shown)
         self._apply_items(update)
         self._apply_constraints(update)
+        self._apply_request(update)
+        if update.new_request and self._request_key() == before and self.last_shown:
+            self.passed.update(self.last_shown)  # "scarier ones please" after horror: not the same list again
+        if update.referenced is not None:
+            self.referenced = update.referenced
+        self.pending = update.pending
+
+    def _request_key(self) -> tuple:
+        return (self.query, tuple(self.wished_genres), tuple(self.references), self.constraints)
+
+    def _apply_request(self, update: Update) -> None:
         if update.new_request:
             self.query = update.query or None
             self.query_hints, self.wished_genres = list(update.query_hints), list(update.wished_genres)
@@ -151,9 +163,6 @@ class DialogueState:
                 self.query_hints = list(update.query_hints)
             if update.references:  # the answer to "which X did you mean?" for a "like X"
                 self.references = list(update.references)
-        if update.referenced is not None:
-            self.referenced = update.referenced
-        self.pending = update.pending
 
     def _apply_items(self, update: Update) -> None:
         for item in update.liked:
