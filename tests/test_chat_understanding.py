@@ -476,6 +476,9 @@ def test_a_question_that_names_a_title_is_about_that_title(parser):
     # from a fifth dev set (eval/intent/dev5_*.jsonl):
     ("I need a movie to cheer me up", ("Comedy",), set(), (None, None)),  # the model's Comedy was dropped
     ("show me crime films but skip anything before 1980", ("Crime",), set(), (1980, None)),  # up to 1979
+    # from a sixth dev set (eval/intent/dev6_*.jsonl):
+    ("these are all too sad", (), {"Drama"}, (None, None)),  # wished Drama
+    ("movies for a girls night in", ("Romance",), set(), (None, None)),
 ])
 def test_requests_from_the_third_dev_set(engine, parser, text, wished, excluded, years):
     parser.intents[text] = Intent(action="request")  # the model reads nothing: the rule lexicons must
@@ -609,3 +612,23 @@ def test_asking_again_for_the_same_request_shows_new_picks(engine):
     engine.message(session, "scarier ones please")
     assert engine.recommender.requests[-1].wished_genres == ("Horror",)
     assert not set(first) & {r.index for r in session.rows}
+
+
+def test_meets_also_and_newer_than_these_from_the_sixth_dev_set(engine, parser):
+    """"Die Hard meets Home Alone" referred to Home Alone only; "any of these also comedies?" after action
+    films listed comedies; "do you have anything newer than these?" (the model: "more") kept the years."""
+    parser.intents.update({
+        "Fargo meets Toy Story": Intent(action="request", like=["Toy Story"]),
+        "any of these also comedies?": Intent(action="request", genres=["Comedy"]),
+        "do you have anything newer than these?": Intent(action="more"),
+    })
+    session = engine.new_session()
+    engine.message(session, "Fargo meets Toy Story")
+    assert set(engine.recommender.requests[-1].references) == {index_of(CATALOG, "Fargo"), index_of(CATALOG, "Toy Story")}
+    session = engine.new_session()
+    engine.message(session, "action")
+    engine.message(session, "any of these also comedies?")
+    assert engine.recommender.requests[-1].wished_genres == ("Action", "Comedy")
+    years = sorted(row.year for row in session.rows)
+    engine.message(session, "do you have anything newer than these?")
+    assert engine.recommender.requests[-1].constraints.min_year == years[len(years) // 2] + 1

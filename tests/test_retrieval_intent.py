@@ -80,3 +80,16 @@ def test_items_mostly_of_the_wished_genre_move_up_and_an_obscure_one_gains_nothi
     assert fused[pure] + bonus[pure] > fused[mixed] + bonus[mixed]  # mostly comedy moves up
     assert bonus[obscure] == 0 and bonus[mixed] > 0
     assert retriever.genre_focus(Request(history=[]), fused) == 0.0
+
+
+def test_several_references_prefer_what_they_have_in_common_then_items_close_to_each(retriever):
+    """"I loved The Godfather and GoodFellas" listed Braveheart and Das Boot (Action, Drama: close to The
+    Godfather alone); "Die Hard meets Home Alone" listed only Die Hard sequels."""
+    genres = [set(it.genres) for it in retriever.catalog]
+    a = next(i for i, g in enumerate(genres) if g == {"Action", "Comedy"})
+    b = next(i for i, g in enumerate(genres) if g == {"Comedy", "Drama"})
+    shortlist = retriever.shortlist(Request(history=[], references=(a, b)), k=10)
+    assert all("Comedy" in genres[int(i)] for i in shortlist.indices)  # what both share (13 such items left)
+    c = next(i for i, g in enumerate(genres) if g == {"Horror", "Sci-Fi"})
+    shortlist = retriever.shortlist(Request(history=[], references=(a, c)), k=5)  # nothing in common
+    assert all(genres[int(i)] & genres[a] and genres[int(i)] & genres[c] for i in shortlist.indices)

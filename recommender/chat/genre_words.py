@@ -15,7 +15,7 @@ GENRE_SYNONYMS = {
     "animation": ["animated", "animation", "cartoon", "anime"],
     "filmnoir": ["noir", "film noir", "filmnoir"],
     "romance": ["romance", "romantic", "romcom", "rom com", "love story", "love stories", "date movie", "date night",
-                "chick flick"],
+                "chick flick", "girls night"],
     "comedy": ["comedy", "comedies", "comic", "rom com", "romcom", "funny", "funnier", "hilarious", "comedic", "feel good",
                "feelgood", "lighthearted", "light hearted", "uplifting", "lighter", "happier", "cheerful", "upbeat",
                "goofy", "silly", "laughs", "laugh", "light", "something light", "light movie", "light film",

@@ -37,6 +37,8 @@ PLOT_SPAN = re.compile(r"^\W*(?:the|a|that)\s+(?:one|movie|film)\s+(?:where|in w
                        re.I)  # a story told for a title ("the one where a guy keeps living the same day")
 COMPARING = re.compile(r"\b(?:funnier|scarier|creepier|sadder|lighter|darker|happier|sillier|"
                        r"more (?:fun|tense|romantic|adventurous|exciting)|less serious)\b", re.I)  # "something lighter"
+ALSO = re.compile(r"\b(?:also|as well)\b|\bany of (?:these|those|them)\b", re.I)  # "any of these also comedies?"
+MEETS = re.compile(r"\b(?:meets|crossed with|mixed with)\b", re.I)  # "Die Hard meets Home Alone"
 NEGATING = NEGATIONS | {"less", "fewer", "nope", "stop", "enough", "doesnt", "didnt", "wont", "cant"}
 
 
@@ -112,7 +114,7 @@ def add_to_request(update: Update, state: DialogueState, text: str, genres) -> N
     "something like Fargo": like Fargo, and Comedy."""
     before = state.wished_genres or (genres.names(state.query) if state.query and genres is not None else [])
     years = state.constraints.min_year is not None or state.constraints.max_year is not None
-    adding = ADDING.match(text) or COMPARING.search(text)
+    adding = ADDING.match(text) or COMPARING.search(text) or ALSO.search(text)
     if adding and update.new_request and update.wished_genres and (before or years or state.references):
         update.adds = True
         update.wished_genres = list(dict.fromkeys(before + update.wished_genres))
@@ -153,3 +155,12 @@ def note_untold_story(update: Update, text: str, genres, filler: frozenset[str])
     m = STORY.search(text.strip().rstrip("?!. "))
     if m and genres.leftover(m.group(1), filler):
         update.missing.append(("plot", m.group(1)))
+
+
+def both_sides_of_meets(update: Update, rules: Update, text: str) -> None:
+    """"Die Hard meets Home Alone": both titles are references (the model kept only the last one)."""
+    named = [i for i in rules.liked + rules.references if i not in update.disliked]
+    if MEETS.search(text) and len(named) >= 2:
+        update.references = list(dict.fromkeys(update.references + named))
+        update.liked = [i for i in update.liked if i not in update.references]
+        update.new_request = True

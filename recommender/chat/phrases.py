@@ -25,7 +25,8 @@ ORDINALS = {w: i + 1 for i, w in enumerate("first second third fourth fifth sixt
 
 NEGATING_PHRASES = re.compile(  # said before a genre, these negate it as "not" does
     r"\b(?:not (?:really )?in the mood for|not (?:a (?:big |huge )?fan of|into)|(?:sick|tired) of|fed up with|"
-    r"had enough of|anything but|steer clear of|stay away from|too much|enough with|less of|(?:i'?m |am )?done with)\b",
+    r"had enough of|anything but|steer clear of|stay away from|too much|enough with|less of|(?:i'?m |am )?done with"
+    r"|(?<!not )(?<!n't )(?<!thing )(?<!none )too)\b",  # "these are all too sad"; "not too sad" is no wish either
     re.I)
 CLAUSE_END = re.compile(r"[.;!?]|,\s*(?:but\s+)?|\bbut\b|\binstead\b", re.I)
 ANSWER = re.compile(r"^\W*(?:no|nope|nah)\s*[,.!;:-]+", re.I)  # "no, I meant a war film" answers the last turn

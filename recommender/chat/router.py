@@ -24,7 +24,8 @@ import time
 from typing import NamedTuple
 
 from recommender.chat.grounding import (add_to_request, drop_unsaid_exclusions, keep_request_for_missing_data,
-                                        note_untold_story, question_about_named_title, without_generic_titles,
+                                        both_sides_of_meets, note_untold_story, question_about_named_title,
+                                        without_generic_titles,
                                         without_unpointed_positions)
 from recommender.chat.parse import FILLER, parse_message
 from recommender.chat.phrases import NEWER, OLDER, find_year_filters
@@ -81,6 +82,7 @@ class MessageRouter:
         update = update_from_intent(intent, state, self.titles, self.text_search)
         question_about_named_title(update, intent, rules, state, self._asked_genres(rules))
         drop_unsaid_exclusions(update, text)
+        both_sides_of_meets(update, rules, text)
         update = merge_rules(update, rules, self.genres)
         if self.genres is not None:
             note_untold_story(update, text, self.genres, FILLER)
@@ -105,6 +107,8 @@ def merge_rules(update: Update, rules: Update, genres=None) -> Update:
     Comedy), and drops the "no data on ..." notes for words it read as a genre ("lighthearted")."""
     if update.off_topic and genres is not None and rules.query and genres.names(rules.query):
         update.off_topic = False  # a message with a genre word is about movies: "aliens invading earth"
+    if update.more and (rules.min_year or rules.max_year):  # "anything newer than these?"
+        update.min_year, update.max_year = rules.min_year, rules.max_year
     if update.question is not None or update.off_topic or update.more:
         return update
     if not rules.understood and update.new_request:  # nothing but filler: "can you suggest a movie for tonight?"

@@ -147,14 +147,22 @@ class HybridRetriever:
 
     def genre_tiers(self, request: Request) -> np.ndarray:
         """The order wished genres impose: items with more of the request's wished genres come first; among
-        them, items sharing more genres (up to REFERENCE_GENRES) with the "like X" references. Zeros when
-        the request wishes no genre and names no reference."""
+        them, with two or more references, items with more of the genres all references share (The
+        Godfather and GoodFellas: Crime and Drama, not Braveheart's Action and Drama), then items sharing a
+        genre with more of the references ("Die Hard meets Home Alone" listed only Die Hard sequels); then
+        items sharing more genres (up to REFERENCE_GENRES) with the closest reference. Zeros when the
+        request wishes no genre and names no reference."""
         wished = self._genre_counts([g.lower() for g in request.wished_genres])
         if not len(request.references):
             return wished
-        shared = [self._genre_counts(self._genres[int(i)]) for i in request.references]
-        closest = np.minimum(np.max(shared, axis=0), REFERENCE_GENRES)
-        return wished * (REFERENCE_GENRES + 1) + closest
+        shared = np.array([self._genre_counts(self._genres[int(i)]) for i in request.references])
+        closest, top = np.minimum(shared.max(axis=0), REFERENCE_GENRES), REFERENCE_GENRES
+        if len(shared) > 1:
+            common = sorted(set.intersection(*(set(self._genres[int(i)]) for i in request.references)))
+            covering = self._genre_counts(common) * (len(shared) + 1) + (shared > 0).sum(axis=0)
+            closest = covering * (REFERENCE_GENRES + 1) + closest
+            top = (len(common) * (len(shared) + 1) + len(shared)) * (REFERENCE_GENRES + 1) + REFERENCE_GENRES
+        return wished * (top + 1) + closest
 
     def genre_focus(self, request: Request, fused: np.ndarray) -> np.ndarray | float:
         """The share of each item's genres that the request wished for, times `genre_focus` times how far the
