@@ -479,6 +479,12 @@ def test_a_question_that_names_a_title_is_about_that_title(parser):
     # from a sixth dev set (eval/intent/dev6_*.jsonl):
     ("these are all too sad", (), {"Drama"}, (None, None)),  # wished Drama
     ("movies for a girls night in", ("Romance",), set(), (None, None)),
+    # from a seventh dev set (eval/intent/dev7_*.jsonl):
+    ("romantic comedys from the ninetys", ("Romance", "Comedy"), set(), (1990, 1999)),  # no years
+    ("i want a mystery but i dont want it to be scary", ("Mystery",), {"Horror"}, (None, None)),  # wished Horror
+    ("horror but not the old black and white ones", ("Horror",), set(), (1970, None)),  # up to 1969
+    ("a comedy about a dog", ("Comedy",), set(), (None, None)),  # and Children's
+    ("an intense drama about war", ("Drama", "War"), set(), (None, None)),
 ])
 def test_requests_from_the_third_dev_set(engine, parser, text, wished, excluded, years):
     parser.intents[text] = Intent(action="request")  # the model reads nothing: the rule lexicons must
@@ -632,3 +638,24 @@ def test_meets_also_and_newer_than_these_from_the_sixth_dev_set(engine, parser):
     years = sorted(row.year for row in session.rows)
     engine.message(session, "do you have anything newer than these?")
     assert engine.recommender.requests[-1].constraints.min_year == years[len(years) // 2] + 1
+
+
+def test_ordinals_in_digits_a_question_that_points_at_nothing_and_a_compared_title(engine, parser):
+    """"seen the 1st, 4th and 7th" was not read by the rules; "are there any older ones?" was read as "is
+    #10 a Thriller?"; "something less depressing than Toy Story" was a request like Toy Story."""
+    parser.intents.update({
+        "are there any older ones?": Intent(action="question", ask="fit", item=5, genres=["Thriller"]),
+        "something less scary than Scream": Intent(action="request", like=["Scream"]),
+    })
+    session = engine.new_session()
+    engine.message(session, "comedy")
+    rows = [r.index for r in session.rows]
+    engine.message(session, "seen the 1st and 4th")
+    assert session.dialogue.seen == {rows[0], rows[3]}
+    turn = engine.message(session, "are there any older ones?")
+    assert not turn.reply.startswith(("No:", "Yes:")) and engine.recommender.requests[-1].constraints.max_year is not None
+    engine.message(session, "something less scary than Scream")
+    assert engine.recommender.requests[-1].references == ()
+    parser.intents["hmm, what's number two?"] = Intent(action="question", ask="about", item=2)
+    turn = engine.message(session, "hmm, what's number two?")
+    assert turn.reply.startswith("#2 is")

@@ -310,3 +310,13 @@ def test_a_plain_rendering_states_the_year_once():
     texts = [render(sheet, style=s)[1] for s in range(12)] + render_list([sheet] * 10)
     assert any("1979" in t for t in texts)
     assert all(t.count("1979") == 1 for t in texts if "1979" in t), [t for t in texts if t.count("1979") > 1]
+
+
+def test_a_draft_cut_by_the_token_budget_keeps_its_finished_sentences():
+    """The audit rejected 125 of 350 drafts as truncated, most with a whole first sentence before the cut."""
+    from recommender.llm.explainer import complete_sentences
+
+    assert complete_sentences("You rated “Heat” 5/5; 31 of its 45 viewers saw “Ronin”. It came out") == \
+        "You rated “Heat” 5/5; 31 of its 45 viewers saw “Ronin”."
+    assert complete_sentences("31 of the 45 people who watched “E.T. the Extra") == "31 of the 45 people who watched “E.T. the Extra"
+    assert complete_sentences("Both are Drama. They share it.") == "Both are Drama. They share it."

@@ -36,7 +36,7 @@ GENRE_SYNONYMS = {
     "crime": ["crime", "gangster", "heist", "mob", "mobster", "mafia", "con artist", "con man", "conman", "swindler",
               "scam", "cop", "police", "cops and robbers"],
     "fantasy": ["fantasy", "magic", "wizard", "dragon", "sword and sorcery", "fairy tale"],
-    "drama": ["drama", "dramas", "sad", "sadder", "tearjerker", "tear jerker", "weepy", "make me cry", "serious",
+    "drama": ["drama", "dramas", "sad", "sadder", "depressing", "tearjerker", "tear jerker", "weepy", "make me cry", "serious",
               "biopic", "biographical", "courtroom"],
     "action": ["action", "explosion", "car chase", "shootout", "martial arts", "kung fu", "superhero", "super hero",
                "sword fight", "swordfight", "fight", "fighting", "spy", "spies"],

@@ -164,3 +164,23 @@ def both_sides_of_meets(update: Update, rules: Update, text: str) -> None:
         update.references = list(dict.fromkeys(update.references + named))
         update.liked = [i for i in update.liked if i not in update.references]
         update.new_request = True
+
+
+LIST_POINTER = re.compile(r"#\s*\d|\b(?:it|this|that|these|those|them|they|number \w+|(?:10|[1-9])(?:st|nd|rd|th)|first|second|"
+                          r"third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last)\b", re.I)
+
+
+def question_needs_an_item(intent: Intent, text: str, rules: Update, state: DialogueState) -> Intent:
+    """A "question" that points at no listed item is a request: "are there any older ones?" was read as
+    "is #10 a Thriller?"."""
+    named = rules.liked + rules.references + rules.seen + rules.disliked  # "is Casablanca scary?" stays a question
+    if intent.action != "question" or LIST_POINTER.search(text) or named or rules.referenced is not None:
+        return intent
+    return dataclasses.replace(intent, action="request", ask=None, item=None, genres=[])
+
+
+def not_compared_titles(intent: Intent, text: str) -> Intent:
+    """"something less depressing than Schindler's List": a title after "than" is no "like" reference."""
+    lowered = text.lower()
+    keep = [t for t in intent.like if not re.search(r"\bthan\s+(?:the\s+)?" + re.escape(t.lower()), lowered)]
+    return intent if keep == intent.like else dataclasses.replace(intent, like=keep)

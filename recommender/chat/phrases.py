@@ -21,6 +21,7 @@ GROWN_UP = re.compile(r"\bfor (?:adults|grown[\s-]*ups)\b|\badults? only\b|\bnot
 VIOLENCE = re.compile(r"\b(?:no|not|nothing|without|non|never)[\s-]*(?:too\s+|very\s+|so\s+)?violen(?:t|ce)\b|"
                       r"\bnon-?violent\b", re.I)
 ORDINALS = {w: i + 1 for i, w in enumerate("first second third fourth fifth sixth seventh eighth ninth tenth".split())}
+CARDINALS = {w: i + 1 for i, w in enumerate("one two three four five six seven eight nine ten".split())}
 
 
 NEGATING_PHRASES = re.compile(  # said before a genre, these negate it as "not" does
@@ -88,13 +89,14 @@ class GenreLexicon:
         return list(dict.fromkeys(g for _, g in sorted(found, key=lambda x: x[0]) if g))
 
     def negated(self, text: str) -> list[str]:
-        """Genres named only right after a negation ("I don't want anything scary", "not a drama"; at most
-        three words between them): "horror movies but not slasher stuff" negates no genre."""
+        """Genres named only after a negation in the same clause ("I don't want anything scary", "not a
+        drama", "i dont want it to be scary"; at most five words between them): "horror movies but not
+        slasher stuff" negates no genre."""
         negated, said = [], []
         text = ANSWER.sub(lambda m: " " * len(m.group(0)), text)  # "no, I meant a war film" negates nothing
         for m in self._word.finditer(text):
             clause = CLAUSE_END.split(text[:m.start()])[-1]  # "none of these. something funnier" wishes
-            before = [t for t, _, _ in tokens(NEGATING_PHRASES.sub(" not ", clause))][-4:]
+            before = [t for t, _, _ in tokens(NEGATING_PHRASES.sub(" not ", clause))][-6:]
             target = negated if set(before) & NEGATIONS else said
             target += [g for g in self._genres(m) if g not in target]
         return [g for g in negated if g not in said]
@@ -169,11 +171,12 @@ class YearFilters:
 
 def _decade_start(text: str) -> int | None:
     """'1990s' -> 1990, "90s" / "'90s" -> 1990, "00s" -> 2000, 'nineties' -> 1990."""
-    words = {"twenties": 20, "thirties": 30, "forties": 40, "fifties": 50, "sixties": 60,
-             "seventies": 70, "eighties": 80, "nineties": 90}
+    words = {"twent": 20, "thirt": 30, "fort": 40, "fourt": 40, "fift": 50, "sixt": 60, "sevent": 70,
+             "eight": 80, "ninet": 90, "nint": 90}
     text = text.lower().lstrip("'’")
-    if text in words:
-        return 1900 + words[text]
+    stem = re.sub(r"(?:ies|ys|is|y's|ie's)$", "", text)  # "nineties", "ninetys", "ninties"
+    if stem in words:
+        return 1900 + words[stem]
     digits = text.rstrip("s").rstrip("'’")
     if len(digits) == 4:
         return int(digits) // 10 * 10
@@ -183,7 +186,7 @@ def _decade_start(text: str) -> int | None:
     return None
 
 
-_DECADE = r"(\d{4}s|['’]?\d0s|twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)"
+_DECADE = r"(\d{4}s|['’]?\d0s|(?:twent|thirt|fou?rt|fift|sixt|sevent|eight|ninet|nint)(?:ies|ys|is|y's|ie's))"
 _YEAR = r"(1[89]\d\d|20\d\d)"
 _NOT = r"\b(?:nothing|not|no|none|never|skip|avoid|exclude|without)\s+(?:\w+\s+){0,2}?"  # "nothing before 1985", "no films made after 1990"
 _RULES = [  # (pattern, groups -> (min_year, max_year)); earlier rules win where spans overlap
@@ -242,8 +245,13 @@ def find_year_filters(text: str) -> YearFilters:
     if out.min_year is None and out.max_year is None:
         for pattern, before in ERAS:
             for m in pattern.finditer(text):
-                out.max_year = min(out.max_year or before, before)
+                if set(t for t, _, _ in tokens(text[max(0, m.start() - 24):m.start()])) & NEGATIONS:
+                    out.min_year = max(out.min_year or before + 1, before + 1)  # "not the black and white ones"
+                else:
+                    out.max_year = min(out.max_year or before, before)
                 taken.append(m.span())
+        if out.min_year is not None and out.max_year is not None and out.min_year > out.max_year:
+            out.max_year = None
     for m in _ANY_YEAR.finditer(text):
         out.clear = True
         taken.append(m.span())
@@ -285,7 +293,7 @@ class Reference:
 
 _ORDINAL = r"(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last)"
 _REFERENCE = re.compile(
-    r"#\s*(\d{1,2})\b|\b(?:number|no\.|nr\.?|item)\s*(\d{1,2})\b"
+    r"#\s*(\d{1,2})\b|\b(?:number|no\.|nr\.?|item)\s*(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\b|\b(?:the\s+)?(10|[1-9])(?:st|nd|rd|th)\b(?!\s+century)"
     rf"|\b(?:the\s+)?{_ORDINAL}\s+(?:one|item|movie|film|pick)\b"
     rf"|\b(?:the\s+)?{_ORDINAL}\b(?=\s*(?:$|[,.!?;]|and\b|or\b))",  # "seen the second", not "first contact"
     re.I,
@@ -296,6 +304,6 @@ def find_references(text: str) -> list[Reference]:
     refs = []
     for m in _REFERENCE.finditer(text):
         word = next(g for g in m.groups() if g is not None).lower()
-        position = -1 if word == "last" else ORDINALS.get(word) or int(word)
+        position = -1 if word == "last" else ORDINALS.get(word) or CARDINALS.get(word) or int(word)
         refs.append(Reference(position, m.start(), m.end()))
     return refs

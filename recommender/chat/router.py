@@ -24,7 +24,8 @@ import time
 from typing import NamedTuple
 
 from recommender.chat.grounding import (add_to_request, drop_unsaid_exclusions, keep_request_for_missing_data,
-                                        both_sides_of_meets, note_untold_story, question_about_named_title,
+                                        both_sides_of_meets, not_compared_titles, note_untold_story,
+                                        question_about_named_title, question_needs_an_item,
                                         without_generic_titles,
                                         without_unpointed_positions)
 from recommender.chat.parse import FILLER, parse_message
@@ -77,6 +78,7 @@ class MessageRouter:
             log.warning("the intent model's output did not fit the schema; using the rule parser for %r", text)
             return Understood(rules, "rules", time.perf_counter() - started, invalid=True)
         intent = without_unpointed_positions(parsed.intent, text)
+        intent = not_compared_titles(question_needs_an_item(intent, text, rules, state), text)
         if self.genres is not None:
             intent = without_generic_titles(intent, self.titles, self.genres.words, FILLER)
         update = update_from_intent(intent, state, self.titles, self.text_search)
@@ -91,7 +93,6 @@ class MessageRouter:
         update.non_english = rules.non_english
         update.ignored_instruction = rules.ignored_instruction
         return Understood(update, "llm", time.perf_counter() - started, parsed.raw)
-
 
     def _asked_genres(self, rules: Update) -> list[str]:
         if self.genres is None or not rules.query:
@@ -116,7 +117,7 @@ def merge_rules(update: Update, rules: Update, genres=None) -> Update:
         update.wished_genres, update.query, update.missing = [], None, []
     if genres is not None and rules.query:
         negated = genres.negated(rules.query)  # "I don't want anything scary"
-        hints = [g for g in genres.names(rules.query) if g not in negated]
+        hints = [g for g in wished_names(rules.query, genres) if g not in negated]
     else:  # "nothing too scary" is no wish
         negated, hints = [], [g for g in rules.query_hints if g not in update.exclude_genres]
     # with the lexicon, a genre the model guessed from no genre word is not kept (see note_unmatched_guess)
@@ -148,13 +149,24 @@ def read_as_genres(rules: Update, genres) -> Update | None:
     if rules.kind != "message" or not rules.query or genres is None or genres.leftover(rules.query, FILLER):
         return None
     negated = genres.negated(rules.query)
-    wished = [g for g in genres.names(rules.query) if g not in negated]
+    wished = [g for g in wished_names(rules.query, genres) if g not in negated]
     update = dataclasses.replace(rules, query=None, query_hints=[], wished_genres=wished)
     excluded = [g for g in dict.fromkeys(update.exclude_genres + negated) if g not in wished]
     if excluded != update.exclude_genres:  # "a thriller, nothing violent" still wishes for a thriller
         update.set_exclusions(excluded)
     update.new_request = update.new_request or bool(wished)
     return update
+
+
+def wished_names(query: str, genres) -> list[str]:
+    """The genres a request wishes for. What a film is about is its subject, not its audience: "docs about
+    nature or animals" wishes for a documentary, not a children's film ("animal" is Children's when it
+    describes the film: "a fun movie with animals"); "a drama about war" wishes War too."""
+    head, *tail = re.split(r"(?<!what )(?<!how )\babout\b", query, maxsplit=1, flags=re.I)
+    if not tail or not genres.names(head):
+        return genres.names(query)
+    audience = {genres.lookup("children")}
+    return list(dict.fromkeys(genres.names(head) + [g for g in genres.names(tail[0]) if g not in audience]))
 
 
 def note_unmatched_guess(update: Update, rules: Update) -> None:

@@ -97,6 +97,13 @@ def sentences(text: str) -> int:
     return len(_SENTENCE.findall(text))
 
 
+def complete_sentences(text: str) -> str:
+    """`text` up to its last finished sentence: a draft the token budget cut ("… saw “Fargo”. It came
+    out") keeps what it finished, and the check then reads that. Unchanged when no sentence is finished."""
+    ends = [m.end() for m in _SENTENCE.finditer(text) if text[:m.start()].count("“") == text[:m.start()].count("”")]
+    return text[:ends[-1]].strip() if ends else text  # never inside a quoted title ("“E.T. the …”")
+
+
 class Explainer:
     def __init__(self, backend, catalog, config: ExplainerConfig | None = None, titles=None, facts=None):
         from recommender.titles import TitleIndex
@@ -138,7 +145,8 @@ class Explainer:
         batches = [todo[:1], todo[1:]] if self.config.first_alone else [todo]
         for batch in (b for b in batches if b):
             for k, draft in self._write(sheets, batch):
-                card = self._accept(k, sheets[k], " ".join(draft.split()), shown[k].text, current, started)
+                draft = complete_sentences(" ".join(draft.split()))
+                card = self._accept(k, sheets[k], draft, shown[k].text, current, started)
                 current[k] = skeleton(card.text, sheets[k])
                 cache[sheets[k].key()] = card.text
                 yield card
