@@ -520,7 +520,7 @@ def test_a_negated_decade_and_a_plot_told_as_a_title():
     where a guy keeps living the same day over and over" (the model wrote it as a title) answered "I don't
     know the movie “the one where a guy ...”"."""
     from recommender.chat.grounding import without_generic_titles
-    from recommender.chat.phrases import find_year_filters
+    from recommender.chat.year_phrases import find_year_filters
     from recommender.titles import TitleIndex
 
     years = find_year_filters("comedies, but skip the 90s stuff, older please")

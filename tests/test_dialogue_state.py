@@ -8,8 +8,8 @@ import pytest
 from chat_fakes import FakeRecommender, index_of, make_catalog
 
 from recommender.chat.parse import lexicon_for
-from recommender.chat.phrases import find_year_filters
 from recommender.chat.state import DialogueState, Update, parse_message
+from recommender.chat.year_phrases import find_year_filters
 from recommender.titles import TitleIndex
 from recommender.types import Constraints
 

@@ -23,8 +23,9 @@ import re
 
 from recommender.chat.intent import POSITION_LISTS, TITLE_LISTS, Intent
 from recommender.chat.names import FIRST_NAMES
-from recommender.chat.phrases import ANSWER, NEGATIONS, NEWER, VIOLENCE, VIOLENT_GENRES, find_references
+from recommender.chat.phrases import ANSWER, NEGATIONS, VIOLENCE, VIOLENT_GENRES, find_references
 from recommender.chat.state import DialogueState, Question, Update
+from recommender.chat.year_phrases import NEWER
 from recommender.titles import tokens
 
 POINTING = re.compile(r"\b(?:it|this|that|these|those|them|they|one|ones|all|both|either|neither|last|latter|"

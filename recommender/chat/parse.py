@@ -11,10 +11,9 @@ import re
 from functools import lru_cache
 
 from recommender.chat.markdown import escape
-from recommender.chat.phrases import (
-    CLAUSE_END, ORDINALS, GenreLexicon, Reference, find_genre_filters, find_references, find_relative_years, find_year_filters,
-)
+from recommender.chat.phrases import CLAUSE_END, ORDINALS, GenreLexicon, Reference, find_genre_filters, find_references
 from recommender.chat.state import DialogueState, PendingClarification, Update, exclusion_note
+from recommender.chat.year_phrases import find_relative_years, find_year_filters
 from recommender.titles import TitleIndex, TitleMatch, tokens
 
 RESET = re.compile(

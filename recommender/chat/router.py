@@ -23,15 +23,22 @@ import re
 import time
 from typing import NamedTuple
 
-from recommender.chat.grounding import (add_to_request, drop_unsaid_exclusions, keep_request_for_missing_data,
-                                        both_sides_of_meets, not_compared_titles, note_untold_story,
-                                        question_about_named_title, question_needs_an_item,
-                                        without_generic_titles,
-                                        without_unpointed_positions)
+from recommender.chat.grounding import (
+    add_to_request,
+    both_sides_of_meets,
+    drop_unsaid_exclusions,
+    keep_request_for_missing_data,
+    not_compared_titles,
+    note_untold_story,
+    question_about_named_title,
+    question_needs_an_item,
+    without_generic_titles,
+    without_unpointed_positions,
+)
 from recommender.chat.parse import FILLER, parse_message
-from recommender.chat.phrases import NEWER, OLDER, find_year_filters
 from recommender.chat.state import DialogueState, Update
 from recommender.chat.understand import update_from_intent
+from recommender.chat.year_phrases import NEWER, OLDER, find_year_filters
 
 log = logging.getLogger(__name__)
 

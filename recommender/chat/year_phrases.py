@@ -1,0 +1,134 @@
+"""Year constraints in a message: "only after 1990", "from the 90s", "nothing before 1985", "black and
+white", "older ones" (against the list on screen). Each finder returns what it understood plus the
+character spans it used, so the parser can remove them and treat whatever is left as the free-text request.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from recommender.chat.phrases import NEGATIONS, Span
+from recommender.titles import tokens
+
+
+@dataclass
+class YearFilters:
+    min_year: int | None = None
+    max_year: int | None = None
+    clear: bool = False  # "any year"
+    spans: list[Span] = field(default_factory=list)
+
+
+def _decade_start(text: str) -> int | None:
+    """'1990s' -> 1990, "90s" / "'90s" -> 1990, "00s" -> 2000, 'nineties' -> 1990."""
+    words = {"twent": 20, "thirt": 30, "fort": 40, "fourt": 40, "fift": 50, "sixt": 60, "sevent": 70,
+             "eight": 80, "ninet": 90, "nint": 90}
+    text = text.lower().lstrip("'’")
+    stem = re.sub(r"(?:ies|ys|is|y's|ie's)$", "", text)  # "nineties", "ninetys", "ninties"
+    if stem in words:
+        return 1900 + words[stem]
+    digits = text.rstrip("s").rstrip("'’")
+    if len(digits) == 4:
+        return int(digits) // 10 * 10
+    if len(digits) == 2:
+        value = int(digits)
+        return (2000 if value < 30 else 1900) + value // 10 * 10
+    return None
+
+
+_DECADE = r"(\d{4}s|['’]?\d0s|(?:twent|thirt|fou?rt|fift|sixt|sevent|eight|ninet|nint)(?:ies|ys|is|y's|ie's))"
+_YEAR = r"(1[89]\d\d|20\d\d)"
+_NOT = r"\b(?:nothing|not|no|none|never|skip|avoid|exclude|without)\s+(?:\w+\s+){0,2}?"  # "nothing before 1985", "no films made after 1990"
+_RULES = [  # (pattern, groups -> (min_year, max_year)); earlier rules win where spans overlap
+    (rf"{_NOT}(?:before|earlier than|older than|prior to)\s+{_YEAR}\b", lambda a: (int(a), None)),
+    (rf"{_NOT}(?:after|later than|newer than)\s+{_YEAR}\b", lambda a: (None, int(a))),
+    (rf"{_NOT}(?:before|older than)\s+(?:the\s+)?{_DECADE}", lambda d: (_decade_start(d), None)),
+    (rf"{_NOT}(?:after|newer than)\s+(?:the\s+)?{_DECADE}", lambda d: (None, _decade_start(d) + 9)),
+    # "skip the 90s stuff": the catalogues end in the 1990s, so no 90s is before 1990; "nothing from the 70s"
+    # is taken as newer (a range cannot leave out a middle decade, and people mostly leave out old films)
+    (rf"\b(?:nothing|not|no|skip|without|avoid)\s+(?:from\s+|in\s+)?(?:the\s+)?{_DECADE}",
+     lambda d: (None, _decade_start(d) - 1) if _decade_start(d) >= 1990 else (_decade_start(d) + 10, None)),
+    (rf"\bbetween\s+{_YEAR}\s+and\s+{_YEAR}\b", lambda a, b: (int(a), int(b))),
+    (rf"\b{_YEAR}\s*(?:-|–|to)\s*{_YEAR}\b", lambda a, b: (int(a), int(b))),
+    (rf"\b{_YEAR}\s+or\s+(?:later|newer|after)\b", lambda a: (int(a), None)),
+    (rf"\b{_YEAR}\s+or\s+(?:earlier|older|before)\b", lambda a: (None, int(a))),
+    (rf"\b(?:after|later than|newer than|post)\s+{_YEAR}\b", lambda a: (int(a) + 1, None)),
+    (rf"\b(?:since|from)\s+{_YEAR}\s+(?:on|onwards?)\b", lambda a: (int(a), None)),
+    (rf"\bsince\s+{_YEAR}\b", lambda a: (int(a), None)),
+    (rf"\b(?:before|earlier than|older than|pre|prior to)\s+{_YEAR}\b", lambda a: (None, int(a) - 1)),
+    (rf"(?<!\w)(?:(?:from|in|of)\s+)?(?:the\s+)?{_DECADE}\s*(?:or|and|to|through|-|–|/)\s*(?:the\s+)?{_DECADE}(?!\w)",
+     lambda a, b: (_decade_start(a), _decade_start(b) + 9)),  # "the 60s or 70s"
+    (rf"\b(?:until|up to|no later than)\s+{_YEAR}\b", lambda a: (None, int(a))),
+    (rf"\b(?:after|since)\s+(?:the\s+)?{_DECADE}", lambda d: (_decade_start(d) + 10, None)),
+    (rf"\bbefore\s+(?:the\s+)?{_DECADE}", lambda d: (None, _decade_start(d) - 1)),
+    (rf"(?<!\w)(?:(?:from|in|of|during)\s+)?(?:the\s+)?(?:(?:early|late|mid)\s+)?{_DECADE}(?!\w)",
+     lambda d: (_decade_start(d), _decade_start(d) + 9)),
+    (rf"\b(?:from|in|released in|made in)\s+{_YEAR}\b", lambda a: (int(a), int(a))),
+]
+YEAR_RULES = [(re.compile(p, re.I), bounds) for p, bounds in _RULES]
+_FILMS = (r"movies?|films?|flicks?|stories|classics|ones|pictures|westerns?|musicals?|comedy|comedies|thrillers?|"
+          r"horror|romances?|dramas?|myster(?:y|ies)|noirs?|cartoons|war films")
+ERAS = [  # eras without numbers, read only when the message gives no year: the tightest bound wins
+    (re.compile(r"\bblack[\s-]+(?:and|&)[\s-]+white\b|\bb\s*&\s*w\b|\bsilent (?:movies?|films?|era)\b", re.I),
+     1959),  # black and white gave way to colour around 1960
+    (re.compile(rf"(?<!year )(?<!years )\bold\b(?!\s+(?:school|friends?|m[ae]n|wom[ae]n|lady|guys?|folks|people|days))"
+                rf"(?=(?:\s+[\w'&-]+){{0,4}}?\s+(?:{_FILMS})\b)|\boldies?\b|\bgolden[\s-]+age\b"
+                r"|\b(?:preferably|ideally|something|an?) old\b(?!\s+(?:school|friends?|m[ae]n|wom[ae]n|lady|guys?|folks))",
+                re.I), 1969),
+]
+_ANY_YEAR = re.compile(r"\b(?:any|all)\s+(?:years?|decades?|time|era)\b|\byears? (?:don'?t|doesn'?t) matter\b", re.I)
+
+
+def find_year_filters(text: str) -> YearFilters:
+    """'only after 1990', 'before 2000', 'from the 90s', 'between 1980 and 1990', 'black and white' (before
+    1960), 'old movies' (before 1970), 'any year'."""
+    out = YearFilters()
+    taken: list[Span] = []
+    for pattern, bounds in YEAR_RULES:
+        for m in pattern.finditer(text):
+            if any(m.start() < end and start < m.end() for start, end in taken):
+                continue
+            low, high = bounds(*m.groups())
+            out.min_year = low if low is not None else out.min_year
+            out.max_year = high if high is not None else out.max_year
+            taken.append(m.span())
+    if out.min_year is None and out.max_year is None:
+        for pattern, before in ERAS:
+            for m in pattern.finditer(text):
+                if set(t for t, _, _ in tokens(text[max(0, m.start() - 24):m.start()])) & NEGATIONS:
+                    out.min_year = max(out.min_year or before + 1, before + 1)  # "not the black and white ones"
+                else:
+                    out.max_year = min(out.max_year or before, before)
+                taken.append(m.span())
+        if out.min_year is not None and out.max_year is not None and out.min_year > out.max_year:
+            out.max_year = None
+    for m in _ANY_YEAR.finditer(text):
+        out.clear = True
+        taken.append(m.span())
+    out.spans = taken
+    return out
+
+
+OLDER = re.compile(r"\b(?:older|earlier|less recent)(?:\s+(?:ones?|stuff|movies?|films?|picks?))?\b", re.I)
+NEWER = re.compile(r"\b(?:newer|more recent|more modern|less old"
+                   r"|(?:not|isn'?t|aren'?t|nothing|none)(?:\s+(?:so|too|that|very|super))?\s+old)"
+                   r"(?:\s+(?:ones?|stuff|movies?|films?|picks?))?\b", re.I)
+
+
+def find_relative_years(text: str, shown_years: Iterable[int | None], new_subject: bool = False) -> YearFilters | None:
+    """"something older" / "newer ones", against the years of the list on screen: older is before the
+    decade of its median year, newer is after its median year. None without such words or a list. In a
+    message that names its own subject ("a romantic movie, not too old"), the list on screen is no
+    measure: older is before 1980, newer from 1990."""
+    years = sorted(y for y in shown_years if y)
+    if not years and not new_subject:
+        return None
+    median = years[len(years) // 2] if years and not new_subject else None
+    older, newer = ((None, median // 10 * 10 - 1), (median + 1, None)) if median else ((None, 1979), (1990, None))
+    for pattern, (low, high) in ((OLDER, older), (NEWER, newer)):
+        m = pattern.search(text)
+        if m:
+            return YearFilters(low, high, spans=[m.span()])
+    return None
