@@ -659,3 +659,14 @@ def test_ordinals_in_digits_a_question_that_points_at_nothing_and_a_compared_tit
     parser.intents["hmm, what's number two?"] = Intent(action="question", ask="about", item=2)
     turn = engine.message(session, "hmm, what's number two?")
     assert turn.reply.startswith("#2 is")
+
+
+def test_seen_a_title_what_else_is_feedback_and_more_not_a_question(engine, parser):
+    """In the browser: "I've seen When Harry Met Sally, what else?" answered "#1 is When Harry Met Sally...,
+    a Comedy, Romance film" and did not note it as seen."""
+    session = engine.new_session()
+    engine.message(session, "comedy")
+    shown = [r.index for r in session.rows]
+    turn = engine.message(session, f"I've seen {CATALOG[shown[0]].title}, what else?")
+    assert session.understood.parser == "rules" and shown[0] in session.dialogue.seen
+    assert turn.list_changed and not set(shown) & {r.index for r in session.rows}

@@ -43,6 +43,12 @@ from recommender.chat.year_phrases import NEWER, OLDER, find_year_filters
 log = logging.getLogger(__name__)
 
 QUESTION = re.compile(r"\?|^\s*(?:what|why|how|is|are|does|do|did|which|who|tell me|can you tell|explain)\b", re.I)
+ASKS_FOR_MORE = re.compile(r"\b(?:what|anything|something|any|got any)\s+(?:else|others?|more)\b\s*\??", re.I)
+
+
+def is_question(text: str) -> bool:
+    """A question about the list, not "I've seen When Harry Met Sally, what else?" (seen, and more)."""
+    return QUESTION.search(ASKS_FOR_MORE.sub(" ", text).strip()) is not None
 
 
 class Understood(NamedTuple):
@@ -57,7 +63,7 @@ def rules_are_exact(text: str, rules: Update, state: DialogueState) -> bool:
     """Whether the rule parser understood every word of `text` (nothing left as a free-text request)."""
     if rules.kind != "message" or (state.pending is not None and not rules.query):
         return True
-    return rules.understood and rules.query is None and not rules.non_english and not QUESTION.search(text)
+    return rules.understood and rules.query is None and not rules.non_english and not is_question(text)
 
 
 class MessageRouter:
@@ -71,7 +77,7 @@ class MessageRouter:
         started = time.perf_counter()
         rules = parse_message(text, state, self.titles, self.genres)
         as_genres = read_as_genres(rules, self.genres) if self.mode != "llm" else None
-        if as_genres is not None and not as_genres.non_english and not QUESTION.search(text):
+        if as_genres is not None and not as_genres.non_english and not is_question(text):
             add_to_request(as_genres, state, text, self.genres)
             return Understood(as_genres, "rules", time.perf_counter() - started)
         use_rules = (self.intent_parser is None or self.mode == "rules" or rules.kind == "empty"
