@@ -670,3 +670,21 @@ def test_seen_a_title_what_else_is_feedback_and_more_not_a_question(engine, pars
     turn = engine.message(session, f"I've seen {CATALOG[shown[0]].title}, what else?")
     assert session.understood.parser == "rules" and shown[0] in session.dialogue.seen
     assert turn.list_changed and not set(shown) & {r.index for r in session.rows}
+
+
+def test_old_school_is_no_era_nazis_are_no_person_and_bye_is_small_talk(engine, parser):
+    """In the browser: "an old-school adventure like Indiana Jones" kept only films up to 1969; "hmm,
+    nothing with nazis please" said "I have no cast or crew data, so I can't search for nazis" and excluded
+    Crime; "ok thanks! bye" showed a new list."""
+    from recommender.chat.year_phrases import find_year_filters
+
+    years = find_year_filters("an old-school adventure like Indiana Jones")
+    assert (years.min_year, years.max_year) == (None, None)
+    parser.intents["hmm, nothing with nazis please"] = Intent(action="request", exclude_genres=["Crime"], people=["nazis"])
+    session = engine.new_session()
+    engine.message(session, "comedy")
+    rows = [r.index for r in session.rows]
+    turn = engine.message(session, "hmm, nothing with nazis please")
+    assert "cast" not in turn.reply and not engine.recommender.requests[-1].constraints.exclude_genres
+    turn = engine.message(session, "ok thanks! bye")
+    assert turn.reply.startswith("You're welcome!") and [r.index for r in session.rows] == rows

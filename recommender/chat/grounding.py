@@ -185,3 +185,17 @@ def not_compared_titles(intent: Intent, text: str) -> Intent:
     lowered = text.lower()
     keep = [t for t in intent.like if not re.search(r"\bthan\s+(?:the\s+)?" + re.escape(t.lower()), lowered)]
     return intent if keep == intent.like else dataclasses.replace(intent, like=keep)
+
+
+def people_by_name(intent: Intent) -> Intent:
+    """A "person" is a name: capitalised ("Tom Hanks"), or starting with a common first name ("tom hanks").
+    The model called "nazis" a person, and the reply said it had no cast data for "nazis"; such words are
+    the descriptive rest."""
+    def named(span: str) -> bool:
+        words = span.split()
+        return any(w[:1].isupper() for w in words) or (bool(words) and words[0].lower() in FIRST_NAMES)
+
+    people = [p for p in intent.people if named(p)]
+    if people == intent.people:
+        return intent
+    return dataclasses.replace(intent, people=people, rest=intent.rest + [p for p in intent.people if not named(p)])

@@ -29,6 +29,7 @@ from recommender.chat.grounding import (
     drop_unsaid_exclusions,
     keep_request_for_missing_data,
     not_compared_titles,
+    people_by_name,
     note_untold_story,
     question_about_named_title,
     question_needs_an_item,
@@ -91,7 +92,7 @@ class MessageRouter:
             log.warning("the intent model's output did not fit the schema; using the rule parser for %r", text)
             return Understood(rules, "rules", time.perf_counter() - started, invalid=True)
         intent = without_unpointed_positions(parsed.intent, text)
-        intent = not_compared_titles(question_needs_an_item(intent, text, rules, state), text)
+        intent = people_by_name(not_compared_titles(question_needs_an_item(intent, text, rules, state), text))
         if self.genres is not None:
             intent = without_generic_titles(intent, self.titles, self.genres.words, FILLER)
         update = update_from_intent(intent, state, self.titles, self.text_search)
@@ -137,7 +138,9 @@ def merge_rules(update: Update, rules: Update, genres=None) -> Update:
     wished = hints or ([g for g in update.wished_genres if g not in negated] if genres is None else [])
     if genres is not None and update.wished_genres and not hints and update.new_request:
         note_unmatched_guess(update, rules)
-    model_excluded = [g for g in update.exclude_genres if g not in hints]  # "a love story that isn't cheesy"
+    said = set(genres.names(rules.query)) if genres is not None and rules.query else set()
+    model_excluded = [g for g in update.exclude_genres if g not in hints  # "a love story that isn't cheesy"
+                      and (genres is None or g in said or g in rules.exclude_genres)]  # "nothing with nazis": no Crime
     excluded = list(dict.fromkeys(model_excluded + [g for g in rules.exclude_genres + negated if g not in wished]))
     if excluded != update.exclude_genres:
         update.set_exclusions(excluded)  # "a love story that isn't cheesy" leaves no "No ... from now on."

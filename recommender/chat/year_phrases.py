@@ -73,9 +73,9 @@ _FILMS = (r"movies?|films?|flicks?|stories|classics|ones|pictures|westerns?|musi
 ERAS = [  # eras without numbers, read only when the message gives no year: the tightest bound wins
     (re.compile(r"\bblack[\s-]+(?:and|&)[\s-]+white\b|\bb\s*&\s*w\b|\bsilent (?:movies?|films?|era)\b", re.I),
      1959),  # black and white gave way to colour around 1960
-    (re.compile(rf"(?<!year )(?<!years )\bold\b(?!\s+(?:school|friends?|m[ae]n|wom[ae]n|lady|guys?|folks|people|days))"
+    (re.compile(rf"(?<!year )(?<!years )\bold\b(?![\s-]+(?:school|friends?|m[ae]n|wom[ae]n|lady|guys?|folks|people|days))"
                 rf"(?=(?:\s+[\w'&-]+){{0,4}}?\s+(?:{_FILMS})\b)|\boldies?\b|\bgolden[\s-]+age\b"
-                r"|\b(?:preferably|ideally|something|an?) old\b(?!\s+(?:school|friends?|m[ae]n|wom[ae]n|lady|guys?|folks))",
+                r"|\b(?:preferably|ideally|something|an?) old\b(?![\s-]+(?:school|friends?|m[ae]n|wom[ae]n|lady|guys?|folks))",
                 re.I), 1969),
 ]
 _ANY_YEAR = re.compile(r"\b(?:any|all)\s+(?:years?|decades?|time|era)\b|\byears? (?:don'?t|doesn'?t) matter\b", re.I)
