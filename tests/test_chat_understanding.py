@@ -688,3 +688,23 @@ def test_old_school_is_no_era_nazis_are_no_person_and_bye_is_small_talk(engine, 
     assert "cast" not in turn.reply and not engine.recommender.requests[-1].constraints.exclude_genres
     turn = engine.message(session, "ok thanks! bye")
     assert turn.reply.startswith("You're welcome!") and [r.index for r in session.rows] == rows
+
+
+def test_feedback_on_a_position_needs_words_that_report_it(engine, parser):
+    """Tried as a new user: "one with a twist ending" after crime films said "Noted, you didn't like: Pulp
+    Fiction", and "the second one looks great, tell me more" liked #2 and replaced the list."""
+    parser.intents.update({
+        "one with a twist ending": Intent(action="request", disliked_items=[1], rest=["twist ending"]),
+        "the second one looks great, tell me more": Intent(action="feedback", liked_items=[2]),
+    })
+    session = engine.new_session()
+    engine.message(session, "comedy")
+    rows = [r.index for r in session.rows]
+    turn = engine.message(session, "one with a twist ending")
+    assert "didn't like" not in turn.reply and not session.dialogue.disliked
+    session = engine.new_session()
+    engine.message(session, "comedy")
+    rows = [r.index for r in session.rows]
+    turn = engine.message(session, "the second one looks great, tell me more")
+    assert turn.reply.startswith(f"#2 is **{CATALOG[rows[1]].title}**") and not session.dialogue.liked
+    assert [r.index for r in session.rows] == rows

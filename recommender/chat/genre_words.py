@@ -25,7 +25,7 @@ GENRE_SYNONYMS = {
                "vampire", "werewolf", "haunted house", "terrifying", "frightening", "scare me"],
     "documentary": ["documentary", "documentaries", "doc", "docs"],
     "thriller": ["thriller", "suspense", "suspenseful", "more tense", "spy", "spies", "espionage", "twisty",
-                 "plot twist", "psychological", "mind bending", "mindbending", "keep me guessing",
+                 "plot twist", "twist ending", "psychological", "mind bending", "mindbending", "keep me guessing",
                  "keeps you guessing", "keep you guessing"],
     "war": ["war", "soldier", "battle", "wartime", "ww2", "wwii", "ww1", "wwi", "world war", "vietnam"],
     "western": ["western", "cowboy"],

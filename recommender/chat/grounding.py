@@ -199,3 +199,26 @@ def people_by_name(intent: Intent) -> Intent:
     if people == intent.people:
         return intent
     return dataclasses.replace(intent, people=people, rest=intent.rest + [p for p in intent.people if not named(p)])
+
+
+FEEDBACK_CUES = {  # a position the person reports on needs words that report it
+    "seen_items": re.compile(r"\b(?:seen|watched|saw|already)\b", re.I),
+    "liked_items": re.compile(r"\b(?:like[ds]?|lov(?:e|ed|es)|enjoy(?:ed)?|great|good|awesome|amazing|fav\w*|hilarious|"
+                              r"best|fantastic|brilliant|cool|nice|perfect|excellent|classic)\b", re.I),
+    "disliked_items": re.compile(r"\b(?:not|no|nope|nah|don'?t|didn'?t|hate[ds]?|dislike[ds]?|boring|bad|awful|terrible|"
+                                 r"meh|sucked|worst|skip|pass|ugh)\b|n't\b", re.I),
+}
+TELL_MORE = re.compile(r"\btell me (?:more|about)\b|\bmore (?:info|details)\b|\bwhat'?s (?:it|that one) about\b", re.I)
+
+
+def feedback_needs_words(intent: Intent, text: str) -> Intent:
+    """Positions reported on need words that report it: "one with a twist ending" (after a list of crime
+    films) was read as "you didn't like #1". "the second one looks great, tell me more" asks about #2: it
+    is a question, not a rating (the person has not seen it)."""
+    changes = {f: [] for f, cue in FEEDBACK_CUES.items() if getattr(intent, f) and not cue.search(text)}
+    if TELL_MORE.search(text) and intent.action != "question":
+        pointed = [p for f in POSITION_LISTS for p in getattr(intent, f)]
+        if pointed:
+            return dataclasses.replace(intent, action="question", ask="about", item=pointed[0],
+                                       **{f: [] for f in POSITION_LISTS})
+    return dataclasses.replace(intent, **changes) if changes else intent

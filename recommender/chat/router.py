@@ -27,6 +27,7 @@ from recommender.chat.grounding import (
     add_to_request,
     both_sides_of_meets,
     drop_unsaid_exclusions,
+    feedback_needs_words,
     keep_request_for_missing_data,
     not_compared_titles,
     people_by_name,
@@ -91,7 +92,7 @@ class MessageRouter:
         if parsed is None:
             log.warning("the intent model's output did not fit the schema; using the rule parser for %r", text)
             return Understood(rules, "rules", time.perf_counter() - started, invalid=True)
-        intent = without_unpointed_positions(parsed.intent, text)
+        intent = feedback_needs_words(without_unpointed_positions(parsed.intent, text), text)
         intent = people_by_name(not_compared_titles(question_needs_an_item(intent, text, rules, state), text))
         if self.genres is not None:
             intent = without_generic_titles(intent, self.titles, self.genres.words, FILLER)
