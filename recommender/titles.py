@@ -30,7 +30,7 @@ _PARENTHESISED = re.compile(r"\(([^()]*)\)")
 _TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|&")
 
 FUZZY_ACCEPT = 0.86  # below this a fuzzy hit is only offered as a suggestion
-FUZZY_SUGGEST = 0.55
+FUZZY_SUGGEST = 0.65  # "the matrix" suggested Matilda (0.62) and Maverick (0.57); "Casablanka Nights" keeps Casablanca (0.67)
 FUZZY_TIE_MARGIN = 0.03  # two different titles this close to the best score make a match ambiguous
 
 # Words people use in chat that are also (parts of) real titles: a span made only of these is taken

@@ -708,3 +708,21 @@ def test_feedback_on_a_position_needs_words_that_report_it(engine, parser):
     turn = engine.message(session, "the second one looks great, tell me more")
     assert turn.reply.startswith(f"#2 is **{CATALOG[rows[1]].title}**") and not session.dialogue.liked
     assert [r.index for r in session.rows] == rows
+
+
+def test_a_general_ask_a_what_about_title_and_an_unknown_title(engine, parser):
+    """Tried as a new user: "what should I watch tonight?" got "I didn't find a request in that"; "hmm ok,
+    what about blade runner?" described Blade Runner instead of listing films like it; "movies like the
+    matrix" (not in the catalogue) asked "Did you mean Matilda, Maverick?"."""
+    session = engine.new_session()
+    turn = engine.message(session, "what should I watch tonight?")
+    assert "didn't find a request" not in turn.reply and turn.rows and session.understood.parser == "rules"
+    parser.intents["hmm ok, what about blade runner?"] = Intent(action="question", ask="about", item=1)
+    engine.message(session, "hmm ok, what about blade runner?")
+    assert engine.recommender.requests[-1].references == (index_of(CATALOG, "Blade Runner"),)
+    from recommender.chat.parse import parse_message
+    from recommender.chat.state import DialogueState
+    from recommender.titles import TitleIndex
+
+    update = parse_message("movies like \"the Matrix\"", DialogueState(), TitleIndex(CATALOG))
+    assert any("I don't know the movie “the Matrix”. My catalogue has films from" in p for p in update.problems)

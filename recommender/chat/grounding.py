@@ -124,11 +124,15 @@ def add_to_request(update: Update, state: DialogueState, text: str, genres) -> N
             update.query = state.query
 
 
+WHAT_ABOUT = re.compile(r"\b(?:what|how) about\b", re.I)
+
+
 def question_about_named_title(update: Update, intent: Intent, rules: Update, state: DialogueState,
-                               asked_genres: list[str]) -> None:
+                               asked_genres: list[str], text: str = "") -> None:
     """A question that names a title and no position is about that title: the one on the list if the
     message names one there, else the first named (position 0: not on the list). `asked_genres`, the
-    lexicon's reading of the message, replace the model's genres in a "fit" question."""
+    lexicon's reading of the message, replace the model's genres in a "fit" question. "what about Blade
+    Runner?" with Blade Runner not on the list asks for films like it."""
     if intent.action != "question":
         return
     named = list(dict.fromkeys(rules.liked + rules.disliked + rules.seen + rules.excluded + rules.references))
@@ -143,6 +147,9 @@ def question_about_named_title(update: Update, intent: Intent, rules: Update, st
         update.problems = [p for p in update.problems if not p.startswith("There is no #")]
     if update.question is not None and update.question.ask == "fit":
         update.question.genres = list(asked_genres)  # "is #2 too violent?": the model said Action
+    if update.question is not None and not update.question.position and WHAT_ABOUT.search(text):
+        update.references, update.new_request = [update.question.item], True  # "what about blade runner?"
+        update.question = None
 
 
 STORY = re.compile(r"(?<!what )(?<!how )\b(?:about|where|in which|wherein)\s+(\w.{2,})$", re.I)  # not "what about"

@@ -21,6 +21,10 @@ RESET = re.compile(
 MORE = re.compile(
     r"\b(?:(?:show|give)\s+(?:me\s+)?(?:some\s+)?)?(?:more|next|others?|other ones|something else|anything else|"
     r"different ones|new ones|something different|nothing like (?:these|those|them|that)|what else)(?:\s+(?:please|pls|ones|of (?:those|these|them)|results|suggestions|picks))*\b", re.I)
+GENERAL_ASK = re.compile(
+    r"\b(?:what should (?:i|we) watch|what (?:can|could) (?:i|we) watch|what to watch|recommend (?:me )?(?:something|a movie|"
+    r"a film|anything)|suggest (?:something|a movie|a film|anything)|surprise me|any (?:suggestions|recommendations|ideas)|"
+    r"what'?s good)\b(?:\s+(?:tonight|today|now|this weekend))?\s*\??", re.I)
 CUES = [  # (action, pattern), matched in this order; "request" cues ask for something, they like nothing
     ("request", r"\b(?:i'?d|i would|we'?d|would)\s+(?:really\s+)?like\b|\blike\s+to\s+(?:see|watch)\b|\bfeel like\b"),
     ("disliked", r"\b(?:hated|hate|disliked|dislike|didn'?t like|did not like|don'?t like|do not like|not a fan of"
@@ -107,6 +111,9 @@ def parse_message(text: str, state: DialogueState, titles: TitleIndex, genres: G
         update.more = True
         for m in MORE.finditer(remainder):
             consume(*m.span())
+    for m in GENERAL_ASK.finditer("".join(blank)):  # "what should I watch tonight?": a request for anything
+        update.new_request = True
+        consume(*m.span())
     _set_query("".join(blank), text, update, genres)
     return update
 
@@ -242,7 +249,8 @@ def resolve_title(action, match: TitleMatch, titles: TitleIndex, update: Update,
         update.problems.append(f"“{escape(match.text)}” fits several movies; add the year, e.g. “{example}”.")
     else:
         close = ", ".join(escape(titles.display(i)) for i in match.candidates[:3])
-        hint = f" Did you mean {close}?" if close else ""
+        years = [it.year for it in titles.catalog if it.year]
+        hint = f" Did you mean {close}?" if close else f" My catalogue has films from {min(years)} to {max(years)}." if years else ""
         update.problems.append(f"I don't know the movie “{escape(match.text)}”.{hint}")
 
 

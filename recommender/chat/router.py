@@ -37,7 +37,7 @@ from recommender.chat.grounding import (
     without_generic_titles,
     without_unpointed_positions,
 )
-from recommender.chat.parse import FILLER, parse_message
+from recommender.chat.parse import FILLER, GENERAL_ASK, parse_message
 from recommender.chat.state import DialogueState, Update
 from recommender.chat.understand import update_from_intent
 from recommender.chat.year_phrases import NEWER, OLDER, find_year_filters
@@ -50,7 +50,7 @@ ASKS_FOR_MORE = re.compile(r"\b(?:what|anything|something|any|got any)\s+(?:else
 
 def is_question(text: str) -> bool:
     """A question about the list, not "I've seen When Harry Met Sally, what else?" (seen, and more)."""
-    return QUESTION.search(ASKS_FOR_MORE.sub(" ", text).strip()) is not None
+    return QUESTION.search(GENERAL_ASK.sub(" ", ASKS_FOR_MORE.sub(" ", text)).strip()) is not None
 
 
 class Understood(NamedTuple):
@@ -97,7 +97,7 @@ class MessageRouter:
         if self.genres is not None:
             intent = without_generic_titles(intent, self.titles, self.genres.words, FILLER)
         update = update_from_intent(intent, state, self.titles, self.text_search)
-        question_about_named_title(update, intent, rules, state, self._asked_genres(rules))
+        question_about_named_title(update, intent, rules, state, self._asked_genres(rules), text)
         drop_unsaid_exclusions(update, text)
         both_sides_of_meets(update, rules, text)
         update = merge_rules(update, rules, self.genres)
