@@ -726,3 +726,18 @@ def test_a_general_ask_a_what_about_title_and_an_unknown_title(engine, parser):
 
     update = parse_message("movies like \"the Matrix\"", DialogueState(), TitleIndex(CATALOG))
     assert any("I don't know the movie “the Matrix”. My catalogue has films from" in p for p in update.problems)
+
+
+def test_less_violent_and_old_genre_words_are_no_title(engine, parser):
+    """Tried as a new user: "something like Fargo but less violent" ignored "less violent"; "they like
+    old musicals" (the model wrote it as a title) said "I don't know the movie “old musicals”"."""
+    parser.intents.update({
+        "something like Fargo but less violent": Intent(action="request", like=["Fargo"]),
+        "my parents like old comedies": Intent(action="request", liked=["old comedies"]),
+    })
+    engine.message(engine.new_session(), "something like Fargo but less violent")
+    assert "Crime" in engine.recommender.requests[-1].constraints.exclude_genres
+    turn = engine.message(engine.new_session(), "my parents like old comedies")
+    request = engine.recommender.requests[-1]
+    assert "don't know the movie" not in turn.reply and request.wished_genres == ("Comedy",)
+    assert request.constraints.max_year == 1969

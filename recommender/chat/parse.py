@@ -52,7 +52,7 @@ FILLER = frozenset(
     hi hello hey well then now again similar only just them all everything those these there here what how
     who good great cool nice sure fine morning evening afternoon bye goodbye cheers about tonight tonite today
     weekend showed shown suggested listed recommended best greatest top ever time rated highest popular
-    acclaimed favorite favourite ish""".split()
+    acclaimed favorite favourite ish old classic classics""".split()
 )
 ENGLISH_HINTS = frozenset(
     """the a an i me my you and or but of in on with like want something movie movies some from for is are to please

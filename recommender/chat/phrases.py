@@ -18,7 +18,7 @@ Span = tuple[int, int]
 VIOLENT_GENRES = ("action", "crime", "horror", "thriller", "war")
 GROWN_UP = re.compile(r"\bfor (?:adults|grown[\s-]*ups)\b|\badults? only\b|\bnot for (?:kids|children)\b|\bgrown[\s-]*up (?:movies?|films?)",
                       re.I)  # "like Toy Story but for adults": no Children's
-VIOLENCE = re.compile(r"\b(?:no|not|nothing|without|non|never)[\s-]*(?:too\s+|very\s+|so\s+)?violen(?:t|ce)\b|"
+VIOLENCE = re.compile(r"\b(?:no|not|nothing|without|non|never|less)[\s-]*(?:too\s+|very\s+|so\s+)?violen(?:t|ce)\b|"
                       r"\bnon-?violent\b", re.I)
 ORDINALS = {w: i + 1 for i, w in enumerate("first second third fourth fifth sixth seventh eighth ninth tenth".split())}
 CARDINALS = {w: i + 1 for i, w in enumerate("one two three four five six seven eight nine ten".split())}
