@@ -741,3 +741,13 @@ def test_less_violent_and_old_genre_words_are_no_title(engine, parser):
     request = engine.recommender.requests[-1]
     assert "don't know the movie" not in turn.reply and request.wished_genres == ("Comedy",)
     assert request.constraints.max_year == 1969
+
+
+def test_a_title_followed_by_type_or_style_is_a_reference(engine, parser):
+    """In the seventh dev set: "Star Wars type stuff but more recent" (the model: Sci-Fi, no reference)
+    listed sci-fi without regard to Star Wars."""
+    parser.intents["Fargo type stuff but more recent"] = Intent(action="request", rest=["recent"])
+    session = engine.new_session()
+    engine.message(session, "Fargo type stuff but more recent")
+    assert engine.recommender.requests[-1].references == (index_of(CATALOG, "Fargo"),)
+    assert session.dialogue.liked == []

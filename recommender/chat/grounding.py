@@ -229,3 +229,17 @@ def feedback_needs_words(intent: Intent, text: str) -> Intent:
             return dataclasses.replace(intent, action="question", ask="about", item=pointed[0],
                                        **{f: [] for f in POSITION_LISTS})
     return dataclasses.replace(intent, **changes) if changes else intent
+
+
+STYLE_OF = re.compile(r"[\s-]*(?:type|kind|sort|style|esque|ish)\b", re.I)  # "Star Wars type stuff"
+
+
+def title_as_a_kind(update: Update, text: str, titles, common_words: frozenset[str]) -> None:
+    """"Star Wars type stuff", "a Fargo-style movie": the title is a reference for this request, not a
+    film the person reports liking (the model wrote Sci-Fi and no reference)."""
+    kinds = [m.item for m in titles.find_mentions(text, common_words)
+             if m.item is not None and STYLE_OF.match(text[m.end:])]
+    if kinds:
+        update.references = list(dict.fromkeys(update.references + kinds))
+        update.liked = [i for i in update.liked if i not in kinds]
+        update.new_request = True

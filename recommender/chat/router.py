@@ -34,6 +34,7 @@ from recommender.chat.grounding import (
     note_untold_story,
     question_about_named_title,
     question_needs_an_item,
+    title_as_a_kind,
     without_generic_titles,
     without_unpointed_positions,
 )
@@ -100,6 +101,8 @@ class MessageRouter:
         question_about_named_title(update, intent, rules, state, self._asked_genres(rules), text)
         drop_unsaid_exclusions(update, text)
         both_sides_of_meets(update, rules, text)
+        if self.genres is not None:
+            title_as_a_kind(update, text, self.titles, self.genres.words)
         update = merge_rules(update, rules, self.genres)
         if self.genres is not None:
             note_untold_story(update, text, self.genres, FILLER)
