@@ -138,6 +138,8 @@ class TitleIndex:
             for gram in _trigrams(key):
                 self._by_trigram[gram].append(key_id)
         self.max_words = max((len(k.split()) for k in self._keys), default=1)
+        released = [item.year for item in catalog if item.year]
+        self.year_range = (min(released), max(released)) if released else None  # "films from 1922 to 1998"
 
     def display(self, index: int) -> str:
         year = self.years[index]

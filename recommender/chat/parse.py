@@ -249,8 +249,8 @@ def resolve_title(action, match: TitleMatch, titles: TitleIndex, update: Update,
         update.problems.append(f"“{escape(match.text)}” fits several movies; add the year, e.g. “{example}”.")
     else:
         close = ", ".join(escape(titles.display(i)) for i in match.candidates[:3])
-        years = [it.year for it in titles.catalog if it.year]
-        hint = f" Did you mean {close}?" if close else f" My catalogue has films from {min(years)} to {max(years)}." if years else ""
+        years = titles.year_range
+        hint = f" Did you mean {close}?" if close else f" My catalogue has films from {years[0]} to {years[1]}." if years else ""
         update.problems.append(f"I don't know the movie “{escape(match.text)}”.{hint}")
 
 

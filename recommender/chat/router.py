@@ -30,8 +30,8 @@ from recommender.chat.grounding import (
     feedback_needs_words,
     keep_request_for_missing_data,
     not_compared_titles,
-    people_by_name,
     note_untold_story,
+    people_by_name,
     question_about_named_title,
     question_needs_an_item,
     title_as_a_kind,
@@ -134,8 +134,7 @@ def merge_rules(update: Update, rules: Update, genres=None) -> Update:
         update.set_exclusions([])
         update.wished_genres, update.query, update.missing = [], None, []
     if genres is not None and rules.query:
-        negated = genres.negated(rules.query)  # "I don't want anything scary"
-        hints = [g for g in wished_names(rules.query, genres) if g not in negated]
+        hints, negated = genre_reading(rules.query, genres)  # "I don't want anything scary"
     else:  # "nothing too scary" is no wish
         negated, hints = [], [g for g in rules.query_hints if g not in update.exclude_genres]
     # with the lexicon, a genre the model guessed from no genre word is not kept (see note_unmatched_guess)
@@ -168,14 +167,20 @@ def read_as_genres(rules: Update, genres) -> Update | None:
     left ("a comedy with Jim Carrey")."""
     if rules.kind != "message" or not rules.query or genres is None or genres.leftover(rules.query, FILLER):
         return None
-    negated = genres.negated(rules.query)
-    wished = [g for g in wished_names(rules.query, genres) if g not in negated]
+    wished, negated = genre_reading(rules.query, genres)
     update = dataclasses.replace(rules, query=None, query_hints=[], wished_genres=wished)
     excluded = [g for g in dict.fromkeys(update.exclude_genres + negated) if g not in wished]
     if excluded != update.exclude_genres:  # "a thriller, nothing violent" still wishes for a thriller
         update.set_exclusions(excluded)
     update.new_request = update.new_request or bool(wished)
     return update
+
+
+def genre_reading(query: str, genres) -> tuple[list[str], list[str]]:
+    """(wished, negated): the genres a request wishes for (`wished_names`) that no negation takes back, and
+    those named only after a negation."""
+    negated = genres.negated(query)
+    return [g for g in wished_names(query, genres) if g not in negated], negated
 
 
 def wished_names(query: str, genres) -> list[str]:
