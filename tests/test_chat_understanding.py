@@ -59,6 +59,7 @@ INTENTS = {
     "show me the best movies of all time": Intent(action="request", genres=["Documentary"]),
     "not so old though": Intent(action="request", rest=["not so old"]),
     "I'm 12 and want a fun movie": Intent(action="request", genres=["Children's", "Romance"]),
+    "can you find a sports movie from the 80s": Intent(action="request", genres=["Western"], years="1980-1989"),
 }
 
 
@@ -357,6 +358,17 @@ def test_a_genre_the_model_guessed_from_no_genre_word_is_not_shown_as_understood
         assert "can't match" in turn.reply and text in turn.reply
     turn = engine.message(engine.new_session(), "show me the best movies of all time")  # nothing but praise
     assert turn.rows and engine.recommender.requests[-1].wished_genres == () and "can't match" not in turn.reply
+
+
+def test_a_new_ask_with_words_no_lexicon_reads_says_so_and_drops_the_old_wish(engine):
+    """Tried in the browser: after "a horror comedy", "can you find a sports movie from the 80s" listed
+    horror comedies of the 1980s and said nothing about sports (the model read Western, which was dropped)."""
+    session = engine.new_session()
+    engine.message(session, "a horror comedy")
+    turn = engine.message(session, "can you find a sports movie from the 80s")
+    request = engine.recommender.requests[-1]
+    assert request.wished_genres == () and (request.constraints.min_year, request.constraints.max_year) == (1980, 1989)
+    assert "can't match “sports movie”" in turn.reply
 
 
 def test_a_follow_up_that_adds_a_genre_keeps_the_one_asked_for_and_is_no_title(engine):

@@ -69,8 +69,10 @@ def drop_unsaid_exclusions(update: Update, text: str) -> None:
         update.set_exclusions(excluded)
 
 
-NEW_ASK = re.compile(r"^\W*(?:(?:now|ok|okay|hmm+|well)\W+)?(?:something|anything|a (?:movie|film)|movies|films|show me|give me|"
-                     r"recommend|suggest|i want|i'?d like|i need|got any|any good)\b", re.I)
+NEW_ASK = re.compile(r"^\W*(?:(?:now|ok|okay|hmm+|well|so)\W+)?(?:something|anything|a (?:movie|film)|movies|films|show me|give me|"
+                     r"recommend|suggest|i want|i'?d like|i need|got any|any good|find me|do you have|i'?m looking for|"
+                     r"looking for|(?:can|could|would) you (?:find|recommend|suggest|show|give|get|pick)|"
+                     r"an? [\w-]+ (?:movie|film|flick)s?)\b", re.I)
 
 
 def keep_request_for_missing_data(update: Update, state: DialogueState, text: str = "") -> None:

@@ -140,7 +140,7 @@ def merge_rules(update: Update, rules: Update, genres=None) -> Update:
     # with the lexicon, a genre the model guessed from no genre word is not kept (see note_unmatched_guess)
     wished = hints or ([g for g in update.wished_genres if g not in negated] if genres is None else [])
     if genres is not None and update.wished_genres and not hints and update.new_request:
-        note_unmatched_guess(update, rules)
+        note_unmatched_guess(update, rules, genres)
     said = set(genres.names(rules.query)) if genres is not None and rules.query else set()
     model_excluded = [g for g in update.exclude_genres if g not in hints  # "a love story that isn't cheesy"
                       and (genres is None or g in said or g in rules.exclude_genres)]  # "nothing with nazis": no Crime
@@ -194,15 +194,27 @@ def wished_names(query: str, genres) -> list[str]:
     return list(dict.fromkeys(genres.names(head) + [g for g in genres.names(tail[0]) if g not in audience]))
 
 
-def note_unmatched_guess(update: Update, rules: Update) -> None:
+def note_unmatched_guess(update: Update, rules: Update, genres) -> None:
     """`merge_rules` keeps no genre the model guessed with no genre word in the message: tried on new
     wording, such guesses were mostly wrong ("christmas movies" was Adventure, "something epic and long"
     Horror, "nothing with John Wayne" Western), and a list headed by the wrong genre misleads. When
-    nothing else is left, the reply says what it could not match."""
-    understood = (update.references or update.liked or update.exclude_genres or update.missing or update.query
-                  or update.min_year is not None or update.max_year is not None)
-    if not understood and rules.query:
-        update.missing = [("rest", rules.query)]
+    nothing else is left, or only years with words no lexicon reads ("a sports movie from the 80s"), the
+    reply says what it could not match."""
+    if not rules.query or update.missing or update.query:
+        return
+    understood = update.references or update.liked or update.exclude_genres
+    years = update.min_year is not None or update.max_year is not None
+    if not understood and (not years or genres.leftover(rules.query, FILLER)):
+        update.missing = [("rest", without_ask_head(rules.query))]
+
+
+ASK_HEAD = re.compile(r"^(?:(?:can|could|would) you |please )?(?:find|show|give|get|recommend|suggest|pick)"
+                      r"(?: me| us)?\s+(?:(?:an?|some)\s+)?", re.I)
+
+
+def without_ask_head(text: str) -> str:
+    """"can you find a sports movie" -> "sports movie": the words worth quoting back."""
+    return ASK_HEAD.sub("", text) or text
 
 
 def read_by_rules(text: str, genres) -> bool:
