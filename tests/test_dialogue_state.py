@@ -137,6 +137,10 @@ def test_only_genre_and_any_genre():
     ("a 10 year old kid", None, None),
     ("old school action movies", None, None),
     ("my old friend likes films", None, None),
+    ("a thriler from the mid nineties", 1993, 1997),  # dev8: was 1990-1999
+    ("the early-80s", 1980, 1984),
+    ("late 70s sci fi", 1975, 1979),
+    ("old hollywood romance", None, 1959),  # dev8: was up to 1969
 ])
 def test_year_phrases(text, low, high):
     found = find_year_filters(text)

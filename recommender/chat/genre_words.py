@@ -6,12 +6,16 @@ several genres ("rom com", "superhero"). Every word here is exact: the chat trus
 A single word of a phrase is never read as a title on its own unless capitalised mid-sentence or quoted.
 """
 
+# "my 8 year old", "a ten-year-old": a child's age (not "a 40 year old man")
+_AGES = [str(n) for n in range(2, 15)] + "two three four five six seven eight nine ten eleven twelve".split()
+KID_AGES = [f"{age} {unit} old" for age in _AGES for unit in ("year", "yr")]
+
 GENRE_SYNONYMS = {
     "scifi": ["sci fi", "scifi", "science fiction", "sf", "space", "robot", "futuristic", "outer space",
               "alien invasion", "aliens invading", "invading aliens", "extraterrestrial", "ufo", "spaceship",
               "time travel", "dystopian", "dystopia", "post apocalyptic", "apocalyptic"],
     "childrens": ["children", "childrens", "kids", "kid", "family", "children s", "kid friendly", "family friendly",
-                  "dog", "animal", "talking animal", "pet"],
+                  "dog", "animal", "talking animal", "pet", "sleepover"] + KID_AGES,
     "animation": ["animated", "animation", "cartoon", "anime"],
     "filmnoir": ["noir", "film noir", "filmnoir"],
     "romance": ["romance", "romantic", "romcom", "rom com", "love story", "love stories", "date movie", "date night",
@@ -36,7 +40,7 @@ GENRE_SYNONYMS = {
     "crime": ["crime", "gangster", "heist", "mob", "mobster", "mafia", "con artist", "con man", "conman", "swindler",
               "scam", "cop", "police", "cops and robbers"],
     "fantasy": ["fantasy", "magic", "wizard", "dragon", "sword and sorcery", "fairy tale"],
-    "drama": ["drama", "dramas", "sad", "sadder", "depressing", "tearjerker", "tear jerker", "weepy", "make me cry", "serious",
+    "drama": ["drama", "dramas", "sad", "sadder", "depressing", "tearjerker", "tear jerker", "weepy", "make me cry", "cry", "serious",
               "biopic", "biographical", "courtroom"],
     "action": ["action", "explosion", "car chase", "shootout", "martial arts", "kung fu", "superhero", "super hero",
                "sword fight", "swordfight", "fight", "fighting", "spy", "spies"],

@@ -8,12 +8,11 @@ shorter", after a request for comedies, replaced that request with nothing. Thes
   other than one about years ("not too old" excluded Romance), and the violent genres all together need words about violence;
 - a follow-up that asks only for what the catalogue has no data on ("shorter", "with Tom Hanks") keeps
   the request on screen, and the reply says what it cannot use;
-- a "title" made of nothing but genre and filler words is no title ("with some action" asked "Did you
-  mean Chain Reaction?"), unless the catalogue holds it exactly, and "the one where ..." is a plot;
 - a follow-up that adds to the request ("with some action in it", "and also romantic") keeps the genres
   already wished for;
 - a question that names a title ("why Babe?", "is Liar Liar funny?") is about that title, and a "fit"
   question about the genre words the lexicon reads in it ("funny" is Comedy; the model said Fantasy).
+Which spans are titles, people or stories is checked in `title_spans.py`.
 """
 
 from __future__ import annotations
@@ -21,8 +20,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from recommender.chat.intent import POSITION_LISTS, TITLE_LISTS, Intent
-from recommender.chat.names import FIRST_NAMES
+from recommender.chat.intent import POSITION_LISTS, Intent
 from recommender.chat.phrases import ANSWER, NEGATIONS, VIOLENCE, VIOLENT_GENRES, find_references
 from recommender.chat.state import DialogueState, Question, Update
 from recommender.chat.year_phrases import NEWER
@@ -33,19 +31,20 @@ POINTING = re.compile(r"\b(?:it|this|that|these|those|them|they|one|ones|all|bot
 ADDING = re.compile(  # "with some action in it", "any with a bit of romance?"
     r"^\W*(?:and|also|plus|with|add|but also|and also|more|(?:any|anything|ones|some|any ones) with"
     r"|(?:with )?(?:a )?(?:bit|little|touch|dash) (?:of|more))\b", re.I)
-PERSON = re.compile(r"^[A-Z][a-z]+(?:\s+(?:[A-Z]\.|de|van|von|Mc[A-Z][a-z]+|[A-Z][a-z]+)){1,2}$")  # "Jim Carrey"
-PLOT_SPAN = re.compile(r"^\W*(?:the|a|that)\s+(?:one|movie|film)\s+(?:where|in which|with the|about (?:a|the|some))\b",
-                       re.I)  # a story told for a title ("the one where a guy keeps living the same day")
 COMPARING = re.compile(r"\b(?:funnier|scarier|creepier|sadder|lighter|darker|happier|sillier|"
                        r"more (?:fun|tense|romantic|adventurous|exciting)|less serious)\b", re.I)  # "something lighter"
 ALSO = re.compile(r"\b(?:also|as well)\b|\bany of (?:these|those|them)\b", re.I)  # "any of these also comedies?"
-MEETS = re.compile(r"\b(?:meets|crossed with|mixed with)\b", re.I)  # "Die Hard meets Home Alone"
 NEGATING = NEGATIONS | {"less", "fewer", "nope", "stop", "enough", "doesnt", "didnt", "wont", "cant"}
 
 
 def without_unpointed_positions(intent: Intent, text: str) -> Intent:
-    """`intent` without list positions when the message points at none ("thanks!" liked nothing)."""
-    if find_references(text) or POINTING.search(text) or not any(getattr(intent, f) for f in POSITION_LISTS):
+    """`intent` without list positions when the message points at none ("thanks!" liked nothing); a
+    question is about the one position it names ("would my 8 year old be ok with #7?" asked about #8)."""
+    references = find_references(text)
+    named = {r.position for r in references if r.position > 0}
+    if intent.action == "question" and len(named) == 1 and intent.item not in named:
+        return dataclasses.replace(intent, item=named.pop())
+    if references or POINTING.search(text) or not any(getattr(intent, f) for f in POSITION_LISTS):
         return intent
     return dataclasses.replace(intent, **{f: [] for f in POSITION_LISTS})
 
@@ -87,28 +86,6 @@ def keep_request_for_missing_data(update: Update, state: DialogueState, text: st
         return
     if active and update.new_request and not asks and not update.reset_first:
         update.new_request = False
-
-
-def without_generic_titles(intent: Intent, titles, genre_words: frozenset[str], filler: frozenset[str]) -> Intent:
-    """`intent` without title spans that are only genre and filler words, unless a catalogue title; a
-    story ("the one where ...") is a plot, and a name that links to no title ("Jim Carrey") a person."""
-    def generic(span: str) -> bool:
-        words = [t for t, _, _ in tokens(span)]
-        return (any(w in genre_words for w in words) and all(w in genre_words or w in filler for w in words)
-                and titles.link(span).status != "exact")
-
-    def person(span: str) -> bool:  # "Jim Carrey ones are too silly": a name the catalogue has no title for
-        return (bool(PERSON.match(span)) and span.split()[0].lower() in FIRST_NAMES
-                and titles.link(span).status == "unknown")
-
-    changes = {f: [t for t in getattr(intent, f) if not generic(t) and not PLOT_SPAN.match(t) and not person(t)]
-               for f in TITLE_LISTS}
-    if all(changes[f] == getattr(intent, f) for f in TITLE_LISTS):
-        return intent
-    plots = [t for f in TITLE_LISTS for t in getattr(intent, f) if PLOT_SPAN.match(t)]  # "the one where a guy ..."
-    people = [t for f in TITLE_LISTS for t in getattr(intent, f) if person(t)]
-    return dataclasses.replace(intent, plot=list(dict.fromkeys(intent.plot + plots)),
-                               people=list(dict.fromkeys(intent.people + people)), **changes)
 
 
 def add_to_request(update: Update, state: DialogueState, text: str, genres) -> None:
@@ -167,15 +144,6 @@ def note_untold_story(update: Update, text: str, genres, filler: frozenset[str])
         update.missing.append(("plot", m.group(1)))
 
 
-def both_sides_of_meets(update: Update, rules: Update, text: str) -> None:
-    """"Die Hard meets Home Alone": both titles are references (the model kept only the last one)."""
-    named = [i for i in rules.liked + rules.references if i not in update.disliked]
-    if MEETS.search(text) and len(named) >= 2:
-        update.references = list(dict.fromkeys(update.references + named))
-        update.liked = [i for i in update.liked if i not in update.references]
-        update.new_request = True
-
-
 LIST_POINTER = re.compile(r"#\s*\d|\b(?:it|this|that|these|those|them|they|number \w+|(?:10|[1-9])(?:st|nd|rd|th)|first|second|"
                           r"third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last)\b", re.I)
 
@@ -187,27 +155,6 @@ def question_needs_an_item(intent: Intent, text: str, rules: Update, state: Dial
     if intent.action != "question" or LIST_POINTER.search(text) or named or rules.referenced is not None:
         return intent
     return dataclasses.replace(intent, action="request", ask=None, item=None, genres=[])
-
-
-def not_compared_titles(intent: Intent, text: str) -> Intent:
-    """"something less depressing than Schindler's List": a title after "than" is no "like" reference."""
-    lowered = text.lower()
-    keep = [t for t in intent.like if not re.search(r"\bthan\s+(?:the\s+)?" + re.escape(t.lower()), lowered)]
-    return intent if keep == intent.like else dataclasses.replace(intent, like=keep)
-
-
-def people_by_name(intent: Intent) -> Intent:
-    """A "person" is a name: capitalised ("Tom Hanks"), or starting with a common first name ("tom hanks").
-    The model called "nazis" a person, and the reply said it had no cast data for "nazis"; such words are
-    the descriptive rest."""
-    def named(span: str) -> bool:
-        words = span.split()
-        return any(w[:1].isupper() for w in words) or (bool(words) and words[0].lower() in FIRST_NAMES)
-
-    people = [p for p in intent.people if named(p)]
-    if people == intent.people:
-        return intent
-    return dataclasses.replace(intent, people=people, rest=intent.rest + [p for p in intent.people if not named(p)])
 
 
 FEEDBACK_CUES = {  # a position the person reports on needs words that report it
@@ -231,17 +178,3 @@ def feedback_needs_words(intent: Intent, text: str) -> Intent:
             return dataclasses.replace(intent, action="question", ask="about", item=pointed[0],
                                        **{f: [] for f in POSITION_LISTS})
     return dataclasses.replace(intent, **changes) if changes else intent
-
-
-STYLE_OF = re.compile(r"[\s-]*(?:type|kind|sort|style|esque|ish)\b", re.I)  # "Star Wars type stuff"
-
-
-def title_as_a_kind(update: Update, text: str, titles, common_words: frozenset[str]) -> None:
-    """"Star Wars type stuff", "a Fargo-style movie": the title is a reference for this request, not a
-    film the person reports liking (the model wrote Sci-Fi and no reference)."""
-    kinds = [m.item for m in titles.find_mentions(text, common_words)
-             if m.item is not None and STYLE_OF.match(text[m.end:])]
-    if kinds:
-        update.references = list(dict.fromkeys(update.references + kinds))
-        update.liked = [i for i in update.liked if i not in kinds]
-        update.new_request = True

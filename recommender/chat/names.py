@@ -1,4 +1,4 @@
-"""Common first names, to tell a person from a title the catalogue lacks.
+"""Common first names and well-known surnames, to tell a person from a title the catalogue lacks.
 
 The intent model sometimes writes a name as a title ("Jim Carrey ones are too silly" disliked the
 "title" Jim Carrey), and the chat then said "I don't know the movie “Jim Carrey”". A span that links to no
@@ -16,3 +16,8 @@ leonardo liam lucy marilyn mark martin matt matthew meg mel meryl michael michel
 oliver orson paul peter quentin ralph richard ridley rob robert robin russell ryan sally samuel sandra sarah
 scarlett sean sigourney spike stanley steve steven susan sylvester ted tim tom tommy tony uma val vivien
 walter warren wes whoopi will william winona woody""".split())
+# Said alone for a person ("anything else from hitchcock?"); none is a catalogue title on its own.
+SURNAMES = frozenset("""
+allen altman bergman bogart brando burton cage cameron capra carpenter chaplin coppola costner cronenberg cruise
+depp dicaprio eastwood fincher ford hanks hepburn hitchcock hoffman keaton kubrick kurosawa lucas lynch nicholson
+pacino polanski scorsese schwarzenegger spielberg stallone streep tarantino travolta wilder""".split())

@@ -12,7 +12,7 @@ What the rule lexicons read in a free-form message is exact, so it also corrects
 new request (`merge_rules`): genre words the lexicon knows ("feel-good" is Comedy) set the wished genres,
 exclusions ("no horror", "nothing violent") and years ("from the 80s") the model missed are added.
 What the model may only say when the message says it too (a list position, an exclusion) is checked in
-`grounding.py`.
+`grounding.py`, and which spans are titles, people or stories in `title_spans.py`.
 """
 
 from __future__ import annotations
@@ -25,21 +25,24 @@ from typing import NamedTuple
 
 from recommender.chat.grounding import (
     add_to_request,
-    both_sides_of_meets,
     drop_unsaid_exclusions,
     feedback_needs_words,
     keep_request_for_missing_data,
-    not_compared_titles,
     note_untold_story,
-    people_by_name,
     question_about_named_title,
     question_needs_an_item,
-    title_as_a_kind,
-    without_generic_titles,
     without_unpointed_positions,
 )
 from recommender.chat.parse import FILLER, GENERAL_ASK, parse_message
 from recommender.chat.state import DialogueState, Update
+from recommender.chat.title_spans import (
+    both_sides_of_meets,
+    not_compared_titles,
+    people_by_name,
+    title_as_a_kind,
+    titles_the_model_missed,
+    without_generic_titles,
+)
 from recommender.chat.understand import update_from_intent
 from recommender.chat.year_phrases import NEWER, OLDER, find_year_filters
 
@@ -94,10 +97,12 @@ class MessageRouter:
             log.warning("the intent model's output did not fit the schema; using the rule parser for %r", text)
             return Understood(rules, "rules", time.perf_counter() - started, invalid=True)
         intent = feedback_needs_words(without_unpointed_positions(parsed.intent, text), text)
-        intent = people_by_name(not_compared_titles(question_needs_an_item(intent, text, rules, state), text))
+        intent = people_by_name(not_compared_titles(question_needs_an_item(intent, text, rules, state), text),
+                                text, self.titles)
         if self.genres is not None:
             intent = without_generic_titles(intent, self.titles, self.genres.words, FILLER)
         update = update_from_intent(intent, state, self.titles, self.text_search)
+        titles_the_model_missed(update, rules, self.titles, text)
         question_about_named_title(update, intent, rules, state, self._asked_genres(rules), text)
         drop_unsaid_exclusions(update, text)
         both_sides_of_meets(update, rules, text)
@@ -155,8 +160,8 @@ def merge_rules(update: Update, rules: Update, genres=None) -> Update:
     if rules.min_year or rules.max_year:  # the rules read years exactly ("after 1990" is 1991-)
         update.min_year, update.max_year = rules.min_year, rules.max_year
     if genres is not None:
-        update.missing = [(kind, text) for kind, text in update.missing
-                          if kind == "people" or not read_by_rules(text, genres)]
+        update.missing = [(kind, text) for kind, text in update.missing  # "the more classic the better": no data missing
+                          if kind == "people" or not read_by_rules(text, genres) and genres.leftover(text, FILLER)]
     return update
 
 

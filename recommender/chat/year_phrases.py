@@ -38,6 +38,14 @@ def _decade_start(text: str) -> int | None:
     return None
 
 
+def _decade_part(part: str | None, decade: str) -> tuple[int, int]:
+    """"the mid nineties" is 1993-1997, "the 90s" 1990-1999 (eval/intent/README.md conventions)."""
+    start = _decade_start(decade)
+    low, high = DECADE_PARTS.get((part or "").lower(), (0, 9))
+    return start + low, start + high
+
+
+DECADE_PARTS = {"early": (0, 4), "mid": (3, 7), "late": (5, 9)}
 _DECADE = r"(\d{4}s|['’]?\d0s|(?:twent|thirt|fou?rt|fift|sixt|sevent|eight|ninet|nint)(?:ies|ys|is|y's|ie's))"
 _YEAR = r"(1[89]\d\d|20\d\d)"
 _NOT = r"\b(?:nothing|not|no|none|never|skip|avoid|exclude|without)\s+(?:\w+\s+){0,2}?"  # "nothing before 1985", "no films made after 1990"
@@ -63,15 +71,15 @@ _RULES = [  # (pattern, groups -> (min_year, max_year)); earlier rules win where
     (rf"\b(?:until|up to|no later than)\s+{_YEAR}\b", lambda a: (None, int(a))),
     (rf"\b(?:after|since)\s+(?:the\s+)?{_DECADE}", lambda d: (_decade_start(d) + 10, None)),
     (rf"\bbefore\s+(?:the\s+)?{_DECADE}", lambda d: (None, _decade_start(d) - 1)),
-    (rf"(?<!\w)(?:(?:from|in|of|during)\s+)?(?:the\s+)?(?:(?:early|late|mid)\s+)?{_DECADE}(?!\w)",
-     lambda d: (_decade_start(d), _decade_start(d) + 9)),
+    (rf"(?<!\w)(?:(?:from|in|of|during)\s+)?(?:the\s+)?(?:(early|late|mid)[\s-]+)?{_DECADE}(?!\w)", _decade_part),
     (rf"\b(?:from|in|released in|made in)\s+{_YEAR}\b", lambda a: (int(a), int(a))),
 ]
 YEAR_RULES = [(re.compile(p, re.I), bounds) for p, bounds in _RULES]
 _FILMS = (r"movies?|films?|flicks?|stories|classics|ones|pictures|westerns?|musicals?|comedy|comedies|thrillers?|"
           r"horror|romances?|dramas?|myster(?:y|ies)|noirs?|cartoons|war films")
 ERAS = [  # eras without numbers, read only when the message gives no year: the tightest bound wins
-    (re.compile(r"\bblack[\s-]+(?:and|&)[\s-]+white\b|\bb\s*&\s*w\b|\bsilent (?:movies?|films?|era)\b", re.I),
+    (re.compile(r"\bblack[\s-]+(?:and|&)[\s-]+white\b|\bb\s*&\s*w\b|\bsilent (?:movies?|films?|era)\b"
+                r"|\b(?:old|classic)[\s-]+hollywood\b", re.I),
      1959),  # black and white gave way to colour around 1960
     (re.compile(rf"(?<!year )(?<!years )\bold\b(?![\s-]+(?:school|friends?|m[ae]n|wom[ae]n|lady|guys?|folks|people|days))"
                 rf"(?=(?:\s+[\w'&-]+){{0,4}}?\s+(?:{_FILMS})\b)|\boldies?\b|\bgolden[\s-]+age\b"
@@ -112,7 +120,7 @@ def find_year_filters(text: str) -> YearFilters:
 
 
 OLDER = re.compile(r"\b(?:older|earlier|less recent)(?:\s+(?:ones?|stuff|movies?|films?|picks?))?\b", re.I)
-NEWER = re.compile(r"\b(?:newer|more recent|more modern|less old"
+NEWER = re.compile(r"\b(?:newer|more recent|more modern|less old|too old"
                    r"|(?:not|isn'?t|aren'?t|nothing|none)(?:\s+(?:so|too|that|very|super))?\s+old)"
                    r"(?:\s+(?:ones?|stuff|movies?|films?|picks?))?\b", re.I)
 

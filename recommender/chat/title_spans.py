@@ -1,0 +1,129 @@
+"""Which words of a message are titles, and which are people, stories or kinds of film.
+
+The intent model marks spans as titles, people and plots; these checks correct it where the message and
+the catalogue say otherwise (each found trying the chat as a new user or on the development sets):
+- a "title" of nothing but genre and filler words is none ("with some action" asked "Did you mean Chain
+  Reaction?"), "the one where ..." is a plot, and a name that links to no title ("Jim Carrey") a person;
+- a lower-case word such as "nazis" is no person, a director's surname ("hitchcock") is one;
+- a title after "than" is no reference, "X type stuff" and "X meets Y" are references;
+- titles the rule parser linked exactly are kept when the model left them out ("like Goodfellas and
+  Casino": the model kept only Casino).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from recommender.chat.intent import TITLE_LISTS, Intent
+from recommender.chat.names import FIRST_NAMES, SURNAMES
+from recommender.chat.parse import targets_update
+from recommender.chat.state import Update
+from recommender.titles import tokens
+
+PERSON = re.compile(r"^[A-Z][a-z]+(?:\s+(?:[A-Z]\.|de|van|von|Mc[A-Z][a-z]+|[A-Z][a-z]+)){1,2}$")  # "Jim Carrey"
+PLOT_SPAN = re.compile(r"^\W*(?:the|a|that)\s+(?:one|movie|film)\s+(?:where|in which|with the|about (?:a|the|some))\b",
+                       re.I)  # a story told for a title ("the one where a guy keeps living the same day")
+THAN = re.compile(r"\bthan\b", re.I)
+MEETS = re.compile(r"\b(?:meets|crossed with|mixed with)\b", re.I)  # "Die Hard meets Home Alone"
+
+
+def without_generic_titles(intent: Intent, titles, genre_words: frozenset[str], filler: frozenset[str]) -> Intent:
+    """`intent` without title spans that are only genre and filler words, unless a catalogue title; a
+    story ("the one where ...") is a plot, and a name that links to no title ("Jim Carrey") a person."""
+    def generic(span: str) -> bool:
+        words = [t for t, _, _ in tokens(span)]
+        return (any(w in genre_words for w in words) and all(w in genre_words or w in filler for w in words)
+                and titles.link(span).status != "exact")
+
+    def person(span: str) -> bool:  # "Jim Carrey ones are too silly": a name the catalogue has no title for
+        return ((bool(PERSON.match(span)) and span.split()[0].lower() in FIRST_NAMES or span.lower() in SURNAMES)
+                and titles.link(span).status == "unknown")
+
+    changes = {f: [t for t in getattr(intent, f) if not generic(t) and not PLOT_SPAN.match(t) and not person(t)]
+               for f in TITLE_LISTS}
+    if all(changes[f] == getattr(intent, f) for f in TITLE_LISTS):
+        return intent
+    plots = [t for f in TITLE_LISTS for t in getattr(intent, f) if PLOT_SPAN.match(t)]  # "the one where a guy ..."
+    people = [t for f in TITLE_LISTS for t in getattr(intent, f) if person(t)]
+    return dataclasses.replace(intent, plot=list(dict.fromkeys(intent.plot + plots)),
+                               people=list(dict.fromkeys(intent.people + people)), **changes)
+
+
+def both_sides_of_meets(update: Update, rules: Update, text: str) -> None:
+    """"Die Hard meets Home Alone": both titles are references (the model kept only the last one)."""
+    named = [i for i in rules.liked + rules.references if i not in update.disliked]
+    if MEETS.search(text) and len(named) >= 2:
+        update.references = list(dict.fromkeys(update.references + named))
+        update.liked = [i for i in update.liked if i not in update.references]
+        update.new_request = True
+
+
+def not_compared_titles(intent: Intent, text: str) -> Intent:
+    """"something less depressing than Schindler's List": a title after "than" is no "like" reference."""
+    lowered = text.lower()
+    keep = [t for t in intent.like if not re.search(THAN.pattern + r"\s+(?:the\s+)?" + re.escape(t.lower()), lowered)]
+    return intent if keep == intent.like else dataclasses.replace(intent, like=keep)
+
+
+def people_by_name(intent: Intent, text: str = "", titles=None) -> Intent:
+    """A "person" is a name: capitalised ("Tom Hanks"), starting with a common first name ("tom hanks"), or
+    a well-known surname ("hitchcock"). The model called "nazis" a person, and the reply said it had no
+    cast data for "nazis"; such words are the descriptive rest. A "person" that is a catalogue title
+    asked to be like ("in the spirit of Monty Python") is a reference."""
+    def named(span: str) -> bool:
+        words = span.split()
+        return (any(w[:1].isupper() for w in words) or (bool(words) and words[0].lower() in FIRST_NAMES)
+                or span.lower() in SURNAMES)
+
+    like = [p for p in intent.people if titles is not None and _asked_like(p, text)
+            and titles.link(p).status in ("exact", "fuzzy")]
+    people = [p for p in intent.people if named(p) and p not in like]
+    if people == intent.people:
+        return intent
+    return dataclasses.replace(intent, people=people, like=intent.like + like,
+                               rest=intent.rest + [p for p in intent.people if not named(p) and p not in like])
+
+
+LIKE_CUE = re.compile(r"(?:\blike|\bin the (?:spirit|vein|style) of|\bsimilar to|\balong the lines of)\s+(?:the\s+)?$", re.I)
+
+
+def _asked_like(span: str, text: str) -> bool:
+    at = text.lower().find(span.lower())
+    return at >= 0 and bool(LIKE_CUE.search(text[:at]))
+
+
+STYLE_OF = re.compile(r"[\s-]*(?:type|kind|sort|style|esque|ish)\b", re.I)  # "Star Wars type stuff"
+
+
+def title_as_a_kind(update: Update, text: str, titles, common_words: frozenset[str]) -> None:
+    """"Star Wars type stuff", "a Fargo-style movie": the title is a reference for this request, not a
+    film the person reports liking (the model wrote Sci-Fi and no reference)."""
+    kinds = [m.item for m in titles.find_mentions(text, common_words)
+             if m.item is not None and STYLE_OF.match(text[m.end:])]
+    if kinds:
+        update.references = list(dict.fromkeys(update.references + kinds))
+        update.liked = [i for i in update.liked if i not in kinds]
+        update.new_request = True
+
+
+def titles_the_model_missed(update: Update, rules: Update, titles, text: str) -> None:
+    """Titles the rule parser linked exactly are kept when the model left them out: "i'm into gangster stuff
+    like Goodfellas and Casino" referred to Casino only (and GoodFellas was then listed), "psycho was a
+    masterpiece" liked nothing (the model made Psycho a person). A title after "than" is only compared."""
+    if update.question is not None or update.off_topic:
+        return
+    than = THAN.search(text)
+    known = set(update.liked + update.disliked + update.seen + update.references)
+    known |= {m.item for m in titles.find_mentions(text[than.end():])} if than else set()
+    missed = [(field, i) for field in ("references", "liked", "disliked", "seen") for i in getattr(rules, field)
+              if i not in known]
+    if not missed:
+        return
+    for field, item in missed:
+        getattr(update, field).append(item)
+    items = {i for _, i in missed}
+    update.missing = [(kind, said) for kind, said in update.missing if titles.link(said).item not in items]
+    resolved = [(f, i) for f in ("liked", "disliked", "seen", "references") for i in getattr(update, f)]
+    update.notes = [n for n in update.notes if not n.startswith("Noted, ")] + targets_update(resolved, titles, None).notes
+    update.new_request = update.new_request or any(field == "references" for field, _ in missed)
