@@ -72,6 +72,9 @@ INTENTS = {
     "we're having a 10 year old's birthday sleepover, what should we put on":
         Intent(action="request", genres=["Children's"], exclude_genres=["Children's"]),
     "i need something less funny than dumb and dumber": Intent(action="request", rest=["less funny"]),
+    # dev9
+    "a sci fi flick w/ a killer robot": Intent(action="request", genres=["Sci-Fi", "Crime"]),
+    "anything with Denzel": Intent(action="request", genres=["Drama"]),
 }
 
 
@@ -398,6 +401,25 @@ def test_titles_the_model_left_out_or_called_people_are_kept(engine):
     assert "can't search for hitchcock" in turn.reply and "can't match" not in turn.reply
     turn = engine.message(engine.new_session(), "i need something less funny than dumb and dumber")
     assert engine.recommender.requests[-1].liked == () and "Dumb" not in turn.reply.split("\n")[0]
+
+
+def test_a_topic_narrower_than_its_genre_is_said_to_be_matched_by_genre_only(engine):
+    """dev9: "a sci fi flick w/ a killer robot" listed science fiction as if robots had been found; the
+    catalogue has no plots, so the reply now says the robot was matched by genre only."""
+    turn = engine.message(engine.new_session(), "a sci fi flick w/ a killer robot")
+    assert engine.recommender.requests[-1].wished_genres == ("Sci-Fi",)
+    assert "no plot summaries, so I matched “killer robot” by genre only." in turn.reply
+    turn = engine.message(engine.new_session(), "zombie movies")  # the rule parser's path
+    assert "matched “zombie” by genre only" in turn.reply and turn.rows
+    turn = engine.message(engine.new_session(), "no zombies, just a comedy")
+    assert "by genre only" not in turn.reply
+
+
+def test_a_first_name_after_with_is_a_person_the_model_missed(engine):
+    """dev9: "anything with Denzel" listed dramas (the model's guess) and said nothing about Denzel."""
+    turn = engine.message(engine.new_session(), "anything with Denzel")
+    assert "no cast or crew data, so I can't search for Denzel" in turn.reply
+    assert engine.recommender.requests[-1].wished_genres == ()
 
 
 def test_dev8_words_for_genres_years_and_positions(engine):

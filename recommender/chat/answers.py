@@ -16,6 +16,7 @@ MISSING = {
     "people": "I have no cast or crew data, so I can't search for {what}.",
     "plot": "I have no plot summaries, so I can't check for {what}.",
     "rest": "I have no descriptions of the films, only titles, years and genres, so I can't match {what}.",
+    "topic": "I have no plot summaries, so I matched {what} by genre only.",
 }
 
 
@@ -45,6 +46,8 @@ def missing_data_reply(missing: list[tuple[str, str]], understood_more: bool) ->
         if spans:
             what = " or ".join(f"“{escape(s)}”" if kind != "people" else escape(s) for s in dict.fromkeys(spans))
             parts.append(MISSING[kind].format(what=what))
+    if all(kind == "topic" for kind, _ in missing):
+        return " ".join(parts)
     tail = ("The picks below use the rest of your message." if understood_more
             else "Here are picks from what else I know instead.")
     return " ".join(parts + [tail])

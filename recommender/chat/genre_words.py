@@ -48,3 +48,12 @@ GENRE_SYNONYMS = {
                   "swashbuckler", "swashbuckling", "pirate", "treasure hunt", "knight", "castle", "medieval", "epic",
                   "more adventurous"],
 }
+
+# Words the lexicon reads as a genre that name less than the genre: a film about them is in the genre,
+# but few films of the genre are about them. The reply says these were matched by genre only.
+NARROW_TOPICS = ["killer robots?", "robots?", "alien invasion", "time travel", "ufos?", "spaceships?", "talking animals?",
+                 "dogs?", "zombies?", "vampires?", "werewol(?:f|ves)", "haunted houses?", "twist ending", "plot twist",
+                 "spy", "spies", "espionage", "vietnam", "ww2", "wwii", "ww1", "wwi", "world war (?:one|two|i|ii|1|2)",
+                 "heists?", "mafia", "con (?:artists?|man|men)", "cops?", "police", "wizards?", "dragons?", "courtroom",
+                 "biopics?", "car chases?", "shootouts?", "martial arts", "kung fu", "superhero(?:es)?", "sword fights?",
+                 "pirates?", "treasure hunts?", "knights?", "castles?", "medieval"]

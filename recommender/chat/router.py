@@ -23,6 +23,7 @@ import re
 import time
 from typing import NamedTuple
 
+from recommender.chat.genre_words import NARROW_TOPICS
 from recommender.chat.grounding import (
     add_to_request,
     drop_unsaid_exclusions,
@@ -34,9 +35,11 @@ from recommender.chat.grounding import (
     without_unpointed_positions,
 )
 from recommender.chat.parse import FILLER, GENERAL_ASK, parse_message
+from recommender.chat.phrases import CLAUSE_END, NEGATIONS
 from recommender.chat.state import DialogueState, Update
 from recommender.chat.title_spans import (
     both_sides_of_meets,
+    names_the_model_missed,
     not_compared_titles,
     people_by_name,
     title_as_a_kind,
@@ -45,6 +48,7 @@ from recommender.chat.title_spans import (
 )
 from recommender.chat.understand import update_from_intent
 from recommender.chat.year_phrases import NEWER, OLDER, find_year_filters
+from recommender.titles import tokens
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +89,7 @@ class MessageRouter:
         as_genres = read_as_genres(rules, self.genres) if self.mode != "llm" else None
         if as_genres is not None and not as_genres.non_english and not is_question(text):
             add_to_request(as_genres, state, text, self.genres)
+            note_narrow_topics(as_genres, text)
             return Understood(as_genres, "rules", time.perf_counter() - started)
         use_rules = (self.intent_parser is None or self.mode == "rules" or rules.kind == "empty"
                      or (self.mode == "auto" and rules_are_exact(text, rules, state)))
@@ -108,11 +113,13 @@ class MessageRouter:
         both_sides_of_meets(update, rules, text)
         if self.genres is not None:
             title_as_a_kind(update, text, self.titles, self.genres.words)
+        names_the_model_missed(update, text, self.titles)
         update = merge_rules(update, rules, self.genres)
         if self.genres is not None:
             note_untold_story(update, text, self.genres, FILLER)
         keep_request_for_missing_data(update, state, text)
         add_to_request(update, state, text, self.genres)
+        note_narrow_topics(update, text)
         update.non_english = rules.non_english
         update.ignored_instruction = rules.ignored_instruction
         return Understood(update, "llm", time.perf_counter() - started, parsed.raw)
@@ -220,6 +227,20 @@ ASK_HEAD = re.compile(r"^(?:(?:can|could|would) you |please )?(?:find|show|give|
 def without_ask_head(text: str) -> str:
     """"can you find a sports movie" -> "sports movie": the words worth quoting back."""
     return ASK_HEAD.sub("", text) or text
+
+
+NARROW = re.compile(r"\b(?:" + "|".join(NARROW_TOPICS) + r")\b", re.I)
+
+
+def note_narrow_topics(update: Update, text: str) -> None:
+    """"a sci fi flick w/ a killer robot" lists science fiction, and the reply says the robot was matched by
+    genre only: few films of the genre have one, and the catalogue has no plot to check."""
+    if not update.wished_genres or update.question is not None or update.off_topic:
+        return
+    for m in NARROW.finditer(text):
+        clause = CLAUSE_END.split(text[:m.start()])[-1]
+        if not set(t for t, _, _ in tokens(clause)) & NEGATIONS and ("topic", m.group(0)) not in update.missing:
+            update.missing.append(("topic", m.group(0)))
 
 
 def read_by_rules(text: str, genres) -> bool:

@@ -127,3 +127,17 @@ def titles_the_model_missed(update: Update, rules: Update, titles, text: str) ->
     resolved = [(f, i) for f in ("liked", "disliked", "seen", "references") for i in getattr(update, f)]
     update.notes = [n for n in update.notes if not n.startswith("Noted, ")] + targets_update(resolved, titles, None).notes
     update.new_request = update.new_request or any(field == "references" for field, _ in missed)
+
+
+NAMED_AFTER = re.compile(r"\b(?:with|starring|by|featuring|from|directed by)\s+([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?|[a-z]+)\b")
+
+
+def names_the_model_missed(update: Update, text: str, titles) -> None:
+    """"anything with Denzel": a first name or a director's surname after "with", "by", "starring" is a
+    person even when the model wrote none (it guessed Drama), so the reply says the cast data is missing."""
+    said = {p.lower() for kind, p in update.missing if kind == "people"}
+    for m in NAMED_AFTER.finditer(text):
+        name, first = m.group(1), m.group(1).split()[0]
+        known = first[0].isupper() and first.lower() in FIRST_NAMES or name.lower() in SURNAMES
+        if known and not any(name.lower() in p or p in name.lower() for p in said) and titles.link(name).status != "exact":
+            update.missing.append(("people", name))
