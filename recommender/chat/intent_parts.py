@@ -182,8 +182,6 @@ class PartMaker:
         return _frame(self.rng.choice(lx.PLOT_FRAMES), "{x}", [Segment(story, "plot")]) + implied
 
     def rest(self) -> list[Segment]:
-        if self.rng.random() < 0.3:  # a topic no genre covers stays words, never a guessed genre
-            return _frame(self.rng.choice(lx.TOPIC_FRAMES), "{x}", [Segment(self.rng.choice(lx.TOPICS), "rest")])
         if self.rng.random() < 0.25:
             return [Segment(self.rng.choice(["", "but ", "and ", "ideally "])), Segment(self.rng.choice(lx.NEGATED_REST), "rest")]
         return _frame(self.rng.choice(lx.REST_FRAMES), "{x}", [Segment(self.rng.choice(lx.REST_WORDS), "rest")])
@@ -230,8 +228,7 @@ class PartMaker:
             return [Segment(self.genre_word(genre, slot == "{g}"), "genres", [genre])]
         if slot == "{k}":
             genre = "Children's" if "Children's" in self.genres else self.genres[0]
-            return [Segment(self.rng.choice(["kids", "children", "the kids", "my kids", "a family night",
-                                             "my 8 year old", "a 6 year old", "my 10-year-old"]),
+            return [Segment(self.rng.choice(["kids", "children", "the kids", "my kids", "a family night"]),
                             "genres", [genre])]
         if slot == "{d}":
             decade = self.rng.choice(list(lx.DECADE_WORDS))
