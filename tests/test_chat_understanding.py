@@ -75,6 +75,12 @@ INTENTS = {
     # dev9
     "a sci fi flick w/ a killer robot": Intent(action="request", genres=["Sci-Fi", "Crime"]),
     "anything with Denzel": Intent(action="request", genres=["Drama"]),
+    # tried in the browser on 2026-11-30 (fourth session)
+    "looking for something to watch with my teenage son, he likes action but i can't stand gore":
+        Intent(action="request", genres=["Action", "Horror"]),
+    "hmm these are kinda old, anything from the 90s?": Intent(action="request", years="1990-1999",
+                                                             rest=["hmm these are kinda old"]),
+    "do you have anything with Arnold?": Intent(action="request", people=["Arnold"]),
 }
 
 
@@ -420,6 +426,23 @@ def test_a_first_name_after_with_is_a_person_the_model_missed(engine):
     turn = engine.message(engine.new_session(), "anything with Denzel")
     assert "no cast or crew data, so I can't search for Denzel" in turn.reply
     assert engine.recommender.requests[-1].wished_genres == ()
+
+
+def test_browser_session_with_a_teenager_action_and_arnold(engine):
+    """Tried in the browser: "he likes action but i can't stand gore" listed Jaws (gore was no word for
+    horror, then "can't stand" no negation); "hmm these are kinda old, anything from the 90s?" said "I can't
+    match “hmm these are kinda old, anything”"; "do you have anything with Arnold?" dropped the action films
+    for any films of the 1990s, "from what else I know"."""
+    session = engine.new_session()
+    engine.message(session, "looking for something to watch with my teenage son, he likes action but i can't stand gore")
+    request = engine.recommender.requests[-1]
+    assert request.wished_genres == ("Action",) and request.constraints.exclude_genres == {"Horror"}
+    turn = engine.message(session, "hmm these are kinda old, anything from the 90s?")
+    assert "can't match" not in turn.reply and engine.recommender.requests[-1].constraints.min_year == 1990
+    turn = engine.message(session, "do you have anything with Arnold?")
+    request = engine.recommender.requests[-1]
+    assert request.wished_genres == ("Action",) and request.constraints.min_year == 1990
+    assert "can't search for Arnold. The list still follows what you asked for before." in turn.reply
 
 
 def test_dev8_words_for_genres_years_and_positions(engine):

@@ -36,8 +36,9 @@ def small_talk_reply(text: str) -> str | None:
     return next((reply for pattern, reply in SMALL_TALK if pattern.fullmatch(text)), None)
 
 
-def missing_data_reply(missing: list[tuple[str, str]], understood_more: bool) -> str:
-    """'I have no cast or crew data, so I can't search for Tom Hanks. …' ('' when nothing is missing)."""
+def missing_data_reply(missing: list[tuple[str, str]], understood_more: bool, kept: bool = False) -> str:
+    """'I have no cast or crew data, so I can't search for Tom Hanks. …' ('' when nothing is missing).
+    `kept`: the request on screen stays, so the list still follows it."""
     if not missing:
         return ""
     parts = []
@@ -48,6 +49,8 @@ def missing_data_reply(missing: list[tuple[str, str]], understood_more: bool) ->
             parts.append(MISSING[kind].format(what=what))
     if all(kind == "topic" for kind, _ in missing):
         return " ".join(parts)
+    if kept:
+        return " ".join(parts + ["The list still follows what you asked for before."])
     tail = ("The picks below use the rest of your message." if understood_more
             else "Here are picks from what else I know instead.")
     return " ".join(parts + [tail])

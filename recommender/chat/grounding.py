@@ -82,8 +82,8 @@ def keep_request_for_missing_data(update: Update, state: DialogueState, text: st
     asks = update.wished_genres or update.references or update.query or update.liked
     ask = NEW_ASK.match(text)
     comparing = ask and re.match(r"\s+(?:\w{3,}er|more|less|else|similar)\b", text[ask.end():], re.I)  # "something shorter"
-    if ask and not comparing and update.missing:
-        return
+    if ask and not comparing and any(kind != "people" for kind, _ in update.missing):
+        return  # "anything with Arnold?" after 90s action: 90s action, and no cast data
     if active and update.new_request and not asks and not update.reset_first:
         update.new_request = False
 

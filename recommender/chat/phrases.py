@@ -27,6 +27,7 @@ CARDINALS = {w: i + 1 for i, w in enumerate("one two three four five six seven e
 NEGATING_PHRASES = re.compile(  # said before a genre, these negate it as "not" does
     r"\b(?:not (?:really )?in the mood for|not (?:a (?:big |huge )?fan of|into)|(?:sick|tired) of|fed up with|"
     r"had enough of|anything but|steer clear of|stay away from|too much|enough with|less of|(?:i'?m |am )?done with"
+    r"|(?:can'?t|cannot|could ?n'?t) (?:stand|stomach|handle|deal with|take)"
     r"|(?<!not )(?<!n't )(?<!thing )(?<!none )too)\b",  # "these are all too sad"; "not too sad" is no wish either
     re.I)
 CLAUSE_END = re.compile(r"[.;!?]|,\s*(?:but\s+)?|\bbut\b|\binstead\b", re.I)

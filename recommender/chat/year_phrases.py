@@ -120,7 +120,8 @@ def find_year_filters(text: str) -> YearFilters:
 
 
 OLDER = re.compile(r"\b(?:older|earlier|less recent)(?:\s+(?:ones?|stuff|movies?|films?|picks?))?\b", re.I)
-NEWER = re.compile(r"\b(?:newer|more recent|more modern|less old|too old"
+NEWER = re.compile(r"\b(?:newer|more recent|more modern|less old|too old"  # "these are kinda old", not "something kinda old"
+                   r"|(?:are|is|'re|seem|seems|look|looks|feel|feels)\s+(?:all\s+)?(?:kinda|kind of|a bit|a little|pretty|quite|so|really|very)\s+old"
                    r"|(?:not|isn'?t|aren'?t|nothing|none)(?:\s+(?:so|too|that|very|super))?\s+old)"
                    r"(?:\s+(?:ones?|stuff|movies?|films?|picks?))?\b", re.I)
 
