@@ -81,6 +81,9 @@ INTENTS = {
     "hmm these are kinda old, anything from the 90s?": Intent(action="request", years="1990-1999",
                                                              rest=["hmm these are kinda old"]),
     "do you have anything with Arnold?": Intent(action="request", people=["Arnold"]),
+    "which of these is the funniest?": Intent(action="question", ask="fit", item=5, genres=["Comedy"]),
+    "which one is the oldest?": Intent(action="question", ask="about", item=2),
+    "I want a movie that will make me think": Intent(action="request", genres=["Drama"]),
 }
 
 
@@ -390,6 +393,8 @@ def test_a_new_ask_with_words_no_lexicon_reads_says_so_and_drops_the_old_wish(en
     request = engine.recommender.requests[-1]
     assert request.wished_genres == () and (request.constraints.min_year, request.constraints.max_year) == (1980, 1989)
     assert "can't match “sports movie”" in turn.reply
+    turn = engine.message(engine.new_session(), "I want a movie that will make me think")  # was quoted whole
+    assert "can't match “that will make me think”" in turn.reply
 
 
 def test_titles_the_model_left_out_or_called_people_are_kept(engine):
@@ -443,6 +448,21 @@ def test_browser_session_with_a_teenager_action_and_arnold(engine):
     request = engine.recommender.requests[-1]
     assert request.wished_genres == ("Action",) and request.constraints.min_year == 1990
     assert "can't search for Arnold. The list still follows what you asked for before." in turn.reply
+
+
+def test_which_of_the_list_is_answered_about_the_whole_list(engine):
+    """Tried in the browser: "which of these is the funniest?" was answered "No: #10 is Apollo 13 (1995),
+    Action, Drama, Thriller" (the model's fit question about one position)."""
+    session = engine.new_session()
+    engine.message(session, "action")
+    rows = list(session.rows)
+    turn = engine.message(session, "which of these is the funniest?")
+    comedies = [f"#{p} **{r.title}**" for p, r in enumerate(rows, 1) if "Comedy" in CATALOG[r.index].genres]
+    assert comedies and all(c in turn.reply for c in comedies) and turn.reply.endswith(" Comedy; the others are not.")
+    assert session.rows == rows  # a question never changes the list
+    turn = engine.message(session, "which one is the oldest?")
+    oldest = min(enumerate(rows, 1), key=lambda pr: pr[1].year)
+    assert turn.reply == f"The oldest is #{oldest[0]} **{oldest[1].title}** ({oldest[1].year})."
 
 
 def test_dev8_words_for_genres_years_and_positions(engine):

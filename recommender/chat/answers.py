@@ -78,6 +78,25 @@ def answer_question(question: Question, catalog: Catalog, explanation: str = "")
     return about
 
 
+def answer_which(question: Question, listed: list[int], catalog: Catalog) -> str:
+    """"which of these is the funniest?": the listed items with every genre asked about, from the catalogue;
+    "which one is the oldest?": by year."""
+    dated = [(catalog[i].year, p, i) for p, i in enumerate(listed, 1) if catalog[i].year]
+    if question.order and dated:
+        year, p, i = (min if question.order == "oldest" else max)(dated)
+        return f"The {question.order} is #{p} **{escape(catalog[i].title)}** ({year})."
+    if not question.genres:
+        return ("I can't rank them by that from titles, years and genres alone. The list is in order of how well "
+                "each fits what you asked for, #1 first.")
+    wanted = " and ".join(question.genres)
+    fits = [f"#{p} **{escape(catalog[i].title)}** ({catalog[i].year})" for p, i in enumerate(listed, 1)
+            if set(question.genres) <= set(catalog[i].genres)]
+    if not fits:
+        return f"None of these is {_article(wanted)} {wanted} film; ask for {wanted} to get a list of them."
+    verb = "is" if len(fits) == 1 else "are"
+    return f"{', '.join(fits[:-1]) + ' and ' if len(fits) > 1 else ''}{fits[-1]} {verb} {wanted}; the others are not."
+
+
 def _fit(question: Question, item, name: str, genres: str) -> str:
     checks = []
     if question.genres:

@@ -152,7 +152,8 @@ def question_needs_an_item(intent: Intent, text: str, rules: Update, state: Dial
     """A "question" that points at no listed item is a request: "are there any older ones?" was read as
     "is #10 a Thriller?"."""
     named = rules.liked + rules.references + rules.seen + rules.disliked  # "is Casablanca scary?" stays a question
-    if intent.action != "question" or LIST_POINTER.search(text) or named or rules.referenced is not None:
+    if (intent.action != "question" or LIST_POINTER.search(text) or WHICH.search(text) or named
+            or rules.referenced is not None):
         return intent
     return dataclasses.replace(intent, action="request", ask=None, item=None, genres=[])
 
@@ -178,3 +179,21 @@ def feedback_needs_words(intent: Intent, text: str) -> Intent:
             return dataclasses.replace(intent, action="question", ask="about", item=pointed[0],
                                        **{f: [] for f in POSITION_LISTS})
     return dataclasses.replace(intent, **changes) if changes else intent
+
+
+ORDER_WORDS = {"oldest": "oldest", "earliest": "oldest", "newest": "newest", "latest": "newest",
+               "most recent": "newest"}
+ORDER = re.compile(r"\b(?:" + "|".join(ORDER_WORDS) + r")\b", re.I)
+WHICH = re.compile(r"\bwhich\s+(?:of\s+(?:these|those|them|the\s+\w+)|one|ones|is|are|would)\b", re.I)
+
+
+def which_of_the_list(update: Update, asked_genres: list[str], text: str) -> None:
+    """"which of these is the funniest?" asks about the whole list (it was answered "No: #10 is Apollo 13,
+    Action, Drama, Thriller"): the answer names the listed items with the genres asked about."""
+    question = update.question
+    if question is None or not WHICH.search(text) or find_references(text):
+        return
+    order = ORDER.search(text)
+    update.question = dataclasses.replace(question, ask="which", position=0, genres=asked_genres or question.genres
+                                          if question.ask == "fit" else asked_genres,
+                                          order=ORDER_WORDS[order.group(0).lower()] if order else None)

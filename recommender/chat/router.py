@@ -32,6 +32,7 @@ from recommender.chat.grounding import (
     note_untold_story,
     question_about_named_title,
     question_needs_an_item,
+    which_of_the_list,
     without_unpointed_positions,
 )
 from recommender.chat.parse import FILLER, GENERAL_ASK, parse_message
@@ -109,6 +110,7 @@ class MessageRouter:
         update = update_from_intent(intent, state, self.titles, self.text_search)
         titles_the_model_missed(update, rules, self.titles, text)
         question_about_named_title(update, intent, rules, state, self._asked_genres(rules), text)
+        which_of_the_list(update, self._asked_genres(rules), text)
         drop_unsaid_exclusions(update, text)
         both_sides_of_meets(update, rules, text)
         if self.genres is not None:
@@ -220,8 +222,9 @@ def note_unmatched_guess(update: Update, rules: Update, genres) -> None:
         update.missing = [("rest", without_ask_head(rules.query))]
 
 
-ASK_HEAD = re.compile(r"^(?:(?:can|could|would) you |please )?(?:find|show|give|get|recommend|suggest|pick)"
-                      r"(?: me| us)?\s+(?:(?:an?|some)\s+)?", re.I)
+ASK_HEAD = re.compile(r"^(?:(?:can|could|would) you |please )?(?:(?:find|show|give|get|recommend|suggest|pick)(?: me| us)?"
+                      r"|i (?:want|need)|i'?d like|i'?m looking for|looking for)\s+(?:(?:an?|some)\s+)?"
+                      r"(?:(?:movie|film|something)\s+(?=\w))?", re.I)
 
 
 def without_ask_head(text: str) -> str:

@@ -19,6 +19,7 @@ from typing import Iterator, Literal
 
 from recommender.chat.answers import (
     answer_question,
+    answer_which,
     describe_request,
     missing_data_reply,
     small_talk_reply,
@@ -188,6 +189,8 @@ class ChatEngine:
     def _answer(self, session: ChatSession, update: Update) -> str:
         """From the catalogue; "why" from the card's explanation, or its facts' plain rendering."""
         question = update.question
+        if question.ask == "which":
+            return answer_which(question, [r.index for r in session.rows], self.catalog)
         row = next((r for r in session.rows if r.index == question.item), None)
         explanation = row.explanation if row is not None and row.explained else ""
         rec = next((r for r in session.recs if r.index == question.item), None)

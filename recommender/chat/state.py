@@ -29,14 +29,16 @@ class PendingClarification:
 
 @dataclass
 class Question:
-    """A question about a listed item: what it is, why it was picked, or whether it fits."""
+    """A question about a listed item: what it is, why it was picked, or whether it fits; or which listed
+    items have the genres asked about ("which of these is the funniest?")."""
 
-    ask: Literal["about", "why", "fit"]
+    ask: Literal["about", "why", "fit", "which"]
     item: int  # catalogue index
     position: int  # 1-based, on the list on screen
     genres: list[str] = field(default_factory=list)  # for "fit": the genres asked about
     min_year: int | None = None
     max_year: int | None = None
+    order: Literal["oldest", "newest"] | None = None  # for "which": "which one is the oldest?"
 
 
 def exclusion_note(genres) -> str:
