@@ -84,6 +84,8 @@ INTENTS = {
     "which of these is the funniest?": Intent(action="question", ask="fit", item=5, genres=["Comedy"]),
     "which one is the oldest?": Intent(action="question", ask="about", item=2),
     "I want a movie that will make me think": Intent(action="request", genres=["Drama"]),
+    "something like what I usually watch but from the 80s": Intent(action="request", like=["what I usually watch"],
+                                                                  years="1980-1989"),
 }
 
 
@@ -463,6 +465,17 @@ def test_which_of_the_list_is_answered_about_the_whole_list(engine):
     turn = engine.message(session, "which one is the oldest?")
     oldest = min(enumerate(rows, 1), key=lambda pr: pr[1].year)
     assert turn.reply == f"The oldest is #{oldest[0]} **{oldest[1].title}** ({oldest[1].year})."
+
+
+def test_what_i_usually_watch_is_no_title(parser):
+    """Tried as a known user: "something like what I usually watch but from the 80s" said "I don't know the
+    movie “what I usually watch”"; the list follows the person's history anyway."""
+    engine = ChatEngine(FakeRecommender(CATALOG, {"7": [2, 14]}), k=5, intent_parser=parser)
+    session = engine.new_session("7")
+    turn = engine.message(session, "something like what I usually watch but from the 80s")
+    assert "don't know the movie" not in turn.reply and session.dialogue.pending is None
+    request = engine.recommender.requests[-1]
+    assert (request.constraints.min_year, request.constraints.max_year) == (1980, 1989) and turn.rows
 
 
 def test_dev8_words_for_genres_years_and_positions(engine):

@@ -25,12 +25,18 @@ PERSON = re.compile(r"^[A-Z][a-z]+(?:\s+(?:[A-Z]\.|de|van|von|Mc[A-Z][a-z]+|[A-Z
 PLOT_SPAN = re.compile(r"^\W*(?:the|a|that)\s+(?:one|movie|film)\s+(?:where|in which|with the|about (?:a|the|some))\b",
                        re.I)  # a story told for a title ("the one where a guy keeps living the same day")
 THAN = re.compile(r"\bthan\b", re.I)
+OWN_TASTE = re.compile(  # "something like what I usually watch": the person's history, which the list follows anyway
+    r"^\W*(?:(?:what|the (?:stuff|things?|movies|films|kind|sort|type)(?: of (?:stuff|things?|movies|films))?(?: that)?)\s+"
+    r"(?:i|we)\s+(?:(?:usually|normally|always|typically|often|generally|already)\s+)?"
+    r"(?:watch|like|love|enjoy|rate|watched|liked|loved|enjoyed|rated|seen|have seen|'ve seen)"
+    r"|my (?:usual|taste|history|favou?rites?|type|kind of (?:stuff|movies?|films?))\b)", re.I)
 MEETS = re.compile(r"\b(?:meets|crossed with|mixed with)\b", re.I)  # "Die Hard meets Home Alone"
 
 
 def without_generic_titles(intent: Intent, titles, genre_words: frozenset[str], filler: frozenset[str]) -> Intent:
-    """`intent` without title spans that are only genre and filler words, unless a catalogue title; a
-    story ("the one where ...") is a plot, and a name that links to no title ("Jim Carrey") a person."""
+    """`intent` without title spans that are only genre and filler words, unless a catalogue title, or that
+    speak of the person's own taste ("what I usually watch"); a story ("the one where ...") is a plot, and a
+    name that links to no title ("Jim Carrey") a person."""
     def generic(span: str) -> bool:
         words = [t for t, _, _ in tokens(span)]
         return (any(w in genre_words for w in words) and all(w in genre_words or w in filler for w in words)
@@ -40,8 +46,8 @@ def without_generic_titles(intent: Intent, titles, genre_words: frozenset[str], 
         return ((bool(PERSON.match(span)) and span.split()[0].lower() in FIRST_NAMES or span.lower() in SURNAMES)
                 and titles.link(span).status == "unknown")
 
-    changes = {f: [t for t in getattr(intent, f) if not generic(t) and not PLOT_SPAN.match(t) and not person(t)]
-               for f in TITLE_LISTS}
+    changes = {f: [t for t in getattr(intent, f) if not generic(t) and not PLOT_SPAN.match(t) and not person(t)
+                   and not OWN_TASTE.match(t)] for f in TITLE_LISTS}
     if all(changes[f] == getattr(intent, f) for f in TITLE_LISTS):
         return intent
     plots = [t for f in TITLE_LISTS for t in getattr(intent, f) if PLOT_SPAN.match(t)]  # "the one where a guy ..."
