@@ -857,6 +857,10 @@ def test_a_general_ask_a_what_about_title_and_an_unknown_title(engine, parser):
     session = engine.new_session()
     turn = engine.message(session, "what should I watch tonight?")
     assert "didn't find a request" not in turn.reply and turn.rows and session.understood.parser == "rules"
+    for text in ("I'm bored, entertain me", "what's popular right now?"):  # were off-topic (the model said so)
+        parser.intents[text] = Intent(action="off_topic")
+        turn = engine.message(engine.new_session(), text)
+        assert "only help you choose" not in turn.reply and turn.rows
     parser.intents["hmm ok, what about blade runner?"] = Intent(action="question", ask="about", item=1)
     engine.message(session, "hmm ok, what about blade runner?")
     assert engine.recommender.requests[-1].references == (index_of(CATALOG, "Blade Runner"),)

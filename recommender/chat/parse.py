@@ -24,7 +24,8 @@ MORE = re.compile(
 GENERAL_ASK = re.compile(
     r"\b(?:what should (?:i|we) watch|what (?:can|could) (?:i|we) watch|what to watch|recommend (?:me )?(?:something|a movie|"
     r"a film|anything)|suggest (?:something|a movie|a film|anything)|surprise me|any (?:suggestions|recommendations|ideas)|"
-    r"what'?s good)\b(?:\s+(?:tonight|today|now|this weekend))?\s*\??", re.I)
+    r"what'?s (?:good|popular|hot|trending)|(?:i'?m|i am|so|we'?re) bored|entertain (?:me|us))\b"
+    r"(?:\s+(?:right now|tonight|today|now|these days|this weekend))?\s*\??", re.I)
 CUES = [  # (action, pattern), matched in this order; "request" cues ask for something, they like nothing
     ("request", r"\b(?:i'?d|i would|we'?d|would)\s+(?:really\s+)?like\b|\blike\s+to\s+(?:see|watch)\b|\bfeel like\b"),
     ("disliked", r"\b(?:hated|hate|disliked|dislike|didn'?t like|did not like|don'?t like|do not like|not a fan of"
