@@ -86,6 +86,9 @@ INTENTS = {
     "I want a movie that will make me think": Intent(action="request", genres=["Drama"]),
     "something like what I usually watch but from the 80s": Intent(action="request", like=["what I usually watch"],
                                                                   years="1980-1989"),
+    "the 4th looks cute": Intent(action="feedback", liked_items=[4]),
+    "nah too cheesy, something with more bite": Intent(action="request", rest=["cheesy"]),
+    "any with a female lead?": Intent(action="question", ask="about", item=1),
 }
 
 
@@ -476,6 +479,25 @@ def test_what_i_usually_watch_is_no_title(parser):
     assert "don't know the movie" not in turn.reply and session.dialogue.pending is None
     request = engine.recommender.requests[-1]
     assert (request.constraints.min_year, request.constraints.max_year) == (1980, 1989) and turn.rows
+
+
+def test_a_romcom_session_in_scripted_turns(engine):
+    """Tried as a new user: "the 4th looks cute" got "I didn't find a request in that"; "nah too cheesy,
+    something with more bite" showed the same list again; "perfect, thanks" showed a new list; "any with a
+    female lead?" got "I didn't find a request in that"."""
+    session = engine.new_session()
+    engine.message(session, "romantic comedies")
+    fourth = session.rows[3].index
+    turn = engine.message(session, "the 4th looks cute")
+    assert session.dialogue.liked == [fourth] and "didn't find" not in turn.reply
+    shown = [r.index for r in session.rows]
+    turn = engine.message(session, "nah too cheesy, something with more bite")
+    assert turn.rows and not set(r.index for r in turn.rows) & set(shown)
+    assert "can't match “cheesy”" in turn.reply and engine.recommender.requests[-1].wished_genres == ("Romance", "Comedy")
+    turn = engine.message(session, "perfect, thanks")
+    assert turn.reply.startswith("You're welcome!") and not turn.list_changed
+    turn = engine.message(session, "any with a female lead?")
+    assert "can't match" in turn.reply and "female lead" in turn.reply and "didn't find" not in turn.reply
 
 
 def test_dev8_words_for_genres_years_and_positions(engine):

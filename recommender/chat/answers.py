@@ -22,7 +22,8 @@ MISSING = {
 
 SMALL_TALK = [  # (whole message, the reply's opening); the chat's help follows
     (r"(?:hi|hello|hey|hiya|howdy|good (?:morning|afternoon|evening))(?: there)?", "Hi!"),
-    (r"(?:thanks|thank you|thx|ty|cheers)(?: (?:a lot|so much|very much))?(?:\W+(?:bye|goodbye|see you|see ya|"
+    (r"(?:(?:perfect|great|awesome|cool|nice|lovely|excellent|brilliant)\W+)?"
+     r"(?:thanks|thank you|thx|ty|cheers)(?: (?:a lot|so much|very much))?(?:\W+(?:bye|goodbye|see you|see ya|"
      r"that'?s all(?: for now)?|that'?s it|great|perfect|awesome|cool))*", "You're welcome!"),
     (r"(?:bye|goodbye|see you|see ya|that'?s all(?: for now)?|that'?s it)", "Goodbye, and enjoy the film!"),
     (r"(?:help|what can you do|how does this work|what do you do|how do i use (?:this|you))", "I recommend movies."),

@@ -86,6 +86,11 @@ def keep_request_for_missing_data(update: Update, state: DialogueState, text: st
         return  # "anything with Arnold?" after 90s action: 90s action, and no cast data
     if active and update.new_request and not asks and not update.reset_first:
         update.new_request = False
+        # "nah too cheesy, something with more bite": the list shown is rejected, so new picks follow
+        update.more = update.more or bool(REJECTING.match(text))
+
+
+REJECTING = re.compile(r"^\W*(?:nah|nope|meh|ugh|hmm+,? no|no,|none of (?:these|those|them)|not (?:these|those|really))\b", re.I)
 
 
 def add_to_request(update: Update, state: DialogueState, text: str, genres) -> None:
@@ -161,7 +166,8 @@ def question_needs_an_item(intent: Intent, text: str, rules: Update, state: Dial
 FEEDBACK_CUES = {  # a position the person reports on needs words that report it
     "seen_items": re.compile(r"\b(?:seen|watched|saw|already)\b", re.I),
     "liked_items": re.compile(r"\b(?:like[ds]?|lov(?:e|ed|es)|enjoy(?:ed)?|great|good|awesome|amazing|fav\w*|hilarious|"
-                              r"best|fantastic|brilliant|cool|nice|perfect|excellent|classic)\b", re.I),
+                              r"best|fantastic|brilliant|cool|nice|perfect|excellent|classic|cute|fun|interesting|"
+                              r"intriguing|promising|lovely|sweet|wonderful|beautiful|looks|sounds)\b", re.I),
     "disliked_items": re.compile(r"\b(?:not|no|nope|nah|don'?t|didn'?t|hate[ds]?|dislike[ds]?|boring|bad|awful|terrible|"
                                  r"meh|sucked|worst|skip|pass|ugh)\b|n't\b", re.I),
 }

@@ -119,6 +119,7 @@ class MessageRouter:
         update = merge_rules(update, rules, self.genres)
         if self.genres is not None:
             note_untold_story(update, text, self.genres, FILLER)
+            note_unread_words(update, rules, self.genres)
         keep_request_for_missing_data(update, state, text)
         add_to_request(update, state, text, self.genres)
         note_narrow_topics(update, text)
@@ -220,6 +221,14 @@ def note_unmatched_guess(update: Update, rules: Update, genres) -> None:
     years = update.min_year is not None or update.max_year is not None
     if not understood and (not years or genres.leftover(rules.query, FILLER)):
         update.missing = [("rest", without_ask_head(rules.query))]
+
+
+def note_unread_words(update: Update, rules: Update, genres) -> None:
+    """"any with a female lead?" (the model read a question about no item) got "I didn't find a request in
+    that"; words that nothing read are said to be unmatched instead."""
+    if (not update.understood and update.question is None and not update.off_topic and rules.query
+            and genres.leftover(rules.query, FILLER)):
+        update.missing.append(("rest", without_ask_head(rules.query)))
 
 
 ASK_HEAD = re.compile(r"^(?:(?:can|could|would) you |please )?(?:(?:find|show|give|get|recommend|suggest|pick)(?: me| us)?"
