@@ -89,6 +89,10 @@ INTENTS = {
     "the 4th looks cute": Intent(action="feedback", liked_items=[4]),
     "nah too cheesy, something with more bite": Intent(action="request", rest=["cheesy"]),
     "any with a female lead?": Intent(action="question", ask="about", item=1),
+    # dev10
+    "hitchcock style suspense": Intent(action="request", genres=["Thriller", "Adventure"]),
+    "i want to be scared witless": Intent(action="request", genres=["Thriller"]),
+    "a bird in a cage": Intent(action="request", rest=["bird in a cage"]),
 }
 
 
@@ -498,6 +502,22 @@ def test_a_romcom_session_in_scripted_turns(engine):
     assert turn.reply.startswith("You're welcome!") and not turn.list_changed
     turn = engine.message(session, "any with a female lead?")
     assert "can't match" in turn.reply and "female lead" in turn.reply and "didn't find" not in turn.reply
+
+
+def test_dev10_surnames_scared_and_less_serious(engine):
+    """dev10: "hitchcock style suspense" said nothing about Hitchcock; "scared witless" listed thrillers (the
+    model's guess; "scared" was no horror word); "less serious ones" after science fiction excluded Drama
+    ("less" negated "serious") instead of wishing for comedy."""
+    turn = engine.message(engine.new_session(), "hitchcock style suspense")
+    assert "can't search for hitchcock" in turn.reply
+    assert "cast" not in engine.message(engine.new_session(), "a bird in a cage").reply  # "cage" is a word too
+    engine.message(engine.new_session(), "i want to be scared witless")
+    assert engine.recommender.requests[-1].wished_genres == ("Horror",)
+    session = engine.new_session()
+    engine.message(session, "sci-fi")
+    engine.message(session, "less serious ones")
+    request = engine.recommender.requests[-1]
+    assert request.wished_genres == ("Sci-Fi", "Comedy") and not request.constraints.exclude_genres
 
 
 def test_dev8_words_for_genres_years_and_positions(engine):

@@ -27,7 +27,7 @@ GENRE_SYNONYMS = {
                "pick me up", "cozy", "cosy", "comfort movie", "comfort film", "comforting"],
     "horror": ["horror", "scary", "scarier", "creepy", "creepier", "spooky", "halloween", "slasher", "zombie",
                "vampire", "werewolf", "haunted house", "terrifying", "frightening", "scare me",
-               "gore", "gory", "gruesome"],
+               "gore", "gory", "gruesome", "scared", "scare", "frightened", "fright"],
     "documentary": ["documentary", "documentaries", "doc", "docs"],
     "thriller": ["thriller", "suspense", "suspenseful", "more tense", "spy", "spies", "espionage", "twisty",
                  "plot twist", "twist ending", "psychological", "mind bending", "mindbending", "keep me guessing",

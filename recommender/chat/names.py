@@ -21,3 +21,4 @@ SURNAMES = frozenset("""
 allen altman bergman bogart brando burton cage cameron capra carpenter chaplin coppola costner cronenberg cruise
 depp dicaprio eastwood fincher ford hanks hepburn hitchcock hoffman keaton kubrick kurosawa lucas lynch nicholson
 pacino polanski scorsese schwarzenegger spielberg stallone streep tarantino travolta wilder""".split())
+WORD_SURNAMES = frozenset("allen cage cruise ford hoffman keaton lucas lynch wilder".split())  # also words

@@ -102,6 +102,10 @@ class GenreLexicon:
             target += [g for g in self._genres(m) if g not in target]
         return [g for g in negated if g not in said]
 
+    def starts_phrase(self, text: str, at: int) -> bool:
+        """Whether a genre phrase of the lexicon starts at `at` ("less serious ones" at 0)."""
+        return self._word.match(text, at) is not None
+
     def leftover(self, text: str, ignore: frozenset[str]) -> list[str]:
         """Words of `text` in no genre phrase (a one-letter typo of a genre word counts as one), nor in `ignore`."""
         spans = [m.span() for m in self._word.finditer(text)]
@@ -148,6 +152,8 @@ def find_genre_filters(text: str, lexicon: GenreLexicon) -> GenreFilters:
     positive = re.compile(rf"\b(?:only|just|exclusively|strictly)\s+(?:some\s+|a\s+|an\s+)?({listed})\b", re.I)
     for pattern, target in ((negative, out.exclude), (positive, out.include)):
         for m in pattern.finditer(text):
+            if lexicon.starts_phrase(text, m.start()):  # "less serious" is a wish for comedy
+                continue
             target.extend(g for g in lexicon.names(m.group(1)) if g not in target)
             out.spans.append(m.span())
     for m in GROWN_UP.finditer(text):

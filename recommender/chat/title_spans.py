@@ -16,7 +16,7 @@ import dataclasses
 import re
 
 from recommender.chat.intent import TITLE_LISTS, Intent
-from recommender.chat.names import FIRST_NAMES, SURNAMES
+from recommender.chat.names import FIRST_NAMES, SURNAMES, WORD_SURNAMES
 from recommender.chat.parse import targets_update
 from recommender.chat.state import Update
 from recommender.titles import tokens
@@ -140,10 +140,14 @@ NAMED_AFTER = re.compile(r"\b(?:with|starring|by|featuring|from|directed by)\s+(
 
 def names_the_model_missed(update: Update, text: str, titles) -> None:
     """"anything with Denzel": a first name or a director's surname after "with", "by", "starring" is a
-    person even when the model wrote none (it guessed Drama), so the reply says the cast data is missing."""
+    person even when the model wrote none (it guessed Drama), so the reply says the cast data is missing;
+    so is a well-known surname anywhere ("hitchcock style suspense"), unless it is also a word ("cage")."""
     said = {p.lower() for kind, p in update.missing if kind == "people"}
-    for m in NAMED_AFTER.finditer(text):
-        name, first = m.group(1), m.group(1).split()[0]
-        known = first[0].isupper() and first.lower() in FIRST_NAMES or name.lower() in SURNAMES
-        if known and not any(name.lower() in p or p in name.lower() for p in said) and titles.link(name).status != "exact":
+    names = [m.group(1) for m in NAMED_AFTER.finditer(text)
+             if m.group(1)[0].isupper() and m.group(1).split()[0].lower() in FIRST_NAMES or m.group(1).lower() in SURNAMES]
+    names += [w for w in re.findall(r"[\w'-]+", text)  # "hitchcock style suspense"
+              if w.lower() in SURNAMES and (w[0].isupper() or w.lower() not in WORD_SURNAMES)]
+    for name in dict.fromkeys(names):
+        if not any(name.lower() in p or p in name.lower() for p in said) and titles.link(name).status != "exact":
             update.missing.append(("people", name))
+            said.add(name.lower())
