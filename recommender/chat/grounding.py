@@ -78,13 +78,12 @@ def keep_request_for_missing_data(update: Update, state: DialogueState, text: st
     """A follow-up that names nothing to watch (only data the catalogue lacks, "shorter", or only years,
     "not so old though") refines the request on screen instead of replacing it with nothing; one that
     starts a request of its own ("something cozy for a snowy evening") does not."""
-    active = state.query or state.wished_genres or state.references
     asks = update.wished_genres or update.references or update.query or update.liked
     ask = NEW_ASK.match(text)
     comparing = ask and re.match(r"\s+(?:\w{3,}er|more|less|else|similar)\b", text[ask.end():], re.I)  # "something shorter"
     if ask and not comparing and any(kind != "people" for kind, _ in update.missing):
         return  # "anything with Arnold?" after 90s action: 90s action, and no cast data
-    if active and update.new_request and not asks and not update.reset_first:
+    if state.has_request and update.new_request and not asks and not update.reset_first:
         update.new_request = False
         # "nah too cheesy, something with more bite": the list shown is rejected, so new picks follow
         update.more = update.more or bool(REJECTING.match(text))
@@ -200,6 +199,6 @@ def which_of_the_list(update: Update, asked_genres: list[str], text: str) -> Non
     if question is None or not WHICH.search(text) or find_references(text):
         return
     order = ORDER.search(text)
-    update.question = dataclasses.replace(question, ask="which", position=0, genres=asked_genres or question.genres
-                                          if question.ask == "fit" else asked_genres,
+    genres = asked_genres or (question.genres if question.ask == "fit" else [])  # the lexicon's words first
+    update.question = dataclasses.replace(question, ask="which", position=0, genres=genres,
                                           order=ORDER_WORDS[order.group(0).lower()] if order else None)

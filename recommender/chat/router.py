@@ -109,8 +109,9 @@ class MessageRouter:
             intent = without_generic_titles(intent, self.titles, self.genres.words, FILLER)
         update = update_from_intent(intent, state, self.titles, self.text_search)
         titles_the_model_missed(update, rules, self.titles, text)
-        question_about_named_title(update, intent, rules, state, self._asked_genres(rules), text)
-        which_of_the_list(update, self._asked_genres(rules), text)
+        asked_genres = self._asked_genres(rules)
+        question_about_named_title(update, intent, rules, state, asked_genres, text)
+        which_of_the_list(update, asked_genres, text)
         drop_unsaid_exclusions(update, text)
         both_sides_of_meets(update, rules, text)
         if self.genres is not None:

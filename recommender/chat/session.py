@@ -181,7 +181,7 @@ class ChatEngine:
             reply = notices + update.problems + ["I didn't find a request in that. " + HELP]
             return ChatTurn(" ".join(reply), session.rows, False, parser=understood.parser)
         if update.missing:
-            kept = not update.new_request and bool(dialogue.query or dialogue.wished_genres or dialogue.references)
+            kept = not update.new_request and dialogue.has_request
             notices.append(missing_data_reply(update.missing, understood_besides_missing(update), kept))
         turn = self._list_turn(session, notices, update)
         return dataclasses.replace(turn, seconds=time.perf_counter() - started, parser=understood.parser)

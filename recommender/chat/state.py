@@ -125,6 +125,11 @@ class DialogueState:
     turn: int = 0
     pending: PendingClarification | None = None
 
+    @property
+    def has_request(self) -> bool:
+        """Whether a request is on screen (words, wished genres or "like X"), which a follow-up may refine."""
+        return bool(self.query or self.wished_genres or self.references)
+
     def blocked(self) -> set[int]:
         """Items this conversation must never show: acted on, or passed over."""
         return set(self.liked) | set(self.references) | self.disliked | self.seen | self.excluded | self.passed
