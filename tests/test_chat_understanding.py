@@ -474,6 +474,18 @@ def test_which_of_the_list_is_answered_about_the_whole_list(engine):
     assert turn.reply == f"The oldest is #{oldest[0]} **{oldest[1].title}** ({oldest[1].year})."
 
 
+def test_which_is_newest_names_every_item_of_that_year():
+    """In the browser: "which of these is the newest?" answered "The newest is #8 Titanic (1997)" while #5,
+    Chasing Amy, is from 1997 too."""
+    from recommender.chat.answers import answer_which
+    from recommender.chat.state import Question
+
+    listed = [index_of(CATALOG, "Heat", 1995), index_of(CATALOG, "Scream"), index_of(CATALOG, "Fargo"),
+              index_of(CATALOG, "Mars Attacks!")]
+    reply = answer_which(Question("which", listed[0], 0, order="newest"), listed, CATALOG)
+    assert reply == "The newest are #2 **Scream**, #3 **Fargo** and #4 **Mars Attacks!**, all from 1996."
+
+
 def test_what_i_usually_watch_is_no_title(parser):
     """Tried as a known user: "something like what I usually watch but from the 80s" said "I don't know the
     movie “what I usually watch”"; the list follows the person's history anyway."""
