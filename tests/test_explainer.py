@@ -1,6 +1,7 @@
 """Explanations from fact sheets: the facts, their plain rendering, the gate, the independent check, and
 the explainer's choices (LLM text, plain fallback, cache)."""
 
+import dataclasses
 import math
 
 import numpy as np
@@ -10,7 +11,7 @@ from recommender.data.types import Catalog, Item
 from recommender.explain.check import check, particular_facts, skeleton
 from recommender.explain.facts import FactBuilder, FactSheet
 from recommender.explain.plain import render, render_list
-from recommender.llm.explainer import Explainer, ExplainerConfig
+from recommender.llm.explainer import closed_before_aside, Explainer, ExplainerConfig
 from recommender.llm.gate import FactGate
 from recommender.titles import TitleIndex
 from recommender.types import Evidence, Recommendation, Request
@@ -177,6 +178,39 @@ def test_the_gate_stops_a_claim_before_it_is_written():
     assert choice == 2
 
 
+def test_a_first_sentence_cut_inside_an_aside_ends_before_it():
+    assert closed_before_aside("3 of the 7 people who watched “Mercury Rising” (your 4/5) also saw “Matilda” (it") == (
+        "3 of the 7 people who watched “Mercury Rising” (your 4/5) also saw “Matilda”.")
+    assert closed_before_aside("It is “Ronin”. Both are (it") == "It is “Ronin”. Both are (it"  # a finished sentence
+    assert closed_before_aside("You rated “Heat (") == "You rated “Heat ("  # inside a title
+    assert closed_before_aside("(it") == "(it"
+
+
+def test_the_gate_writes_only_the_sheets_own_asides():
+    """Seen in the audit: "… also saw “Cape Fear” (since it came out in 1991)." and "(the Drama it is)" read
+    garbled, and the check replaced 28 of 80 drafts for it."""
+    gate = FactGate(sheet_for(), GENRES)  # Ronin (1998), Action, Crime, Thriller; Heat rated 5/5; 60 viewers
+    assert gate.allows("31 of the 45 people who watched “Heat” (your 5/5) also saw “Ronin” (with 60 viewers).")
+    assert gate.allows("It is “Ronin” (1998).") and gate.allows("It is “Ronin” (Action, Crime, Thriller).")
+    assert not gate.allows("31 of the 45 people who watched “Heat” also saw “Ronin” (since")
+    assert not gate.allows("It is “Ronin” (the Action")
+    assert gate.allows("It is “Ronin” (199") and not gate.allows("It is “Ronin” (1999")
+    assert not gate.allows("It is “Ronin” (with 61 viewers)")
+    assert gate.choose("You rated “Heat” 5/5; it is “Ronin” ", [(1, "(since"), (2, "(with"), (3, "(")]) == 2
+    assert gate.allows("It is “Ronin” (it is Action, Crime, Thriller).")
+
+
+def test_numbers_and_repeated_words_inside_a_title_belong_to_the_title():
+    """Seen in the audit: “Jungle2Jungle”, “Murder at 1600”, “Liar Liar” were refused mid-title (the digits
+    are no count, the repeated word no repetition), and those drafts ended there, truncated."""
+    for title in ("Liar Liar", "Jungle2Jungle", "Murder at 1600"):
+        gate = FactGate(dataclasses.replace(sheet_for(), title=title), GENRES)  # Heat rated 5/5
+        assert gate.allows(f"Since you rated “Heat” 5/5, try “{title}”."), title
+    gate = FactGate(dataclasses.replace(sheet_for(), title="Jungle2Jungle"), GENRES)
+    assert gate.forced("Since you rated “Heat” 5/5, try “Jung") == "le2Jungle”"
+    assert not gate.allows("Since you rated “Heat” 5/5, try 2 ")  # outside a title, a number is a claim
+
+
 class FakeWriter:
     """A backend whose batched generation writes `texts[position]` for each row (and records the calls)."""
 
@@ -270,7 +304,6 @@ def test_an_llm_text_may_not_repeat_the_sentence_another_card_shows():
 def test_a_genre_word_inside_a_quoted_title_is_no_genre_claim():
     """The audit's most common truncation: after “Awfully Big Adventure, An” (a source of a Drama's card)
     the gate refused every next token, because the title's "Adventure" read as a genre the card lacks."""
-    import dataclasses
 
     sheet = sheet_for(history=(HEAT,), ratings=(5.0,))
     source = dataclasses.replace(sheet.sources[0], title="Awfully Big Adventure, An")
@@ -284,7 +317,6 @@ def test_a_count_must_sit_with_the_title_it_counts():
     """Shown in the audit run of 2026-11-30 (every number on the sheet, so nothing was flagged): 186 of
     316 watched “Saint” and the card, but the text gave those counts to “Thousand Acres”; and "85 viewers
     watched it" where 85 watched the card *and* “Alien”."""
-    import dataclasses
 
     sheet = sheet_for(history=(HEAT,), ratings=(5.0,))
     heat = sheet.sources[0]
@@ -314,7 +346,7 @@ def test_a_plain_rendering_states_the_year_once():
 
 def test_a_draft_cut_by_the_token_budget_keeps_its_finished_sentences():
     """The audit rejected 125 of 350 drafts as truncated, most with a whole first sentence before the cut."""
-    from recommender.llm.explainer import complete_sentences
+    from recommender.llm.explainer import closed_before_aside, complete_sentences
 
     assert complete_sentences("You rated “Heat” 5/5; 31 of its 45 viewers saw “Ronin”. It came out") == \
         "You rated “Heat” 5/5; 31 of its 45 viewers saw “Ronin”."
