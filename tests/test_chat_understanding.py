@@ -58,6 +58,13 @@ INTENTS = {
     "not in the mood for anything sad": Intent(action="request", genres=["Drama"]),
     "show me the best movies of all time": Intent(action="request", genres=["Documentary"]),
     "not so old though": Intent(action="request", rest=["not so old"]),
+    # the shipped model's readings of dev11 messages (fifth session)
+    "action movies pre-1990 plz": Intent(action="request", genres=["Action"]),
+    "toy story was great, got anything similar that adults would like": Intent(action="request", like=["toy story"],
+                                                                               genres=["Children's"]),
+    "I could go for a comedy tonight, the older the better": Intent(action="request", genres=["Comedy"],
+                                                                    rest=["older"]),  # dev11 asked for a musical
+    "none of these appeal": Intent(action="request", exclude_genres=["Action"]),
     "I'm 12 and want a fun movie": Intent(action="request", genres=["Children's", "Romance"]),
     "can you find a sports movie from the 80s": Intent(action="request", genres=["Western"], years="1980-1989"),
     # the shipped model's readings of eval/intent/dev8 messages (titles changed to this catalogue's)
@@ -949,3 +956,24 @@ def test_a_title_followed_by_type_or_style_is_a_reference(engine, parser):
     engine.message(session, "Fargo type stuff but more recent")
     assert engine.recommender.requests[-1].references == (index_of(CATALOG, "Fargo"),)
     assert session.dialogue.liked == []
+
+
+def test_dev11_pre_a_year_adults_the_older_the_better_and_none_of_these_appeal(engine):
+    """dev11: "pre-1990" was not read (the hyphen); "anything similar that adults would like" after Toy
+    Story listed children's films; "the older the better" set no years; "none of these appeal" became a
+    request that excluded Action."""
+    engine.message(engine.new_session(), "action movies pre-1990 plz")
+    assert engine.recommender.requests[-1].constraints.max_year == 1989
+    engine.message(engine.new_session(), "toy story was great, got anything similar that adults would like")
+    request = engine.recommender.requests[-1]
+    assert "Children's" in request.constraints.exclude_genres and "Children's" not in request.wished_genres
+    engine.message(engine.new_session(), "I could go for a comedy tonight, the older the better")
+    request = engine.recommender.requests[-1]
+    assert request.constraints.max_year == 1969 and request.wished_genres == ("Comedy",)
+    session = engine.new_session()
+    engine.message(session, "comedy")
+    shown = {row.title for row in session.rows}
+    engine.message(session, "none of these appeal")
+    request = engine.recommender.requests[-1]
+    assert request.wished_genres == ("Comedy",) and not request.constraints.exclude_genres
+    assert not shown & {row.title for row in session.rows}

@@ -20,7 +20,9 @@ RESET = re.compile(
     r"\s*(?:please\s+)?(?:reset|start over|start again|restart|clear( all| everything)?|new search)\W*", re.I)
 MORE = re.compile(
     r"\b(?:(?:show|give)\s+(?:me\s+)?(?:some\s+)?)?(?:more|next|others?|other ones|something else|anything else|"
-    r"different ones|new ones|something different|nothing like (?:these|those|them|that)|what else)(?:\s+(?:please|pls|ones|of (?:those|these|them)|results|suggestions|picks))*\b", re.I)
+    r"different ones|new ones|something different|nothing like (?:these|those|them|that)|what else|"
+    r"none of (?:these|those|them)(?: really)? (?:appeals?|interests?|grabs?|works?|does it)(?: for me| to me)?|"
+    r"not (?:feeling|into) any of (?:these|those|them))(?:\s+(?:please|pls|ones|of (?:those|these|them)|results|suggestions|picks))*\b", re.I)
 GENERAL_ASK = re.compile(
     r"\b(?:what should (?:i|we) watch|what (?:can|could) (?:i|we) watch|what to watch|recommend (?:me )?(?:something|a movie|"
     r"a film|anything)|suggest (?:something|a movie|a film|anything)|surprise me|any (?:suggestions|recommendations|ideas)|"

@@ -16,7 +16,7 @@ from recommender.titles import tokens
 Span = tuple[int, int]
 
 VIOLENT_GENRES = ("action", "crime", "horror", "thriller", "war")
-GROWN_UP = re.compile(r"\bfor (?:adults|grown[\s-]*ups)\b|\badults? only\b|\bnot for (?:kids|children)\b|\bgrown[\s-]*up (?:movies?|films?)",
+GROWN_UP = re.compile(r"\bfor (?:adults|grown[\s-]*ups)\b|\b(?:adults|grown[\s-]*ups) (?:would|will|can|could|might) (?:like|enjoy)\b|\badults? only\b|\bnot for (?:kids|children)\b|\bgrown[\s-]*up (?:movies?|films?)",
                       re.I)  # "like Toy Story but for adults": no Children's
 VIOLENCE = re.compile(r"\b(?:no|not|nothing|without|non|never|less)[\s-]*(?:too\s+|very\s+|so\s+)?violen(?:t|ce)\b|"
                       r"\bnon-?violent\b", re.I)

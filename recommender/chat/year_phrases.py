@@ -62,10 +62,10 @@ _RULES = [  # (pattern, groups -> (min_year, max_year)); earlier rules win where
     (rf"\b{_YEAR}\s*(?:-|–|to)\s*{_YEAR}\b", lambda a, b: (int(a), int(b))),
     (rf"\b{_YEAR}\s+or\s+(?:later|newer|after)\b", lambda a: (int(a), None)),
     (rf"\b{_YEAR}\s+or\s+(?:earlier|older|before)\b", lambda a: (None, int(a))),
-    (rf"\b(?:after|later than|newer than|post)\s+{_YEAR}\b", lambda a: (int(a) + 1, None)),
+    (rf"\b(?:(?:after|later than|newer than)\s+|post[\s-]*){_YEAR}\b", lambda a: (int(a) + 1, None)),
     (rf"\b(?:since|from)\s+{_YEAR}\s+(?:on|onwards?)\b", lambda a: (int(a), None)),
     (rf"\bsince\s+{_YEAR}\b", lambda a: (int(a), None)),
-    (rf"\b(?:before|earlier than|older than|pre|prior to)\s+{_YEAR}\b", lambda a: (None, int(a) - 1)),
+    (rf"\b(?:(?:before|earlier than|older than|prior to)\s+|pre[\s-]*){_YEAR}\b", lambda a: (None, int(a) - 1)),  # "pre-1990"
     (rf"(?<!\w)(?:(?:from|in|of)\s+)?(?:the\s+)?{_DECADE}\s*(?:or|and|to|through|-|–|/)\s*(?:the\s+)?{_DECADE}(?!\w)",
      lambda a, b: (_decade_start(a), _decade_start(b) + 9)),  # "the 60s or 70s"
     (rf"\b(?:until|up to|no later than)\s+{_YEAR}\b", lambda a: (None, int(a))),
@@ -82,7 +82,7 @@ ERAS = [  # eras without numbers, read only when the message gives no year: the 
                 r"|\b(?:old|classic)[\s-]+hollywood\b", re.I),
      1959),  # black and white gave way to colour around 1960
     (re.compile(rf"(?<!year )(?<!years )\bold\b(?![\s-]+(?:school|friends?|m[ae]n|wom[ae]n|lady|guys?|folks|people|days))"
-                rf"(?=(?:\s+[\w'&-]+){{0,4}}?\s+(?:{_FILMS})\b)|\boldies?\b|\bgolden[\s-]+age\b"
+                rf"(?=(?:\s+[\w'&-]+){{0,4}}?\s+(?:{_FILMS})\b)|\boldies?\b|\bgolden[\s-]+age\b|\bthe older the better\b"
                 r"|\b(?:preferably|ideally|something|an?) old\b(?![\s-]+(?:school|friends?|m[ae]n|wom[ae]n|lady|guys?|folks))",
                 re.I), 1969),
 ]
