@@ -65,6 +65,13 @@ INTENTS = {
     "I could go for a comedy tonight, the older the better": Intent(action="request", genres=["Comedy"],
                                                                     rest=["older"]),  # dev11 asked for a musical
     "none of these appeal": Intent(action="request", exclude_genres=["Action"]),
+    # dev12 (readings of the real messages, titles swapped for ones the test catalogue holds)
+    "i hated casablanca. give me a romance that's nothing like it": Intent(action="request", like=["casablanca"],
+                                                                             genres=["Romance"]),
+    "i never liked fargo. other crime films?": Intent(action="request", exclude_genres=["Crime"], rest=["fargo"]),
+    "a sci fi film thats more about ideas than explosions": Intent(action="request", genres=["Sci-Fi", "Adventure"]),
+    "fargo type crime stories": Intent(action="request", genres=["Romance", "Fantasy"]),
+    "horror thats more funny than scary": Intent(action="request", genres=["Horror"], rest=["funny"]),
     "I'm 12 and want a fun movie": Intent(action="request", genres=["Children's", "Romance"]),
     "can you find a sports movie from the 80s": Intent(action="request", genres=["Western"], years="1980-1989"),
     # the shipped model's readings of eval/intent/dev8 messages (titles changed to this catalogue's)
@@ -977,3 +984,25 @@ def test_dev11_pre_a_year_adults_the_older_the_better_and_none_of_these_appeal(e
     request = engine.recommender.requests[-1]
     assert request.wished_genres == ("Comedy",) and not request.constraints.exclude_genres
     assert not shown & {row.title for row in session.rows}
+
+
+def test_dev12_dislike_words_a_comparison_and_only_one_genre(engine):
+    """dev12: "i hated titanic. give me a romance that's nothing like it" answered "Noted, you want
+    something like: Titanic" (the model's reading); "i never liked pulp fiction" was noted as liked; "more
+    about ideas than explosions" wished for action; "just romance, no kids stuff" said "Only Romance,
+    Children's from now on." next to "No Children's from now on."."""
+    turn = engine.message(engine.new_session(), "i hated casablanca. give me a romance that's nothing like it")
+    request = engine.recommender.requests[-1]
+    assert not request.references and "something like" not in turn.reply and "didn't like: Casablanca" in turn.reply
+    turn = engine.message(engine.new_session(), "i never liked fargo. other crime films?")
+    assert "didn't like: Fargo" in turn.reply and "you liked" not in turn.reply
+    engine.message(engine.new_session(), "a sci fi film thats more about ideas than explosions")
+    assert "Action" not in engine.recommender.requests[-1].wished_genres
+    engine.message(engine.new_session(), "horror thats more funny than scary")  # dev6: still horror
+    assert engine.recommender.requests[-1].wished_genres == ("Horror", "Comedy")
+    session = engine.new_session()
+    engine.message(session, "comedy")
+    turn = engine.message(session, "just romance, no kids stuff")
+    assert "Only Romance from now on." in turn.reply and "No Children's from now on." in turn.reply
+    turn = engine.message(engine.new_session(), "fargo type crime stories")  # "Last of the Mohicans type epics"
+    assert "something like: Fargo" in turn.reply and "you liked" not in turn.reply

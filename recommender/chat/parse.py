@@ -31,7 +31,8 @@ GENERAL_ASK = re.compile(
 CUES = [  # (action, pattern), matched in this order; "request" cues ask for something, they like nothing
     ("request", r"\b(?:i'?d|i would|we'?d|would)\s+(?:really\s+)?like\b|\blike\s+to\s+(?:see|watch)\b|\bfeel like\b"),
     ("disliked", r"\b(?:hated|hate|disliked|dislike|didn'?t like|did not like|don'?t like|do not like|not a fan of"
-                 r"|couldn'?t stand|can'?t stand)\b"),
+                 r"|couldn'?t stand|can'?t stand|never (?:really )?(?:liked|enjoyed|cared for|got into)"
+                 r"|(?:wasn'?t|was not|i'?m not|not) (?:a |much of a )?(?:big |huge )?fan of|couldn'?t get into)\b"),
     ("seen", r"(?:\b(?:i'?ve|i have|we'?ve|we have)\s+)?(?:\balready\s+)?\b(?:seen|watched|saw)\b"),
     ("excluded", r"\bnot (?:that|this) one\b|\bnope\b|\b(?:skip|remove|drop|hide)\b"),
     ("excluded_word", r"\b(?:not|no|without)\b"),  # only about the title or reference right after it
@@ -328,7 +329,8 @@ def _set_query(remainder: str, original: str, update: Update, genres: GenreLexic
         # "funnier" should find comedies: add the catalogue's genre names, which item texts contain
         update.query = query
         negated = genres.negated(query)  # "I don't want anything scary": an exclusion, never a wish
-        update.query_hints = [g for g in genres.names(query) if g.lower() not in query.lower() and g not in negated]
+        away = genres.compared_away(query)
+        update.query_hints = [g for g in genres.names(query) if g.lower() not in query.lower() and g not in negated + away]
         if any(g not in update.exclude_genres for g in negated):
             update.set_exclusions(dict.fromkeys(update.exclude_genres + negated))
     update.non_english = looks_non_english(original)

@@ -16,8 +16,9 @@ from recommender.titles import tokens
 Span = tuple[int, int]
 
 VIOLENT_GENRES = ("action", "crime", "horror", "thriller", "war")
-GROWN_UP = re.compile(r"\bfor (?:adults|grown[\s-]*ups)\b|\b(?:adults|grown[\s-]*ups) (?:would|will|can|could|might) (?:like|enjoy)\b|\badults? only\b|\bnot for (?:kids|children)\b|\bgrown[\s-]*up (?:movies?|films?)",
-                      re.I)  # "like Toy Story but for adults": no Children's
+GROWN_UP = re.compile(  # "like Toy Story but for adults": no Children's; "that adults would enjoy too" is for all
+    r"\bfor (?:adults|grown[\s-]*ups)\b|\badults? only\b|\bnot for (?:kids|children)\b|\bgrown[\s-]*up (?:movies?|films?)"
+    r"|\b(?:adults|grown[\s-]*ups) (?:would|will|can|could|might) (?:like|enjoy)\b(?!\s+(?:too|as well|also))", re.I)
 VIOLENCE = re.compile(r"\b(?:no|not|nothing|without|non|never|less)[\s-]*(?:too\s+|very\s+|so\s+)?violen(?:t|ce)\b|"
                       r"\bnon-?violent\b", re.I)
 ORDINALS = {w: i + 1 for i, w in enumerate("first second third fourth fifth sixth seventh eighth ninth tenth".split())}
@@ -102,6 +103,17 @@ class GenreLexicon:
             target += [g for g in self._genres(m) if g not in target]
         return [g for g in negated if g not in said]
 
+    def compared_away(self, text: str) -> list[str]:
+        """Genres named after "than", "rather than" or "instead of" in their clause ("a sci fi film that's
+        more about ideas than explosions"): what the person wants less of is no wish, unless they name it
+        before too ("horror that's more funny than scary" wishes for horror)."""
+        out = []
+        for m in COMPARED.finditer(text):
+            clause = CLAUSE_END.split(text[m.end():])[0]
+            named_before = self.names(text[:m.start()])
+            out += [g for g in self.names(clause) if g not in out and g not in named_before]
+        return out
+
     def starts_phrase(self, text: str, at: int) -> bool:
         """Whether a genre phrase of the lexicon starts at `at` ("less serious ones" at 0)."""
         return self._word.match(text, at) is not None
@@ -128,6 +140,9 @@ class GenreLexicon:
         return next(iter(self.phrases.get(_fold_phrase(phrase), ())), None)
 
 
+COMPARED = re.compile(r"\b(?:than|instead of)\b", re.I)
+
+
 @dataclass
 class GenreFilters:
     exclude: list[str] = field(default_factory=list)
@@ -149,7 +164,9 @@ def find_genre_filters(text: str, lexicon: GenreLexicon) -> GenreFilters:
         rf"|don'?t (?:want|like|need)|do not (?:want|like|need)|no more|not into"
         rf"|drop|ditch|remove|lose|get rid of|cut out|leave out)|{NEGATING_PHRASES.pattern})"
         rf"\s+(?:any\s+|more\s+|of\s+the\s+|the\s+|with\s+|too\s+|very\s+|so\s+|an?\s+|about\s+)?({listed})\b", re.I)
-    positive = re.compile(rf"\b(?:only|just|exclusively|strictly)\s+(?:some\s+|a\s+|an\s+)?({listed})\b", re.I)
+    # "just romance, no kids stuff": ", no" starts an exclusion, it continues no list of wishes
+    wished = rf"{g}(?:(?:\s*(?:/|\bor\b|\band\b|,\s*(?:or|and)\b)\s*(?:any\s+)?|\s+){g})*"
+    positive = re.compile(rf"\b(?:only|just|exclusively|strictly)\s+(?:some\s+|a\s+|an\s+)?({wished})\b", re.I)
     for pattern, target in ((negative, out.exclude), (positive, out.include)):
         for m in pattern.finditer(text):
             if lexicon.starts_phrase(text, m.start()):  # "less serious" is a wish for comedy

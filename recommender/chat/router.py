@@ -131,8 +131,7 @@ class MessageRouter:
     def _asked_genres(self, rules: Update) -> list[str]:
         if self.genres is None or not rules.query:
             return []
-        negated = self.genres.negated(rules.query)
-        return [g for g in self.genres.names(rules.query) if g not in negated]
+        return genre_reading(rules.query, self.genres)[0]
 
 
 def merge_rules(update: Update, rules: Update, genres=None) -> Update:
@@ -193,10 +192,11 @@ def read_as_genres(rules: Update, genres) -> Update | None:
 
 
 def genre_reading(query: str, genres) -> tuple[list[str], list[str]]:
-    """(wished, negated): the genres a request wishes for (`wished_names`) that no negation takes back, and
-    those named only after a negation."""
+    """(wished, negated): the genres a request wishes for (`wished_names`) that no negation or comparison
+    ("than") takes back, and those named only after a negation."""
     negated = genres.negated(query)
-    return [g for g in wished_names(query, genres) if g not in negated], negated
+    away = genres.compared_away(query)  # "more about ideas than explosions" wishes for no action
+    return [g for g in wished_names(query, genres) if g not in negated + away], negated
 
 
 def wished_names(query: str, genres) -> list[str]:

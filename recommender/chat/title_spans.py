@@ -111,14 +111,20 @@ def title_as_a_kind(update: Update, text: str, titles, common_words: frozenset[s
         update.references = list(dict.fromkeys(update.references + kinds))
         update.liked = [i for i in update.liked if i not in kinds]
         update.new_request = True
+        renote(update, titles)  # the reply said "Noted, you liked: Last of the Mohicans" for "… type epics"
 
 
 def titles_the_model_missed(update: Update, rules: Update, titles, text: str) -> None:
     """Titles the rule parser linked exactly are kept when the model left them out: "i'm into gangster stuff
     like Goodfellas and Casino" referred to Casino only (and GoodFellas was then listed), "psycho was a
-    masterpiece" liked nothing (the model made Psycho a person). A title after "than" is only compared."""
+    masterpiece" liked nothing (the model made Psycho a person). A title after "than" is only compared; one the
+    rules read after a word of dislike ("hated", "never liked") is never liked or a reference."""
     if update.question is not None or update.off_topic:
         return
+    for item in rules.disliked:  # "i hated titanic. give me a romance that is nothing like it": not "like: Titanic"
+        if item in update.liked + update.references:
+            update.liked = [i for i in update.liked if i != item]
+            update.references = [i for i in update.references if i != item]
     than = THAN.search(text)
     known = set(update.liked + update.disliked + update.seen + update.references)
     known |= {m.item for m in titles.find_mentions(text[than.end():])} if than else set()
@@ -130,9 +136,14 @@ def titles_the_model_missed(update: Update, rules: Update, titles, text: str) ->
         getattr(update, field).append(item)
     items = {i for _, i in missed}
     update.missing = [(kind, said) for kind, said in update.missing if titles.link(said).item not in items]
+    renote(update, titles)
+    update.new_request = update.new_request or any(field == "references" for field, _ in missed)
+
+
+def renote(update: Update, titles) -> None:
+    """The "Noted, you liked: …" lines of the reply, again from the update's titles as they now stand."""
     resolved = [(f, i) for f in ("liked", "disliked", "seen", "references") for i in getattr(update, f)]
     update.notes = [n for n in update.notes if not n.startswith("Noted, ")] + targets_update(resolved, titles, None).notes
-    update.new_request = update.new_request or any(field == "references" for field, _ in missed)
 
 
 NAMED_AFTER = re.compile(r"\b(?:with|starring|by|featuring|from|directed by)\s+([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?|[a-z]+)\b")
