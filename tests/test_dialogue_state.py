@@ -72,6 +72,8 @@ def test_more_like_adds_to_liked(state):
     update = say(state, "more like #3")
     assert update.liked == [idx("Clueless")] and state.liked == [idx("Clueless")]
     assert update.query is None  # still the same request
+    # tried in the browser: "more like the second one" was answered "Noted, you liked: Raiders of the Lost Ark"
+    assert update.notes == ["More like: Clueless (1995)."]
 
 
 def test_a_bare_reference_only_points_at_the_item(state):

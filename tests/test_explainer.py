@@ -197,7 +197,8 @@ def test_the_gate_writes_only_the_sheets_own_asides():
     assert gate.allows("It is “Ronin” (199") and not gate.allows("It is “Ronin” (1999")
     assert not gate.allows("It is “Ronin” (with 61 viewers)")
     assert gate.choose("You rated “Heat” 5/5; it is “Ronin” ", [(1, "(since"), (2, "(with"), (3, "(")]) == 2
-    assert gate.allows("It is “Ronin” (it is Action, Crime, Thriller).")
+    assert gate.allows("It is “Ronin” (it is Action, Crime and Thriller).")
+    assert not gate.allows("It is “Ronin” (it is Action and Crime and")  # seen in the chat, with five genres
 
 
 def test_numbers_and_repeated_words_inside_a_title_belong_to_the_title():

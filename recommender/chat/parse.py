@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Sequence
 
 from recommender.chat.markdown import escape
 from recommender.chat.phrases import CLAUSE_END, ORDINALS, GenreLexicon, Reference, find_genre_filters, find_references
@@ -209,7 +210,7 @@ def _action(cue: str | None, target) -> str:
     if cue is None:
         return "liked" if isinstance(target, TitleMatch) else "referenced"
     if cue == "references" and isinstance(target, Reference):
-        return "liked"  # "more like #3": the listed item steers the history channels
+        return "more like"  # "more like #3": liked, so the listed item steers the history channels
     return {"request": "liked", "excluded_word": "excluded"}.get(cue, cue)
 
 
@@ -219,6 +220,7 @@ def _adjacent(text: str, cue_end: int, target_start: int) -> bool:
 
 def _resolve_targets(targets, state: DialogueState, titles: TitleIndex, update: Update, text: str) -> None:
     resolved: list[tuple[str, int]] = []
+    more_like: list[int] = []
     for action, target, where in targets:
         if isinstance(target, Reference):
             item = state.item_at(target.position)
@@ -226,6 +228,9 @@ def _resolve_targets(targets, state: DialogueState, titles: TitleIndex, update: 
                 update.problems.append(bad_reference(target.position, state))
                 continue
             update.referenced = item
+            if action == "more like":
+                more_like.append(item)
+                action = "liked"
             if action == "referenced":
                 n = target.position
                 update.problems.append(f"#{n} is {escape(titles.display(item))}. Say *more like #{n}*, *I've seen #{n}* "
@@ -237,7 +242,7 @@ def _resolve_targets(targets, state: DialogueState, titles: TitleIndex, update: 
         else:
             named = resolved[-1][1] if resolved else None  # "I've seen Vertigo, loved it": it is Vertigo
             resolved.extend(_implicit_targets(action, state, text, where, update, named))
-    merged = targets_update(resolved, titles, update.referenced)
+    merged = targets_update(resolved, titles, update.referenced, more_like)
     for name in ("liked", "disliked", "seen", "excluded", "references", "notes"):
         getattr(update, name).extend(getattr(merged, name))
     update.new_request = update.new_request or bool(merged.references)  # "something like Toy Story"
@@ -281,7 +286,10 @@ def _implicit_targets(action: str, state: DialogueState, text: str, cue_end: int
     return [(action, item)]
 
 
-def targets_update(resolved: list[tuple[str, int]], titles: TitleIndex, referenced: int | None) -> Update:
+def targets_update(resolved: list[tuple[str, int]], titles: TitleIndex, referenced: int | None,
+                   more_like: Sequence[int] = ()) -> Update:
+    """The update for titles resolved with their actions, and its "Noted, …" lines; a listed item asked
+    for "more like #3" is liked, and noted as what it is ("More like: Fargo (1996)", not "you liked")."""
     update = Update(referenced=referenced)
     words = {"liked": "you liked", "disliked": "you didn't like", "seen": "you've seen", "excluded": "not for you",
              "references": "you want something like"}
@@ -289,8 +297,10 @@ def targets_update(resolved: list[tuple[str, int]], titles: TitleIndex, referenc
         bucket = getattr(update, action)
         if item not in bucket:
             bucket.append(item)
+    if more_like:
+        update.notes.append(f"More like: {', '.join(escape(titles.display(i)) for i in more_like)}.")
     for action, phrase in words.items():
-        items = getattr(update, action)
+        items = [i for i in getattr(update, action) if action != "liked" or i not in more_like]
         if items:
             update.notes.append(f"Noted, {phrase}: {', '.join(escape(titles.display(i)) for i in items)}.")
     return update

@@ -153,7 +153,9 @@ def sheet_asides(sheet: FactSheet) -> set[str]:
         out |= {f"({how} {sheet.viewers} {who})" for how in ("with", "its") for who in ("viewers", "fans")}
     if sheet.year:
         out.add(f"({sheet.year})")
-    genres = {g for g in sheet.genres} | {", ".join(sheet.genres), " and ".join(sheet.genres)} if sheet.genres else set()
+    genres = set(sheet.genres)  # a list of two or three, not "(it is Action and Adventure and Romance and …)"
+    if 2 <= len(sheet.genres) <= 3:
+        genres |= {", ".join(sheet.genres[:-1]) + " and " + sheet.genres[-1], ", ".join(sheet.genres)}
     out |= {f"({lead}{g})" for g in genres for lead in ("", "it is ", "because it is ")}
     return out
 
