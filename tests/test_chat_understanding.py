@@ -72,6 +72,7 @@ INTENTS = {
     "a sci fi film thats more about ideas than explosions": Intent(action="request", genres=["Sci-Fi", "Adventure"]),
     "fargo type crime stories": Intent(action="request", genres=["Romance", "Fantasy"]),
     "horror thats more funny than scary": Intent(action="request", genres=["Horror"], rest=["funny"]),
+    "too many old ones": Intent(action="request", rest=["too many old ones"]),
     "I'm 12 and want a fun movie": Intent(action="request", genres=["Children's", "Romance"]),
     "can you find a sports movie from the 80s": Intent(action="request", genres=["Western"], years="1980-1989"),
     # the shipped model's readings of eval/intent/dev8 messages (titles changed to this catalogue's)
@@ -583,7 +584,8 @@ def test_not_in_the_mood_for_a_genre_excludes_it(engine):
     assert request.wished_genres == () and "Drama" in request.constraints.exclude_genres
 
 
-@pytest.mark.parametrize("text", ["not so old though", "these are too old for me"])  # dev8: "I didn't find a request"
+@pytest.mark.parametrize("text", ["not so old though", "these are too old for me",  # dev8: "I didn't find a request"
+                                  "too many old ones"])  # tried: it asked for films before 1970
 def test_not_so_old_moves_the_years_forward_and_is_not_missing_data(engine, text):
     session = engine.new_session()
     engine.message(session, "comedy")
@@ -1006,3 +1008,15 @@ def test_dev12_dislike_words_a_comparison_and_only_one_genre(engine):
     assert "Only Romance from now on." in turn.reply and "No Children's from now on." in turn.reply
     turn = engine.message(engine.new_session(), "fargo type crime stories")  # "Last of the Mohicans type epics"
     assert "something like: Fargo" in turn.reply and "you liked" not in turn.reply
+
+
+def test_a_plot_and_a_topic_matched_by_genre_say_no_plot_summaries_once():
+    """Tried: "a movie about a heist gone wrong, preferably not too long" replied "I have no plot summaries,
+    so I can't check for “…”. I have no plot summaries, so I matched “heist” by genre only."."""
+    from recommender.chat.answers import missing_data_reply
+
+    reply = missing_data_reply([("plot", "a heist gone wrong"), ("topic", "heist")], understood_more=True)
+    assert reply.count("no plot summaries") == 1
+    assert reply.startswith("I have no plot summaries, so I can't check for “a heist gone wrong”; I matched “heist” "
+                            "by genre only.")
+    assert missing_data_reply([("topic", "heist")], True) == "I have no plot summaries, so I matched “heist” by genre only."

@@ -42,12 +42,16 @@ def missing_data_reply(missing: list[tuple[str, str]], understood_more: bool, ke
     `kept`: the request on screen stays, so the list still follows it."""
     if not missing:
         return ""
-    parts = []
+    parts, said = [], {}
     for kind in MISSING:
         spans = [text for k, text in missing if k == kind]
         if spans:
-            what = " or ".join(f"“{escape(s)}”" if kind != "people" else escape(s) for s in dict.fromkeys(spans))
-            parts.append(MISSING[kind].format(what=what))
+            said[kind] = " or ".join(f"“{escape(s)}”" if kind != "people" else escape(s) for s in dict.fromkeys(spans))
+            parts.append(MISSING[kind].format(what=said[kind]))
+    if "plot" in said and "topic" in said:  # one "I have no plot summaries", not two in a row
+        parts.remove(MISSING["topic"].format(what=said["topic"]))
+        plot = parts.index(MISSING["plot"].format(what=said["plot"]))
+        parts[plot] = parts[plot][:-1] + f"; I matched {said['topic']} by genre only."
     if all(kind == "topic" for kind, _ in missing):
         return " ".join(parts)
     if kept:

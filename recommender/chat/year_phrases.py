@@ -81,8 +81,8 @@ ERAS = [  # eras without numbers, read only when the message gives no year: the 
     (re.compile(r"\bblack[\s-]+(?:and|&)[\s-]+white\b|\bb\s*&\s*w\b|\bsilent (?:movies?|films?|era)\b"
                 r"|\b(?:old|classic)[\s-]+hollywood\b", re.I),
      1959),  # black and white gave way to colour around 1960
-    (re.compile(rf"(?<!year )(?<!years )\bold\b(?![\s-]+(?:school|friends?|m[ae]n|wom[ae]n|lady|guys?|folks|people|days))"
-                rf"(?=(?:\s+[\w'&-]+){{0,4}}?\s+(?:{_FILMS})\b)|\boldies?\b|\bgolden[\s-]+age\b|\bthe older the better\b"
+    (re.compile(rf"(?<!year )(?<!years )(?<!many )(?<!much )\bold\b(?![\s-]+(?:school|friends?|m[ae]n|wom[ae]n|lady|guys?|folks|people|days))"
+                rf"(?=(?:\s+[\w'&-]+){{0,4}}?\s+(?:{_FILMS})\b)|(?<!many )\boldies?\b|\bgolden[\s-]+age\b|\bthe older the better\b"
                 r"|\b(?:preferably|ideally|something|an?) old\b(?![\s-]+(?:school|friends?|m[ae]n|wom[ae]n|lady|guys?|folks))",
                 re.I), 1969),
 ]
@@ -120,7 +120,8 @@ def find_year_filters(text: str) -> YearFilters:
 
 
 OLDER = re.compile(r"\b(?:older|earlier|less recent)(?:\s+(?:ones?|stuff|movies?|films?|picks?))?\b", re.I)
-NEWER = re.compile(r"\b(?:newer|more recent|more modern|less old|too old"  # "these are kinda old", not "something kinda old"
+NEWER = re.compile(r"\b(?:newer|more recent|more modern|less old|too old|(?:too|so) many old(?:ies|er)?"  # "too many old ones"
+                   # "these are kinda old", not "something kinda old"
                    r"|(?:are|is|'re|seem|seems|look|looks|feel|feels)\s+(?:all\s+)?(?:kinda|kind of|a bit|a little|pretty|quite|so|really|very)\s+old"
                    r"|(?:not|isn'?t|aren'?t|nothing|none)(?:\s+(?:so|too|that|very|super))?\s+old)"
                    r"(?:\s+(?:ones?|stuff|movies?|films?|picks?))?\b", re.I)
