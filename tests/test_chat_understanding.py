@@ -1020,3 +1020,15 @@ def test_a_plot_and_a_topic_matched_by_genre_say_no_plot_summaries_once():
     assert reply.startswith("I have no plot summaries, so I can't check for “a heist gone wrong”; I matched “heist” "
                             "by genre only.")
     assert missing_data_reply([("topic", "heist")], True) == "I have no plot summaries, so I matched “heist” by genre only."
+
+
+def test_less_violent_than_a_reference_keeps_the_references_own_genres(engine):
+    """Tried as a new user: "Movies like Fargo, but less violent" excluded Crime and Thriller, Fargo's own
+    genres, and listed dramas; as with a wished genre ("a thriller that's not too violent"), only the other
+    violent genres go."""
+    turn = engine.message(engine.new_session(), "Movies like Fargo, but less violent")
+    request = engine.recommender.requests[-1]
+    assert request.constraints.exclude_genres == {"Action", "Horror", "War"}
+    assert "No Action, Horror, War from now on." in turn.reply
+    engine.message(engine.new_session(), "nothing violent")
+    assert engine.recommender.requests[-1].constraints.exclude_genres == {"Action", "Crime", "Horror", "Thriller", "War"}

@@ -105,12 +105,13 @@ def parse_message(text: str, state: DialogueState, titles: TitleIndex, genres: G
     refs = [r for r in find_references("".join(blank)) if not _inside(r, mentions)]
     for r in refs:
         consume(r.start, r.end)
-    _apply_filters("".join(blank), genres, update, consume)
+    violent = _apply_filters("".join(blank), genres, update, consume)
     _relative_years("".join(blank), state, titles, update, consume, new_subject=bool(genres.names(text)))
     before_cues = "".join(blank)
     targets = _assign_cues(before_cues, mentions, refs, consume, lambda end: bool(genres.names(
         CLAUSE_END.split(before_cues[end:end + 40])[0])))
     _resolve_targets(targets, state, titles, update, before_cues)
+    _spare_reference_genres(update, violent, titles)
     remainder = "".join(blank)
     if MORE.search(remainder):
         update.more = True
@@ -151,7 +152,20 @@ def _relative_years(text: str, state: DialogueState, titles: TitleIndex, update:
                             else f"Only films from after {found.min_year - 1}.")
 
 
-def _apply_filters(text: str, genres: GenreLexicon, update: Update, consume) -> None:
+def _spare_reference_genres(update: Update, violent: list[str], titles: TitleIndex) -> None:
+    """"Movies like Fargo, but less violent" excluded Crime and Thriller, the genres of Fargo itself: a
+    reference's genres are not excluded for violence alone (as a wished genre is not: "a thriller that's not
+    too violent")."""
+    spared = {g for i in update.references for g in titles.catalog[i].genres}
+    kept = [g for g in update.exclude_genres if g not in spared or g not in violent]
+    if exclusion_note(update.exclude_genres) in update.notes:
+        update.set_exclusions(kept)
+    else:
+        update.exclude_genres = kept
+
+
+def _apply_filters(text: str, genres: GenreLexicon, update: Update, consume) -> list[str]:
+    """Genre and year filters into `update`; returns the genres excluded for violence alone."""
     g = find_genre_filters(text, genres)
     update.exclude_genres, update.include_genres, update.clear_genres = g.exclude, g.include, g.clear
     y = find_year_filters(text)
@@ -162,6 +176,7 @@ def _apply_filters(text: str, genres: GenreLexicon, update: Update, consume) -> 
         update.notes.append(exclusion_note(g.exclude))
     if g.include:
         update.notes.append(f"Only {', '.join(g.include)} from now on.")
+    return g.violent
 
 
 def _assign_cues(text: str, mentions, refs, consume, genre_follows=lambda end: False) -> list[tuple[str, object, int]]:

@@ -149,6 +149,7 @@ class GenreFilters:
     include: list[str] = field(default_factory=list)
     clear: bool = False  # "any genre"
     spans: list[Span] = field(default_factory=list)
+    violent: list[str] = field(default_factory=list)  # excluded only because violence was ("less violent")
 
 
 def find_genre_filters(text: str, lexicon: GenreLexicon) -> GenreFilters:
@@ -177,7 +178,8 @@ def find_genre_filters(text: str, lexicon: GenreLexicon) -> GenreFilters:
         out.exclude.extend(g for g in [lexicon.lookup("children")] if g and g not in out.exclude)
         out.spans.append(m.span())
     for m in VIOLENCE.finditer(text):  # "nothing violent": every violent genre the catalogue has
-        out.exclude.extend(g for g in (lexicon.lookup(v) for v in VIOLENT_GENRES) if g and g not in out.exclude)
+        out.violent = [g for g in (lexicon.lookup(v) for v in VIOLENT_GENRES) if g and g not in out.exclude]
+        out.exclude.extend(out.violent)
         out.spans.append(m.span())
     for m in re.finditer(r"\b(?:any|all)\s+genres?\b|\bgenres? (?:don'?t|doesn'?t) matter\b", text, re.I):
         out.clear = True
