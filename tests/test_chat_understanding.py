@@ -73,6 +73,8 @@ INTENTS = {
     "fargo type crime stories": Intent(action="request", genres=["Romance", "Fantasy"]),
     "horror thats more funny than scary": Intent(action="request", genres=["Horror"], rest=["funny"]),
     "too many old ones": Intent(action="request", rest=["too many old ones"]),
+    "these are too cheesy": Intent(action="request", rest=["cheesy"]),
+    "is the first one gory?": Intent(action="question", ask="fit", item=1, genres=["Horror"]),
     "I'm 12 and want a fun movie": Intent(action="request", genres=["Children's", "Romance"]),
     "can you find a sports movie from the 80s": Intent(action="request", genres=["Western"], years="1980-1989"),
     # the shipped model's readings of eval/intent/dev8 messages (titles changed to this catalogue's)
@@ -1033,3 +1035,18 @@ def test_less_violent_than_a_reference_keeps_the_references_own_genres(engine):
     assert "No Action, Horror, War from now on." in turn.reply
     engine.message(engine.new_session(), "nothing violent")
     assert engine.recommender.requests[-1].constraints.exclude_genres == {"Action", "Crime", "Horror", "Thriller", "War"}
+
+
+def test_too_cheesy_passes_over_the_list_and_a_gory_question_is_answered_as_far_as_genres_go(engine):
+    """Tried as a new user, after horror comedies: "these are too cheesy" showed the same list again; "is the
+    first one gory?" was answered "Yes: #1 is Young Frankenstein" (Horror, so "gory")."""
+    session = engine.new_session()
+    engine.message(session, "horror")
+    first, shown = session.rows[0], [row.title for row in session.rows]
+    assert "Horror" in first.genres
+    turn = engine.message(session, "is the first one gory?")
+    assert not turn.reply.startswith("Yes") and "how gory it is, I can't tell from genres alone" in turn.reply
+    assert f"**{first.title}**" in turn.reply and "a Horror film" in turn.reply
+    turn = engine.message(session, "these are too cheesy")
+    assert "can't match “cheesy”" in turn.reply and not set(shown) & {row.title for row in session.rows}
+    assert engine.recommender.requests[-1].wished_genres == ("Horror",)

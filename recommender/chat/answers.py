@@ -110,7 +110,12 @@ def _fit(question: Question, item, name: str, genres: str) -> str:
     if question.genres:
         has = [g for g in question.genres if g in item.genres]
         answer = "Yes" if len(has) == len(question.genres) else "Partly" if has else "No"
-        checks.append(f"{answer}: {name}, {genres}.")
+        if question.degree and has:
+            kind = " and ".join(has)
+            checks.append(f"{name} is {_article(kind)} {kind} film ({genres}); how {question.degree} it is, I can't "
+                          "tell from genres alone.")
+        else:
+            checks.append(f"{answer}: {name}, {genres}.")
     if question.min_year is not None or question.max_year is not None:
         low, high = question.min_year or 0, question.max_year or 9999
         inside = item.year is not None and low <= item.year <= high

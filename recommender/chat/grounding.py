@@ -89,7 +89,8 @@ def keep_request_for_missing_data(update: Update, state: DialogueState, text: st
         update.more = update.more or bool(REJECTING.match(text))
 
 
-REJECTING = re.compile(r"^\W*(?:nah|nope|meh|ugh|hmm+,? no|no,|none of (?:these|those|them)|not (?:these|those|really))\b", re.I)
+REJECTING = re.compile(r"^\W*(?:nah|nope|meh|ugh|hmm+,? no|no,|none of (?:these|those|them)|not (?:these|those|really)"
+                       r"|(?:these|those|they)(?:'re| are)(?: all| a bit| a little| way)? too|too)\b", re.I)  # "these are too cheesy"
 
 
 def add_to_request(update: Update, state: DialogueState, text: str, genres) -> None:
@@ -202,3 +203,14 @@ def which_of_the_list(update: Update, asked_genres: list[str], text: str) -> Non
     genres = asked_genres or (question.genres if question.ask == "fit" else [])  # the lexicon's words first
     update.question = dataclasses.replace(question, ask="which", position=0, genres=genres,
                                           order=ORDER_WORDS[order.group(0).lower()] if order else None)
+
+
+DEGREE = re.compile(r"\b(gory|bloody|violent|graphic|disturbing|intense|brutal|gruesome|creepy|dark)\b", re.I)
+
+
+def note_degree(update: Update, text: str) -> None:
+    """"is the first one gory?" was answered "Yes: #1 is Young Frankenstein": a genre says whether a film is
+    Horror, not how gory it is, so the answer says that much and no more."""
+    m = DEGREE.search(text)
+    if update.question is not None and update.question.ask == "fit" and m:
+        update.question.degree = m.group(1).lower()

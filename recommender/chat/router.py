@@ -29,6 +29,7 @@ from recommender.chat.grounding import (
     drop_unsaid_exclusions,
     feedback_needs_words,
     keep_request_for_missing_data,
+    note_degree,
     note_untold_story,
     question_about_named_title,
     question_needs_an_item,
@@ -112,6 +113,7 @@ class MessageRouter:
         asked_genres = self._asked_genres(rules)
         question_about_named_title(update, intent, rules, state, asked_genres, text)
         which_of_the_list(update, asked_genres, text)
+        note_degree(update, text)
         drop_unsaid_exclusions(update, text)
         both_sides_of_meets(update, rules, text)
         if self.genres is not None:

@@ -39,6 +39,7 @@ class Question:
     min_year: int | None = None
     max_year: int | None = None
     order: Literal["oldest", "newest"] | None = None  # for "which": "which one is the oldest?"
+    degree: str = ""  # for "fit": a word the genre only approximates ("is #1 gory?": Horror, but how gory?)
 
 
 def exclusion_note(genres) -> str:
