@@ -270,9 +270,15 @@ def _number_agreement(typed: str, candidate: str) -> float:
     return 1.0 if numbers(typed) == numbers(candidate) else 0.8
 
 
+_HYPHENED = re.compile(r"\w-$")  # a letter and a hyphen right before the span (or, reversed, after it)
+
+
 def _plausible_mention(message: str, span, common: frozenset[str]) -> bool:
     """Reject spans that are probably ordinary words rather than a title."""
     words = [w for w, _, _ in span]
+    start, end = span[0][1], span[-1][2]
+    if _HYPHENED.match(message[max(0, start - 2):start]) or _HYPHENED.match(message[end:end + 2][::-1]):
+        return False  # part of a hyphenated word: "earth-bound stuff" is not about "Bound"
     if any(w not in common and not w.isdigit() for w in words):
         return True
     start, end = span[0][1], span[-1][2]

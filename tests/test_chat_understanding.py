@@ -1050,3 +1050,30 @@ def test_too_cheesy_passes_over_the_list_and_a_gory_question_is_answered_as_far_
     turn = engine.message(session, "these are too cheesy")
     assert "can't match “cheesy”" in turn.reply and not set(shown) & {row.title for row in session.rows}
     assert engine.recommender.requests[-1].wished_genres == ("Horror",)
+
+
+def test_dev13_positions_that_look_fun_slang_and_a_hyphenated_word(engine):
+    """dev13 (slang, typos): "the 4th and 6th look fun" became a request for comedies that excluded Action
+    (the model's reading); "nothing b4 1990" asked for films up to 1990; "docu" was no documentary;
+    "not feeling any of these tbh" was a dislike of a title "not feeling any of these tbh"; "more like
+    earth-bound stuff" referred to the film "Bound"."""
+    from recommender.chat.phrases import GenreLexicon
+    from recommender.data.types import Catalog, Item
+    from recommender.titles import TitleIndex
+
+    session = engine.new_session()
+    engine.message(session, "comedy")
+    second, fourth = session.rows[1].title, session.rows[3].title
+    turn = engine.message(session, "the 2nd and 4th look fun")
+    assert f"you liked: {second}" in turn.reply and fourth in turn.reply and turn.parser == "rules"
+    assert engine.recommender.requests[-1].wished_genres == ("Comedy",)
+    engine.message(engine.new_session(), "thriller plz, nothing b4 1990")
+    request = engine.recommender.requests[-1]
+    assert request.constraints.min_year == 1990 and request.wished_genres == ("Thriller",)
+    shown = {row.title for row in session.rows}
+    turn = engine.message(session, "not feeling any of these tbh")
+    assert turn.parser == "rules" and not shown & {row.title for row in session.rows}
+    assert GenreLexicon(["Documentary", "Drama"]).names("need a docu, nothing political") == ["Documentary"]
+    titles = TitleIndex(Catalog([Item("1", "Bound", 1996, ("Crime",)), Item("2", "Die Hard", 1988, ("Action",))]))
+    assert not titles.find_mentions("sci-fi, more like earth-bound stuff")
+    assert [m.item for m in titles.find_mentions("something like die-hard")] == [1]

@@ -28,7 +28,7 @@ GENRE_SYNONYMS = {
     "horror": ["horror", "scary", "scarier", "creepy", "creepier", "spooky", "halloween", "slasher", "zombie",
                "vampire", "werewolf", "haunted house", "terrifying", "frightening", "scare me",
                "gore", "gory", "gruesome", "scared", "scare", "frightened", "fright"],
-    "documentary": ["documentary", "documentaries", "doc", "docs"],
+    "documentary": ["documentary", "documentaries", "doc", "docs", "docu", "docus", "docuseries"],
     "thriller": ["thriller", "suspense", "suspenseful", "more tense", "spy", "spies", "espionage", "twisty",
                  "plot twist", "twist ending", "psychological", "mind bending", "mindbending", "keep me guessing",
                  "keeps you guessing", "keep you guessing"],

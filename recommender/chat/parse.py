@@ -57,7 +57,7 @@ FILLER = frozenset(
     hi hello hey well then now again similar only just them all everything those these there here what how
     who good great cool nice sure fine morning evening afternoon bye goodbye cheers about tonight tonite today
     weekend showed shown suggested listed recommended best greatest top ever time rated highest popular
-    acclaimed favorite favourite ish old classic classics""".split()
+    acclaimed favorite favourite ish old classic classics lol tbh imo idk haha lmao honestly plz thx""".split()
 )
 ENGLISH_HINTS = frozenset(
     """the a an i me my you and or but of in on with like want something movie movies some from for is are to please
@@ -110,6 +110,7 @@ def parse_message(text: str, state: DialogueState, titles: TitleIndex, genres: G
     before_cues = "".join(blank)
     targets = _assign_cues(before_cues, mentions, refs, consume, lambda end: bool(genres.names(
         CLAUSE_END.split(before_cues[end:end + 40])[0])))
+    targets = _liked_after(targets, before_cues, consume)
     _resolve_targets(targets, state, titles, update, before_cues)
     _spare_reference_genres(update, violent, titles)
     remainder = "".join(blank)
@@ -150,6 +151,25 @@ def _relative_years(text: str, state: DialogueState, titles: TitleIndex, update:
         consume(*found.spans[0])
         update.notes.append(f"Only films from before {found.max_year + 1}." if found.max_year
                             else f"Only films from after {found.min_year - 1}.")
+
+
+LOOKS_GOOD = re.compile(r"^\W*(?:(?:the|and|&|,|both)\W*)*(?:ones?\s+)?(?:looks?|sounds?|seems?)\s+(?:really\s+|pretty\s+|"
+                        r"so\s+|kinda\s+|very\s+)?(?:good|great|fun|interesting|cool|promising|amazing|nice|cute|awesome"
+                        r"|fantastic|perfect)\W*$", re.I)
+
+
+def _liked_after(targets, text: str, consume):
+    """"the 4th and 6th look fun", "#4 looks good": positions reported on by words after them (the cues are
+    read before a target) are liked; they were answered "#4 is …. Say *more like #4* …", and the model
+    read "fun" as a request for comedy."""
+    if not targets or any(action != "referenced" for action, _, _ in targets):
+        return targets
+    rest = "".join(ch if ch != "#" else " " for ch in text)
+    m = LOOKS_GOOD.match(rest)
+    if not m:
+        return targets
+    consume(*m.span())
+    return [("liked", target, where) for _, target, where in targets]
 
 
 def _spare_reference_genres(update: Update, violent: list[str], titles: TitleIndex) -> None:

@@ -50,9 +50,9 @@ _DECADE = r"(\d{4}s|['’]?\d0s|(?:twent|thirt|fou?rt|fift|sixt|sevent|eight|nin
 _YEAR = r"(1[89]\d\d|20\d\d)"
 _NOT = r"\b(?:nothing|not|no|none|never|skip|avoid|exclude|without)\s+(?:\w+\s+){0,2}?"  # "nothing before 1985", "no films made after 1990"
 _RULES = [  # (pattern, groups -> (min_year, max_year)); earlier rules win where spans overlap
-    (rf"{_NOT}(?:before|earlier than|older than|prior to)\s+{_YEAR}\b", lambda a: (int(a), None)),
+    (rf"{_NOT}(?:before|b4|earlier than|older than|prior to)\s+{_YEAR}\b", lambda a: (int(a), None)),
     (rf"{_NOT}(?:after|later than|newer than)\s+{_YEAR}\b", lambda a: (None, int(a))),
-    (rf"{_NOT}(?:before|older than)\s+(?:the\s+)?{_DECADE}", lambda d: (_decade_start(d), None)),
+    (rf"{_NOT}(?:before|b4|older than)\s+(?:the\s+)?{_DECADE}", lambda d: (_decade_start(d), None)),
     (rf"{_NOT}(?:after|newer than)\s+(?:the\s+)?{_DECADE}", lambda d: (None, _decade_start(d) + 9)),
     # "skip the 90s stuff": the catalogues end in the 1990s, so no 90s is before 1990; "nothing from the 70s"
     # is taken as newer (a range cannot leave out a middle decade, and people mostly leave out old films)
@@ -65,12 +65,12 @@ _RULES = [  # (pattern, groups -> (min_year, max_year)); earlier rules win where
     (rf"\b(?:(?:after|later than|newer than)\s+|post[\s-]*){_YEAR}\b", lambda a: (int(a) + 1, None)),
     (rf"\b(?:since|from)\s+{_YEAR}\s+(?:on|onwards?)\b", lambda a: (int(a), None)),
     (rf"\bsince\s+{_YEAR}\b", lambda a: (int(a), None)),
-    (rf"\b(?:(?:before|earlier than|older than|prior to)\s+|pre[\s-]*){_YEAR}\b", lambda a: (None, int(a) - 1)),  # "pre-1990"
+    (rf"\b(?:(?:before|b4|earlier than|older than|prior to)\s+|pre[\s-]*){_YEAR}\b", lambda a: (None, int(a) - 1)),  # "pre-1990"
     (rf"(?<!\w)(?:(?:from|in|of)\s+)?(?:the\s+)?{_DECADE}\s*(?:or|and|to|through|-|–|/)\s*(?:the\s+)?{_DECADE}(?!\w)",
      lambda a, b: (_decade_start(a), _decade_start(b) + 9)),  # "the 60s or 70s"
     (rf"\b(?:until|up to|no later than)\s+{_YEAR}\b", lambda a: (None, int(a))),
     (rf"\b(?:after|since)\s+(?:the\s+)?{_DECADE}", lambda d: (_decade_start(d) + 10, None)),
-    (rf"\bbefore\s+(?:the\s+)?{_DECADE}", lambda d: (None, _decade_start(d) - 1)),
+    (rf"\b(?:before|b4)\s+(?:the\s+)?{_DECADE}", lambda d: (None, _decade_start(d) - 1)),
     (rf"(?<!\w)(?:(?:from|in|of|during)\s+)?(?:the\s+)?(?:(early|late|mid)[\s-]+)?{_DECADE}(?!\w)", _decade_part),
     (rf"\b(?:from|in|released in|made in)\s+{_YEAR}\b", lambda a: (int(a), int(a))),
 ]
