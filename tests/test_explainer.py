@@ -110,6 +110,10 @@ def test_plain_rendering_names_a_particular_fact_and_no_two_cards_share_a_skelet
     ("It is Action. 31 of the 45 people here saw both.", ["number"]),
     ("You rated “Heat” 5/5. 31 people here watched “Ronin”.", ["number"]),
     ("You rated “Heat” 5/5. 60 people here watched “Ronin”.", []),
+    # an aside that gives one title another's count or year (found in review, fifth session)
+    ("31 of the 45 people who watched “Heat” (with 60 viewers) also saw “Ronin”.", ["number"]),
+    ("You rated “Heat” 5/5; “Ronin” (1995) pairs with it.", ["number"]),
+    ("You rated “Heat” 5/5; “Ronin” (1998) pairs with it.", []),
 ])
 def test_the_check_names_every_unsupported_claim_by_kind(text, kinds):
     cat = catalog()
@@ -172,7 +176,7 @@ def test_the_gate_stops_a_claim_before_it_is_written():
     assert not gate.allows("It is tense tense ")
     assert not gate.allows("I loved it ")
     assert not gate.allows("31 of them also saw “Ronin” (your")  # a rating of a film the user did not rate
-    assert gate.allows("31 of them also saw “Ronin” (yo") and gate.allows("You rated “Heat” (your")
+    assert not gate.allows("31 of them also saw “Ronin” (yo") and gate.allows("You rated “Heat” (your")
     assert not gate.allows("31 of them also saw “Ronin” (you")  # "(you gave 4/5)", seen in the audit
     choice = gate.choose("You rated “Heat” ", [(1, "4/5"), (2, "5/5")])
     assert choice == 2
@@ -196,6 +200,9 @@ def test_the_gate_writes_only_the_sheets_own_asides():
     assert not gate.allows("It is “Ronin” (the Action")
     assert gate.allows("It is “Ronin” (199") and not gate.allows("It is “Ronin” (1999")
     assert not gate.allows("It is “Ronin” (with 61 viewers)")
+    # an aside belongs to the title it follows: 60 people watched Ronin, 45 Heat (seen in a review)
+    assert not gate.allows("31 of the 45 people who watched “Heat” (with 60 viewers)")
+    assert not gate.allows("“Heat” (1998)") and not gate.allows("It came out (1998)")
     assert gate.choose("You rated “Heat” 5/5; it is “Ronin” ", [(1, "(since"), (2, "(with"), (3, "(")]) == 2
     assert gate.allows("It is “Ronin” (it is Action, Crime and Thriller).")
     assert not gate.allows("It is “Ronin” (it is Action and Crime and")  # seen in the chat, with five genres

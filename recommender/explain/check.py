@@ -24,8 +24,8 @@ import re
 from dataclasses import dataclass, field
 
 from recommender.explain.facts import FactSheet
-from recommender.llm.claims import (misattributed_counts, misattributed_ratings, misreported_requests, speaks_as_viewer,
-                                     ungrounded_genres)
+from recommender.llm.claims import (misattributed_asides, misattributed_counts, misattributed_ratings, misreported_requests,
+                                     speaks_as_viewer, ungrounded_genres)
 
 CLAIM_KINDS = ("title", "person", "year", "number", "genre", "source", "request")
 FORM_KINDS = ("vacuous", "viewer's voice", "repetition", "truncated", "garbled")
@@ -85,6 +85,8 @@ def check(text: str, sheet: FactSheet, titles=None, catalogue_genres=()) -> Verd
     verdict.claims["number"] = [r for r in runs if not re.fullmatch(r"1[89]\d\d|20\d\d", r) and r not in numbers]
     verdict.claims["number"] += misattributed_ratings(text, sheet.ratings())  # "“Bean” (your 4)"
     verdict.claims["number"] += misattributed_counts(text, *sheet.counts())  # 85 watched it *and* “Alien”
+    owners = {s.title: (s.viewers, s.year) for s in sheet.sources} | {sheet.title: (sheet.viewers, sheet.year)}
+    verdict.claims["number"] += misattributed_asides(text, owners)  # "“Heat” (with 60 viewers)": Ronin's 60
     verdict.claims["genre"] = sorted(ungrounded_genres(unquoted, sheet.genres, catalogue_genres))
     verdict.claims["source"] = [m.group(0) for m in SOURCE_CLAIMS.finditer(unquoted)]
     verdict.claims["request"] = misreported_requests(unquoted, sheet.asked_genres, bool(sheet.asked_years),

@@ -177,3 +177,24 @@ def misattributed_counts(text: str, item_counts: set[str], source_counts: dict[s
             lone = _PAIR.sub(" ", plain)
             out += [n for n in re.findall(r"\d+", lone) if n not in allowed]
     return out
+
+
+_TITLE_ASIDE = re.compile(r"[\"“]([^\"“”]+)[\"”]\s*\(([^()]*)\)")
+_ASIDE_COUNT = re.compile(r"(?:with|its) ([\d,]+) (?:viewers|fans|people)")
+
+
+def misattributed_asides(text: str, owners: dict[str, tuple]) -> list[str]:
+    """Asides right after a quoted title that give it another title's count or year: "“Heat” (with 60
+    viewers)" when 60 people watched the recommended film and 45 watched Heat. `owners`: title -> (its
+    viewers, its year), None where the sheet does not know."""
+    out = []
+    for m in _TITLE_ASIDE.finditer(text):
+        if m.group(1) not in owners:
+            continue  # an unknown title: the title check's
+        viewers, year = owners[m.group(1)]
+        count, aside = _ASIDE_COUNT.fullmatch(m.group(2)), m.group(2)
+        if count and count.group(1).replace(",", "") != str(viewers):
+            out.append(m.group(0))
+        elif re.fullmatch(r"1[89]\d\d|20\d\d", aside) and aside != str(year):
+            out.append(m.group(0))
+    return out

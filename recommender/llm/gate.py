@@ -13,9 +13,10 @@ first whose text keeps the explanation within the facts:
 - a genre word must name one of the item's genres; words that claim a source or a person ("novel",
   "directed", "starring") are never written;
 - a report of the request names only what it asked for and this item matches ("the Comedy you wanted");
-- an aside in parentheses is one of the sheet's own (`sheet_asides`: "(your 4/5)", "(with 508 viewers)",
-  "(1991)", "(Drama, Thriller)"): the model's "(since it came out in 1991)" or "(the Drama it is)" read
-  garbled and made 28 of 80 drafts fail the check; refused at their first wrong word, the model writes on;
+- an aside in parentheses follows a quoted title and is one of that title's own (`sheet_asides`: "(your
+  4/5)" after the rated source, "(with 508 viewers)", "(1991)", "(Drama, Thriller)" after the film itself):
+  the model's "(since it came out in 1991)" or "(the Drama it is)" read garbled and made 28 of 80 drafts
+  fail the check; refused at their first wrong word, the model writes on;
 - no word is written twice in a row, no three-word phrase twice, and the text ends at a sentence end.
 The post-check (`recommender.explain.check`) runs again on the finished text, independently.
 """
@@ -103,11 +104,15 @@ class FactGate:
         return True
 
     def _asides_ok(self, text: str) -> bool:
-        for m in _ASIDE.finditer(_QUOTED.sub("T", text)):
-            aside = m.group(0)
-            if aside.endswith(")") and aside not in self.asides:
+        for m in _ASIDE.finditer(text):
+            if text[:m.start()].count("“") != text[:m.start()].count("”"):
+                continue  # inside a title ("Seven (Se7en)"): `_quotes_ok`
+            after = _TITLE_END.search(text[:m.start()])
+            allowed = self.asides.get(after.group(1), set()) if after else set()  # "“Heat” (with 60 viewers)"
+            aside = m.group(0)  # gave Heat the recommended film's viewers
+            if aside.endswith(")") and aside not in allowed:
                 return False
-            if not aside.endswith(")") and not any(a.startswith(aside) for a in self.asides):
+            if not aside.endswith(")") and not any(a.startswith(aside) for a in allowed):
                 return False
         return True
 
@@ -143,20 +148,22 @@ class FactGate:
 
 _QUOTED = re.compile(r"[\"“][^\"”]*(?:[\"”]|$)")  # a quoted passage, also one still open at the end
 _ASIDE = re.compile(r"\([^()]*(?:\)|$)")  # an aside in parentheses, also one still open at the end
+_TITLE_END = re.compile(r"[\"“]([^\"“”]+)[\"”]\s*$")  # a quoted title right before an aside
 
 
-def sheet_asides(sheet: FactSheet) -> set[str]:
-    """Every aside in parentheses an explanation of `sheet` may write."""
-    ratings = sheet.ratings().values()
-    out = {f"(your {r}/5)" for r in ratings} | {f"(you rated it {r}/5)" for r in ratings}
-    if sheet.viewers:
-        out |= {f"({how} {sheet.viewers} {who})" for how in ("with", "its") for who in ("viewers", "fans")}
+def sheet_asides(sheet: FactSheet) -> dict[str, set[str]]:
+    """Title -> the asides in parentheses an explanation of `sheet` may write right after that title: a
+    source's rating after the source, the film's viewers, year and genres after the film."""
+    out = {s.title: {f"(your {r}/5)", f"(you rated it {r}/5)"} for s, r in
+           ((s, sheet.ratings().get(s.title)) for s in sheet.sources) if r is not None}
+    own = {f"({how} {sheet.viewers} {who})" for how in ("with", "its") for who in ("viewers", "fans")} if sheet.viewers else set()
     if sheet.year:
-        out.add(f"({sheet.year})")
+        own.add(f"({sheet.year})")
     genres = set(sheet.genres)  # a list of two or three, not "(it is Action and Adventure and Romance and …)"
     if 2 <= len(sheet.genres) <= 3:
         genres |= {", ".join(sheet.genres[:-1]) + " and " + sheet.genres[-1], ", ".join(sheet.genres)}
-    out |= {f"({lead}{g})" for g in genres for lead in ("", "it is ", "because it is ")}
+    own |= {f"({lead}{g})" for g in genres for lead in ("", "it is ", "because it is ")}
+    out[sheet.title] = out.get(sheet.title, set()) | own
     return out
 
 
