@@ -36,7 +36,8 @@ from recommender.chat.grounding import (
     which_of_the_list,
     without_unpointed_positions,
 )
-from recommender.chat.parse import FILLER, GENERAL_ASK, parse_message
+from recommender.chat.cue_words import FILLER, GENERAL_ASK
+from recommender.chat.parse import parse_message
 from recommender.chat.phrases import CLAUSE_END, NEGATIONS
 from recommender.chat.state import DialogueState, Update
 from recommender.chat.title_spans import (

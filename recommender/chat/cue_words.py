@@ -1,0 +1,65 @@
+"""The words and patterns the rule parser (`recommender.chat.parse`) reads a message with: commands
+("reset", "more"), general asks, the cue words that say what to do with a title or a listed position,
+prompt-injection phrases, filler, and the hints that a message is not in English."""
+
+from __future__ import annotations
+
+import re
+
+RESET = re.compile(
+    r"\s*(?:please\s+)?(?:reset|start over|start again|restart|clear( all| everything)?|new search)\W*", re.I)
+MORE = re.compile(
+    r"\b(?:(?:show|give)\s+(?:me\s+)?(?:some\s+)?)?(?:more|next|others?|other ones|something else|anything else|"
+    r"different ones|new ones|something different|nothing like (?:these|those|them|that)|what else|"
+    r"none of (?:these|those|them)(?: really)? (?:appeals?|interests?|grabs?|works?|does it)(?: for me| to me)?|"
+    r"not (?:feeling|into) any of (?:these|those|them))(?:\s+(?:please|pls|ones|of (?:those|these|them)|results|suggestions|picks))*\b", re.I)
+GENERAL_ASK = re.compile(
+    r"\b(?:what should (?:i|we) watch|what (?:can|could) (?:i|we) watch|what to watch|recommend (?:me )?(?:something|a movie|"
+    r"a film|anything)|suggest (?:something|a movie|a film|anything)|surprise me|any (?:suggestions|recommendations|ideas)|"
+    r"what'?s (?:good|popular|hot|trending)|(?:i'?m|i am|so|we'?re) bored|entertain (?:me|us))\b"
+    r"(?:\s+(?:right now|tonight|today|now|these days|this weekend))?\s*\??", re.I)
+CUES = [  # (action, pattern), matched in this order; "request" cues ask for something, they like nothing
+    ("request", r"\b(?:i'?d|i would|we'?d|would)\s+(?:really\s+)?like\b|\blike\s+to\s+(?:see|watch)\b|\bfeel like\b"),
+    ("disliked", r"\b(?:hated|hate|disliked|dislike|didn'?t like|did not like|don'?t like|do not like|not a fan of"
+                 r"|couldn'?t stand|can'?t stand|never (?:really )?(?:liked|enjoyed|cared for|got into)"
+                 r"|(?:wasn'?t|was not|i'?m not|not) (?:a |much of a )?(?:big |huge )?fan of|couldn'?t get into)\b"),
+    ("seen", r"(?:\b(?:i'?ve|i have|we'?ve|we have)\s+)?(?:\balready\s+)?\b(?:seen|watched|saw)\b"),
+    ("excluded", r"\bnot (?:that|this) one\b|\bnope\b|\b(?:skip|remove|drop|hide)\b"),
+    ("excluded_word", r"\b(?:not|no|without)\b"),  # only about the title or reference right after it
+    ("references", r"\b(?:something|anything|movies?|films?|stuff|ones?|more|others?)\s+(?:just\s+)?like\b|\bsimilar to\b"
+                   r"|\bin the (?:vein|style|spirit) of\b|\balong the lines of\b"  # "like X": a request, not a rating
+                   r"|(?<!\bi )(?<!\bwe )(?<!really )(?<!\bdo )(?<!also )(?<!kinda )(?<!still )(?<!\bu )"
+                   r"\blike\b(?=\s+(?:[\"“]|[A-Z0-9]))"),  # "scifi horror like Alien": no one is liking
+    ("liked", r"\b(?:like|loved|love|liked|enjoyed|enjoy|adored|adore|fan of|favou?rite)\b"),
+]
+CUES = [(action, re.compile(p, re.I)) for action, p in CUES]
+INSTRUCTION = re.compile(
+    r"\b(?:ignore|disregard|forget|override)\b.{0,40}\b(?:instructions?|rules|prompt|above|previous|guidelines)\b"
+    r"|\bsystem\s+prompt\b|\byou are now\b|\bact as\b|\bpretend (?:to be|you)\b|\bjailbreak\b|\bdeveloper mode\b",
+    re.I | re.S)
+# Words that carry no request on their own: a remainder made only of these is not a query.
+FILLER = frozenset(
+    """a an the i i'd i'm i've me my we us you your it its this that these those some any something anything and
+    or but so with of for to from in on at by please pls thanks thank ok okay yes no not just also too really very
+    want wanted would like love loved liked enjoy enjoyed show give recommend suggest find get see watch seen
+    watched movie movies film films one ones more other others something else is are was be can could maybe
+    hi hello hey well then now again similar only just them all everything those these there here what how
+    who good great cool nice sure fine morning evening afternoon bye goodbye cheers about tonight tonite today
+    weekend showed shown suggested listed recommended best greatest top ever time rated highest popular
+    acclaimed favorite favourite ish old classic classics lol tbh imo idk haha lmao honestly plz thx""".split()
+)
+ENGLISH_HINTS = frozenset(
+    """the a an i me my you and or but of in on with like want something movie movies some from for is are to please
+    not no more show give seen watch love loved good funny that this it what any anything similar recommend""".split()
+)
+FOREIGN_HINTS = frozenset(  # French, Spanish, German, Italian and Portuguese words English rarely uses
+    """le la les des du une et est pas pour avec sur qui que je voudrais el los las una y con por para del quiero
+    der das und ein eine nicht mit ich il di che per gli um uma com não""".split()
+)
+CONNECTORS = re.compile(  # left over at either end once titles and filters are cut out
+    r"^(?:\W|\b(?:and|but|or|with|from|please|so|also|then|a|an|the)\b)+"
+    r"|(?:\W|\b(?:and|but|or|with|from|please|so|also|then)\b)+$", re.I)
+
+LOOKS_GOOD = re.compile(  # "the 4th and 6th look fun": positions liked by words after them
+    r"^\W*(?:(?:the|and|&|,|both)\W*)*(?:ones?\s+)?(?:looks?|sounds?|seems?)\s+(?:really\s+|pretty\s+|so\s+|kinda\s+|"
+    r"very\s+)?(?:good|great|fun|interesting|cool|promising|amazing|nice|cute|awesome|fantastic|perfect)\W*$", re.I)
