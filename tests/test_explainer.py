@@ -114,6 +114,9 @@ def test_plain_rendering_names_a_particular_fact_and_no_two_cards_share_a_skelet
     ("31 of the 45 people who watched “Heat” (with 60 viewers) also saw “Ronin”.", ["number"]),
     ("You rated “Heat” 5/5; “Ronin” (1995) pairs with it.", ["number"]),
     ("You rated “Heat” 5/5; “Ronin” (1998) pairs with it.", []),
+    # shown in the audit of the fifth session: the source where the recommended film belongs
+    ("31 of the 45 people who watched “Heat” (your 5/5) also saw “Heat” (your 5/5); both are Action.", ["repetition"]),
+    ("You rated “Heat” 5/5. 31 of its 45 viewers saw “Ronin”, as “Heat” fans do.", []),
 ])
 def test_the_check_names_every_unsupported_claim_by_kind(text, kinds):
     cat = catalog()
@@ -203,6 +206,8 @@ def test_the_gate_writes_only_the_sheets_own_asides():
     # an aside belongs to the title it follows: 60 people watched Ronin, 45 Heat (seen in a review)
     assert not gate.allows("31 of the 45 people who watched “Heat” (with 60 viewers)")
     assert not gate.allows("“Heat” (1998)") and not gate.allows("It came out (1998)")
+    assert not gate.allows("31 of the 45 people who watched “Heat” (your 5/5) also saw “Heat”")
+    assert gate.allows("You rated “Heat” 5/5. Fans of “Heat”")  # another sentence
     assert gate.choose("You rated “Heat” 5/5; it is “Ronin” ", [(1, "(since"), (2, "(with"), (3, "(")]) == 2
     assert gate.allows("It is “Ronin” (it is Action, Crime and Thriller).")
     assert not gate.allows("It is “Ronin” (it is Action and Crime and")  # seen in the chat, with five genres

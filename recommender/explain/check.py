@@ -13,8 +13,8 @@ Claims it counts, by kind:
 - request: a report of the request that the sheet does not back ("the Romance you wanted" when the request
   asked for Comedy, "within the years you asked for" when it asked for no years).
 And the text's form: vacuous (names no fact particular to this user and item), the viewer's voice ("a
-favourite of mine"), repetition (a word twice in a row or a three-word phrase twice), truncated (no
-sentence end, or ending on a dangling word), garbled (words run together, "theAction", "thecrime", or
+favourite of mine"), repetition (a word twice in a row, a three-word phrase twice, or a title twice in
+one sentence), truncated (no sentence end, or ending on a dangling word), garbled (words run together, "theAction", "thecrime", or
 an aside in parentheses of a form no explanation needs: "(the Drama it is)", "(IDN)").
 """
 
@@ -133,7 +133,10 @@ def form_problems(text: str, sheet: FactSheet) -> list[str]:
         problems.append("viewer's voice")
     words = [w.lower() for w in _WORD.findall(re.sub(r"[\"“][^\"”]*[\"”]", " ", text))]
     grams = [tuple(words[i:i + 3]) for i in range(len(words) - 2)]
-    if any(a == b for a, b in zip(words, words[1:])) or len(grams) != len(set(grams)):
+    titled = [re.findall(r"[\"“]([^\"”]*)[\"”]", part)  # not in an aside: "(because you gave “Heat” 5/5)"
+              for part in re.split(r"(?<=[.!?])\s+", re.sub(r"\([^()]*\)", " ", text))]
+    if (any(a == b for a, b in zip(words, words[1:])) or len(grams) != len(set(grams))
+            or any(len(ts) != len(set(ts)) for ts in titled)):  # "who watched “Quilt” … also saw “Quilt”"
         problems.append("repetition")
     stripped = text.strip()
     words_outside = re.findall(r"[A-Za-z0-9][\w'’/-]*", re.sub(r"[\"“][^\"”]*[\"”]", " T ", stripped))

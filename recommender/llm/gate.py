@@ -9,7 +9,7 @@ first whose text keeps the explanation within the facts:
   quote when 31 of 45 watched “Heat”);
 - a capitalised word inside a sentence (a name, a title) must be, or start, a word of the sheet's titles
   or genres; a sentence may open only with a word of STARTERS or of the sheet;
-- a quoted passage must be, or start, one of the sheet's titles;
+- a quoted passage must be, or start, one of the sheet's titles, and a sentence names a title once;
 - a genre word must name one of the item's genres; words that claim a source or a person ("novel",
   "directed", "starring") are never written;
 - a report of the request names only what it asked for and this item matches ("the Comedy you wanted");
@@ -38,6 +38,7 @@ directing starring stars starred actor actors actress actresses cast oscar oscar
 remake sequel prequel trilogy franchise biography biopic memoir playwright author written writer screenplay
 box budget grossed premiered festival critics critic acclaimed bestseller""".split())
 SENTENCE_END = re.compile(r"[.!?][\"”')]*\s*$")
+SENTENCE_SPLIT = re.compile(r"[.!?][\"”')]*\s+")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 
 
@@ -94,11 +95,16 @@ class FactGate:
 
     def _quotes_ok(self, text: str) -> bool:
         quotes = [m.start() for m in re.finditer(r"[\"“”]", text)]
+        named = set()  # (sentence, title): "27 of the 71 people who watched “Quilt” … also saw “Quilt”" was shown
         for k in range(0, len(quotes), 2):
             inside = text[quotes[k] + 1:quotes[k + 1]] if k + 1 < len(quotes) else text[quotes[k] + 1:]
             closed = k + 1 < len(quotes)
             if closed and inside not in self.titles:
                 return False
+            sentence = len(SENTENCE_SPLIT.findall(text[:quotes[k]]))
+            if closed and (sentence, inside) in named:
+                return False
+            named.add((sentence, inside))
             if not closed and not any(t.startswith(inside) for t in self.titles):
                 return False
         return True
