@@ -117,6 +117,7 @@ def test_plain_rendering_names_a_particular_fact_and_no_two_cards_share_a_skelet
     # shown in the audit of the fifth session: the source where the recommended film belongs
     ("31 of the 45 people who watched “Heat” (your 5/5) also saw “Heat” (your 5/5); both are Action.", ["repetition"]),
     ("You rated “Heat” 5/5. 31 of its 45 viewers saw “Ronin”, as “Heat” fans do.", []),
+    ("“Ronin” is Action, as “Heat” is; 31 of the people who watched “Heat” saw it.", []),  # a plain template
 ])
 def test_the_check_names_every_unsupported_claim_by_kind(text, kinds):
     cat = catalog()

@@ -14,7 +14,7 @@ Claims it counts, by kind:
   asked for Comedy, "within the years you asked for" when it asked for no years).
 And the text's form: vacuous (names no fact particular to this user and item), the viewer's voice ("a
 favourite of mine"), repetition (a word twice in a row, a three-word phrase twice, or a title twice in
-one sentence), truncated (no sentence end, or ending on a dangling word), garbled (words run together, "theAction", "thecrime", or
+a sentence that does not name the film), truncated (no sentence end, or ending on a dangling word), garbled (words run together, "theAction", "thecrime", or
 an aside in parentheses of a form no explanation needs: "(the Drama it is)", "(IDN)").
 """
 
@@ -136,7 +136,7 @@ def form_problems(text: str, sheet: FactSheet) -> list[str]:
     titled = [re.findall(r"[\"“]([^\"”]*)[\"”]", part)  # not in an aside: "(because you gave “Heat” 5/5)"
               for part in re.split(r"(?<=[.!?])\s+", re.sub(r"\([^()]*\)", " ", text))]
     if (any(a == b for a, b in zip(words, words[1:])) or len(grams) != len(set(grams))
-            or any(len(ts) != len(set(ts)) for ts in titled)):  # "who watched “Quilt” … also saw “Quilt”"
+            or any(len(ts) != len(set(ts)) and sheet.title not in ts for ts in titled)):  # "watched “Quilt” … saw “Quilt”"
         problems.append("repetition")
     stripped = text.strip()
     words_outside = re.findall(r"[A-Za-z0-9][\w'’/-]*", re.sub(r"[\"“][^\"”]*[\"”]", " T ", stripped))

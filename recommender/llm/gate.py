@@ -9,7 +9,8 @@ first whose text keeps the explanation within the facts:
   quote when 31 of 45 watched “Heat”);
 - a capitalised word inside a sentence (a name, a title) must be, or start, a word of the sheet's titles
   or genres; a sentence may open only with a word of STARTERS or of the sheet;
-- a quoted passage must be, or start, one of the sheet's titles, and a sentence names a title once;
+- a quoted passage must be, or start, one of the sheet's titles, and a sentence that does not name the film
+  names no title twice;
 - a genre word must name one of the item's genres; words that claim a source or a person ("novel",
   "directed", "starring") are never written;
 - a report of the request names only what it asked for and this item matches ("the Comedy you wanted");
@@ -102,8 +103,8 @@ class FactGate:
             if closed and inside not in self.titles:
                 return False
             sentence = len(SENTENCE_SPLIT.findall(text[:quotes[k]]))
-            if closed and (sentence, inside) in named:
-                return False
+            if closed and (sentence, inside) in named and (sentence, self.sheet.title) not in named:
+                return False  # a source named twice without the film ("“Y” is Drama, as “X” is; … watched “X”" is fine)
             named.add((sentence, inside))
             if not closed and not any(t.startswith(inside) for t in self.titles):
                 return False
