@@ -281,7 +281,6 @@ def _plausible_mention(message: str, span, common: frozenset[str]) -> bool:
         return False  # part of a hyphenated word: "earth-bound stuff" is not about "Bound"
     if any(w not in common and not w.isdigit() for w in words):
         return True
-    start, end = span[0][1], span[-1][2]
     before, after = message[:start].rstrip(), message[end:]
     if before[-1:] in "\"'“‘«" and after[:1] in "\"'”’»":
         return True

@@ -106,8 +106,7 @@ def _liked_after(targets, text: str, consume):
     read "fun" as a request for comedy."""
     if not targets or any(action != "referenced" for action, _, _ in targets):
         return targets
-    rest = "".join(ch if ch != "#" else " " for ch in text)
-    m = LOOKS_GOOD.match(rest)
+    m = LOOKS_GOOD.match(text.replace("#", " "))
     if not m:
         return targets
     consume(*m.span())

@@ -14,8 +14,9 @@ Claims it counts, by kind:
   asked for Comedy, "within the years you asked for" when it asked for no years).
 And the text's form: vacuous (names no fact particular to this user and item), the viewer's voice ("a
 favourite of mine"), repetition (a word twice in a row, a three-word phrase twice, or a title twice in
-a sentence that does not name the film), truncated (no sentence end, or ending on a dangling word), garbled (words run together, "theAction", "thecrime", or
-an aside in parentheses of a form no explanation needs: "(the Drama it is)", "(IDN)").
+a sentence that does not name the film), truncated (no sentence end, or ending on a dangling word), garbled
+(words run together, "theAction", "thecrime", or an aside in parentheses of a form no explanation needs:
+"(the Drama it is)", "(IDN)").
 """
 
 from __future__ import annotations

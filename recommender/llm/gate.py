@@ -114,9 +114,10 @@ class FactGate:
         for m in _ASIDE.finditer(text):
             if text[:m.start()].count("“") != text[:m.start()].count("”"):
                 continue  # inside a title ("Seven (Se7en)"): `_quotes_ok`
+            # only the asides of the title right before: "“Heat” (with 60 viewers)" gave Heat the film's count
             after = _TITLE_END.search(text[:m.start()])
-            allowed = self.asides.get(after.group(1), set()) if after else set()  # "“Heat” (with 60 viewers)"
-            aside = m.group(0)  # gave Heat the recommended film's viewers
+            allowed = self.asides.get(after.group(1), set()) if after else set()
+            aside = m.group(0)
             if aside.endswith(")") and aside not in allowed:
                 return False
             if not aside.endswith(")") and not any(a.startswith(aside) for a in allowed):
@@ -161,8 +162,7 @@ _TITLE_END = re.compile(r"[\"“]([^\"“”]+)[\"”]\s*$")  # a quoted title r
 def sheet_asides(sheet: FactSheet) -> dict[str, set[str]]:
     """Title -> the asides in parentheses an explanation of `sheet` may write right after that title: a
     source's rating after the source, the film's viewers, year and genres after the film."""
-    out = {s.title: {f"(your {r}/5)", f"(you rated it {r}/5)"} for s, r in
-           ((s, sheet.ratings().get(s.title)) for s in sheet.sources) if r is not None}
+    out = {title: {f"(your {r}/5)", f"(you rated it {r}/5)"} for title, r in sheet.ratings().items()}
     own = {f"({how} {sheet.viewers} {who})" for how in ("with", "its") for who in ("viewers", "fans")} if sheet.viewers else set()
     if sheet.year:
         own.add(f"({sheet.year})")
