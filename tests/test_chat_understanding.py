@@ -1077,3 +1077,21 @@ def test_dev13_positions_that_look_fun_slang_and_a_hyphenated_word(engine):
     titles = TitleIndex(Catalog([Item("1", "Bound", 1996, ("Crime",)), Item("2", "Die Hard", 1988, ("Action",))]))
     assert not titles.find_mentions("sci-fi, more like earth-bound stuff")
     assert [m.item for m in titles.find_mentions("something like die-hard")] == [1]
+
+
+def test_sparing_a_references_genres_changes_nothing_else():
+    """Review: the violent genres were forgotten when "violent" was said twice, and every message with an
+    exclusion had its "No … from now on." note moved after the others."""
+    from recommender.chat.parse import lexicon_for, parse_message
+    from recommender.chat.phrases import find_genre_filters
+    from recommender.chat.state import DialogueState
+    from recommender.titles import TitleIndex
+
+    lexicon = lexicon_for(CATALOG)
+    assert find_genre_filters("nothing violent, really not violent", lexicon).violent == [
+        "Action", "Crime", "Horror", "Thriller", "War"]
+    titles = TitleIndex(CATALOG)
+    update = parse_message("movies like Fargo, nothing violent, really not violent", DialogueState(), titles, lexicon)
+    assert update.exclude_genres == ["Action", "Horror", "War"]
+    update = parse_message("no horror, only comedy", DialogueState(), titles, lexicon)
+    assert update.notes == ["No Horror from now on.", "Only Comedy from now on."]

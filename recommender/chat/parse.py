@@ -119,6 +119,8 @@ def _spare_reference_genres(update: Update, violent: list[str], titles: TitleInd
     too violent")."""
     spared = {g for i in update.references for g in titles.catalog[i].genres}
     kept = [g for g in update.exclude_genres if g not in spared or g not in violent]
+    if kept == update.exclude_genres:
+        return  # (set_exclusions would move the "No … from now on." note after the others)
     if exclusion_note(update.exclude_genres) in update.notes:
         update.set_exclusions(kept)
     else:

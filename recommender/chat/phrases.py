@@ -178,8 +178,9 @@ def find_genre_filters(text: str, lexicon: GenreLexicon) -> GenreFilters:
         out.exclude.extend(g for g in [lexicon.lookup("children")] if g and g not in out.exclude)
         out.spans.append(m.span())
     for m in VIOLENCE.finditer(text):  # "nothing violent": every violent genre the catalogue has
-        out.violent = [g for g in (lexicon.lookup(v) for v in VIOLENT_GENRES) if g and g not in out.exclude]
-        out.exclude.extend(out.violent)
+        new = [g for g in (lexicon.lookup(v) for v in VIOLENT_GENRES) if g and g not in out.exclude]
+        out.violent += new  # a second "not violent" adds nothing, and takes nothing back
+        out.exclude.extend(new)
         out.spans.append(m.span())
     for m in re.finditer(r"\b(?:any|all)\s+genres?\b|\bgenres? (?:don'?t|doesn'?t) matter\b", text, re.I):
         out.clear = True
