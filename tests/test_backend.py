@@ -282,6 +282,26 @@ def test_rows_fed_different_numbers_of_tokens_per_step_decode_as_they_would_alon
         assert batched[row] == alone[0] and len(alone[0]) == 4 * (1 + len(forced[row]))
 
 
+def test_finished_rows_leave_the_batch_and_the_rest_decode_as_they_would_alone(tiny_backend, monkeypatch):
+    """A row that has ended costs no more work: later steps run only the rows still writing."""
+    prefix = "<|im_start|>user\n"
+    rests = ["hello there<|im_end|>", "a<|im_end|>", "what is this?<|im_end|>"]
+    steps = [2, 6, 4]
+    rows_per_step = []
+    forward = tiny_backend._forward
+
+    def counting(*args, **inputs):
+        rows_per_step.append(inputs["input_ids"].shape[0])
+        return forward(*args, **inputs)
+
+    monkeypatch.setattr(tiny_backend, "_forward", counting)
+    batched = dict(tiny_backend.decode_batch(prefix, rests, [ForcingPolicy([], n) for n in steps], 10))
+    assert rows_per_step[-6:] == [3, 3, 2, 2, 1, 1]  # row 0 ends after 2 steps, row 2 after 4, row 1 after 6
+    monkeypatch.setattr(tiny_backend, "_forward", forward)
+    for row, rest in enumerate(rests):
+        assert batched[row] == dict(tiny_backend.decode_batch(prefix, [rest], [ForcingPolicy([], steps[row])], 10))[0]
+
+
 def test_a_row_that_joins_a_running_batch_decodes_as_it_would_alone(tiny_backend):
     """A message arriving while others are decoded joins the batch at its next step (a continuous batch):
     its cache starts as the prompt start's, padded to the batch's length and masked."""

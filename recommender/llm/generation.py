@@ -103,20 +103,20 @@ class GenerationMixin:
         mask = torch.ones((len(rests), len(prefix_ids)), dtype=torch.long, device=self.device)
         outputs: list[list[int]] = [[] for _ in rests]
         calls = [0] * len(rests)  # policy calls per row
-        open_rows = set(range(len(rests)))
-        while open_rows:
+        live = list(range(len(rests)))  # the row at each place of the batch: finished rows leave it
+        while live:
             for rest, policy in (joining() if joining is not None else ()):
                 cache, mask = with_new_row(cache, start, mask)
-                open_rows.add(len(feeds))
+                live.append(len(feeds))
                 feeds.append(self._encode(rest))
                 seen.append(len(prefix_ids))
                 outputs.append([])
                 calls.append(0)
                 policies.append(policy)
-            width = max(len(feeds[r]) for r in open_rows)
+            width = max(len(feeds[r]) for r in live)
             ids, new_mask, positions = [], [], []
-            for r in range(len(feeds)):
-                feed = feeds[r] if r in open_rows else []
+            for r in live:
+                feed = feeds[r]
                 ids.append([pad] * (width - len(feed)) + feed)
                 new_mask.append([0] * (width - len(feed)) + [1] * len(feed))
                 positions.append([seen[r]] * (width - len(feed)) + list(range(seen[r], seen[r] + len(feed))))
@@ -128,18 +128,20 @@ class GenerationMixin:
                                 use_cache=True, logits_to_keep=1, background=background)
             cache = out.cache
             logits = out.logits[:, -1, :].float().cpu().numpy()
-            for r in sorted(open_rows):
-                new = policies[r](logits[r]) if calls[r] < max_steps else None
+            going = []
+            for place, r in enumerate(live):
+                new = policies[r](logits[place]) if calls[r] < max_steps else None
                 calls[r] += 1
-                if not new:
-                    open_rows.discard(r)
+                if new:
+                    outputs[r] += new
+                    feeds[r] = list(new)
+                if not new or getattr(policies[r], "done", False):  # done: complete, no step needed to feed it
                     yield r, outputs[r]
-                    continue
-                outputs[r] += new
-                feeds[r] = list(new)
-                if getattr(policies[r], "done", False):  # complete: no step is needed to feed it
-                    open_rows.discard(r)
-                    yield r, outputs[r]
+                else:
+                    going.append(place)
+            if len(going) < len(live):  # a finished row costs a step's work for every step it stays
+                cache.batch_select_indices(torch.tensor(going, dtype=torch.long, device=self.device))
+                mask, live = mask[going], [live[p] for p in going]
 
     def generate_batch(self, prefix: str, rests: Sequence[str], choose: Sequence[Callable],
                        finished: Callable[[str, bool], bool], max_new_tokens: int = 48,
