@@ -43,9 +43,9 @@ COMMON_WORDS = frozenset(
     just kind last least less let let's life like liked likes little long look lot love loved lovely made
     make man many maybe me more most movie movies much must my need new next nice night no not nothing now
     of off old older on once one only or other others our out over please pretty quite rather really
-    recent reset right same saw say see seen seven she show shown similar so some something sort still
+    recent reset right same saw say see seen 7 she show shown similar so some something sort still
     such than thank thanks that the their them then there these they thing things this those time to too
-    two up us very want wanted was watch watched way we well were what when where which while who why will
+    2 up us very want wanted was watch watched way we well were what when where which while who why will
     with without world would year years yes yet you your
     hate hated hates enjoy enjoyed adore adored dislike disliked prefer mood laugh cry sad happy dark scary
     fan fans""".split()  # feelings: "i hate musicals" is not about "Hate (Haine, La)"
@@ -66,12 +66,17 @@ def tokens(text: str) -> list[tuple[str, int, int]]:
 # Sequels are written both ways ("Godfather: Part II", "Rocky 2"). "I", "V" and "X" stay words:
 # they are far more often a pronoun, a letter or a name ("Malcolm X") than a number.
 _ROMAN = {"ii": "2", "iii": "3", "iv": "4", "vi": "6", "vii": "7", "viii": "8", "ix": "9"}
+# Numbers are written both ways too ("12 Monkeys" is "Twelve Monkeys", "Twelve Angry Men" "12 Angry Men");
+# "one" stays a word: "the one where", "that one".
+_NUMBERS = {w: str(n) for n, w in enumerate("two three four five six seven eight nine ten eleven twelve thirteen "
+                                               "fourteen fifteen sixteen seventeen eighteen nineteen twenty".split(), 2)}
+_FOLDED = {**_ROMAN, **_NUMBERS}
 
 
 def _fold(word: str) -> str:
     decomposed = unicodedata.normalize("NFKD", word.lower())
     folded = "".join(ch for ch in decomposed if ch.isalnum())
-    return _ROMAN.get(folded, folded)
+    return _FOLDED.get(folded, folded)
 
 
 def normalise(title: str) -> str:
@@ -215,6 +220,17 @@ class TitleIndex:
             match.start, match.end = start, end
             return match
         return None
+
+    def series(self, index: int) -> list[int]:
+        """The item and those whose title continues its title ("Godfather, The" -> "Godfather: Part II, The",
+        "Die Hard" -> "Die Hard 2"): what "all the Godfather movies" names."""
+        def words(i: int) -> list[str]:  # unlike `normalise`, a leading "Die" stays ("Die Hard" is no "Hard Rain")
+            return [w for w, _, _ in tokens(_TRAILING_ARTICLE.sub("", _PARENTHESISED.sub(" ", self.catalog[i].title)))]
+
+        own = words(index)
+        if len(own) == 1 and own[0] in COMMON_WORDS:
+            return [index]
+        return [i for i in range(len(self.catalog)) if i == index or words(i)[:len(own)] == own]
 
     def _prefix_items(self, key: str) -> list[int]:
         """Items whose title starts with the typed words ("Shawshank" -> "Shawshank Redemption")."""

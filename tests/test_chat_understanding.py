@@ -1095,3 +1095,63 @@ def test_sparing_a_references_genres_changes_nothing_else():
     assert update.exclude_genres == ["Action", "Horror", "War"]
     update = parse_message("no horror, only comedy", DialogueState(), titles, lexicon)
     assert update.notes == ["No Horror from now on.", "Only Comedy from now on."]
+
+
+def test_sixth_session_trials_similar_counts_general_asks_and_year_spans(engine, parser):
+    """Tried as a new user (sixth session, the shipped model's readings): "I loved Babe, anything similar but
+    for adults?" after 70s detective films kept the 1970s and referred to nothing; "give me 5 good
+    thrillers" showed ten; "what would you recommend for me?" got "I didn't find a request in that"; "like
+    from the 90s" asked "I don't know the movie “from the 90s”"; "more like that one" after "what's #2
+    about?" gave no reference; "gritty detective movies" wished Mystery only."""
+    parser.intents.update({
+        "gritty detective movies from the 70s": Intent(action="request", genres=["Mystery"], years="1970-1979"),
+        "I loved Babe, anything similar but for adults?": Intent(action="feedback", liked=["Babe"]),
+        "what would you recommend for me?": Intent(action="off_topic"),
+        "a sci-fi flick that isn't too long ago, like from the 90s, with aliens":
+            Intent(action="request", genres=["Sci-Fi"], like=["from the 90s"], years="1990-1999"),
+        "what's #2 about?": Intent(action="question", ask="about", item=2),
+    })
+    session = engine.new_session()
+    engine.message(session, "gritty detective movies from the 70s")
+    assert set(engine.recommender.requests[-1].wished_genres) == {"Crime", "Mystery"}
+    turn = engine.message(session, "I loved Babe, anything similar but for adults?")
+    request = engine.recommender.requests[-1]
+    babe = index_of(CATALOG, "Babe")
+    assert request.references == (babe,) and request.constraints.min_year is None
+    assert "something like: Babe" in turn.reply and "you liked: Babe" not in turn.reply
+
+    session = engine.new_session()
+    assert len(engine.message(session, "give me 3 good thrillers").rows) == 3
+    assert len(engine.message(session, "more please").rows) == 3
+    assert len(engine.message(session, "a comedy").rows) == 5  # a new request: the default again
+
+    turn = engine.message(engine.new_session(), "what would you recommend for me?")
+    assert "didn't find a request" not in turn.reply and turn.rows
+    turn = engine.message(engine.new_session(), "a sci-fi flick that isn't too long ago, like from the 90s, with aliens")
+    assert "don't know the movie" not in turn.reply and engine.recommender.requests[-1].constraints.min_year == 1990
+
+    session = engine.new_session()
+    engine.message(session, "comedy")
+    second = session.rows[1]
+    engine.message(session, "what's #2 about?")
+    engine.message(session, "more like that one")
+    assert [CATALOG[i].title for i in engine.recommender.requests[-1].references] == [second.title]
+
+
+def test_all_the_movies_of_a_series_and_what_else_is_like_them():
+    """"I've seen all the Godfather movies, what else is like them" noted The Godfather as seen and asked
+    for nothing; a leading "Die" is no article here ("Die Hard" is no "Hard Rain")."""
+    from recommender.chat.parse import parse_message
+    from recommender.chat.state import DialogueState
+    from recommender.data.types import Catalog, Item
+    from recommender.titles import TitleIndex
+
+    titles = TitleIndex(Catalog([Item("1", "Godfather, The", 1972), Item("2", "Godfather: Part II, The", 1974),
+                                 Item("3", "Die Hard", 1988), Item("4", "Die Hard 2", 1990), Item("5", "Hard Rain", 1998),
+                                 Item("6", "Casino", 1995)]))
+    update = parse_message("I've seen all the Godfather movies, what else is like them", DialogueState(), titles)
+    assert update.seen == [0, 1] and update.references == [0, 1] and update.new_request
+    update = parse_message("loved both die hard films", DialogueState(), titles)
+    assert update.liked == [2, 3]
+    update = parse_message("I loved the Godfather", DialogueState(), titles)
+    assert update.liked == [0]

@@ -93,3 +93,18 @@ def test_several_references_prefer_what_they_have_in_common_then_items_close_to_
     c = next(i for i, g in enumerate(genres) if g == {"Horror", "Sci-Fi"})
     shortlist = retriever.shortlist(Request(history=[], references=(a, c)), k=5)  # nothing in common
     assert all(genres[int(i)] & genres[a] and genres[int(i)] & genres[c] for i in shortlist.indices)
+
+
+def test_two_references_with_three_common_genres_do_not_demand_all_three(tmp_path):
+    """"something like the Godfather and Godfather part 2" (both Action, Crime, Drama) listed Menace II
+    Society and Batman first: only items with all three genres came before Donnie Brasco (Crime, Drama)."""
+    base = synthetic_dataset(n_items=30, n_users=30, length=10, seed=1)
+    kinds = [("Action", "Crime", "Drama"), ("Crime", "Drama"), ("Comedy", "Romance"), ("Drama",)]
+    items = [Item(it.item_id, it.title, it.year, kinds[i % 4]) for i, it in enumerate(base.catalog)]
+    dataset = Dataset("synthetic", Catalog(items), base.interactions)
+    loo = LeaveOneOut(dataset.interactions, dataset.catalog)
+    retriever = HybridRetriever.build(dataset.catalog, [h.items for h in loo.histories.values()],
+                                      RetrievalConfig(cache_dir=str(tmp_path)), embedder_factory=HashEmbedder,
+                                      progress=False)
+    tiers = retriever.genre_tiers(Request(history=[], references=(0, 4)))
+    assert tiers[8] == tiers[1] > tiers[3] > tiers[2]  # all three = two of them > one > none

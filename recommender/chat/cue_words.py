@@ -16,7 +16,11 @@ MORE = re.compile(
 GENERAL_ASK = re.compile(
     r"\b(?:what should (?:i|we) watch|what (?:can|could) (?:i|we) watch|what to watch|recommend (?:me )?(?:something|a movie|"
     r"a film|anything)|suggest (?:something|a movie|a film|anything)|surprise me|any (?:suggestions|recommendations|ideas)|"
-    r"what'?s (?:good|popular|hot|trending)|(?:i'?m|i am|so|we'?re) bored|entertain (?:me|us))\b"
+    r"what'?s (?:good|popular|hot|trending)|(?:i'?m|i am|so|we'?re) bored|entertain (?:me|us)|"
+    r"what (?:would|do|can|could|should|will) you (?:recommend|suggest|pick)|what (?:do|would) you have|"
+    r"(?:give|get) me (?:some |a few )?(?:recommendations|recs|suggestions|picks)|(?:some|any|got any) (?:recs|picks)|"
+    r"(?:pick|find|choose) (?:me )?(?:something|a movie|a film|one)|help me (?:pick|choose|find) (?:something|a movie|a film|one)|"
+    r"what should (?:i|we) (?:see|put on))(?:\s+(?:for|to) (?:me|us))?\b"
     r"(?:\s+(?:right now|tonight|today|now|these days|this weekend))?\s*\??", re.I)
 CUES = [  # (action, pattern), matched in this order; "request" cues ask for something, they like nothing
     ("request", r"\b(?:i'?d|i would|we'?d|would)\s+(?:really\s+)?like\b|\blike\s+to\s+(?:see|watch)\b|\bfeel like\b"),
@@ -27,6 +31,8 @@ CUES = [  # (action, pattern), matched in this order; "request" cues ask for som
     ("excluded", r"\bnot (?:that|this) one\b|\bnope\b|\b(?:skip|remove|drop|hide)\b"),
     ("excluded_word", r"\b(?:not|no|without)\b"),  # only about the title or reference right after it
     ("references", r"\b(?:something|anything|movies?|films?|stuff|ones?|more|others?)\s+(?:just\s+)?like\b|\bsimilar to\b"
+                   r"|\b(?:something|anything|movies?|films?|stuff|ones?|more)\s+(?:\w+\s+)?similar\b"  # "anything similar"
+                   r"|\belse\s+(?:(?:that'?s|is|are)\s+)?like\b"  # "what else is like them"
                    r"|\bin the (?:vein|style|spirit) of\b|\balong the lines of\b"  # "like X": a request, not a rating
                    r"|(?<!\bi )(?<!\bwe )(?<!really )(?<!\bdo )(?<!also )(?<!kinda )(?<!still )(?<!\bu )"
                    r"\blike\b(?=\s+(?:[\"“]|[A-Z0-9]))"),  # "scifi horror like Alien": no one is liking
@@ -63,3 +69,11 @@ CONNECTORS = re.compile(  # left over at either end once titles and filters are 
 LOOKS_GOOD = re.compile(  # "the 4th and 6th look fun": positions liked by words after them
     r"^\W*(?:(?:the|and|&|,|both)\W*)*(?:ones?\s+)?(?:looks?|sounds?|seems?)\s+(?:really\s+|pretty\s+|so\s+|kinda\s+|"
     r"very\s+)?(?:good|great|fun|interesting|cool|promising|amazing|nice|cute|awesome|fantastic|perfect)\W*$", re.I)
+
+# "give me 5 good thrillers", "top 3 comedies", "just two movies": how many picks to show
+NUMBER_WORDS = {w: n for n, w in enumerate("one two three four five six seven eight nine ten".split(), 1)}
+COUNT = re.compile(
+    r"\b(?:top\s+|just\s+|only\s+)?(\d{1,2}|" + "|".join(NUMBER_WORDS) + r")\s+(?:(?:good|great|more|other|new|"
+    r"different|solid|decent|fun|funny|scary|classic|old|older|recent|\w+-?\w*(?=\s+(?:movies|films)))\s+){0,2}"
+    r"(?:movies|films|picks|options|suggestions|recommendations|recs|titles|flicks|ones|comedies|thrillers|dramas|"
+    r"westerns|musicals|mysteries|documentaries|romances|romcoms|horrors|cartoons|classics|more)\b", re.I)

@@ -36,10 +36,10 @@ GENRE_SYNONYMS = {
     "western": ["western", "cowboy"],
     "musical": ["musical", "singing", "dancing", "song and dance", "with music", "music in it", "lots of music",
                 "some music"],  # not "music" alone: "a documentary about music"
-    "mystery": ["mystery", "mysteries", "whodunit", "detective", "keep me guessing", "keeps you guessing",
+    "mystery": ["mystery", "mysteries", "whodunit", "detective", "private eye", "sleuth", "keep me guessing", "keeps you guessing",
                 "keep you guessing"],
     "crime": ["crime", "gangster", "heist", "mob", "mobster", "mafia", "con artist", "con man", "conman", "swindler",
-              "scam", "cop", "police", "cops and robbers"],
+              "scam", "cop", "police", "cops and robbers", "detective", "private eye"],
     "fantasy": ["fantasy", "magic", "wizard", "dragon", "sword and sorcery", "fairy tale"],
     "drama": ["drama", "dramas", "sad", "sadder", "depressing", "tearjerker", "tear jerker", "weepy", "make me cry", "cry", "serious",
               "biopic", "biographical", "courtroom"],

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Sequence
 
-from recommender.chat.cue_words import (CONNECTORS, CUES, ENGLISH_HINTS, FILLER, FOREIGN_HINTS, GENERAL_ASK, INSTRUCTION,
-                                         LOOKS_GOOD, MORE, RESET)
-from recommender.chat.markdown import escape
+from recommender.chat.cue_words import (CONNECTORS, COUNT, CUES, ENGLISH_HINTS, FILLER, FOREIGN_HINTS, GENERAL_ASK, INSTRUCTION,
+                                         LOOKS_GOOD, MORE, NUMBER_WORDS, RESET)
 from recommender.chat.phrases import CLAUSE_END, ORDINALS, GenreLexicon, Reference, find_genre_filters, find_references
 from recommender.chat.state import DialogueState, PendingClarification, Update, exclusion_note
+from recommender.chat.targets import resolve_targets, targets_update
 from recommender.chat.year_phrases import find_relative_years, find_year_filters
 from recommender.titles import TitleIndex, TitleMatch, tokens
 
@@ -52,13 +51,18 @@ def parse_message(text: str, state: DialogueState, titles: TitleIndex, genres: G
     refs = [r for r in find_references("".join(blank)) if not _inside(r, mentions)]
     for r in refs:
         consume(r.start, r.end)
+    for m in COUNT.finditer("".join(blank)):  # "give me 5 good thrillers": five picks, the rest is the request
+        number = NUMBER_WORDS.get(m.group(1).lower()) or int(m.group(1))
+        if 1 <= number <= 20:
+            update.count = number
+            consume(*m.span(1))
     violent = _apply_filters("".join(blank), genres, update, consume)
     _relative_years("".join(blank), state, titles, update, consume, new_subject=bool(genres.names(text)))
     before_cues = "".join(blank)
     targets = _assign_cues(before_cues, mentions, refs, consume, lambda end: bool(genres.names(
         CLAUSE_END.split(before_cues[end:end + 40])[0])))
     targets = _liked_after(targets, before_cues, consume)
-    _resolve_targets(targets, state, titles, update, before_cues)
+    resolve_targets(targets, state, titles, update, before_cues)
     _spare_reference_genres(update, violent, titles)
     remainder = "".join(blank)
     if MORE.search(remainder):
@@ -142,6 +146,9 @@ def _apply_filters(text: str, genres: GenreLexicon, update: Update, consume) -> 
     return g.violent
 
 
+_NEGATED_LIKE = re.compile(r"\b(?:nothing|not|none|nowhere near|isn'?t|aren'?t|never)\s+(?:\w+\s+)?$", re.I)
+
+
 def _assign_cues(text: str, mentions, refs, consume, genre_follows=lambda end: False) -> list[tuple[str, object, int]]:
     """(action, target, where) per title or reference: a cue between the previous target and this one
     decides its action, else a feedback cue right after it ("#2 seen"), else the nearest cue before it
@@ -166,7 +173,9 @@ def _assign_cues(text: str, mentions, refs, consume, genre_follows=lambda end: F
         action, start, end = cue
         if cue not in used and action == "disliked" and genre_follows(end):
             continue  # "hate anything with horror": a negation the genre lexicon reads, not a rating
-        if cue not in used and action in ("seen", "excluded", "disliked", "liked"):
+        if cue not in used and action == "references" and _NEGATED_LIKE.search(text[:start]):
+            continue  # "a romance that's nothing like it"
+        if cue not in used and action in ("seen", "excluded", "disliked", "liked", "references"):
             out.append((action, None, end))
         if cue in used or action not in ("liked", "excluded_word"):
             consume(start, end)
@@ -196,94 +205,6 @@ def _adjacent(text: str, cue_end: int, target_start: int) -> bool:
     return re.fullmatch(r"\s*(?:the\s+)?", text[cue_end:target_start]) is not None
 
 
-def _resolve_targets(targets, state: DialogueState, titles: TitleIndex, update: Update, text: str) -> None:
-    resolved: list[tuple[str, int]] = []
-    more_like: list[int] = []
-    for action, target, where in targets:
-        if isinstance(target, Reference):
-            item = state.item_at(target.position)
-            if item is None:
-                update.problems.append(bad_reference(target.position, state))
-                continue
-            update.referenced = item
-            if action == "more like":
-                more_like.append(item)
-                action = "liked"
-            if action == "referenced":
-                n = target.position
-                update.problems.append(f"#{n} is {escape(titles.display(item))}. Say *more like #{n}*, *I've seen #{n}* "
-                                       f"or *not #{n}*.")
-                continue
-            resolved.append((action, item))
-        elif isinstance(target, TitleMatch):
-            resolve_title(action, target, titles, update, resolved)
-        else:
-            named = resolved[-1][1] if resolved else None  # "I've seen Vertigo, loved it": it is Vertigo
-            resolved.extend(_implicit_targets(action, state, text, where, update, named))
-    merged = targets_update(resolved, titles, update.referenced, more_like)
-    for name in ("liked", "disliked", "seen", "excluded", "references", "notes"):
-        getattr(update, name).extend(getattr(merged, name))
-    update.new_request = update.new_request or bool(merged.references)  # "something like Toy Story"
-
-
-def resolve_title(action, match: TitleMatch, titles: TitleIndex, update: Update, resolved) -> None:
-    if match.item is not None:
-        resolved.append((action, match.item))
-    elif match.status == "ambiguous" and update.pending is None:
-        update.pending = PendingClarification(action, match.text, list(match.candidates[:9]))
-    elif match.status == "ambiguous":
-        example = escape(titles.display(match.candidates[0]))
-        update.problems.append(f"“{escape(match.text)}” fits several movies; add the year, e.g. “{example}”.")
-    else:
-        close = ", ".join(escape(titles.display(i)) for i in match.candidates[:3])
-        years = titles.year_range
-        hint = f" Did you mean {close}?" if close else f" My catalogue has films from {years[0]} to {years[1]}." if years else ""
-        update.problems.append(f"I don't know the movie “{escape(match.text)}”.{hint}")
-
-
-def _implicit_targets(action: str, state: DialogueState, text: str, cue_end: int,
-                      update: Update, named: int | None = None) -> list[tuple[str, int]]:
-    """"I've seen them all" -> the whole last list; "not that one", "seen it", "more like this" -> the
-    title named earlier in the message, else the item last pointed at, else #1. A cue without such a word
-    ("I like dark films") is about no item."""
-    after = text[cue_end:]
-    everything = re.match(r"\s*(?:them all|all of (?:them|these|those)|all|everything|these|those)\b", after, re.I)
-    pointing = re.match(r"\s*(?:that one|this one|that|this|it|one)\b", after, re.I)
-    if action == "excluded" and not everything:
-        pointing = pointing or re.search(r"\bone\b|\bnope\b", text[max(0, cue_end - 12):cue_end], re.I)
-    if not (everything or pointing):
-        return []
-    if pointing and named is not None:
-        return [(action, named)]
-    if not state.last_shown:
-        update.problems.append("There is no list yet to refer to.")
-        return []
-    if everything and action in ("seen", "liked", "disliked"):
-        return [(action, item) for item in state.last_shown]
-    item = state.referenced if state.referenced in state.last_shown else state.last_shown[0]
-    return [(action, item)]
-
-
-def targets_update(resolved: list[tuple[str, int]], titles: TitleIndex, referenced: int | None,
-                   more_like: Sequence[int] = ()) -> Update:
-    """The update for titles resolved with their actions, and its "Noted, …" lines; a listed item asked
-    for "more like #3" is liked, and noted as what it is ("More like: Fargo (1996)", not "you liked")."""
-    update = Update(referenced=referenced)
-    words = {"liked": "you liked", "disliked": "you didn't like", "seen": "you've seen", "excluded": "not for you",
-             "references": "you want something like"}
-    for action, item in resolved:
-        bucket = getattr(update, action)
-        if item not in bucket:
-            bucket.append(item)
-    if more_like:
-        update.notes.append(f"More like: {', '.join(escape(titles.display(i)) for i in more_like)}.")
-    for action, phrase in words.items():
-        items = [i for i in getattr(update, action) if action != "liked" or i not in more_like]
-        if items:
-            update.notes.append(f"Noted, {phrase}: {', '.join(escape(titles.display(i)) for i in items)}.")
-    return update
-
-
 def _answer_pending(text: str, pending: PendingClarification, titles: TitleIndex) -> int | None:
     """The candidate a reply like "2", "#1", "the second one" or "1995" picks, else None."""
     m = re.fullmatch(r"\s*(?:#|number\s*)?(\d{1,4})\s*(?:one)?\W*", text, re.I)
@@ -298,12 +219,6 @@ def _answer_pending(text: str, pending: PendingClarification, titles: TitleIndex
         position = ORDINALS[word.group(1).lower()]
         return pending.candidates[position - 1] if position <= len(pending.candidates) else None
     return None
-
-
-def bad_reference(position: int, state: DialogueState) -> str:
-    if not state.last_shown:
-        return f"There is no #{position} yet: I haven't shown a list."
-    return f"There is no #{position}: the last list had {len(state.last_shown)} items."
 
 
 def _set_query(remainder: str, original: str, update: Update, genres: GenreLexicon) -> None:

@@ -116,7 +116,7 @@ class MessageRouter:
         which_of_the_list(update, asked_genres, text)
         note_degree(update, text)
         drop_unsaid_exclusions(update, text)
-        both_sides_of_meets(update, rules, text)
+        both_sides_of_meets(update, rules, text, self.titles)
         if self.genres is not None:
             title_as_a_kind(update, text, self.titles, self.genres.words)
         names_the_model_missed(update, text, self.titles)
@@ -142,6 +142,7 @@ def merge_rules(update: Update, rules: Update, genres=None) -> Update:
     docstring). Questions, "more" and off-topic messages are the model's alone. `genres` (the lexicon)
     reads every genre word of the request, synonyms and names alike ("romantic comedy" is Romance and
     Comedy), and drops the "no data on ..." notes for words it read as a genre ("lighthearted")."""
+    update.count = rules.count  # "give me 5 good thrillers": the rules read numbers exactly
     if update.off_topic and genres is not None and rules.query and genres.names(rules.query):
         update.off_topic = False  # a message with a genre word is about movies: "aliens invading earth"
     if update.more and (rules.min_year or rules.max_year):  # "anything newer than these?"

@@ -207,7 +207,8 @@ class ChatEngine:
         dialogue.apply(update)
         request = dialogue.to_request(self.recommender)
         ranked = dialogue.visible(self.recommender.rank(request, k=self.k + SPARE), request)
-        recs = self._distinct(ranked, dialogue.blocked() | set(request.history) | set(request.exclude))
+        recs = self._distinct(ranked, dialogue.blocked() | set(request.history) | set(request.exclude),
+                              min(dialogue.count or self.k, self.k))
         dialogue.record_shown([r.index for r in recs])
         session.request, session.recs = request, recs
         session.rows = [self._row(position, rec) for position, rec in enumerate(recs, 1)]
@@ -221,13 +222,13 @@ class ChatEngine:
                          "Answer with the number or the year.")
         return ChatTurn("\n\n".join(p for p in parts if p), session.rows, True, seconds)
 
-    def _distinct(self, recs: list[Recommendation], blocked: set[int]) -> list[Recommendation]:
+    def _distinct(self, recs: list[Recommendation], blocked: set[int], k: int) -> list[Recommendation]:
         """The first k of `recs` with distinct titles, none titled like a blocked item: ML-100k lists some
         films twice under two ids ("Nightwatch (1997)"), and a person sees one film."""
         taken = {self.catalog[i].display for i in blocked}
         out = []
         for rec in recs:
-            if rec.title not in taken and len(out) < self.k:
+            if rec.title not in taken and len(out) < k:
                 taken.add(rec.title)
                 out.append(rec)
         return out

@@ -80,6 +80,7 @@ class Update:
     parser: str = "rules"  # which parser understood the message: "rules" or "llm"
     reset_first: bool = False  # "start over: something scary": forget the conversation, then apply the rest
     adds: bool = False  # adds to the request on screen ("with some action", "more thriller-ish ones"): keeps its years
+    count: int | None = None  # how many picks the message asks for ("give me 5 good thrillers")
 
     def set_exclusions(self, genres) -> None:
         """Exclude `genres` instead of what the update excluded so far, and say so in the notes once (no
@@ -99,6 +100,7 @@ class Update:
             or self.min_year is not None or self.max_year is not None or self.query or self.more
             or self.pending or self.ignored_instruction or self.wished_genres or self.references
             or self.new_request or self.missing or self.question is not None or self.reset_first
+            or self.count is not None
         )
 
 
@@ -125,6 +127,7 @@ class DialogueState:
     referenced: int | None = None
     turn: int = 0
     pending: PendingClarification | None = None
+    count: int | None = None  # picks per list the current request asked for (None: the chat's default)
 
     @property
     def has_request(self) -> bool:
@@ -161,6 +164,8 @@ class DialogueState:
         return (self.query, tuple(self.wished_genres), tuple(self.references), self.constraints)
 
     def _apply_request(self, update: Update) -> None:
+        if update.count is not None or update.new_request:  # a new request without a number: the default again
+            self.count = update.count
         if update.new_request:
             self.query = update.query or None
             self.query_hints, self.wished_genres = list(update.query_hints), list(update.wished_genres)

@@ -3,7 +3,7 @@
 The intent model marks spans as titles, people and plots; these checks correct it where the message and
 the catalogue say otherwise (each found trying the chat as a new user or on the development sets):
 - a "title" of nothing but genre and filler words is none ("with some action" asked "Did you mean Chain
-  Reaction?"), "the one where ..." is a plot, and a name that links to no title ("Jim Carrey") a person;
+  Reaction?"), nor one of a year phrase ("like from the 90s" asked "Did you mean Swept from the Sea?"), "the one where ..." is a plot, and a name that links to no title ("Jim Carrey") a person;
 - a lower-case word such as "nazis" is no person, a director's surname ("hitchcock") is one;
 - a title after "than" is no reference, "X type stuff" and "X meets Y" are references;
 - titles the rule parser linked exactly are kept when the model left them out ("like Goodfellas and
@@ -17,8 +17,9 @@ import re
 
 from recommender.chat.intent import TITLE_LISTS, Intent
 from recommender.chat.names import FIRST_NAMES, SURNAMES, WORD_SURNAMES
-from recommender.chat.parse import targets_update
+from recommender.chat.targets import targets_update
 from recommender.chat.state import Update
+from recommender.chat.year_phrases import find_year_filters
 from recommender.titles import tokens
 
 PERSON = re.compile(r"^[A-Z][a-z]+(?:\s+(?:[A-Z]\.|de|van|von|Mc[A-Z][a-z]+|[A-Z][a-z]+)){1,2}$")  # "Jim Carrey"
@@ -42,11 +43,19 @@ def without_generic_titles(intent: Intent, titles, genre_words: frozenset[str], 
         return (any(w in genre_words for w in words) and all(w in genre_words or w in filler for w in words)
                 and titles.link(span).status != "exact")
 
+    def years(span: str) -> bool:  # "like from the 90s": a year range, not a title
+        found = find_year_filters(span)
+        rest = span
+        for start, end in sorted(found.spans, reverse=True):
+            rest = rest[:start] + " " + rest[end:]
+        return (bool(found.spans) and all(w in filler for w, _, _ in tokens(rest))
+                and titles.link(span).status != "exact")
+
     def person(span: str) -> bool:  # "Jim Carrey ones are too silly": a name the catalogue has no title for
         return ((bool(PERSON.match(span)) and span.split()[0].lower() in FIRST_NAMES or span.lower() in SURNAMES)
                 and titles.link(span).status == "unknown")
 
-    changes = {f: [t for t in getattr(intent, f) if not generic(t) and not PLOT_SPAN.match(t) and not person(t)
+    changes = {f: [t for t in getattr(intent, f) if not generic(t) and not years(t) and not PLOT_SPAN.match(t) and not person(t)
                    and not OWN_TASTE.match(t)] for f in TITLE_LISTS}
     if all(changes[f] == getattr(intent, f) for f in TITLE_LISTS):
         return intent
@@ -56,13 +65,15 @@ def without_generic_titles(intent: Intent, titles, genre_words: frozenset[str], 
                                people=list(dict.fromkeys(intent.people + people)), **changes)
 
 
-def both_sides_of_meets(update: Update, rules: Update, text: str) -> None:
-    """"Die Hard meets Home Alone": both titles are references (the model kept only the last one)."""
+def both_sides_of_meets(update: Update, rules: Update, text: str, titles) -> None:
+    """"Die Hard meets Home Alone": both titles are references (the model kept only the last one), and the
+    reply says so (it said "Noted, you liked: Die Hard")."""
     named = [i for i in rules.liked + rules.references if i not in update.disliked]
     if MEETS.search(text) and len(named) >= 2:
         update.references = list(dict.fromkeys(update.references + named))
         update.liked = [i for i in update.liked if i not in update.references]
         update.new_request = True
+        renote(update, titles)
 
 
 def not_compared_titles(intent: Intent, text: str) -> Intent:
@@ -126,10 +137,11 @@ def titles_the_model_missed(update: Update, rules: Update, titles, text: str) ->
             update.liked = [i for i in update.liked if i != item]
             update.references = [i for i in update.references if i != item]
     than = THAN.search(text)
-    known = set(update.liked + update.disliked + update.seen + update.references)
-    known |= {m.item for m in titles.find_mentions(text[than.end():])} if than else set()
+    compared = {m.item for m in titles.find_mentions(text[than.end():])} if than else set()
+    known = set(update.liked + update.disliked + update.seen + update.references) | compared
+    asked = set(update.references + update.disliked) | compared  # "I loved Babe, anything similar": liked and asked for
     missed = [(field, i) for field in ("references", "liked", "disliked", "seen") for i in getattr(rules, field)
-              if i not in known]
+              if i not in (asked if field == "references" else known)]
     if not missed:
         return
     for field, item in missed:

@@ -8,7 +8,7 @@ into a constraint happen here, deterministically, with the same helpers as the r
 from __future__ import annotations
 
 from recommender.chat.intent import Intent
-from recommender.chat.parse import bad_reference, resolve_title, targets_update
+from recommender.chat.targets import bad_reference, resolve_title, targets_update
 from recommender.chat.state import DialogueState, Question, Update
 from recommender.titles import TitleIndex
 

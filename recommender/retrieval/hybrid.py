@@ -148,7 +148,8 @@ class HybridRetriever:
     def genre_tiers(self, request: Request) -> np.ndarray:
         """The order wished genres impose: items with more of the request's wished genres come first; among
         them, with two or more references, items with more of the genres all references share (The
-        Godfather and GoodFellas: Crime and Drama, not Braveheart's Action and Drama), then items sharing a
+        Godfather and GoodFellas: Crime and Drama, not Braveheart's Action and Drama; at most REFERENCE_GENRES
+        of them count), then items sharing a
         genre with more of the references ("Die Hard meets Home Alone" listed only Die Hard sequels); then
         items sharing more genres (up to REFERENCE_GENRES) with the closest reference. Zeros when the
         request wishes no genre and names no reference."""
@@ -159,9 +160,13 @@ class HybridRetriever:
         closest, top = np.minimum(shared.max(axis=0), REFERENCE_GENRES), REFERENCE_GENRES
         if len(shared) > 1:
             common = sorted(set.intersection(*(set(self._genres[int(i)]) for i in request.references)))
-            covering = self._genre_counts(common) * (len(shared) + 1) + (shared > 0).sum(axis=0)
+            # at most REFERENCE_GENRES of the common genres count: both Godfathers are Action, Crime and
+            # Drama, and requiring all three listed "Batman" and "Menace II Society" before Donnie Brasco
+            covering = (np.minimum(self._genre_counts(common), REFERENCE_GENRES) * (len(shared) + 1)
+                        + (shared > 0).sum(axis=0))
             closest = covering * (REFERENCE_GENRES + 1) + closest
-            top = (len(common) * (len(shared) + 1) + len(shared)) * (REFERENCE_GENRES + 1) + REFERENCE_GENRES
+            top = ((min(len(common), REFERENCE_GENRES) * (len(shared) + 1) + len(shared)) * (REFERENCE_GENRES + 1)
+                   + REFERENCE_GENRES)
         return wished * (top + 1) + closest
 
     def genre_focus(self, request: Request, fused: np.ndarray) -> np.ndarray | float:

@@ -1,0 +1,118 @@
+"""What a message does to the titles and list positions it names: "I loved Heat" (liked), "#2 seen", "more
+like #3", "not that one", "all the Godfather movies", "I loved Babe, anything similar" (a reference), and
+the "Noted, …" lines that say so. Used by the rule parser (`parse.py`) and for the intent model's titles
+(`understand.py`)."""
+
+from __future__ import annotations
+
+import re
+from typing import Sequence
+
+from recommender.chat.markdown import escape
+from recommender.chat.phrases import Reference
+from recommender.chat.state import DialogueState, PendingClarification, Update
+from recommender.titles import TitleIndex, TitleMatch
+
+
+_WHOLE_SERIES_BEFORE = re.compile(r"\b(?:all|every|each|both)\s+(?:of\s+)?(?:the\s+)?$", re.I)
+_WHOLE_SERIES_AFTER = re.compile(r"\s*(?:movies|films|ones|sequels|series|franchise|flicks)\b", re.I)
+
+
+def resolve_targets(targets, state: DialogueState, titles: TitleIndex, update: Update, text: str) -> None:
+    resolved: list[tuple[str, int]] = []
+    more_like: list[int] = []
+    for action, target, where in targets:
+        if isinstance(target, Reference):
+            item = state.item_at(target.position)
+            if item is None:
+                update.problems.append(bad_reference(target.position, state))
+                continue
+            update.referenced = item
+            if action == "more like":
+                more_like.append(item)
+                action = "liked"
+            if action == "referenced":
+                n = target.position
+                update.problems.append(f"#{n} is {escape(titles.display(item))}. Say *more like #{n}*, *I've seen #{n}* "
+                                       f"or *not #{n}*.")
+                continue
+            resolved.append((action, item))
+        elif isinstance(target, TitleMatch):
+            resolve_title(action, target, titles, update, resolved)
+            if target.item is not None and _WHOLE_SERIES_BEFORE.search(text[:target.start]) \
+                    and _WHOLE_SERIES_AFTER.match(text[target.end:]):  # "I've seen all the Godfather movies"
+                resolved.extend((action, i) for i in titles.series(target.item) if i != target.item)
+        else:
+            named = [item for _, item in resolved]  # "I've seen Vertigo, loved it": it is Vertigo
+            resolved.extend(_implicit_targets(action, state, text, where, update, named))
+    merged = targets_update(resolved, titles, update.referenced, more_like)
+    for name in ("liked", "disliked", "seen", "excluded", "references", "notes"):
+        getattr(update, name).extend(getattr(merged, name))
+    update.new_request = update.new_request or bool(merged.references)  # "something like Toy Story"
+
+
+def resolve_title(action, match: TitleMatch, titles: TitleIndex, update: Update, resolved) -> None:
+    if match.item is not None:
+        resolved.append((action, match.item))
+    elif match.status == "ambiguous" and update.pending is None:
+        update.pending = PendingClarification(action, match.text, list(match.candidates[:9]))
+    elif match.status == "ambiguous":
+        example = escape(titles.display(match.candidates[0]))
+        update.problems.append(f"“{escape(match.text)}” fits several movies; add the year, e.g. “{example}”.")
+    else:
+        close = ", ".join(escape(titles.display(i)) for i in match.candidates[:3])
+        years = titles.year_range
+        hint = f" Did you mean {close}?" if close else f" My catalogue has films from {years[0]} to {years[1]}." if years else ""
+        update.problems.append(f"I don't know the movie “{escape(match.text)}”.{hint}")
+
+
+def _implicit_targets(action: str, state: DialogueState, text: str, cue_end: int,
+                      update: Update, named: Sequence[int] = ()) -> list[tuple[str, int]]:
+    """"I've seen them all" -> the whole last list; "not that one", "seen it", "more like this" -> the
+    title named earlier in the message, else the item last pointed at, else #1. A cue without such a word
+    ("I like dark films") is about no item."""
+    after = text[cue_end:]
+    everything = re.match(r"\s*(?:them all|all of (?:them|these|those)|all|everything|these|those)\b", after, re.I)
+    pointing = re.match(r"\s*(?:that one|this one|that|this|it|one)\b", after, re.I)
+    if action == "excluded" and not everything:
+        pointing = pointing or re.search(r"\bone\b|\bnope\b", text[max(0, cue_end - 12):cue_end], re.I)
+    if action == "references" and named:  # "I loved Babe, anything similar?", "I've seen A and B, what else is like them"
+        return [(action, i) for i in dict.fromkeys(named if re.match(r"\s*(?:them|those|these)\b", after, re.I) else named[-1:])]
+    if not (everything or pointing):
+        return []
+    if pointing and named:
+        return [(action, named[-1])]
+    if not state.last_shown:
+        update.problems.append("There is no list yet to refer to.")
+        return []
+    if everything and action in ("seen", "liked", "disliked"):
+        return [(action, item) for item in state.last_shown]
+    item = state.referenced if state.referenced in state.last_shown else state.last_shown[0]
+    return [(action, item)]
+
+
+def targets_update(resolved: list[tuple[str, int]], titles: TitleIndex, referenced: int | None,
+                   more_like: Sequence[int] = ()) -> Update:
+    """The update for titles resolved with their actions, and its "Noted, …" lines; a listed item asked
+    for "more like #3" is liked, and noted as what it is ("More like: Fargo (1996)", not "you liked")."""
+    update = Update(referenced=referenced)
+    words = {"liked": "you liked", "disliked": "you didn't like", "seen": "you've seen", "excluded": "not for you",
+             "references": "you want something like"}
+    for action, item in resolved:
+        bucket = getattr(update, action)
+        if item not in bucket:
+            bucket.append(item)
+    if more_like:
+        update.notes.append(f"More like: {', '.join(escape(titles.display(i)) for i in more_like)}.")
+    for action, phrase in words.items():
+        items = [i for i in getattr(update, action)  # liked and asked for more like it: said once, as a reference
+                 if action != "liked" or (i not in more_like and i not in update.references)]
+        if items:
+            update.notes.append(f"Noted, {phrase}: {', '.join(escape(titles.display(i)) for i in items)}.")
+    return update
+
+
+def bad_reference(position: int, state: DialogueState) -> str:
+    if not state.last_shown:
+        return f"There is no #{position} yet: I haven't shown a list."
+    return f"There is no #{position}: the last list had {len(state.last_shown)} items."
