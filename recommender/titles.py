@@ -26,6 +26,8 @@ _TRAILING_ARTICLE = re.compile(
     r",\s*(the|a|an|la|le|les|l'|il|lo|gli|das|der|die|den|det|el|los|las|un|une|o)\s*$", re.I)
 _TRAILING_YEAR = re.compile(r"\s*\((\d{4})\)\s*$")
 _YEAR_AFTER = re.compile(r"\s*\((\d{4})\)")
+_SEQUEL_AFTER = re.compile(r"\s+(?:[2-9]|ii|iii|iv)\b(?!\s*(?:times?|days?|hours?|weeks?|months?|years?|mins?|minutes?|"
+                           r"more|of|out|stars?|x|/|%|\.\d))", re.I)
 _PARENTHESISED = re.compile(r"\(([^()]*)\)")
 _TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|&")
 
@@ -216,7 +218,16 @@ class TitleIndex:
             if year_match:
                 end = year_match.end()
             chosen = self._with_year(items, year) or items
-            match = self._from_items("exact", chosen, message[start:end])
+            sequel = _SEQUEL_AFTER.match(message, end) if not any(w.isdigit() for w, _, _ in span) else None
+            if sequel and not year_match:  # "Toy Story 2" is not Toy Story; "godfather 2" is Part II
+                end = sequel.end()
+                number = _fold(sequel.group(0).strip())
+                sequels = sorted({i for item in chosen for i in self.series(item)
+                                  if number in normalise(self.catalog[i].title).split()})
+                match = (self._from_items("exact", sequels, message[start:end]) if sequels
+                         else TitleMatch("unknown", None, list(chosen), message[start:end]))
+            else:
+                match = self._from_items("exact", chosen, message[start:end])
             match.start, match.end = start, end
             return match
         return None
@@ -286,6 +297,8 @@ def _number_agreement(typed: str, candidate: str) -> float:
     return 1.0 if numbers(typed) == numbers(candidate) else 0.8
 
 
+_SERIES_BEFORE = re.compile(r"\b(?:all|every|each|both)(?:\s+of)?(?:\s+the)?$", re.I)
+_SERIES_AFTER = re.compile(r"\s+(?:movies?|films?|sequels)\b", re.I)
 _HYPHENED = re.compile(r"\w-$")  # a letter and a hyphen right before the span (or, reversed, after it)
 
 
@@ -299,6 +312,8 @@ def _plausible_mention(message: str, span, common: frozenset[str]) -> bool:
         return True
     before, after = message[:start].rstrip(), message[end:]
     if before[-1:] in "\"'“‘«" and after[:1] in "\"'”’»":
+        return True
+    if _SERIES_BEFORE.search(before) and _SERIES_AFTER.match(after):  # "seen every alien movie"
         return True
     first = message[start]
     sentence_start = not before or before[-1] in ".!?"

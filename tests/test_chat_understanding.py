@@ -1127,6 +1127,14 @@ def test_sixth_session_trials_similar_counts_general_asks_and_year_spans(engine,
 
     turn = engine.message(engine.new_session(), "what would you recommend for me?")
     assert "didn't find a request" not in turn.reply and turn.rows
+    parser.intents["what would you pick for a first date?"] = Intent(action="off_topic")  # dev14
+    turn = engine.message(engine.new_session(), "what would you pick for a first date?")
+    assert engine.recommender.requests[-1].wished_genres == ("Romance",) and turn.rows
+    session = engine.new_session()
+    engine.message(session, "comedy")
+    shown = {row.title for row in session.rows}
+    engine.message(session, "what would you recommend instead?")  # dev14: the model asked about #10
+    assert engine.recommender.requests[-1].wished_genres == ("Comedy",) and not shown & {r.title for r in session.rows}
     turn = engine.message(engine.new_session(), "a sci-fi flick that isn't too long ago, like from the 90s, with aliens")
     assert "don't know the movie" not in turn.reply and engine.recommender.requests[-1].constraints.min_year == 1990
 
@@ -1134,8 +1142,11 @@ def test_sixth_session_trials_similar_counts_general_asks_and_year_spans(engine,
     engine.message(session, "comedy")
     second = session.rows[1]
     engine.message(session, "what's #2 about?")
-    engine.message(session, "more like that one")
-    assert [CATALOG[i].title for i in engine.recommender.requests[-1].references] == [second.title]
+    turn = engine.message(session, "more like that one")
+    assert f"More like: {second.title}" in turn.reply  # as "more like #2" (it was "more like #1")
+    second = session.rows[1]
+    turn = engine.message(session, "#2 was great, more like that")  # a dev message the model alone read right
+    assert f"More like: {second.title}" in turn.reply and "#2 is" not in turn.reply
 
 
 def test_all_the_movies_of_a_series_and_what_else_is_like_them():
@@ -1155,3 +1166,6 @@ def test_all_the_movies_of_a_series_and_what_else_is_like_them():
     assert update.liked == [2, 3]
     update = parse_message("I loved the Godfather", DialogueState(), titles)
     assert update.liked == [0]
+    titles = TitleIndex(Catalog([Item("1", "Alien", 1979), Item("2", "Alien 3", 1992), Item("3", "Aliens", 1986)]))
+    update = parse_message("ive seen every alien movie, whats like them?", DialogueState(), titles)  # dev14
+    assert update.seen == [0, 1] and update.references == [0, 1]

@@ -171,3 +171,13 @@ def test_a_feeling_is_not_a_title():
     titles = TitleIndex(catalog)
     assert titles.find_mentions("i hate musicals, give me some action") == []
     assert [m.item for m in titles.find_mentions("I loved Hate (Haine, La) and Heat")] == [0, 1]
+
+
+def test_a_sequel_number_after_a_title_is_that_sequel_or_unknown():
+    """"Toy story 2" (not in the catalogue) was noted as liking Toy Story; "godfather 2" is Part II."""
+    titles = TitleIndex(Catalog([Item("1", "Toy Story", 1995), Item("2", "Godfather, The", 1972),
+                                 Item("3", "Godfather: Part II, The", 1974), Item("4", "Heat", 1995)]))
+    toy, heat = titles.find_mentions("I loved toy story 2 and heat")
+    assert toy.status == "unknown" and toy.text == "toy story 2" and toy.candidates == [0] and heat.item == 3
+    assert [m.item for m in titles.find_mentions("godfather 2 was better")] == [2]
+    assert [m.item for m in titles.find_mentions("seen heat 3 times")] == [3]

@@ -12,7 +12,7 @@ MORE = re.compile(
     r"\b(?:(?:show|give)\s+(?:me\s+)?(?:some\s+)?)?(?:more|next|others?|other ones|something else|anything else|"
     r"different ones|new ones|something different|nothing like (?:these|those|them|that)|what else|"
     r"none of (?:these|those|them)(?: really)? (?:appeals?|interests?|grabs?|works?|does it)(?: for me| to me)?|"
-    r"not (?:feeling|into) any of (?:these|those|them))(?:\s+(?:please|pls|ones|of (?:those|these|them)|results|suggestions|picks))*\b", re.I)
+    r"not (?:feeling|into) any of (?:these|those|them)|(?:recommend|suggest|show me|pick|watch) instead)(?:\s+(?:please|pls|ones|of (?:those|these|them)|results|suggestions|picks))*\b", re.I)
 GENERAL_ASK = re.compile(
     r"\b(?:what should (?:i|we) watch|what (?:can|could) (?:i|we) watch|what to watch|recommend (?:me )?(?:something|a movie|"
     r"a film|anything)|suggest (?:something|a movie|a film|anything)|surprise me|any (?:suggestions|recommendations|ideas)|"
@@ -32,7 +32,7 @@ CUES = [  # (action, pattern), matched in this order; "request" cues ask for som
     ("excluded_word", r"\b(?:not|no|without)\b"),  # only about the title or reference right after it
     ("references", r"\b(?:something|anything|movies?|films?|stuff|ones?|more|others?)\s+(?:just\s+)?like\b|\bsimilar to\b"
                    r"|\b(?:something|anything|movies?|films?|stuff|ones?|more)\s+(?:\w+\s+)?similar\b"  # "anything similar"
-                   r"|\belse\s+(?:(?:that'?s|is|are)\s+)?like\b"  # "what else is like them"
+                   r"|\belse\s+(?:(?:that'?s|is|are)\s+)?like\b|\bwhat'?s\s+like\b"  # "what else is like them"
                    r"|\bin the (?:vein|style|spirit) of\b|\balong the lines of\b"  # "like X": a request, not a rating
                    r"|(?<!\bi )(?<!\bwe )(?<!really )(?<!\bdo )(?<!also )(?<!kinda )(?<!still )(?<!\bu )"
                    r"\blike\b(?=\s+(?:[\"“]|[A-Z0-9]))"),  # "scifi horror like Alien": no one is liking

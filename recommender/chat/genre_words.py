@@ -18,7 +18,7 @@ GENRE_SYNONYMS = {
                   "dog", "animal", "talking animal", "pet", "sleepover"] + KID_AGES,
     "animation": ["animated", "animation", "cartoon", "anime"],
     "filmnoir": ["noir", "film noir", "filmnoir"],
-    "romance": ["romance", "romantic", "romcom", "rom com", "love story", "love stories", "date movie", "date night",
+    "romance": ["romance", "romantic", "romcom", "rom com", "love story", "love stories", "date movie", "date night", "first date",
                 "chick flick", "girls night"],
     "comedy": ["comedy", "comedies", "comic", "rom com", "romcom", "funny", "funnier", "hilarious", "comedic", "feel good",
                "feelgood", "lighthearted", "light hearted", "uplifting", "lighter", "happier", "cheerful", "upbeat",

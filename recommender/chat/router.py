@@ -145,6 +145,8 @@ def merge_rules(update: Update, rules: Update, genres=None) -> Update:
     update.count = rules.count  # "give me 5 good thrillers": the rules read numbers exactly
     if update.off_topic and genres is not None and rules.query and genres.names(rules.query):
         update.off_topic = False  # a message with a genre word is about movies: "aliens invading earth"
+    if update.off_topic and rules.new_request:  # "what would you pick for a first date?" asks for films
+        update.off_topic, update.new_request = False, True
     if update.more and (rules.min_year or rules.max_year):  # "anything newer than these?"
         update.min_year, update.max_year = rules.min_year, rules.max_year
     if update.question is not None or update.off_topic or update.more:

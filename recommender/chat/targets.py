@@ -15,12 +15,13 @@ from recommender.titles import TitleIndex, TitleMatch
 
 
 _WHOLE_SERIES_BEFORE = re.compile(r"\b(?:all|every|each|both)\s+(?:of\s+)?(?:the\s+)?$", re.I)
-_WHOLE_SERIES_AFTER = re.compile(r"\s*(?:movies|films|ones|sequels|series|franchise|flicks)\b", re.I)
+_WHOLE_SERIES_AFTER = re.compile(r"\s*(?:movies?|films?|ones|sequels|series|franchise|flicks)\b", re.I)
 
 
 def resolve_targets(targets, state: DialogueState, titles: TitleIndex, update: Update, text: str) -> None:
     resolved: list[tuple[str, int]] = []
     more_like: list[int] = []
+    pointed: dict[int, str] = {}  # a listed item named with no word of what to do ("#2 was great"): its hint
     for action, target, where in targets:
         if isinstance(target, Reference):
             item = state.item_at(target.position)
@@ -33,8 +34,7 @@ def resolve_targets(targets, state: DialogueState, titles: TitleIndex, update: U
                 action = "liked"
             if action == "referenced":
                 n = target.position
-                update.problems.append(f"#{n} is {escape(titles.display(item))}. Say *more like #{n}*, *I've seen #{n}* "
-                                       f"or *not #{n}*.")
+                pointed[item] = f"#{n} is {escape(titles.display(item))}. Say *more like #{n}*, *I've seen #{n}* or *not #{n}*."
                 continue
             resolved.append((action, item))
         elif isinstance(target, TitleMatch):
@@ -43,8 +43,13 @@ def resolve_targets(targets, state: DialogueState, titles: TitleIndex, update: U
                     and _WHOLE_SERIES_AFTER.match(text[target.end:]):  # "I've seen all the Godfather movies"
                 resolved.extend((action, i) for i in titles.series(target.item) if i != target.item)
         else:
-            named = [item for _, item in resolved]  # "I've seen Vertigo, loved it": it is Vertigo
-            resolved.extend(_implicit_targets(action, state, text, where, update, named))
+            named = [item for _, item in resolved] + list(pointed)  # "I've seen Vertigo, loved it": it is Vertigo
+            for action, item in _implicit_targets(action, state, text, where, update, named):
+                if action == "references" and item in state.last_shown:  # "#2 was great, more like that"
+                    more_like.append(item)
+                    action = "liked"
+                resolved.append((action, item))
+    update.problems.extend(hint for item, hint in pointed.items() if item not in {i for _, i in resolved})
     merged = targets_update(resolved, titles, update.referenced, more_like)
     for name in ("liked", "disliked", "seen", "excluded", "references", "notes"):
         getattr(update, name).extend(getattr(merged, name))

@@ -188,9 +188,10 @@ ITEM_KEYS = ("genres_all", "genres_any", "genres_none", "years", "shares_genre_w
 
 
 def precision_at_10(case: Case, rows, reply: str, before: tuple, after: tuple, catalog, titles,
-                    state_before: DialogueState) -> float:
-    """Share of the first 10 rows that satisfy the item-level rule (0 when a reply-level check fails;
-    1 for a question answered without touching the list, or a rule with no item-level keys)."""
+                    state_before: DialogueState, asked: int | None = None) -> float:
+    """Share of the first 10 rows that satisfy the item-level rule, or of the first `asked` when the
+    person asked for fewer picks ("give me 3 westerns"); 0 when a reply-level check fails; 1 for a question
+    answered without touching the list, or a rule with no item-level keys."""
     rule = case.relevant
     if not reply_ok(rule, reply, before, after, catalog, state_before):
         return 0.0
@@ -198,7 +199,7 @@ def precision_at_10(case: Case, rows, reply: str, before: tuple, after: tuple, c
         return 1.0
     hits = sum(item_relevant(rule, catalog[r.index]) and shares_genres(rule, catalog[r.index], catalog, titles)
                for r in rows[:10])
-    return hits / 10
+    return hits / min(10, asked or 10)
 
 
 def snapshot(session) -> tuple:

@@ -64,7 +64,7 @@ def run_case(engine, case: Case) -> CaseResult:
     want = gold_fields(case, engine.titles, copy.deepcopy(state_before))
     wrong = [f for f in FIELDS if not field_matches(f, got.get(f), want[f])]
     precision = precision_at_10(case, session.rows, turn.reply, before, after, engine.catalog, engine.titles,
-                                state_before)
+                                state_before, asked=session.dialogue.count)
     return CaseResult(case.id, case.message, precision, wrong, turn.parser or "rules",
                       bool(understood and understood.invalid), round(turn.seconds, 4),
                       understood.raw if understood is not None else "")

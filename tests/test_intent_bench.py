@@ -1,0 +1,26 @@
+"""The intent benchmark's relevance scoring (eval/intent_bench.py)."""
+
+from types import SimpleNamespace
+
+from chat_fakes import index_of, make_catalog
+
+from recommender.chat.state import DialogueState
+from recommender.evaluation.intent_bench import Case, precision_at_10
+from recommender.titles import TitleIndex
+
+CATALOG = make_catalog()
+
+
+def case(relevant: dict) -> Case:
+    return Case.from_json({"id": "f001", "message": "3 good comedies please", "state": None,
+                           "intent": {"action": "request", "genres": ["Comedy"]}, "titles": {}, "relevant": relevant})
+
+
+def test_a_list_of_the_size_asked_for_is_judged_by_that_size():
+    """"give me 3 good westerns" shows three picks: three right ones are all right, not 3 of 10."""
+    rows = [SimpleNamespace(index=index_of(CATALOG, t)) for t in ("Groundhog Day", "Clueless", "Big")]
+    args = (case({"genres_all": ["Comedy"]}), rows, "", (), (), CATALOG, TitleIndex(CATALOG), DialogueState())
+    assert precision_at_10(*args, asked=3) == 1.0
+    assert precision_at_10(*args) == 0.3  # ten were due: three of ten
+    assert precision_at_10(*args, asked=20) == 0.3
+    assert precision_at_10(case({"genres_all": ["Horror"]}), *args[1:], asked=3) == 0.0
