@@ -297,8 +297,9 @@ def _number_agreement(typed: str, candidate: str) -> float:
     return 1.0 if numbers(typed) == numbers(candidate) else 0.8
 
 
-_SERIES_BEFORE = re.compile(r"\b(?:all|every|each|both)(?:\s+of)?(?:\s+the)?$", re.I)
-_SERIES_AFTER = re.compile(r"\s+(?:movies?|films?|sequels)\b", re.I)
+# "all the Godfather movies", "every alien movie": the words around a title that name its whole series
+SERIES_BEFORE = re.compile(r"\b(?:all|every|each|both)(?:\s+of)?(?:\s+the)?\s*$", re.I)
+SERIES_AFTER = re.compile(r"\s*(?:movies?|films?|ones|sequels|series|franchise|flicks)\b", re.I)
 _HYPHENED = re.compile(r"\w-$")  # a letter and a hyphen right before the span (or, reversed, after it)
 
 
@@ -313,7 +314,7 @@ def _plausible_mention(message: str, span, common: frozenset[str]) -> bool:
     before, after = message[:start].rstrip(), message[end:]
     if before[-1:] in "\"'“‘«" and after[:1] in "\"'”’»":
         return True
-    if _SERIES_BEFORE.search(before) and _SERIES_AFTER.match(after):  # "seen every alien movie"
+    if SERIES_BEFORE.search(before) and SERIES_AFTER.match(after):  # "seen every alien movie"
         return True
     first = message[start]
     sentence_start = not before or before[-1] in ".!?"

@@ -1133,7 +1133,9 @@ def test_sixth_session_trials_similar_counts_general_asks_and_year_spans(engine,
     session = engine.new_session()
     engine.message(session, "comedy")
     shown = {row.title for row in session.rows}
-    engine.message(session, "what would you recommend instead?")  # dev14: the model asked about #10
+    parser.intents["what would you recommend instead?"] = Intent(action="question", ask="about", item=10)  # dev14
+    engine.message(session, "what would you recommend instead?")
+    assert session.understood.parser == "rules"
     assert engine.recommender.requests[-1].wished_genres == ("Comedy",) and not shown & {r.title for r in session.rows}
     turn = engine.message(engine.new_session(), "a sci-fi flick that isn't too long ago, like from the 90s, with aliens")
     assert "don't know the movie" not in turn.reply and engine.recommender.requests[-1].constraints.min_year == 1990

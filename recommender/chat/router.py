@@ -56,12 +56,13 @@ from recommender.titles import tokens
 log = logging.getLogger(__name__)
 
 QUESTION = re.compile(r"\?|^\s*(?:what|why|how|is|are|does|do|did|which|who|tell me|can you tell|explain)\b", re.I)
+MORE_INSTEAD = re.compile(r"\bwhat (?:would|do|else would|else do) you (?:recommend|suggest|pick) instead\b\s*\??", re.I)
 ASKS_FOR_MORE = re.compile(r"\b(?:what|anything|something|any|got any)\s+(?:else|others?|more)\b\s*\??", re.I)
 
 
 def is_question(text: str) -> bool:
     """A question about the list, not "I've seen When Harry Met Sally, what else?" (seen, and more)."""
-    return QUESTION.search(GENERAL_ASK.sub(" ", ASKS_FOR_MORE.sub(" ", text)).strip()) is not None
+    return QUESTION.search(GENERAL_ASK.sub(" ", ASKS_FOR_MORE.sub(" ", MORE_INSTEAD.sub(" ", text))).strip()) is not None
 
 
 class Understood(NamedTuple):

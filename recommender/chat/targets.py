@@ -11,11 +11,7 @@ from typing import Sequence
 from recommender.chat.markdown import escape
 from recommender.chat.phrases import Reference
 from recommender.chat.state import DialogueState, PendingClarification, Update
-from recommender.titles import TitleIndex, TitleMatch
-
-
-_WHOLE_SERIES_BEFORE = re.compile(r"\b(?:all|every|each|both)\s+(?:of\s+)?(?:the\s+)?$", re.I)
-_WHOLE_SERIES_AFTER = re.compile(r"\s*(?:movies?|films?|ones|sequels|series|franchise|flicks)\b", re.I)
+from recommender.titles import SERIES_AFTER, SERIES_BEFORE, TitleIndex, TitleMatch
 
 
 def resolve_targets(targets, state: DialogueState, titles: TitleIndex, update: Update, text: str) -> None:
@@ -39,8 +35,8 @@ def resolve_targets(targets, state: DialogueState, titles: TitleIndex, update: U
             resolved.append((action, item))
         elif isinstance(target, TitleMatch):
             resolve_title(action, target, titles, update, resolved)
-            if target.item is not None and _WHOLE_SERIES_BEFORE.search(text[:target.start]) \
-                    and _WHOLE_SERIES_AFTER.match(text[target.end:]):  # "I've seen all the Godfather movies"
+            if target.item is not None and SERIES_BEFORE.search(text[:target.start]) \
+                    and SERIES_AFTER.match(text[target.end:]):  # "I've seen all the Godfather movies"
                 resolved.extend((action, i) for i in titles.series(target.item) if i != target.item)
         else:
             named = [item for _, item in resolved] + list(pointed)  # "I've seen Vertigo, loved it": it is Vertigo
