@@ -1125,6 +1125,10 @@ def test_sixth_session_trials_similar_counts_general_asks_and_year_spans(engine,
     assert len(engine.message(session, "more please").rows) == 3
     assert len(engine.message(session, "a comedy").rows) == 5  # a new request: the default again
 
+    assert len(engine.message(engine.new_session(), "give me 4 gritty detective movies").rows) == 4
+    assert len(engine.message(engine.new_session(), "my 2 kids love comedies").rows) == 5  # an age, no count
+    turn = engine.message(engine.new_session(), "a mystery")  # the catalogue has one: say so, not silently
+    assert "Only 1 of these is Mystery." in turn.reply and len(turn.rows) == 5
     turn = engine.message(engine.new_session(), "what would you recommend for me?")
     assert "didn't find a request" not in turn.reply and turn.rows
     parser.intents["what would you pick for a first date?"] = Intent(action="off_topic")  # dev14

@@ -153,3 +153,16 @@ def describe_request(dialogue: DialogueState) -> str:
     query = dialogue.query if not dialogue.query or len(dialogue.query) <= 60 else dialogue.query[:59] + "…"
     head = f" for “{query}”" if query else ""
     return head + (f" ({' · '.join(parts)})" if parts else "")
+
+
+def few_of_the_wished_genres(wished, rows) -> str:
+    """"Only 6 of these are Crime or Mystery.": said when a list shows items without any wished genre (a
+    wish is soft: ML-100k has six Crime or Mystery films from the 1970s, so "gritty detective movies from
+    the 70s" went on with Star Wars and Willy Wonka, unexplained). Empty when every item has one."""
+    matching = sum(bool(set(row.genres) & set(wished)) for row in rows)
+    if not wished or not rows or matching == len(rows):
+        return ""
+    names = " or ".join(wished)
+    if not matching:
+        return f"None of these is {names}: I have no more that fit the rest of your request."
+    return f"Only {matching} of these {'is' if matching == 1 else 'are'} {names}."

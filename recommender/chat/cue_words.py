@@ -72,8 +72,8 @@ LOOKS_GOOD = re.compile(  # "the 4th and 6th look fun": positions liked by words
 
 # "give me 5 good thrillers", "top 3 comedies", "just two movies": how many picks to show
 NUMBER_WORDS = {w: n for n, w in enumerate("one two three four five six seven eight nine ten".split(), 1)}
-COUNT = re.compile(
-    r"\b(?:top\s+|just\s+|only\s+)?(\d{1,2}|" + "|".join(NUMBER_WORDS) + r")\s+(?:(?:good|great|more|other|new|"
-    r"different|solid|decent|fun|funny|scary|classic|old|older|recent|\w+-?\w*(?=\s+(?:movies|films)))\s+){0,2}"
+COUNT = re.compile(  # the number starts the message or follows a word that asks ("my 2 kids love cartoons": no count)
+    r"(?:^\W*|\b(?:give|show|get|find|recommend|suggest|list|need|want|pick|name|top|just|only|me|us)\s+)"
+    r"(\d{1,2}|" + "|".join(NUMBER_WORDS) + r")\s+(?:[\w'-]+\s+){0,3}?"
     r"(?:movies|films|picks|options|suggestions|recommendations|recs|titles|flicks|ones|comedies|thrillers|dramas|"
     r"westerns|musicals|mysteries|documentaries|romances|romcoms|horrors|cartoons|classics|more)\b", re.I)

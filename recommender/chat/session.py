@@ -21,6 +21,7 @@ from recommender.chat.answers import (
     answer_question,
     answer_which,
     describe_request,
+    few_of_the_wished_genres,
     missing_data_reply,
     small_talk_reply,
     understood_besides_missing,
@@ -215,7 +216,8 @@ class ChatEngine:
         self._show_quick_cards(session)
         session.generation += 1
         seconds = time.perf_counter() - started
-        parts = notices + update.notes + update.problems + [self._list_text(session)]
+        few = few_of_the_wished_genres(dialogue.wished_genres, session.rows)
+        parts = notices + update.notes + update.problems + [few, self._list_text(session)]
         if update.pending is not None:
             options = "; ".join(f"{n}) {escape(self.titles.display(i))}" for n, i in enumerate(update.pending.candidates, 1))
             parts.append(f"Which “{update.pending.mention}” did you mean? {options}. "
