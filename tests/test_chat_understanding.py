@@ -435,7 +435,7 @@ def test_titles_the_model_left_out_or_called_people_are_kept(engine):
     session = engine.new_session()
     turn = engine.message(session, "casablanca was a masterpiece, anything else from hitchcock?")
     assert session.dialogue.liked == [index_of(CATALOG, "Casablanca")]
-    assert "can't search for hitchcock" in turn.reply and "can't match" not in turn.reply
+    assert "can't search for Hitchcock" in turn.reply and "can't match" not in turn.reply
     turn = engine.message(engine.new_session(), "i need something less funny than dumb and dumber")
     assert engine.recommender.requests[-1].liked == () and "Dumb" not in turn.reply.split("\n")[0]
 
@@ -538,7 +538,7 @@ def test_dev10_surnames_scared_and_less_serious(engine):
     model's guess; "scared" was no horror word); "less serious ones" after science fiction excluded Drama
     ("less" negated "serious") instead of wishing for comedy."""
     turn = engine.message(engine.new_session(), "hitchcock style suspense")
-    assert "can't search for hitchcock" in turn.reply
+    assert "can't search for Hitchcock" in turn.reply
     assert "cast" not in engine.message(engine.new_session(), "a bird in a cage").reply  # "cage" is a word too
     engine.message(engine.new_session(), "i want to be scared witless")
     assert engine.recommender.requests[-1].wished_genres == ("Horror",)
@@ -1175,3 +1175,16 @@ def test_all_the_movies_of_a_series_and_what_else_is_like_them():
     titles = TitleIndex(Catalog([Item("1", "Alien", 1979), Item("2", "Alien 3", 1992), Item("3", "Aliens", 1986)]))
     update = parse_message("ive seen every alien movie, whats like them?", DialogueState(), titles)  # dev14
     assert update.seen == [0, 1] and update.references == [0, 1]
+
+
+def test_a_lowercase_full_name_is_one_person_said_back_capitalised(engine, parser):
+    """"not john wayne stuff though" (the model: people ["wayne"], rest ["john wayne"]) answered "I can't search
+    for wayne" and "I can't match “john wayne”"; "anything with jim carrey" said "jim carrey"."""
+    parser.intents.update({
+        "not john wayne stuff though": Intent(action="request", people=["wayne"], rest=["john wayne"]),
+        "anything with jim carrey": Intent(action="request", people=["jim carrey"]),
+    })
+    turn = engine.message(engine.new_session(), "not john wayne stuff though")
+    assert "I can't search for John Wayne." in turn.reply and "match" not in turn.reply
+    turn = engine.message(engine.new_session(), "anything with jim carrey")
+    assert "I can't search for Jim Carrey." in turn.reply

@@ -44,7 +44,8 @@ def missing_data_reply(missing: list[tuple[str, str]], understood_more: bool, ke
         return ""
     parts, said = [], {}
     for kind in MISSING:
-        spans = [text for k, text in missing if k == kind]
+        spans = [text.title() if kind == "people" and text.islower() else text  # "jim carrey": Jim Carrey
+                 for k, text in missing if k == kind]
         if spans:
             said[kind] = " or ".join(f"“{escape(s)}”" if kind != "people" else escape(s) for s in dict.fromkeys(spans))
             parts.append(MISSING[kind].format(what=said[kind]))

@@ -20,5 +20,6 @@ walter warren wes whoopi will william winona woody""".split())
 SURNAMES = frozenset("""
 allen altman bergman bogart brando burton cage cameron capra carpenter chaplin coppola costner cronenberg cruise
 depp dicaprio eastwood fincher ford hanks hepburn hitchcock hoffman keaton kubrick kurosawa lucas lynch nicholson
-pacino polanski scorsese schwarzenegger spielberg stallone streep tarantino travolta wilder""".split())
-WORD_SURNAMES = frozenset("allen cage cruise ford hoffman keaton lucas lynch wilder".split())  # also words
+pacino polanski scorsese schwarzenegger spielberg stallone streep tarantino travolta wilder wayne stewart gable
+monroe willis carrey pitt damon connery gibson swayze ryder grant""".split())
+WORD_SURNAMES = frozenset("allen cage cruise ford hoffman keaton lucas lynch wilder grant".split())  # also words

@@ -168,9 +168,17 @@ def names_the_model_missed(update: Update, text: str, titles) -> None:
     said = {p.lower() for kind, p in update.missing if kind == "people"}
     names = [m.group(1) for m in NAMED_AFTER.finditer(text)
              if m.group(1)[0].isupper() and m.group(1).split()[0].lower() in FIRST_NAMES or m.group(1).lower() in SURNAMES]
+    names += [" ".join(pair) for pair in re.findall(r"\b([A-Za-z]+)\s+(?=([A-Za-z]+)\b)", text)  # "not john wayne stuff"
+              if pair[0].lower() in FIRST_NAMES and pair[1].lower() in SURNAMES]
     names += [w for w in re.findall(r"[\w'-]+", text)  # "hitchcock style suspense"
               if w.lower() in SURNAMES and (w[0].isupper() or w.lower() not in WORD_SURNAMES)]
     for name in dict.fromkeys(names):
-        if not any(name.lower() in p or p in name.lower() for p in said) and titles.link(name).status != "exact":
-            update.missing.append(("people", name))
-            said.add(name.lower())
+        name = name.title() if name.islower() else name  # "jim carrey" is said back as "Jim Carrey"
+        if titles.link(name).status == "exact" or any(name.lower() in p for p in said):
+            continue
+        part = [p for p in said if p in name.lower()]  # the model wrote "wayne" for "john wayne"
+        update.missing = [(kind, words) for kind, words in update.missing if kind != "people" or words.lower() not in part]
+        update.missing.append(("people", name))
+        said = (said - set(part)) | {name.lower()}
+    update.missing = [(kind, words) for kind, words in update.missing  # the model's "wayne" as a theme
+                      if kind == "people" or not any(words.lower() in p for p in said)]
