@@ -297,6 +297,7 @@ def _number_agreement(typed: str, candidate: str) -> float:
     return 1.0 if numbers(typed) == numbers(candidate) else 0.8
 
 
+_INDEFINITE = re.compile(r"\b(?:a|an|some|any|more|less)$", re.I)
 # "all the Godfather movies", "every alien movie": the words around a title that name its whole series
 SERIES_BEFORE = re.compile(r"\b(?:all|every|each|both)(?:\s+of)?(?:\s+the)?\s*$", re.I)
 SERIES_AFTER = re.compile(r"\s*(?:movies?|films?|ones|sequels|series|franchise|flicks)\b", re.I)
@@ -309,9 +310,12 @@ def _plausible_mention(message: str, span, common: frozenset[str]) -> bool:
     start, end = span[0][1], span[-1][2]
     if _HYPHENED.match(message[max(0, start - 2):start]) or _HYPHENED.match(message[end:end + 2][::-1]):
         return False  # part of a hyphenated word: "earth-bound stuff" is not about "Bound"
+    before, after = message[:start].rstrip(), message[end:]
+    indefinite = words[0] in ("a", "an") and len(words) == 2
+    if (len(words) == 1 and _INDEFINITE.search(before) or indefinite) and message[start:end].islower():
+        return False  # "something with an edge" is not about "The Edge"
     if any(w not in common and not w.isdigit() for w in words):
         return True
-    before, after = message[:start].rstrip(), message[end:]
     if before[-1:] in "\"'“‘«" and after[:1] in "\"'”’»":
         return True
     if SERIES_BEFORE.search(before) and SERIES_AFTER.match(after):  # "seen every alien movie"

@@ -68,6 +68,12 @@ def test_a_cue_after_a_reference_counts_only_when_no_cue_comes_before(state):
     assert update.liked == [idx("Toy Story")] and update.seen == [idx("Fargo")]
 
 
+def test_a_cue_followed_by_its_own_reference_is_not_the_one_before_it(state):
+    """Tried as a known user: "i've seen #1 and #3, hated #5" noted #3 as disliked ("hated" is #5's)."""
+    update = say(state, "i've seen #1 and #3, hated #5")
+    assert update.seen == [idx("Toy Story"), idx("Clueless")] and update.disliked == [idx("Babe")]
+
+
 def test_more_like_adds_to_liked(state):
     update = say(state, "more like #3")
     assert update.liked == [idx("Clueless")] and state.liked == [idx("Clueless")]

@@ -181,3 +181,12 @@ def test_a_sequel_number_after_a_title_is_that_sequel_or_unknown():
     assert toy.status == "unknown" and toy.text == "toy story 2" and toy.candidates == [0] and heat.item == 3
     assert [m.item for m in titles.find_mentions("godfather 2 was better")] == [2]
     assert [m.item for m in titles.find_mentions("seen heat 3 times")] == [3]
+
+
+def test_a_lowercase_word_after_an_indefinite_article_is_no_title():
+    """"too cheesy, something with an edge" liked "Edge, The"; "an american werewolf in london" is a title."""
+    titles = TitleIndex(Catalog([Item("1", "Edge, The", 1997), Item("2", "American Werewolf in London, An", 1981)]))
+    assert titles.find_mentions("too cheesy, something with an edge") == []
+    assert titles.find_mentions("something with some edge") == []
+    assert [m.item for m in titles.find_mentions("loved an american werewolf in london")] == [1]
+    assert [m.item for m in titles.find_mentions("I saw The Edge")] == [0]

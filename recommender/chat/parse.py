@@ -164,7 +164,8 @@ def _assign_cues(text: str, mentions, refs, consume, genre_follows=lambda end: F
     for position, target in targets:
         before = [c for c in cues if c[2] <= position and (c[0] != "excluded_word" or _adjacent(text, c[2], position))]
         own = [c for c in before if c[1] >= previous_end]  # a cue between the previous target and this one
-        cue = own[-1] if own else _cue_right_after(text, target, cues) or (before[-1] if before else None)
+        starts = [p for p, _ in targets if p > position]
+        cue = own[-1] if own else _cue_right_after(text, target, cues, starts) or (before[-1] if before else None)
         out.append((_action(cue[0] if cue else None, target), target, position))
         previous_end = target.end
         if cue:
@@ -182,12 +183,13 @@ def _assign_cues(text: str, mentions, refs, consume, genre_follows=lambda end: F
     return out
 
 
-def _cue_right_after(text: str, target, cues):
-    """A feedback cue that directly follows a reference ("#2 seen", "#3 nope"), when none comes before it."""
+def _cue_right_after(text: str, target, cues, starts=()):
+    """A feedback cue that directly follows a reference ("#2 seen", "#3 nope"), when none comes before it
+    and no other target directly follows the cue ("seen #1 and #3, hated #5": "hated" is #5's)."""
     if not isinstance(target, Reference):
         return None
     after = [c for c in cues if c[1] >= target.end and not text[target.end:c[1]].strip(" ,.-:")
-             and c[0] in ("seen", "excluded", "disliked")]
+             and c[0] in ("seen", "excluded", "disliked") and not any(_adjacent(text, c[2], s) for s in starts)]
     return after[0] if after else None
 
 
