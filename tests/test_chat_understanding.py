@@ -1188,3 +1188,29 @@ def test_a_lowercase_full_name_is_one_person_said_back_capitalised(engine, parse
     assert "I can't search for John Wayne." in turn.reply and "match" not in turn.reply
     turn = engine.message(engine.new_session(), "anything with jim carrey")
     assert "I can't search for Jim Carrey." in turn.reply
+
+
+def test_a_degree_of_the_wished_genre_keeps_it_and_an_addition_the_model_called_more_adds(engine, parser):
+    """Tried as a new user: "horror", then "ok but not so gory" said "No Horror from now on." and listed Star
+    Wars; "gimme some 80s action flicks", then "add some comedy to that" (the model: "more") listed more
+    action without comedy; "only the ones with aliens" could not be matched at all."""
+    session = engine.new_session()
+    engine.message(session, "horror")
+    shown = {row.title for row in session.rows}
+    turn = engine.message(session, "ok but not so gory")
+    request = engine.recommender.requests[-1]
+    assert request.wished_genres == ("Horror",) and "Horror" not in request.constraints.exclude_genres
+    assert "how gory a film is" in turn.reply and not shown & {row.title for row in session.rows}
+    engine.message(session, "no horror")  # the genre named: excluded
+    assert "Horror" in engine.recommender.requests[-1].constraints.exclude_genres
+
+    parser.intents["add some comedy to that"] = Intent(action="more")
+    session = engine.new_session()
+    engine.message(session, "action")
+    engine.message(session, "add some comedy to that")
+    assert engine.recommender.requests[-1].wished_genres == ("Action", "Comedy")
+
+    session = engine.new_session()
+    engine.message(session, "sci-fi")
+    turn = engine.message(session, "only the ones with aliens")
+    assert engine.recommender.requests[-1].wished_genres == ("Sci-Fi",) and "by genre only" in turn.reply

@@ -214,3 +214,21 @@ def note_degree(update: Update, text: str) -> None:
     m = DEGREE.search(text)
     if update.question is not None and update.question.ask == "fit" and m:
         update.question.degree = m.group(1).lower()
+
+
+LESS_OF = re.compile(r"\b(?:not (?:so|too|that|very|overly|super|as)|less|too)\s+([a-z]+)\b", re.I)
+
+
+def spare_the_wished_genre(update: Update, state: DialogueState, text: str) -> None:
+    """"ok but not so gory" after horror excluded Horror and listed Star Wars: a degree ("not so", "less",
+    "too") of a word for the genre the request wishes keeps that genre (the list passes over what is on
+    screen, and the reply says genres cannot tell how gory a film is). "no horror" still excludes it."""
+    degree = LESS_OF.search(text)
+    spared = [g for g in update.exclude_genres if g in state.wished_genres
+              and not re.search(rf"\b{re.escape(g.lower().rstrip('s'))}", text.lower())]
+    if not degree or not spared:
+        return
+    update.set_exclusions([g for g in update.exclude_genres if g not in spared])
+    update.more = bool(state.last_shown)
+    update.notes.append(f"I can't tell how {degree.group(1).lower()} a film is from its genres, so the list stays "
+                        f"{' and '.join(spared)}.")

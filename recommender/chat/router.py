@@ -32,6 +32,7 @@ from recommender.chat.grounding import (
     note_degree,
     note_untold_story,
     question_about_named_title,
+    spare_the_wished_genre,
     question_needs_an_item,
     which_of_the_list,
     without_unpointed_positions,
@@ -93,11 +94,14 @@ class MessageRouter:
         as_genres = read_as_genres(rules, self.genres) if self.mode != "llm" else None
         if as_genres is not None and not as_genres.non_english and not is_question(text):
             add_to_request(as_genres, state, text, self.genres)
+            spare_the_wished_genre(as_genres, state, text)
             note_narrow_topics(as_genres, text)
             return Understood(as_genres, "rules", time.perf_counter() - started)
         use_rules = (self.intent_parser is None or self.mode == "rules" or rules.kind == "empty"
                      or (self.mode == "auto" and rules_are_exact(text, rules, state)))
         if use_rules:
+            if rules.kind == "message":
+                spare_the_wished_genre(rules, state, text)
             return Understood(rules, "rules", time.perf_counter() - started)
         from recommender.llm.intent_model import safe_parse
 
@@ -127,6 +131,7 @@ class MessageRouter:
             note_unread_words(update, rules, self.genres)
         keep_request_for_missing_data(update, state, text)
         add_to_request(update, state, text, self.genres)
+        spare_the_wished_genre(update, state, text)
         note_narrow_topics(update, text)
         update.non_english = rules.non_english
         update.ignored_instruction = rules.ignored_instruction
@@ -148,6 +153,8 @@ def merge_rules(update: Update, rules: Update, genres=None) -> Update:
         update.off_topic = False  # a message with a genre word is about movies: "aliens invading earth"
     if update.off_topic and rules.new_request:  # "what would you pick for a first date?" asks for films
         update.off_topic, update.new_request = False, True
+    if update.more and not rules.more and genres is not None and rules.query and genre_reading(rules.query, genres)[0]:
+        update.more, update.new_request = False, True  # "add some comedy to that": the model said "more"
     if update.more and (rules.min_year or rules.max_year):  # "anything newer than these?"
         update.min_year, update.max_year = rules.min_year, rules.max_year
     if update.question is not None or update.off_topic or update.more:
