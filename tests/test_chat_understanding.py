@@ -1203,6 +1203,10 @@ def test_a_degree_of_the_wished_genre_keeps_it_and_an_addition_the_model_called_
     assert "how gory a film is" in turn.reply and not shown & {row.title for row in session.rows}
     engine.message(session, "no horror")  # the genre named: excluded
     assert "Horror" in engine.recommender.requests[-1].constraints.exclude_genres
+    session = engine.new_session()
+    engine.message(session, "horror")
+    engine.message(session, "less scary please")  # less of what the genre is (dev4): excluded
+    assert "Horror" in engine.recommender.requests[-1].constraints.exclude_genres
 
     parser.intents["add some comedy to that"] = Intent(action="more")
     session = engine.new_session()

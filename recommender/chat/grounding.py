@@ -216,13 +216,14 @@ def note_degree(update: Update, text: str) -> None:
         update.question.degree = m.group(1).lower()
 
 
-LESS_OF = re.compile(r"\b(?:not (?:so|too|that|very|overly|super|as)|less|too)\s+([a-z]+)\b", re.I)
+LESS_OF = re.compile(r"\b(?:not (?:so|too|that|very|overly|super|as)|less|too)\s+" + DEGREE.pattern, re.I)
 
 
 def spare_the_wished_genre(update: Update, state: DialogueState, text: str) -> None:
-    """"ok but not so gory" after horror excluded Horror and listed Star Wars: a degree ("not so", "less",
-    "too") of a word for the genre the request wishes keeps that genre (the list passes over what is on
-    screen, and the reply says genres cannot tell how gory a film is). "no horror" still excludes it."""
+    """"ok but not so gory" after horror excluded Horror and listed Star Wars: less of a trait a genre cannot
+    tell ("not so gory", "less violent", "too dark") keeps the genre the request wishes (the list passes
+    over what is on screen, and the reply says genres cannot tell how gory a film is). "no horror", and
+    less of what the genre is ("less scary" after horror, "too sad" after dramas), still exclude it."""
     degree = LESS_OF.search(text)
     spared = [g for g in update.exclude_genres if g in state.wished_genres
               and not re.search(rf"\b{re.escape(g.lower().rstrip('s'))}", text.lower())]
