@@ -297,7 +297,7 @@ def _number_agreement(typed: str, candidate: str) -> float:
     return 1.0 if numbers(typed) == numbers(candidate) else 0.8
 
 
-_INDEFINITE = re.compile(r"\b(?:a|an|some|any|more|less)$", re.I)
+_INDEFINITE = re.compile(r"\b(?:a|an|some|any|more|less|my|your|his|her|our|their)$", re.I)  # "with my wife": no "Wife, The"
 # "all the Godfather movies", "every alien movie": the words around a title that name its whole series
 SERIES_BEFORE = re.compile(r"\b(?:all|every|each|both)(?:\s+of)?(?:\s+the)?\s*$", re.I)
 SERIES_AFTER = re.compile(r"\s*(?:movies?|films?|ones|sequels|series|franchise|flicks)\b", re.I)

@@ -1218,3 +1218,11 @@ def test_a_degree_of_the_wished_genre_keeps_it_and_an_addition_the_model_called_
     engine.message(session, "sci-fi")
     turn = engine.message(session, "only the ones with aliens")
     assert engine.recommender.requests[-1].wished_genres == ("Sci-Fi",) and "by genre only" in turn.reply
+
+
+def test_someone_who_hates_violence_gets_no_violent_genres(engine):
+    """"date night with my wife, she hates violence" liked "The Wife" and excluded nothing."""
+    engine.message(engine.new_session(), "romance, she hates violence")
+    assert engine.recommender.requests[-1].constraints.exclude_genres >= {"Action", "Crime", "Horror", "War"}
+    engine.message(engine.new_session(), "she doesn't like violent films")
+    assert "War" in engine.recommender.requests[-1].constraints.exclude_genres

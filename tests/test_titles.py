@@ -190,3 +190,6 @@ def test_a_lowercase_word_after_an_indefinite_article_is_no_title():
     assert titles.find_mentions("something with some edge") == []
     assert [m.item for m in titles.find_mentions("loved an american werewolf in london")] == [1]
     assert [m.item for m in titles.find_mentions("I saw The Edge")] == [0]
+    titles = TitleIndex(Catalog([Item("1", "Wife, The", 1995), Item("2", "My Fair Lady", 1964)]))
+    assert titles.find_mentions("date night with my wife") == []  # a possessive: no "Wife, The"
+    assert [m.item for m in titles.find_mentions("I loved my fair lady")] == [1]

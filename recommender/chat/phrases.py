@@ -19,7 +19,8 @@ VIOLENT_GENRES = ("action", "crime", "horror", "thriller", "war")
 GROWN_UP = re.compile(  # "like Toy Story but for adults": no Children's; "that adults would enjoy too" is for all
     r"\bfor (?:adults|grown[\s-]*ups)\b|\badults? only\b|\bnot for (?:kids|children)\b|\bgrown[\s-]*up (?:movies?|films?)"
     r"|\b(?:adults|grown[\s-]*ups) (?:would|will|can|could|might) (?:like|enjoy)\b(?!\s+(?:too|as well|also))", re.I)
-VIOLENCE = re.compile(r"\b(?:no|not|nothing|without|non|never|less)[\s-]*(?:too\s+|very\s+|so\s+)?violen(?:t|ce)\b|"
+VIOLENCE = re.compile(r"\b(?:no|not|nothing|without|non|never|less|hates?|hated|can'?t stand|cannot stand|dislikes?|"
+                      r"(?:don'?t|doesn'?t) (?:like|want|do))[\s-]*(?:too\s+|very\s+|so\s+|any\s+|much\s+)?violen(?:t|ce)\b|"
                       r"\bnon-?violent\b", re.I)
 ORDINALS = {w: i + 1 for i, w in enumerate("first second third fourth fifth sixth seventh eighth ninth tenth".split())}
 CARDINALS = {w: i + 1 for i, w in enumerate("one two three four five six seven eight nine ten".split())}
