@@ -1126,6 +1126,7 @@ def test_sixth_session_trials_similar_counts_general_asks_and_year_spans(engine,
     assert len(engine.message(session, "a comedy").rows) == 5  # a new request: the default again
 
     assert len(engine.message(engine.new_session(), "give me 4 gritty detective movies").rows) == 4
+    assert len(engine.message(engine.new_session(), "top 3 for me").rows) == 3  # said "can't match “top 3 for me”"
     assert len(engine.message(engine.new_session(), "my 2 kids love comedies").rows) == 5  # an age, no count
     turn = engine.message(engine.new_session(), "a mystery")  # the catalogue has one: say so, not silently
     assert "Only 1 of these is Mystery." in turn.reply and len(turn.rows) == 5
@@ -1226,3 +1227,21 @@ def test_someone_who_hates_violence_gets_no_violent_genres(engine):
     assert engine.recommender.requests[-1].constraints.exclude_genres >= {"Action", "Crime", "Horror", "War"}
     engine.message(engine.new_session(), "she doesn't like violent films")
     assert "War" in engine.recommender.requests[-1].constraints.exclude_genres
+
+
+def test_the_last_movie_i_watched_is_the_last_of_the_history_not_of_the_list(engine, parser):
+    """Known user 55: "anything like the last movie i watched?" (the model: like #10) asked for films like the
+    list's #10 (The Princess Bride), not like Die Hard, the last film the user rated."""
+    parser.intents["anything like the last movie i watched?"] = Intent(action="request", like_items=[10])
+    engine.recommender.histories = {"55": [index_of(CATALOG, "Heat", 1995), index_of(CATALOG, "Fargo")]}
+    session = engine.new_session("55")
+    engine.open(session)
+    turn = engine.message(session, "anything like the last movie i watched?")
+    assert engine.recommender.requests[-1].references == (index_of(CATALOG, "Fargo"),)
+    assert "something like: Fargo" in turn.reply
+    engine.message(session, "reset")
+    assert session.dialogue.last_watched == index_of(CATALOG, "Fargo")
+    session = engine.new_session()
+    engine.open(session)
+    turn = engine.message(session, "anything like the last movie i watched?")
+    assert "I don't know what you watched last" in turn.reply and not engine.recommender.requests[-1].references

@@ -366,3 +366,13 @@ def test_a_draft_cut_by_the_token_budget_keeps_its_finished_sentences():
         "You rated “Heat” 5/5; 31 of its 45 viewers saw “Ronin”."
     assert complete_sentences("31 of the 45 people who watched “E.T. the Extra") == "31 of the 45 people who watched “E.T. the Extra"
     assert complete_sentences("Both are Drama. They share it.") == "Both are Drama. They share it."
+
+
+def test_one_viewer_is_one_person():
+    """A known user's card said "1 people here watched it" (Butcher Boy, 1998)."""
+    from recommender.explain.plain import options
+
+    sheet = FactSheet(0, "Butcher Boy, The", 1998, ("Drama",), asked_years=(1990, None), viewers=1)
+    texts = [text for _, text in options(sheet)]
+    assert not any("1 people" in t or "1 viewers" in t for t in texts)
+    assert any("1 person" in t or "1 viewer" in t for t in texts)

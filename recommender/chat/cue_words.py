@@ -77,3 +77,4 @@ COUNT = re.compile(  # the number starts the message or follows a word that asks
     r"(\d{1,2}|" + "|".join(NUMBER_WORDS) + r")\s+(?:[\w'-]+\s+){0,3}?"
     r"(?:movies|films|picks|options|suggestions|recommendations|recs|titles|flicks|ones|comedies|thrillers|dramas|"
     r"westerns|musicals|mysteries|documentaries|romances|romcoms|horrors|cartoons|classics|more)\b", re.I)
+TOP_COUNT = re.compile(r"\btop\s+(\d{1,2}|" + "|".join(NUMBER_WORDS) + r")\b(?!\s*(?:%|percent))", re.I)  # "top 3 for me"

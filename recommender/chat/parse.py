@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 
 from recommender.chat.cue_words import (CONNECTORS, COUNT, CUES, ENGLISH_HINTS, FILLER, FOREIGN_HINTS, GENERAL_ASK, INSTRUCTION,
-                                         LOOKS_GOOD, MORE, NUMBER_WORDS, RESET)
+                                         LOOKS_GOOD, MORE, NUMBER_WORDS, RESET, TOP_COUNT)
 from recommender.chat.phrases import CLAUSE_END, ORDINALS, GenreLexicon, Reference, find_genre_filters, find_references
 from recommender.chat.state import DialogueState, PendingClarification, Update, exclusion_note
 from recommender.chat.targets import resolve_targets, targets_update
@@ -51,7 +51,7 @@ def parse_message(text: str, state: DialogueState, titles: TitleIndex, genres: G
     refs = [r for r in find_references("".join(blank)) if not _inside(r, mentions)]
     for r in refs:
         consume(r.start, r.end)
-    for m in COUNT.finditer("".join(blank)):  # "give me 5 good thrillers": five picks, the rest is the request
+    for m in [*COUNT.finditer("".join(blank)), *TOP_COUNT.finditer("".join(blank))]:  # "give me 5 good thrillers"
         number = NUMBER_WORDS.get(m.group(1).lower()) or int(m.group(1))
         if 1 <= number <= 20:
             update.count = number

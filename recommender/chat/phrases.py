@@ -202,7 +202,7 @@ class Reference:
 _ORDINAL = r"(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last)"
 _REFERENCE = re.compile(
     r"#\s*(\d{1,2})\b|\b(?:number|no\.|nr\.?|item)\s*(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\b|\b(?:the\s+)?(10|[1-9])(?:st|nd|rd|th)\b(?!\s+century)"
-    rf"|\b(?:the\s+)?{_ORDINAL}\s+(?:one|item|movie|film|pick)\b"
+    rf"|\b(?:the\s+)?{_ORDINAL}\s+(?:one|item|movie|film|pick)\b(?!\s+(?:that\s+)?(?:i|we)\b)"  # not "the last movie i watched"
     rf"|\b(?:the\s+)?{_ORDINAL}\b(?=\s*(?:$|[,.!?;]|and\b|or\b))",  # "seen the second", not "first contact"
     re.I,
 )

@@ -87,9 +87,9 @@ class ChatEngine:
 
     def new_session(self, user_id: str | None = None) -> ChatSession:
         """A fresh conversation; RecommenderError if `user_id` is not a known user."""
-        if user_id is not None:
-            self.recommender.user_history(user_id)
-        return ChatSession(DialogueState(user_id=user_id))
+        items = self.recommender.user_history(user_id).items if user_id is not None else []
+        last = int(items[-1]) if len(items) else None
+        return ChatSession(DialogueState(user_id=user_id, last_watched=last))
 
     def open(self, session: ChatSession) -> ChatTurn:
         """The first list of a conversation: from the user's history, or popular picks for a new user."""

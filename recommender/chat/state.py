@@ -128,6 +128,7 @@ class DialogueState:
     turn: int = 0
     pending: PendingClarification | None = None
     count: int | None = None  # picks per list the current request asked for (None: the chat's default)
+    last_watched: int | None = None  # the known user's most recent rating ("like the last movie I watched")
 
     @property
     def has_request(self) -> bool:
@@ -208,8 +209,8 @@ class DialogueState:
         return update.new_request and not update.adds and bool(update.wished_genres or update.references or update.query)
 
     def reset(self) -> None:
-        """Forget the conversation; keep who is asking."""
-        fresh = DialogueState(user_id=self.user_id)
+        """Forget the conversation; keep who is asking (and their history's last film)."""
+        fresh = DialogueState(user_id=self.user_id, last_watched=self.last_watched)
         for f in dataclasses.fields(self):
             setattr(self, f.name, getattr(fresh, f.name))
 

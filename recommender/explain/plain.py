@@ -155,12 +155,17 @@ def options(sheet: FactSheet) -> list[tuple[str, str]]:
             for i, first in enumerate(FIRST[kind]):
                 if kind == "item" and not sid and sheet.particular:
                     continue  # about the item alone, although the sheet holds a fact about this user
-                full = f"{first.format(**fill)} {second}".strip()
+                full = _one_is_singular(f"{first.format(**fill)} {second}".strip())
                 if not _repeats(full) and not (sheet.year and full.count(str(sheet.year)) > 1):
                     out.append((f"{kind}{i}" + (f"+{sid}" if sid else ""), full))
     if not out:
         out.append(("plain", f"{quoted(sheet.title)} is in the catalogue."))
     return out
+
+
+def _one_is_singular(text: str) -> str:
+    """"1 people here watched it" (a card of a known user's list) reads "1 person"; "1 viewers", "1 viewer"."""
+    return re.sub(r"\b1 (people|viewers)\b", lambda m: "1 person" if m.group(1) == "people" else "1 viewer", text)
 
 
 def _repeats(text: str) -> bool:
