@@ -23,7 +23,6 @@ import re
 from recommender.chat.intent import POSITION_LISTS, Intent
 from recommender.chat.phrases import ANSWER, NEGATIONS, VIOLENCE, VIOLENT_GENRES, find_references
 from recommender.chat.state import DialogueState, Question, Update
-from recommender.chat.targets import targets_update
 from recommender.chat.year_phrases import NEWER
 from recommender.titles import tokens
 
@@ -235,25 +234,3 @@ def spare_the_wished_genre(update: Update, state: DialogueState, text: str) -> N
     update.notes.append(f"I can't tell how {degree.group(1).lower()} a film is from its genres, so the list stays "
                         f"{' and '.join(spared)}.")
 
-
-LAST_WATCHED = re.compile(r"\b(?:the\s+)?last\s+(?:movie|film|one|thing)\s+(?:that\s+)?(?:i|we)(?:'ve|\s+have)?\s+"
-                          r"(?:watched|saw|seen|rated)\b", re.I)
-
-
-def the_last_one_watched(update: Update, state: DialogueState, text: str, titles) -> None:
-    """"anything like the last movie i watched?" (the model: "like #10") is the last film of the user's
-    history; a new user has none, and the reply says so."""
-    if not LAST_WATCHED.search(text) or update.question is not None:
-        return
-    update.liked = [i for i in update.liked if i not in state.last_shown]  # "like #10" was no one's wish
-    update.references = [i for i in update.references if i not in state.last_shown]
-    update.problems = [p for p in update.problems if not p.startswith(("There is no #", "#"))]
-    if state.last_watched is None:
-        update.notes = [n for n in update.notes if not n.startswith("More like")]
-        update.problems.append("I don't know what you watched last: pick a MovieLens user in the side panel, "
-                               "or name the film.")
-        return
-    update.references = [state.last_watched]
-    update.new_request = True
-    update.notes = [n for n in update.notes if not n.startswith(("Noted, ", "More like"))]
-    update.notes += targets_update([("references", state.last_watched)], titles, None).notes

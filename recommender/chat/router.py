@@ -33,12 +33,12 @@ from recommender.chat.grounding import (
     note_untold_story,
     question_about_named_title,
     spare_the_wished_genre,
-    the_last_one_watched,
     question_needs_an_item,
     which_of_the_list,
     without_unpointed_positions,
 )
 from recommender.chat.cue_words import FILLER, GENERAL_ASK
+from recommender.chat.history_asks import ground_history_asks
 from recommender.chat.parse import parse_message
 from recommender.chat.phrases import CLAUSE_END, NEGATIONS
 from recommender.chat.state import DialogueState, Update
@@ -96,7 +96,7 @@ class MessageRouter:
         if as_genres is not None and not as_genres.non_english and not is_question(text):
             add_to_request(as_genres, state, text, self.genres)
             spare_the_wished_genre(as_genres, state, text)
-            the_last_one_watched(as_genres, state, text, self.titles)
+            ground_history_asks(as_genres, state, text, self.titles)
             note_narrow_topics(as_genres, text)
             return Understood(as_genres, "rules", time.perf_counter() - started)
         use_rules = (self.intent_parser is None or self.mode == "rules" or rules.kind == "empty"
@@ -104,7 +104,7 @@ class MessageRouter:
         if use_rules:
             if rules.kind == "message":
                 spare_the_wished_genre(rules, state, text)
-                the_last_one_watched(rules, state, text, self.titles)
+                ground_history_asks(rules, state, text, self.titles)
             return Understood(rules, "rules", time.perf_counter() - started)
         from recommender.llm.intent_model import safe_parse
 
@@ -135,7 +135,7 @@ class MessageRouter:
         keep_request_for_missing_data(update, state, text)
         add_to_request(update, state, text, self.genres)
         spare_the_wished_genre(update, state, text)
-        the_last_one_watched(update, state, text, self.titles)
+        ground_history_asks(update, state, text, self.titles)
         note_narrow_topics(update, text)
         update.non_english = rules.non_english
         update.ignored_instruction = rules.ignored_instruction

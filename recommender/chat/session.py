@@ -26,6 +26,7 @@ from recommender.chat.answers import (
     small_talk_reply,
     understood_besides_missing,
 )
+from recommender.chat.history_asks import history_genres
 from recommender.chat.markdown import escape
 from recommender.chat.parse import lexicon_for
 from recommender.chat.router import MessageRouter
@@ -72,6 +73,7 @@ class ChatEngine:
         self.catalog = recommender.catalog
         self.titles = TitleIndex(self.catalog)
         self.genres = lexicon_for(self.catalog)
+        self._catalogue_genres = [item.genres for item in self.catalog]
         self.k, self.max_message_chars = k, max_message_chars
         text_search = any(item.text for item in self.catalog)
         self.router = MessageRouter(self.titles, self.genres, intent_parser, text_search, router_mode)
@@ -87,9 +89,12 @@ class ChatEngine:
 
     def new_session(self, user_id: str | None = None) -> ChatSession:
         """A fresh conversation; RecommenderError if `user_id` is not a known user."""
-        items = self.recommender.user_history(user_id).items if user_id is not None else []
-        last = int(items[-1]) if len(items) else None
-        return ChatSession(DialogueState(user_id=user_id, last_watched=last))
+        items = [int(i) for i in self.recommender.user_history(user_id).items] if user_id is not None else []
+        if not items:
+            return ChatSession(DialogueState(user_id=user_id))
+        usual, unusual = history_genres([self.catalog[i].genres for i in items], self._catalogue_genres)
+        return ChatSession(DialogueState(user_id=user_id, last_watched=items[-1], usual_genres=usual,
+                                         unusual_genres=unusual))
 
     def open(self, session: ChatSession) -> ChatTurn:
         """The first list of a conversation: from the user's history, or popular picks for a new user."""

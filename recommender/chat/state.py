@@ -129,6 +129,8 @@ class DialogueState:
     pending: PendingClarification | None = None
     count: int | None = None  # picks per list the current request asked for (None: the chat's default)
     last_watched: int | None = None  # the known user's most recent rating ("like the last movie I watched")
+    usual_genres: tuple[str, ...] = ()  # the genres the known user's history holds most
+    unusual_genres: tuple[str, ...] = ()  # common genres it holds least ("something different from usual")
 
     @property
     def has_request(self) -> bool:
@@ -210,7 +212,8 @@ class DialogueState:
 
     def reset(self) -> None:
         """Forget the conversation; keep who is asking (and their history's last film)."""
-        fresh = DialogueState(user_id=self.user_id, last_watched=self.last_watched)
+        fresh = DialogueState(user_id=self.user_id, last_watched=self.last_watched, usual_genres=self.usual_genres,
+                              unusual_genres=self.unusual_genres)
         for f in dataclasses.fields(self):
             setattr(self, f.name, getattr(fresh, f.name))
 

@@ -1,0 +1,73 @@
+"""Asks about the person's own history, which only a known MovieLens user has: "anything like the last
+movie I watched?" and "something different from what I usually watch". A new user is told so.
+`DialogueState.last_watched` and `unusual_genres` are set when the session starts (`ChatEngine.new_session`)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from recommender.chat.state import DialogueState, Update
+from recommender.chat.targets import targets_update
+
+NO_HISTORY = "pick a MovieLens user in the side panel, or name films you liked"
+
+
+LAST_WATCHED = re.compile(r"\b(?:the\s+)?last\s+(?:movie|film|one|thing)\s+(?:that\s+)?(?:i|we)(?:'ve|\s+have)?\s+"
+                          r"(?:watched|saw|seen|rated)\b", re.I)
+
+
+def the_last_one_watched(update: Update, state: DialogueState, text: str, titles) -> None:
+    """"anything like the last movie i watched?" (the model: "like #10") is the last film of the user's
+    history; a new user has none, and the reply says so."""
+    if not LAST_WATCHED.search(text) or update.question is not None:
+        return
+    update.liked = [i for i in update.liked if i not in state.last_shown]  # "like #10" was no one's wish
+    update.references = [i for i in update.references if i not in state.last_shown]
+    update.problems = [p for p in update.problems if not p.startswith(("There is no #", "#"))]
+    if state.last_watched is None:
+        update.notes = [n for n in update.notes if not n.startswith("More like")]
+        update.problems.append(f"I don't know what you watched last: {NO_HISTORY}.")
+        return
+    update.references = [state.last_watched]
+    update.new_request = True
+    update.notes = [n for n in update.notes if not n.startswith(("Noted, ", "More like"))]
+    update.notes += targets_update([("references", state.last_watched)], titles, None).notes
+
+
+DIFFERENT = re.compile(r"\b(?:different|new)\b.{0,25}\b(?:usual(?:ly)?|normally|always|typically)\b|\bcomfort zone\b"
+                       r"|\bsomething i (?:wouldn'?t|would not|don'?t|do not) (?:usually |normally )?(?:watch|pick|choose)", re.I)
+MAIN_GENRE_SHARE = 0.04  # genres this common in the catalogue may be offered as "different" (not Film-Noir)
+
+
+def history_genres(genre_lists, catalogue_genre_lists) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(the two genres the history holds most, the two common catalogue genres it holds least, the larger
+    genre first among equals): what "something different from what I usually watch" is measured against.
+    (Least relative to the catalogue offered a broad watcher Drama and Comedy, the genres they watch most.)"""
+    seen = Counter(g for genres in genre_lists for g in genres)
+    everywhere = Counter(g for genres in catalogue_genre_lists for g in genres)
+    size = max(len(catalogue_genre_lists), 1)
+    usual = tuple(g for g, _ in seen.most_common(2))
+    common = [g for g, n in everywhere.items()
+              if n / size >= MAIN_GENRE_SHARE and g.lower() != "unknown" and g not in usual]
+    return usual, tuple(sorted(common, key=lambda g: (seen[g], -everywhere[g]))[:2])
+
+
+def something_different(update: Update, state: DialogueState, text: str) -> None:
+    """"something different from what I usually watch" (the model: "I can't match “what i usually watch”")
+    wishes for the common genres the user's history holds least, and says which."""
+    if not DIFFERENT.search(text) or update.question is not None:
+        return
+    update.missing = [(kind, words) for kind, words in update.missing if kind == "people"]
+    if not state.unusual_genres:
+        update.problems.append(f"I don't know what you usually watch yet: {NO_HISTORY}.")
+        update.new_request = update.new_request or not state.has_request  # popular picks meanwhile
+        return
+    update.wished_genres, update.references, update.query, update.new_request = list(state.unusual_genres), [], None, True
+    usual, unusual = " and ".join(state.usual_genres), " and ".join(state.unusual_genres)
+    update.notes.append(f"Your ratings are mostly {usual}; here are {unusual} films, the common genres you watch least.")
+
+
+def ground_history_asks(update: Update, state: DialogueState, text: str, titles) -> None:
+    the_last_one_watched(update, state, text, titles)
+    something_different(update, state, text)
