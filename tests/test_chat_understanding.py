@@ -1202,6 +1202,8 @@ def test_a_degree_of_the_wished_genre_keeps_it_and_an_addition_the_model_called_
     request = engine.recommender.requests[-1]
     assert request.wished_genres == ("Horror",) and "Horror" not in request.constraints.exclude_genres
     assert "how gory a film is" in turn.reply and not shown & {row.title for row in session.rows}
+    engine.message(session, "less gore, more psychological")  # dev8: the noun too
+    assert "Horror" not in engine.recommender.requests[-1].constraints.exclude_genres
     engine.message(session, "no horror")  # the genre named: excluded
     assert "Horror" in engine.recommender.requests[-1].constraints.exclude_genres
     session = engine.new_session()

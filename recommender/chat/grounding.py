@@ -216,7 +216,9 @@ def note_degree(update: Update, text: str) -> None:
         update.question.degree = m.group(1).lower()
 
 
-LESS_OF = re.compile(r"\b(?:not (?:so|too|that|very|overly|super|as)|less|too)\s+" + DEGREE.pattern, re.I)
+LESS_OF = re.compile(r"\b(?:not (?:so|too|that|very|overly|super|as)|less|too(?: much)?)\s+"
+                     r"(gory|gore|bloody|blood|violent|violence|graphic|disturbing|intense|brutal|gruesome|creepy|dark)\b", re.I)
+TRAIT = {"gore": "gory", "blood": "bloody", "violence": "violent"}
 
 
 def spare_the_wished_genre(update: Update, state: DialogueState, text: str) -> None:
@@ -231,6 +233,7 @@ def spare_the_wished_genre(update: Update, state: DialogueState, text: str) -> N
         return
     update.set_exclusions([g for g in update.exclude_genres if g not in spared])
     update.more = bool(state.last_shown)
-    update.notes.append(f"I can't tell how {degree.group(1).lower()} a film is from its genres, so the list stays "
+    trait = TRAIT.get(degree.group(1).lower(), degree.group(1).lower())
+    update.notes.append(f"I can't tell how {trait} a film is from its genres, so the list stays "
                         f"{' and '.join(spared)}.")
 
