@@ -337,3 +337,10 @@ def test_it_after_a_title_in_the_same_message_is_that_title(state):
     say(state, "why #3?")
     update = say(state, "I've seen Alien, loved it")
     assert update.seen == [idx("Alien")] and update.liked == [idx("Alien")]
+
+
+def test_seen_em_all_marks_the_whole_list_and_liek_is_like(state):
+    """Typed as a new user: "seen em all" marked only #10 seen (the model's reading); "movies liek toy story"."""
+    update = say(state, "seen em all")
+    assert len(update.seen) == 5 and update.understood and update.query is None
+    assert say(state, "movies liek toy story").references == [idx("Toy Story")]

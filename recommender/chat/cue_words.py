@@ -30,7 +30,8 @@ CUES = [  # (action, pattern), matched in this order; "request" cues ask for som
     ("seen", r"(?:\b(?:i'?ve|i have|we'?ve|we have)\s+)?(?:\balready\s+)?\b(?:seen|watched|saw)\b"),
     ("excluded", r"\bnot (?:that|this) one\b|\bnope\b|\b(?:skip|remove|drop|hide)\b"),
     ("excluded_word", r"\b(?:not|no|without)\b"),  # only about the title or reference right after it
-    ("references", r"\b(?:something|anything|movies?|films?|stuff|ones?|more|others?)\s+(?:just\s+)?like\b|\bsimilar to\b"
+    ("references", r"\b(?:something|anything|movies?|films?|stuff|ones?|more|others?)\s+(?:just\s+)?(?:like|liek|lik)\b"
+                   r"|\bsimilar to\b"
                    r"|\b(?:something|anything|movies?|films?|stuff|ones?|more)\s+(?:\w+\s+)?similar\b"  # "anything similar"
                    r"|\belse\s+(?:(?:that'?s|is|are)\s+)?like\b|\bwhat'?s\s+like\b"  # "what else is like them"
                    r"|\bin the (?:vein|style|spirit) of\b|\balong the lines of\b"  # "like X": a request, not a rating
@@ -52,7 +53,7 @@ FILLER = frozenset(
     hi hello hey well then now again similar only just them all everything those these there here what how
     who good great cool nice sure fine morning evening afternoon bye goodbye cheers about tonight tonite today
     weekend showed shown suggested listed recommended best greatest top ever time rated highest popular
-    acclaimed favorite favourite ish old classic classics lol tbh imo idk haha lmao honestly plz thx""".split()
+    acclaimed favorite favourite ish old classic classics lol tbh imo idk haha lmao honestly plz thx em""".split()
 )
 ENGLISH_HINTS = frozenset(
     """the a an i me my you and or but of in on with like want something movie movies some from for is are to please

@@ -73,7 +73,8 @@ def _implicit_targets(action: str, state: DialogueState, text: str, cue_end: int
     title named earlier in the message, else the item last pointed at, else #1. A cue without such a word
     ("I like dark films") is about no item."""
     after = text[cue_end:]
-    everything = re.match(r"\s*(?:them all|all of (?:them|these|those)|all|everything|these|those)\b", after, re.I)
+    everything = re.match(r"\s*(?:(?:them|'?em) all|all of (?:them|'?em|these|those)|all|everything|these|those)\b",
+                          after, re.I)  # "seen em all"
     pointing = re.match(r"\s*(?:that one|this one|that|this|it|one)\b", after, re.I)
     if action == "excluded" and not everything:
         pointing = pointing or re.search(r"\bone\b|\bnope\b", text[max(0, cue_end - 12):cue_end], re.I)
