@@ -1267,3 +1267,20 @@ def test_something_different_from_usual_is_what_the_history_holds_least(engine, 
     assert f"mostly Comedy and Romance; here are {' and '.join(unusual)} films" in turn.reply
     turn = engine.message(engine.new_session(), "something different from what i usually watch")
     assert "I don't know what you usually watch yet" in turn.reply and turn.rows
+
+
+def test_why_these_is_about_the_list(engine, parser):
+    """"why did you pick these?" (the model: why #10) was answered with #10's explanation alone."""
+    parser.intents["why did you pick these?"] = Intent(action="question", ask="why", item=5)
+    session = engine.new_session()
+    engine.message(session, "comedy")
+    shown = [row.title for row in session.rows]
+    turn = engine.message(session, "why did you pick these?")
+    assert turn.reply.startswith("They follow what you asked for (Comedy), the best fit first")
+    assert [row.title for row in session.rows] == shown
+    from recommender.chat.answers import answer_which
+    from recommender.chat.state import Question
+
+    two = [index_of(CATALOG, "Scream"), index_of(CATALOG, "Fargo"), index_of(CATALOG, "Alien")]  # 1996, 1996, 1979
+    reply = answer_which(Question("which", two[0], 0, order="newest"), two, CATALOG)
+    assert reply == "The newest are #1 **Scream** and #2 **Fargo**, both from 1996."  # was "all from"

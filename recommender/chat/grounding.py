@@ -205,6 +205,16 @@ def which_of_the_list(update: Update, asked_genres: list[str], text: str) -> Non
                                           order=ORDER_WORDS[order.group(0).lower()] if order else None)
 
 
+WHY_THESE = re.compile(r"\bwhy\b.*\b(?:these|those|them|this list|the list|all of (?:these|them))\b", re.I)
+
+
+def why_these(update: Update, text: str) -> None:
+    """"why did you pick these?" asks about the list (it was answered with #10's explanation alone)."""
+    question = update.question
+    if question is not None and question.ask == "why" and WHY_THESE.search(text) and not find_references(text):
+        update.question = dataclasses.replace(question, ask="list", position=0)
+
+
 DEGREE = re.compile(r"\b(gory|bloody|violent|graphic|disturbing|intense|brutal|gruesome|creepy|dark)\b", re.I)
 
 

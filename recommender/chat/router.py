@@ -35,6 +35,7 @@ from recommender.chat.grounding import (
     spare_the_wished_genre,
     question_needs_an_item,
     which_of_the_list,
+    why_these,
     without_unpointed_positions,
 )
 from recommender.chat.cue_words import FILLER, GENERAL_ASK
@@ -122,6 +123,7 @@ class MessageRouter:
         asked_genres = self._asked_genres(rules)
         question_about_named_title(update, intent, rules, state, asked_genres, text)
         which_of_the_list(update, asked_genres, text)
+        why_these(update, text)
         note_degree(update, text)
         drop_unsaid_exclusions(update, text)
         both_sides_of_meets(update, rules, text, self.titles)

@@ -197,6 +197,10 @@ class ChatEngine:
         question = update.question
         if question.ask == "which":
             return answer_which(question, [r.index for r in session.rows], self.catalog)
+        if question.ask == "list":
+            asked = describe_request(session.dialogue)
+            basis = f"what you asked for{asked}" if asked else "what you watched and liked, or what most people watch"
+            return f"They follow {basis}, the best fit first; each card on the right says why it was picked."
         row = next((r for r in session.rows if r.index == question.item), None)
         explanation = row.explanation if row is not None and row.explained else ""
         rec = next((r for r in session.recs if r.index == question.item), None)
