@@ -1284,3 +1284,11 @@ def test_why_these_is_about_the_list(engine, parser):
     two = [index_of(CATALOG, "Scream"), index_of(CATALOG, "Fargo"), index_of(CATALOG, "Alien")]  # 1996, 1996, 1979
     reply = answer_which(Question("which", two[0], 0, order="newest"), two, CATALOG)
     assert reply == "The newest are #1 **Scream** and #2 **Fargo**, both from 1996."  # was "all from"
+
+
+def test_in_color_is_after_the_black_and_white_era():
+    """"something like casablanca but in color" kept Casablanca's era."""
+    from recommender.chat.year_phrases import find_year_filters
+
+    found = find_year_filters("something like casablanca but in color")
+    assert (found.min_year, found.max_year) == (1960, None)

@@ -73,6 +73,7 @@ _RULES = [  # (pattern, groups -> (min_year, max_year)); earlier rules win where
     (rf"\b(?:before|b4)\s+(?:the\s+)?{_DECADE}", lambda d: (None, _decade_start(d) - 1)),
     (rf"(?<!\w)(?:(?:from|in|of|during)\s+)?(?:the\s+)?(?:(early|late|mid)[\s-]+)?{_DECADE}(?!\w)", _decade_part),
     (rf"\b(?:from|in|released in|made in)\s+{_YEAR}\b", lambda a: (int(a), int(a))),
+    (r"\bin (?:colou?r|technicolou?r)\b", lambda: (1960, None)),  # "like Casablanca but in color": not black and white
 ]
 YEAR_RULES = [(re.compile(p, re.I), bounds) for p, bounds in _RULES]
 _FILMS = (r"movies?|films?|flicks?|stories|classics|ones|pictures|westerns?|musicals?|comedy|comedies|thrillers?|"
