@@ -1132,6 +1132,9 @@ def test_sixth_session_trials_similar_counts_general_asks_and_year_spans(engine,
     assert "Only 1 of these is Mystery." in turn.reply and len(turn.rows) == 5
     turn = engine.message(engine.new_session(), "what would you recommend for me?")
     assert "didn't find a request" not in turn.reply and turn.rows
+    parser.intents["idk, something popular"] = Intent(action="off_topic")  # the model's reading
+    turn = engine.message(engine.new_session(), "idk, something popular")
+    assert "only help you choose" not in turn.reply and turn.rows
     parser.intents["what would you pick for a first date?"] = Intent(action="off_topic")  # dev14
     turn = engine.message(engine.new_session(), "what would you pick for a first date?")
     assert engine.recommender.requests[-1].wished_genres == ("Romance",) and turn.rows

@@ -20,7 +20,8 @@ GENERAL_ASK = re.compile(
     r"what (?:would|do|can|could|should|will) you (?:recommend|suggest|pick)|what (?:do|would) you have|"
     r"(?:give|get) me (?:some |a few )?(?:recommendations|recs|suggestions|picks)|(?:some|any|got any) (?:recs|picks)|"
     r"(?:pick|find|choose) (?:me )?(?:something|a movie|a film|one)|help me (?:pick|choose|find) (?:something|a movie|a film|one)|"
-    r"what should (?:i|we) (?:see|put on))(?:\s+(?:for|to) (?:me|us))?\b"
+    r"what should (?:i|we) (?:see|put on)|(?:something|anything|movies?|films?|a movie|a film) (?:popular|everyone (?:has seen|likes|loves)|"
+    r"most people (?:like|love)|mainstream|well[\s-]known|crowd[\s-]pleas(?:ing|er)))(?:\s+(?:for|to) (?:me|us))?\b"
     r"(?:\s+(?:right now|tonight|today|now|these days|this weekend))?\s*\??", re.I)
 CUES = [  # (action, pattern), matched in this order; "request" cues ask for something, they like nothing
     ("request", r"\b(?:i'?d|i would|we'?d|would)\s+(?:really\s+)?like\b|\blike\s+to\s+(?:see|watch)\b|\bfeel like\b"),
