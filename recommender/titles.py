@@ -235,13 +235,19 @@ class TitleIndex:
     def series(self, index: int) -> list[int]:
         """The item and those whose title continues its title ("Godfather, The" -> "Godfather: Part II, The",
         "Die Hard" -> "Die Hard 2"): what "all the Godfather movies" names."""
-        def words(i: int) -> list[str]:  # unlike `normalise`, a leading "Die" stays ("Die Hard" is no "Hard Rain")
-            return [w for w, _, _ in tokens(_TRAILING_ARTICLE.sub("", _PARENTHESISED.sub(" ", self.catalog[i].title)))]
-
-        own = words(index)
+        words = self._title_words()
+        own = words[index]
         if len(own) == 1 and own[0] in COMMON_WORDS:
             return [index]
-        return [i for i in range(len(self.catalog)) if i == index or words(i)[:len(own)] == own]
+        return [i for i, title in enumerate(words) if i == index or title[:len(own)] == own]
+
+    def _title_words(self) -> list[tuple[str, ...]]:
+        """Each title's folded words, built on first use: unlike `normalise`, a leading "Die" stays ("Die
+        Hard" is no "Hard Rain")."""
+        if getattr(self, "_words", None) is None:
+            self._words = [tuple(w for w, _, _ in tokens(_TRAILING_ARTICLE.sub("", _PARENTHESISED.sub(" ", item.title))))
+                           for item in self.catalog]
+        return self._words
 
     def _prefix_items(self, key: str) -> list[int]:
         """Items whose title starts with the typed words ("Shawshank" -> "Shawshank Redemption")."""

@@ -1255,7 +1255,7 @@ def test_the_last_movie_i_watched_is_the_last_of_the_history_not_of_the_list(eng
 def test_something_different_from_usual_is_what_the_history_holds_least(engine, parser):
     """Known user 13: "something different from what i usually watch" answered "I can't match “what i usually
     watch”" and listed popular films; a new user has no "usual"."""
-    from recommender.chat.history_asks import history_genres
+    from recommender.chat.history_asks import genre_sizes, history_genres
 
     parser.intents["something different from what i usually watch"] = Intent(action="request",
                                                                               rest=["what i usually watch"])
@@ -1263,8 +1263,7 @@ def test_something_different_from_usual_is_what_the_history_holds_least(engine, 
     session = engine.new_session("13")
     engine.open(session)
     turn = engine.message(session, "something different from what i usually watch")
-    usual, unusual = history_genres([CATALOG[i].genres for i in engine.recommender.histories["13"]],
-                                    [item.genres for item in CATALOG])
+    usual, unusual = history_genres([CATALOG[i].genres for i in engine.recommender.histories["13"]], genre_sizes(CATALOG))
     assert usual == ("Comedy", "Romance") and not set(unusual) & {"Comedy", "Romance", "Fantasy"}
     assert engine.recommender.requests[-1].wished_genres == unusual and "can't match" not in turn.reply
     assert f"mostly Comedy and Romance; here are {' and '.join(unusual)} films" in turn.reply

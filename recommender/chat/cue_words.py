@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from recommender.chat.phrases import CARDINALS
+
 RESET = re.compile(
     r"\s*(?:please\s+)?(?:reset|start over|start again|restart|clear( all| everything)?|new search)\W*", re.I)
 MORE = re.compile(
@@ -73,10 +75,9 @@ LOOKS_GOOD = re.compile(  # "the 4th and 6th look fun": positions liked by words
     r"very\s+)?(?:good|great|fun|interesting|cool|promising|amazing|nice|cute|awesome|fantastic|perfect)\W*$", re.I)
 
 # "give me 5 good thrillers", "top 3 comedies", "just two movies": how many picks to show
-NUMBER_WORDS = {w: n for n, w in enumerate("one two three four five six seven eight nine ten".split(), 1)}
 COUNT = re.compile(  # the number starts the message or follows a word that asks ("my 2 kids love cartoons": no count)
     r"(?:^\W*|\b(?:give|show|get|find|recommend|suggest|list|need|want|pick|name|top|just|only|me|us)\s+)"
-    r"(\d{1,2}|" + "|".join(NUMBER_WORDS) + r")\s+(?:[\w'-]+\s+){0,3}?"
+    r"(\d{1,2}|" + "|".join(CARDINALS) + r")\s+(?:[\w'-]+\s+){0,3}?"
     r"(?:movies|films|picks|options|suggestions|recommendations|recs|titles|flicks|ones|comedies|thrillers|dramas|"
     r"westerns|musicals|mysteries|documentaries|romances|romcoms|horrors|cartoons|classics|more)\b", re.I)
-TOP_COUNT = re.compile(r"\btop\s+(\d{1,2}|" + "|".join(NUMBER_WORDS) + r")\b(?!\s*(?:%|percent))", re.I)  # "top 3 for me"
+TOP_COUNT = re.compile(r"\btop\s+(\d{1,2}|" + "|".join(CARDINALS) + r")\b(?!\s*(?:%|percent))", re.I)  # "top 3 for me"

@@ -215,7 +215,8 @@ def why_these(update: Update, text: str) -> None:
         update.question = dataclasses.replace(question, ask="list", position=0)
 
 
-DEGREE = re.compile(r"\b(gory|bloody|violent|graphic|disturbing|intense|brutal|gruesome|creepy|dark)\b", re.I)
+DEGREE_WORDS = "gory|bloody|violent|graphic|disturbing|intense|brutal|gruesome|creepy|dark"  # what genres only approximate
+DEGREE = re.compile(rf"\b({DEGREE_WORDS})\b", re.I)
 
 
 def note_degree(update: Update, text: str) -> None:
@@ -226,9 +227,9 @@ def note_degree(update: Update, text: str) -> None:
         update.question.degree = m.group(1).lower()
 
 
-LESS_OF = re.compile(r"\b(?:not (?:so|too|that|very|overly|super|as)|less|too(?: much)?)\s+"
-                     r"(gory|gore|bloody|blood|violent|violence|graphic|disturbing|intense|brutal|gruesome|creepy|dark)\b", re.I)
-TRAIT = {"gore": "gory", "blood": "bloody", "violence": "violent"}
+TRAIT = {"gore": "gory", "blood": "bloody", "violence": "violent"}  # the nouns, said back as the adjective
+LESS_OF = re.compile(rf"\b(?:not (?:so|too|that|very|overly|super|as)|less|too(?: much)?)\s+({DEGREE_WORDS}|{'|'.join(TRAIT)})\b",
+                     re.I)
 
 
 def spare_the_wished_genre(update: Update, state: DialogueState, text: str) -> None:

@@ -40,13 +40,18 @@ DIFFERENT = re.compile(r"\b(?:different|new)\b.{0,25}\b(?:usual(?:ly)?|normally|
 MAIN_GENRE_SHARE = 0.04  # genres this common in the catalogue may be offered as "different" (not Film-Noir)
 
 
-def history_genres(genre_lists, catalogue_genre_lists) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def genre_sizes(catalog) -> tuple[Counter, int]:
+    """(items per genre, items) of the catalogue: what `history_genres` measures "common" against."""
+    return Counter(g for item in catalog for g in item.genres), len(catalog)
+
+
+def history_genres(genre_lists, sizes: tuple[Counter, int]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(the two genres the history holds most, the two common catalogue genres it holds least, the larger
     genre first among equals): what "something different from what I usually watch" is measured against.
-    (Least relative to the catalogue offered a broad watcher Drama and Comedy, the genres they watch most.)"""
+    (Least relative to the catalogue offered a broad watcher Drama and Comedy, the genres they watch most.)
+    `sizes`: the catalogue's `genre_sizes`, counted once."""
     seen = Counter(g for genres in genre_lists for g in genres)
-    everywhere = Counter(g for genres in catalogue_genre_lists for g in genres)
-    size = max(len(catalogue_genre_lists), 1)
+    everywhere, size = sizes[0], max(sizes[1], 1)
     usual = tuple(g for g, _ in seen.most_common(2))
     common = [g for g, n in everywhere.items()
               if n / size >= MAIN_GENRE_SHARE and g.lower() != "unknown" and g not in usual]

@@ -11,8 +11,8 @@ import re
 from functools import lru_cache
 
 from recommender.chat.cue_words import (CONNECTORS, COUNT, CUES, ENGLISH_HINTS, FILLER, FOREIGN_HINTS, GENERAL_ASK, INSTRUCTION,
-                                         LOOKS_GOOD, MORE, NUMBER_WORDS, RESET, TOP_COUNT)
-from recommender.chat.phrases import CLAUSE_END, ORDINALS, GenreLexicon, Reference, find_genre_filters, find_references
+                                         LOOKS_GOOD, MORE, RESET, TOP_COUNT)
+from recommender.chat.phrases import CARDINALS, CLAUSE_END, ORDINALS, GenreLexicon, Reference, find_genre_filters, find_references
 from recommender.chat.state import DialogueState, PendingClarification, Update, exclusion_note
 from recommender.chat.targets import resolve_targets, targets_update
 from recommender.chat.year_phrases import find_relative_years, find_year_filters
@@ -51,8 +51,9 @@ def parse_message(text: str, state: DialogueState, titles: TitleIndex, genres: G
     refs = [r for r in find_references("".join(blank)) if not _inside(r, mentions)]
     for r in refs:
         consume(r.start, r.end)
-    for m in [*COUNT.finditer("".join(blank)), *TOP_COUNT.finditer("".join(blank))]:  # "give me 5 good thrillers"
-        number = NUMBER_WORDS.get(m.group(1).lower()) or int(m.group(1))
+    unread = "".join(blank)
+    for m in [*COUNT.finditer(unread), *TOP_COUNT.finditer(unread)]:  # "give me 5 good thrillers", "top 3 for me"
+        number = CARDINALS.get(m.group(1).lower()) or int(m.group(1))
         if 1 <= number <= 20:
             update.count = number
             consume(*m.span(1))

@@ -96,16 +96,14 @@ class MessageRouter:
         as_genres = read_as_genres(rules, self.genres) if self.mode != "llm" else None
         if as_genres is not None and not as_genres.non_english and not is_question(text):
             add_to_request(as_genres, state, text, self.genres)
-            spare_the_wished_genre(as_genres, state, text)
-            ground_history_asks(as_genres, state, text, self.titles)
+            self._in_this_conversation(as_genres, state, text)
             note_narrow_topics(as_genres, text)
             return Understood(as_genres, "rules", time.perf_counter() - started)
         use_rules = (self.intent_parser is None or self.mode == "rules" or rules.kind == "empty"
                      or (self.mode == "auto" and rules_are_exact(text, rules, state)))
         if use_rules:
             if rules.kind == "message":
-                spare_the_wished_genre(rules, state, text)
-                ground_history_asks(rules, state, text, self.titles)
+                self._in_this_conversation(rules, state, text)
             return Understood(rules, "rules", time.perf_counter() - started)
         from recommender.llm.intent_model import safe_parse
 
@@ -136,12 +134,17 @@ class MessageRouter:
             note_unread_words(update, rules, self.genres)
         keep_request_for_missing_data(update, state, text)
         add_to_request(update, state, text, self.genres)
-        spare_the_wished_genre(update, state, text)
-        ground_history_asks(update, state, text, self.titles)
+        self._in_this_conversation(update, state, text)
         note_narrow_topics(update, text)
         update.non_english = rules.non_english
         update.ignored_instruction = rules.ignored_instruction
         return Understood(update, "llm", time.perf_counter() - started, parsed.raw)
+
+    def _in_this_conversation(self, update: Update, state: DialogueState, text: str) -> None:
+        """What the conversation so far changes in any reading of a message: less of a trait keeps the genre
+        the request wishes ("not so gory" after horror), and asks about the user's own history."""
+        spare_the_wished_genre(update, state, text)
+        ground_history_asks(update, state, text, self.titles)
 
     def _asked_genres(self, rules: Update) -> list[str]:
         if self.genres is None or not rules.query:

@@ -26,7 +26,7 @@ from recommender.chat.answers import (
     small_talk_reply,
     understood_besides_missing,
 )
-from recommender.chat.history_asks import history_genres
+from recommender.chat.history_asks import genre_sizes, history_genres
 from recommender.chat.markdown import escape
 from recommender.chat.parse import lexicon_for
 from recommender.chat.router import MessageRouter
@@ -73,7 +73,7 @@ class ChatEngine:
         self.catalog = recommender.catalog
         self.titles = TitleIndex(self.catalog)
         self.genres = lexicon_for(self.catalog)
-        self._catalogue_genres = [item.genres for item in self.catalog]
+        self._genre_sizes = genre_sizes(self.catalog)  # for "something different from what I usually watch"
         self.k, self.max_message_chars = k, max_message_chars
         text_search = any(item.text for item in self.catalog)
         self.router = MessageRouter(self.titles, self.genres, intent_parser, text_search, router_mode)
@@ -92,7 +92,7 @@ class ChatEngine:
         items = [int(i) for i in self.recommender.user_history(user_id).items] if user_id is not None else []
         if not items:
             return ChatSession(DialogueState(user_id=user_id))
-        usual, unusual = history_genres([self.catalog[i].genres for i in items], self._catalogue_genres)
+        usual, unusual = history_genres([self.catalog[i].genres for i in items], self._genre_sizes)
         return ChatSession(DialogueState(user_id=user_id, last_watched=items[-1], usual_genres=usual,
                                          unusual_genres=unusual))
 
