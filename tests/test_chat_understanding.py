@@ -1244,6 +1244,12 @@ def test_the_last_movie_i_watched_is_the_last_of_the_history_not_of_the_list(eng
     turn = engine.message(session, "anything like the last movie i watched?")
     assert engine.recommender.requests[-1].references == (index_of(CATALOG, "Fargo"),)
     assert "something like: Fargo" in turn.reply
+    title = next(item.title for i, item in enumerate(CATALOG) if i not in session.dialogue.last_shown
+                 and item.title not in ("Heat", "Fargo"))  # a film liked in the message, not on the list
+    message = f"I loved {title}, anything like the last movie i watched?"
+    parser.intents[message] = Intent(action="request", liked=[title])
+    turn = engine.message(session, message)
+    assert f"you liked: {title}" in turn.reply and "something like: Fargo" in turn.reply  # the liked note was dropped
     engine.message(session, "reset")
     assert session.dialogue.last_watched == index_of(CATALOG, "Fargo")
     session = engine.new_session()

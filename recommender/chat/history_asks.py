@@ -8,7 +8,7 @@ import re
 from collections import Counter
 
 from recommender.chat.state import DialogueState, Update
-from recommender.chat.targets import targets_update
+from recommender.chat.title_spans import renote
 
 NO_HISTORY = "pick a MovieLens user in the side panel, or name films you liked"
 
@@ -31,8 +31,8 @@ def the_last_one_watched(update: Update, state: DialogueState, text: str, titles
         return
     update.references = [state.last_watched]
     update.new_request = True
-    update.notes = [n for n in update.notes if not n.startswith(("Noted, ", "More like"))]
-    update.notes += targets_update([("references", state.last_watched)], titles, None).notes
+    update.notes = [n for n in update.notes if not n.startswith("More like")]
+    renote(update, titles)
 
 
 DIFFERENT = re.compile(r"\b(?:different|new)\b.{0,25}\b(?:usual(?:ly)?|normally|always|typically)\b|\bcomfort zone\b"
