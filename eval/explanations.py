@@ -27,8 +27,6 @@ def main() -> None:
     parser.add_argument("--data", default="ml-100k", help="data set name or path")
     parser.add_argument("--users", type=int, default=25, help="seeded sample of known users (evaluation half)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the user sample")
-    parser.add_argument("--no-merge", action="store_true",
-                        help="run the LoRA adapters attached, not merged into copies of the base (slower; to compare)")
     parser.add_argument("--out", default="eval/results/explanations", help="writes OUT.json and OUT.md")
     args = parser.parse_args()
     if args.users < 1:
@@ -40,7 +38,7 @@ def main() -> None:
     from recommender.llm.defaults import llm_config_from, resolve_explain_adapter, resolve_intent_adapter
     from recommender.train.explain_task import training_user
 
-    rec = Recommender.load(args.data, ranker="llm", llm_config=llm_config_from(None, "4bit", "default", merge=not args.no_merge),
+    rec = Recommender.load(args.data, ranker="llm", llm_config=llm_config_from(None, "4bit", "default"),
                            intent_adapter=resolve_intent_adapter("default", None),
                            explain_adapter=resolve_explain_adapter("default", None))
     try:
@@ -51,7 +49,7 @@ def main() -> None:
     requests += [(f'new user: "{m}"', r) for m, r in zip(MESSAGES, chat_requests(rec, MESSAGES))]
     result = audit(rec, requests)
     command = (f".venv/bin/python eval/explanations.py --data {args.data} --users {args.users} --seed {args.seed} "
-               f"{'--no-merge ' if args.no_merge else ''}--out {args.out}")
+               f"--out {args.out}")
     load = os.getloadavg()
     writes = "LLM with the explain adapter" if rec.explainer.writes else "plain renderings (no explain adapter)"
     text = (f"Command: `{command}`\n\nModel: {rec.explainer.backend.model_id}, explanations: {writes}; "

@@ -29,8 +29,6 @@ def main() -> None:
     parser.add_argument("--rows", nargs="+", default=["rules", "llm", "auto"], choices=["rules", "llm", "auto"],
                         help="parsers to compare")
     parser.add_argument("--intent", default="default", help="intent adapter: 'default', 'none' or a directory")
-    parser.add_argument("--no-merge", action="store_true",
-                        help="run the LoRA adapters attached, not merged into copies of the base (slower; to compare)")
     parser.add_argument("--out", default="eval/results/intent_bench", help="writes OUT.json and OUT.md")
     args = parser.parse_args()
 
@@ -42,7 +40,7 @@ def main() -> None:
 
     cases = load_cases(*args.cases)
     adapter = resolve_intent_adapter(args.intent, None)
-    rec = Recommender.load(args.data, ranker="llm", llm_config=llm_config_from(None, "4bit", "default", merge=not args.no_merge),
+    rec = Recommender.load(args.data, ranker="llm", llm_config=llm_config_from(None, "4bit", "default"),
                            intent_adapter=adapter)
     if rec.intent_parser is None and set(args.rows) & {"llm", "auto"}:
         parser.error("no intent adapter loaded: the llm and auto rows need one (--intent DIR)")
@@ -52,7 +50,7 @@ def main() -> None:
     rows = run_rows(engines, cases)
     load = os.getloadavg()
     command = (f".venv/bin/python eval/intent_bench.py --cases {' '.join(args.cases)} --rows {' '.join(args.rows)} "
-               f"--intent {args.intent} {'--no-merge ' if args.no_merge else ''}--out {args.out}")
+               f"--intent {args.intent} --out {args.out}")
     header = (f"Command: `{command}`\n\n{len(cases)} messages ({', '.join(args.cases)}); model "
               f"{rec.ranker.backend.model_id} (4-bit), intent adapter {adapter or 'none'}. Machine: "
               f"{platform.machine()}, {os.cpu_count()} cores, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} "

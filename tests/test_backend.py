@@ -437,8 +437,7 @@ def test_each_forward_pass_runs_the_adapter_it_names_in_any_order(tiny_model_dir
         lora = LoraConfig(r=4, target_modules=["q_proj", "v_proj"], init_lora_weights=False)
         get_peft_model(base.model, lora).save_pretrained(tmp_path / name)
     backend = load_backend(LLMConfig(model=str(tiny_model_dir), quantize="none", device="cpu",
-                                     adapter=str(tmp_path / "ranker"), cache_dir=str(tmp_path / "cache"),
-                                     merge_adapters=False), progress=False)
+                                     adapter=str(tmp_path / "ranker")), progress=False)
     backend.add_adapter("other", str(tmp_path / "other"))
     ids = torch.tensor([backend._encode(backend.chat_prompt("Hi"))])
 
@@ -451,62 +450,26 @@ def test_each_forward_pass_runs_the_adapter_it_names_in_any_order(tiny_model_dir
     assert not np.allclose(first[True], first["other"]) and not np.allclose(first[True], first[False])
 
 
-def _save_lora(model_dir, out, seed: int = 0):
+def test_the_lean_lora_forward_computes_bitwise_what_peft_computes(tiny_model_dir):
     import torch
     from peft import LoraConfig, get_peft_model
 
-    torch.manual_seed(seed)
-    base = load_base_model(LLMConfig(model=str(model_dir), quantize="none", device="cpu"), progress=False)
-    lora = LoraConfig(r=4, target_modules=["q_proj", "v_proj", "down_proj"], init_lora_weights=False)
-    get_peft_model(base.model, lora).save_pretrained(out)
+    from recommender.llm.lean_lora import use_lean_lora
 
-
-def test_a_merged_adapter_computes_what_the_attached_adapter_computes(tiny_model_dir, tmp_path):
-    import torch
-
-    _save_lora(tiny_model_dir, tmp_path / "explain")
-    backend_module.clear_backend_cache()  # a fresh backend: other tests load this model too
-    backends = {}
-    for merge in (False, True):
-        config = LLMConfig(model=str(tiny_model_dir), quantize="none", device="cpu", cache_dir=str(tmp_path / "cache"),
-                           merge_adapters=merge)
-        backends[merge] = load_backend(config, progress=False)
-        backends[merge].add_adapter("explain", str(tmp_path / "explain"))
-    assert set(backends[True].merged) == {"explain"} and not backends[False].merged
-    ids = torch.tensor([backends[True]._encode(backends[True].chat_prompt("Hi there"))])
-
-    def logits(backend, adapter):
-        return backend._forward(0, adapter, input_ids=ids).logits[0, -1].numpy().copy()
-
-    np.testing.assert_allclose(logits(backends[True], "explain"), logits(backends[False], "explain"), atol=1e-4)
-    np.testing.assert_allclose(logits(backends[True], False), logits(backends[False], False), atol=1e-6)
-    assert not np.allclose(logits(backends[True], "explain"), logits(backends[True], False), atol=1e-3)
-
-
-def test_the_merge_is_cached_and_redone_for_a_retrained_adapter(tiny_model_dir, tmp_path):
-    from recommender.llm.merge import ensure_merged_checkpoint
-
-    _save_lora(tiny_model_dir, tmp_path / "explain")
-    first = ensure_merged_checkpoint(str(tiny_model_dir), tmp_path / "explain", tmp_path / "cache", progress=False)
-    stamp = (first / "config.json").stat().st_mtime_ns
-    assert ensure_merged_checkpoint(str(tiny_model_dir), tmp_path / "explain", tmp_path / "cache",
-                                    progress=False) == first
-    assert (first / "config.json").stat().st_mtime_ns == stamp  # not merged again
-    _save_lora(tiny_model_dir, tmp_path / "explain", seed=1)  # retrained: other weights, same directory
-    second = ensure_merged_checkpoint(str(tiny_model_dir), tmp_path / "explain", tmp_path / "cache", progress=False)
-    assert second != first and (second / "config.json").is_file()
-    assert not [p for p in (tmp_path / "cache" / "merged").iterdir() if p.name.startswith(".merging-")]
-
-
-def test_merging_an_adapter_of_another_base_model_fails_clearly(tiny_model_dir, tmp_path):
-    _save_lora(tiny_model_dir, tmp_path / "other")
-    config_file = tmp_path / "other" / "adapter_config.json"
-    config = json.loads(config_file.read_text())
-    config["base_model_name_or_path"] = "Qwen/Qwen2.5-0.5B-Instruct"
-    config_file.write_text(json.dumps(config))
-    backend_module.clear_backend_cache()
-    backend = load_backend(LLMConfig(model=str(tiny_model_dir), quantize="none", device="cpu",
-                                     cache_dir=str(tmp_path / "cache")), progress=False)
-    with pytest.raises(AdapterMismatchError, match="Qwen/Qwen2.5-0.5B-Instruct"):
-        backend.add_adapter("other", str(tmp_path / "other"))
-    assert not backend.merged and not (tmp_path / "cache" / "merged").exists()
+    torch.manual_seed(0)
+    base = load_base_model(LLMConfig(model=str(tiny_model_dir), quantize="none", device="cpu"), progress=False)
+    model = get_peft_model(base.model, LoraConfig(r=4, target_modules=["q_proj", "v_proj", "down_proj"],
+                                                  init_lora_weights=False)).eval()
+    ids = torch.tensor([[5, 17, 30, 42, 8, 9]])
+    with torch.inference_mode():
+        reference = model(input_ids=ids).logits
+        with model.disable_adapter():
+            without = model(input_ids=ids).logits
+    assert use_lean_lora(model) == 6 and use_lean_lora(model) == 0  # two layers x three modules, once
+    with torch.inference_mode():
+        assert torch.equal(model(input_ids=ids).logits, reference)
+        with model.disable_adapter():
+            assert torch.equal(model(input_ids=ids).logits, without)
+    model.train()  # training runs PEFT's own forward: the adapter still gets its gradient
+    model(input_ids=ids).logits.sum().backward()
+    assert all(p.grad is not None for n, p in model.named_parameters() if "lora_" in n)

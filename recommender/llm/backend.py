@@ -29,6 +29,7 @@ from recommender.errors import ModelError
 from recommender.llm.adapters import attach_adapter, check_adapter_matches, normalise_model_id
 from recommender.llm.convert import DEFAULT_MODEL_ID, ensure_default_checkpoint
 from recommender.llm.generation import GenerationMixin, repeated_ngram_completions  # noqa: F401
+from recommender.llm.lean_lora import use_lean_lora
 from recommender.llm.loading import (LoadedModel, configure_threads, load_base_model, resolve_device,  # noqa: F401
                                      resolve_model_source)
 
@@ -53,8 +54,6 @@ class LLMConfig:
     threads: int = option(0, "torch CPU threads for scoring prompts (0 = available cores minus one, at least 1)")
     decode_threads: int = option(1, "torch CPU threads while generating token by token (0 = as threads); "
                                     "one-token steps are too small to split, extra threads mostly wait")
-    merge_adapters: bool = option(True, "run the intent and explain adapters merged into copies of the base "
-                                        "model (faster generation; merged once, cached in cache_dir)")
 
     def __post_init__(self):
         check(self.quantize in QUANTIZE_MODES, f"quantize must be one of {', '.join(QUANTIZE_MODES)}, "
@@ -67,14 +66,10 @@ class LLMConfig:
 class HFBackend(GenerationMixin):
     """A loaded transformers causal LM; implements recommender.types.LLMBackend."""
 
-    def __init__(self, model, tokenizer, model_id: str, device: str, threads: int = 0, decode_threads: int = 0,
-                 config: LLMConfig | None = None):
+    def __init__(self, model, tokenizer, model_id: str, device: str, threads: int = 0, decode_threads: int = 0):
         """threads / decode_threads: torch CPU threads for prompt passes and for one-token generation
-        steps (0 = leave torch's setting alone). `config`: what the model was loaded with, which merged
-        adapters need (see `add_adapter`)."""
+        steps (0 = leave torch's setting alone)."""
         self.model, self.tokenizer, self.model_id, self.device = model, tokenizer, model_id, device
-        self.config = config
-        self.merged: dict[str, Any] = {}  # adapter name -> a copy of the base with that adapter merged in
         self.threads, self.decode_threads = threads, decode_threads or threads
         self._lock = threading.RLock()  # one forward pass at a time: concurrent ones only fight for cores
         self._stop_ids = _stop_token_ids(model, tokenizer)
@@ -92,11 +87,10 @@ class HFBackend(GenerationMixin):
         import torch
 
         name = self.ranker_adapter if adapter is True else (adapter or None)
-        merged = self.merged.get(name) if name else None
-        with self._lock, torch.inference_mode(), (self._adapter_active(name) if merged is None else contextlib.nullcontext()):
+        with self._lock, torch.inference_mode(), self._adapter_active(name):
             if threads and torch.get_num_threads() != threads:
                 torch.set_num_threads(threads)
-            yield self.model if merged is None else merged
+            yield
 
     @contextlib.contextmanager
     def _adapter_active(self, name: str | None):
@@ -119,24 +113,18 @@ class HFBackend(GenerationMixin):
 
     def add_adapter(self, name: str, path: str, progress: bool = False) -> None:
         """Load a second LoRA adapter (for example the intent parser's) next to the ranker's, under
-        `name`; AdapterMismatchError when it was trained for another base model. With the config's
-        `merge_adapters`, it runs merged into its own copy of the base (recommender.llm.merge)."""
+        `name`; AdapterMismatchError when it was trained for another base model."""
         from recommender.llm.adapters import load_named_adapter
 
         with self._lock:
-            if name in self.adapters:
-                return
-            if self.config is not None and self.config.merge_adapters:
-                from recommender.llm.merge import load_merged_model
-
-                self.merged[name] = load_merged_model(self.config, path, self.model_id, progress)
-            else:
+            if name not in self.adapters:
                 self.model = load_named_adapter(self.model, name, path, self.model_id, progress)
-            self.adapters[name] = str(path)
+                use_lean_lora(self.model)
+                self.adapters[name] = str(path)
 
     def _forward(self, threads: int, adapter: bool | str = True, background: bool = False, **inputs):
-        with (self._background_turn() if background else contextlib.nullcontext()), self._running(threads, adapter) as model:
-            return model(**inputs)
+        with (self._background_turn() if background else contextlib.nullcontext()), self._running(threads, adapter):
+            return self.model(**inputs)
 
     @contextlib.contextmanager
     def _background_turn(self, patience_s: float = 10.0):
@@ -190,8 +178,8 @@ class HFBackend(GenerationMixin):
         order = sorted(range(len(rows)), key=lambda i: len(rows[i].ids))
         for start in range(0, len(order), max(1, batch_size)):
             batch = order[start:start + max(1, batch_size)]
-            with self._running(self.threads) as model:
-                logits = packed_answer_logits(model, [rows[i] for i in batch], token_ids,
+            with self._running(self.threads):
+                logits = packed_answer_logits(self.model, [rows[i] for i in batch], token_ids,
                                               self.tokenizer.pad_token_id, self.device).cpu().numpy()
             for k, i in enumerate(batch):
                 out[i] = logits[k, :len(rows[i].score_at)]
@@ -232,16 +220,16 @@ def load_backend(config: LLMConfig, progress: bool = True) -> HFBackend:
     """The backend for `config`, loaded once per process per (model, quantize, adapter, device)."""
     device = resolve_device(config.device)
     adapter = str(Path(config.adapter).expanduser().resolve()) if config.adapter else None
-    key = (config.model or DEFAULT_MODEL_ID, config.quantize, adapter, device, config.merge_adapters)
+    key = (config.model or DEFAULT_MODEL_ID, config.quantize, adapter, device)
     with _BACKENDS_LOCK:
         if key not in _BACKENDS:
             model, tokenizer, model_id = load_base_model(config, progress=progress)
             if adapter:
                 model = attach_adapter(model, adapter, model_id, progress)
+                use_lean_lora(model)
             model.eval()
             threads = configure_threads(config.threads)
-            _BACKENDS[key] = HFBackend(model, tokenizer, model_id, device, threads, config.decode_threads or threads,
-                                       config)
+            _BACKENDS[key] = HFBackend(model, tokenizer, model_id, device, threads, config.decode_threads or threads)
         return _BACKENDS[key]
 
 

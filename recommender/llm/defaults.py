@@ -68,11 +68,10 @@ def resolve_intent_adapter(spec: str | None, model: str | None, quiet: bool = Fa
     return resolve_adapter(spec, model, quiet, SHIPPED_INTENT_ADAPTER, "--intent")
 
 
-def llm_config_from(model: str | None, quantize: str, adapter: str | None, quiet: bool = False, merge: bool = True):
+def llm_config_from(model: str | None, quantize: str, adapter: str | None, quiet: bool = False):
     from recommender.llm.backend import LLMConfig
 
-    return LLMConfig(model=model, quantize=quantize, adapter=resolve_adapter(adapter, model, quiet),
-                     merge_adapters=merge)
+    return LLMConfig(model=model, quantize=quantize, adapter=resolve_adapter(adapter, model, quiet))
 
 
 def ranker_config_for(adapter: str | None, **overrides):
