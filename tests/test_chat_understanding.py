@@ -1300,3 +1300,92 @@ def test_in_color_is_after_the_black_and_white_era():
 
     found = find_year_filters("something like casablanca but in color")
     assert (found.min_year, found.max_year) == (1960, None)
+
+
+def test_a_film_the_catalogue_does_not_hold_is_named_as_unknown_not_as_unmatched_words(engine, parser):
+    """"I loved Inception" (the model: liked Inception) answered "I can't match “I loved Inception”" and
+    offered Addiction as a typo of it."""
+    parser.intents["I loved Inception"] = Intent(action="feedback", liked=["Inception"])
+    parser.intents["something like Interstellar but older"] = Intent(action="request", like=["Interstellar"])
+    turn = engine.message(engine.new_session(), "I loved Inception")
+    assert "I don't know the movie “Inception”. My catalogue has films from" in turn.reply
+    assert "can't match" not in turn.reply
+    turn = engine.message(engine.new_session(), "something like Interstellar but older")
+    assert "I don't know the movie “Interstellar”. My catalogue has films from" in turn.reply
+
+
+def test_suggestions_for_an_unknown_title_start_like_it():
+    from recommender.titles import TitleIndex
+
+    titles = TitleIndex(CATALOG)
+    assert titles.link("Inceptoin").status == "unknown"
+    assert titles.link("Casablanka Nights").candidates == [index_of(CATALOG, "Casablanca")]  # a typo: same first letter
+    assert all(CATALOG[i].title[0] == "F" for i in titles.link("Fargoo Nights").candidates)
+
+
+def test_a_film_everyone_has_seen_is_a_popular_pick_not_a_seen_title(engine, parser):
+    parser.intents["a movie everyone has seen"] = Intent(action="request", seen=["a movie everyone has seen"])
+    session = engine.new_session()
+    turn = engine.message(session, "a movie everyone has seen")
+    assert turn.rows and "can't match" not in turn.reply and not session.dialogue.seen
+
+
+def test_an_ask_naming_only_unknown_films_still_gets_a_list(engine, parser):
+    """"i loved the matrix and inception, what else?" said the catalogue's years twice, then "I didn't find a
+    request in that"."""
+    parser.intents["i loved the matrix and inception, what else?"] = Intent(action="request",
+                                                                           liked=["the matrix", "inception"])
+    turn = engine.message(engine.new_session(), "i loved the matrix and inception, what else?")
+    assert "I don't know the movie “the matrix”. My catalogue has films from" in turn.reply
+    assert turn.reply.count("My catalogue has films from") == 1
+    assert turn.rows and "I didn't find a request" not in turn.reply
+
+
+def test_like_my_favourites_is_the_users_best_rated_films_and_havent_seen_marks_nothing(engine, parser):
+    """Known user 13: "something i haven't seen that's like my favourites" (the model: like "my favourites",
+    the rules: seen #1 and like #1) noted the list's #1 as liked and as a reference."""
+    parser.intents["something i haven't seen that's like my favourites"] = Intent(action="request",
+                                                                                  like=["my favourites"])
+    engine.recommender.histories = {"13": [index_of(CATALOG, t) for t in ("Clueless", "Groundhog Day", "Big")]}
+    session = engine.new_session("13")
+    engine.open(session)
+    shown = list(session.dialogue.last_shown)
+    turn = engine.message(session, "something i haven't seen that's like my favourites")
+    request = engine.recommender.requests[-1]
+    assert list(request.references) == [index_of(CATALOG, t) for t in ("Big", "Groundhog Day", "Clueless")]
+    assert not session.dialogue.seen and not set(session.dialogue.liked) & set(shown)
+    assert "can't match" not in turn.reply and turn.rows
+    turn = engine.message(engine.new_session(), "something i haven't seen that's like my favourites")
+    assert "I don't know your favourites yet" in turn.reply and turn.rows
+
+
+def test_favourites_are_the_best_rated_films_newest_first_among_equals():
+    import numpy as np
+
+    from recommender.chat.history_asks import favourites
+
+    ratings = np.array([5, 3, np.nan, 4, 5, 2], dtype=np.float32)
+    assert favourites([10, 11, 12, 13, 14, 15], ratings) == (14, 10, 13)
+    assert favourites([10, 11], np.array([np.nan, 3.0], dtype=np.float32)) == ()
+
+
+@pytest.mark.parametrize("text", ["I haven't seen Alien, is it good?", "i've never seen Alien", "never watched Alien yet"])
+def test_not_having_seen_a_film_marks_nothing(text):
+    from recommender.chat.parse import parse_message
+    from recommender.chat.state import DialogueState
+    from recommender.titles import TitleIndex
+
+    update = parse_message(text, DialogueState(), TitleIndex(CATALOG))
+    assert not update.seen and not update.liked and update.referenced == index_of(CATALOG, "Alien")
+
+
+def test_the_models_seen_is_dropped_when_the_message_says_not_seen(engine, parser):
+    """"I haven't seen Alien, is it good?" (the model: seen Alien) noted Alien as seen."""
+    parser.intents["I haven't seen Alien, is it good?"] = Intent(action="feedback", seen=["Alien"])
+    parser.intents["i've seen Alien"] = Intent(action="feedback", seen=["Alien"])
+    session = engine.new_session()
+    turn = engine.message(session, "I haven't seen Alien, is it good?")
+    assert not session.dialogue.seen and "you've seen" not in turn.reply
+    assert turn.reply.startswith("**Alien** (1979), an Action, Horror, Sci-Fi, Thriller film.") and not turn.list_changed
+    engine.message(session, "i've seen Alien")
+    assert list(session.dialogue.seen) == [index_of(CATALOG, "Alien")]

@@ -344,3 +344,12 @@ def test_seen_em_all_marks_the_whole_list_and_liek_is_like(state):
     update = say(state, "seen em all")
     assert len(update.seen) == 5 and update.understood and update.query is None
     assert say(state, "movies liek toy story").references == [idx("Toy Story")]
+
+
+def test_the_wild_west_is_a_western():
+    """dev15: "a flick about the wild west that isn't too long" lost the model's Western (no genre word)."""
+    from recommender.chat.phrases import GenreLexicon
+
+    lexicon = GenreLexicon(["Western", "Sci-Fi", "Comedy"])
+    assert lexicon.names("a flick about the wild west") == ["Western"]
+    assert lexicon.names("gunslinger movies") == ["Western"] and lexicon.names("the final frontier") == []

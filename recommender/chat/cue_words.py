@@ -15,6 +15,11 @@ MORE = re.compile(
     r"different ones|new ones|something different|nothing like (?:these|those|them|that)|what else|"
     r"none of (?:these|those|them)(?: really)? (?:appeals?|interests?|grabs?|works?|does it)(?: for me| to me)?|"
     r"not (?:feeling|into) any of (?:these|those|them)|(?:recommend|suggest|show me|pick|watch) instead)(?:\s+(?:please|pls|ones|of (?:those|these|them)|results|suggestions|picks))*\b", re.I)
+POPULAR = (r"\b(?:something|anything|movies?|films?|a movie|a film|one|ones|the kind)\s+(?:that\s+)?(?:popular|"
+           r"(?:every(?:one|body)|most people|all my friends)(?:'s| has| have)?\s+(?:seen|watched|likes?|loves?)|"
+           r"mainstream|well[\s-]known|crowd[\s-]pleas(?:ing|er)|"
+           r"(?:i|we)\s+(?:haven'?t|have not|havent|never|didn'?t|did not)\s+(?:yet\s+)?(?:seen|watched|see|watch)"
+           r"(?:\s+(?:yet|before))?)\b")  # "something i haven't seen": the list leaves out what the person has seen
 GENERAL_ASK = re.compile(
     r"\b(?:what should (?:i|we) watch|what (?:can|could) (?:i|we) watch|what to watch|recommend (?:me )?(?:something|a movie|"
     r"a film|anything)|suggest (?:something|a movie|a film|anything)|surprise me|any (?:suggestions|recommendations|ideas)|"
@@ -22,14 +27,15 @@ GENERAL_ASK = re.compile(
     r"what (?:would|do|can|could|should|will) you (?:recommend|suggest|pick)|what (?:do|would) you have|"
     r"(?:give|get) me (?:some |a few )?(?:recommendations|recs|suggestions|picks)|(?:some|any|got any) (?:recs|picks)|"
     r"(?:pick|find|choose) (?:me )?(?:something|a movie|a film|one)|help me (?:pick|choose|find) (?:something|a movie|a film|one)|"
-    r"what should (?:i|we) (?:see|put on)|(?:something|anything|movies?|films?|a movie|a film) (?:popular|everyone (?:has seen|likes|loves)|"
-    r"most people (?:like|love)|mainstream|well[\s-]known|crowd[\s-]pleas(?:ing|er)))(?:\s+(?:for|to) (?:me|us))?\b"
+    r"what should (?:i|we) (?:see|put on)|" + POPULAR + r")(?:\s+(?:for|to) (?:me|us))?\b"
     r"(?:\s+(?:right now|tonight|today|now|these days|this weekend))?\s*\??", re.I)
+OPEN_ASK = re.compile(POPULAR, re.I)  # read before the cues: "a movie everyone has seen" marks nothing seen
 CUES = [  # (action, pattern), matched in this order; "request" cues ask for something, they like nothing
     ("request", r"\b(?:i'?d|i would|we'?d|would)\s+(?:really\s+)?like\b|\blike\s+to\s+(?:see|watch)\b|\bfeel like\b"),
     ("disliked", r"\b(?:hated|hate|disliked|dislike|didn'?t like|did not like|don'?t like|do not like|not a fan of"
                  r"|couldn'?t stand|can'?t stand|never (?:really )?(?:liked|enjoyed|cared for|got into)"
                  r"|(?:wasn'?t|was not|i'?m not|not) (?:a |much of a )?(?:big |huge )?fan of|couldn'?t get into)\b"),
+    ("unseen", r"\b(?:haven'?t|haven’t|have not|havent|never|didn'?t|did not|not)\s+(?:yet\s+|ever\s+)?(?:seen|watched|saw|see|watch)\b"),
     ("seen", r"(?:\b(?:i'?ve|i have|we'?ve|we have)\s+)?(?:\balready\s+)?\b(?:seen|watched|saw)\b"),
     ("excluded", r"\bnot (?:that|this) one\b|\bnope\b|\b(?:skip|remove|drop|hide)\b"),
     ("excluded_word", r"\b(?:not|no|without)\b"),  # only about the title or reference right after it

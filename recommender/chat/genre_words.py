@@ -33,7 +33,7 @@ GENRE_SYNONYMS = {
                  "plot twist", "twist ending", "psychological", "mind bending", "mindbending", "keep me guessing",
                  "keeps you guessing", "keep you guessing"],
     "war": ["war", "soldier", "battle", "wartime", "ww2", "wwii", "ww1", "wwi", "world war", "vietnam"],
-    "western": ["western", "cowboy"],
+    "western": ["western", "cowboy", "wild west", "old west", "gunslinger", "gunfighter"],
     "musical": ["musical", "singing", "dancing", "song and dance", "with music", "music in it", "lots of music",
                 "some music"],  # not "music" alone: "a documentary about music"
     "mystery": ["mystery", "mysteries", "whodunit", "detective", "private eye", "sleuth", "keep me guessing", "keeps you guessing",

@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
+from recommender.chat.cue_words import CUES
 from recommender.chat.intent import POSITION_LISTS, Intent
 from recommender.chat.phrases import ANSWER, NEGATIONS, VIOLENCE, VIOLENT_GENRES, find_references
 from recommender.chat.state import DialogueState, Question, Update
@@ -66,6 +67,33 @@ def drop_unsaid_exclusions(update: Update, text: str) -> None:
         excluded = [g for g in excluded if g.lower() not in VIOLENT_GENRES]
     if excluded != update.exclude_genres:
         update.set_exclusions(excluded)
+
+
+CUE_PATTERNS = dict(CUES)
+
+
+def drop_unsaid_seen(update: Update, text: str) -> None:
+    """"I haven't seen Alien, is it good?" and "something i haven't seen" (the model: seen Alien, seen #1)
+    mark nothing seen: only a "seen" the message does not negate counts."""
+    said = [m for m in CUE_PATTERNS["seen"].finditer(text)
+            if not any(n.start() <= m.start() < n.end() for n in CUE_PATTERNS["unseen"].finditer(text))]
+    if update.seen and not said:
+        update.seen = []
+        update.notes = [n for n in update.notes if not n.startswith("Noted, you've seen")]
+
+
+ASKS_IF_GOOD = re.compile(r"\?|\b(?:is it|was it|any) good\b|\bworth\b|\bshould (?:i|we)\b", re.I)
+
+
+def question_about_an_unseen_title(update: Update, rules: Update, state: DialogueState, text: str) -> None:
+    """"I haven't seen Alien, is it good?" (the model: seen Alien) is a question about Alien."""
+    item = rules.referenced
+    if (item is None or update.question is not None or not CUE_PATTERNS["unseen"].search(text)
+            or not ASKS_IF_GOOD.search(text) or update.liked or update.references or update.wished_genres):
+        return
+    position = state.last_shown.index(item) + 1 if item in state.last_shown else 0
+    update.question, update.referenced = Question("about", item, position), item
+    update.new_request = False
 
 
 NEW_ASK = re.compile(r"^\W*(?:(?:now|ok|okay|hmm+|well|so)\W+)?(?:something|anything|a (?:movie|film)|movies|films|show me|give me|"

@@ -35,6 +35,38 @@ def the_last_one_watched(update: Update, state: DialogueState, text: str, titles
     renote(update, titles)
 
 
+FAVOURITES = re.compile(  # "like my favourites"; "#6 is one of my favourites" is feedback on #6
+    r"\b(?:like|liek|similar to|such as|along the lines of|in the vein of|based on|resembling)\s+(?:(?:all|some)\s+(?:of\s+)?)?"
+    r"(?:(?:my|our)\s+(?:all[\s-]time\s+)?(?:(?:very\s+)?favou?rites?|faves?|(?:top|highest|best)[\s-]rated)\b"
+    r"|(?:the\s+)?(?:ones?|movies|films)\s+(?:that\s+)?(?:i|we)\s+(?:rated|loved|liked)\s+(?:the\s+)?(?:most|highest|best)\b)",
+    re.I)
+FAVOURITE_RATING = 4.0  # "favourites" are films rated at least this (out of 5)
+
+
+def favourites(items, ratings, n: int = 3) -> tuple[int, ...]:
+    """The user's best-rated films (at least FAVOURITE_RATING; unknown ratings never count), the more
+    recent first among equals: what "something like my favourites" refers to."""
+    rated = [(float(r), pos) for pos, r in enumerate(ratings) if r == r and r >= FAVOURITE_RATING]  # r == r: not NaN
+    return tuple(int(items[pos]) for _, pos in sorted(rated, reverse=True)[:n])
+
+
+def my_favourites(update: Update, state: DialogueState, text: str, titles) -> None:
+    """"something i haven't seen that's like my favourites" (the model: like "my favourites", the rules: like
+    #1) refers to the known user's best-rated films; a new user is told there are none yet."""
+    if not FAVOURITES.search(text) or update.question is not None:
+        return
+    update.liked = [i for i in update.liked if i not in state.last_shown]
+    update.references = [i for i in update.references if i not in state.last_shown]
+    update.notes = [n for n in update.notes if not n.startswith("More like")]
+    update.missing = [(kind, words) for kind, words in update.missing if kind == "people"]
+    if not state.favourites:
+        update.problems.append(f"I don't know your favourites yet: {NO_HISTORY}.")
+        update.new_request = update.new_request or not state.has_request
+        return
+    update.references, update.new_request, update.query = list(state.favourites), True, None
+    renote(update, titles)
+
+
 DIFFERENT = re.compile(r"\b(?:different|new)\b.{0,25}\b(?:usual(?:ly)?|normally|always|typically)\b|\bcomfort zone\b"
                        r"|\bsomething i (?:wouldn'?t|would not|don'?t|do not) (?:usually |normally )?(?:watch|pick|choose)", re.I)
 MAIN_GENRE_SHARE = 0.04  # genres this common in the catalogue may be offered as "different" (not Film-Noir)
@@ -75,4 +107,5 @@ def something_different(update: Update, state: DialogueState, text: str) -> None
 
 def ground_history_asks(update: Update, state: DialogueState, text: str, titles) -> None:
     the_last_one_watched(update, state, text, titles)
+    my_favourites(update, state, text, titles)
     something_different(update, state, text)

@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 
 from recommender.chat.cue_words import (CONNECTORS, COUNT, CUES, ENGLISH_HINTS, FILLER, FOREIGN_HINTS, GENERAL_ASK, INSTRUCTION,
-                                         LOOKS_GOOD, MORE, RESET, TOP_COUNT)
+                                         LOOKS_GOOD, MORE, OPEN_ASK, RESET, TOP_COUNT)
 from recommender.chat.phrases import CARDINALS, CLAUSE_END, ORDINALS, GenreLexicon, Reference, find_genre_filters, find_references
 from recommender.chat.state import DialogueState, PendingClarification, Update, exclusion_note
 from recommender.chat.targets import resolve_targets, targets_update
@@ -59,6 +59,9 @@ def parse_message(text: str, state: DialogueState, titles: TitleIndex, genres: G
             consume(*m.span(1))
     violent = _apply_filters("".join(blank), genres, update, consume)
     _relative_years("".join(blank), state, titles, update, consume, new_subject=bool(genres.names(text)))
+    for m in OPEN_ASK.finditer("".join(blank)):  # "a movie everyone has seen": a request for anything
+        update.new_request = True
+        consume(*m.span())
     before_cues = "".join(blank)
     targets = _assign_cues(before_cues, mentions, refs, consume, lambda end: bool(genres.names(
         CLAUSE_END.split(before_cues[end:end + 40])[0])))
@@ -201,7 +204,7 @@ def _action(cue: str | None, target) -> str:
         return "liked" if isinstance(target, TitleMatch) else "referenced"
     if cue == "references" and isinstance(target, Reference):
         return "more like"  # "more like #3": liked, so the listed item steers the history channels
-    return {"request": "liked", "excluded_word": "excluded"}.get(cue, cue)
+    return {"request": "liked", "excluded_word": "excluded", "unseen": "referenced"}.get(cue, cue)  # "never seen X"
 
 
 def _adjacent(text: str, cue_end: int, target_start: int) -> bool:

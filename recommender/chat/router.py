@@ -27,10 +27,12 @@ from recommender.chat.genre_words import NARROW_TOPICS
 from recommender.chat.grounding import (
     add_to_request,
     drop_unsaid_exclusions,
+    drop_unsaid_seen,
     feedback_needs_words,
     keep_request_for_missing_data,
     note_degree,
     note_untold_story,
+    question_about_an_unseen_title,
     question_about_named_title,
     spare_the_wished_genre,
     question_needs_an_item,
@@ -124,6 +126,8 @@ class MessageRouter:
         why_these(update, text)
         note_degree(update, text)
         drop_unsaid_exclusions(update, text)
+        drop_unsaid_seen(update, text)
+        question_about_an_unseen_title(update, rules, state, text)
         both_sides_of_meets(update, rules, text, self.titles)
         if self.genres is not None:
             title_as_a_kind(update, text, self.titles, self.genres.words)
@@ -136,6 +140,7 @@ class MessageRouter:
         add_to_request(update, state, text, self.genres)
         self._in_this_conversation(update, state, text)
         note_narrow_topics(update, text)
+        ask_despite_unknown_titles(update, intent, rules)
         update.non_english = rules.non_english
         update.ignored_instruction = rules.ignored_instruction
         return Understood(update, "llm", time.perf_counter() - started, parsed.raw)
@@ -241,17 +246,25 @@ def note_unmatched_guess(update: Update, rules: Update, genres) -> None:
     reply says what it could not match."""
     if not rules.query or update.missing or update.query:
         return
-    understood = update.references or update.liked or update.exclude_genres
+    understood = update.references or update.liked or update.exclude_genres or update.problems  # "I loved Inception"
     years = update.min_year is not None or update.max_year is not None
     if not understood and (not years or genres.leftover(rules.query, FILLER)):
         update.missing = [("rest", without_ask_head(rules.query))]
+
+
+def ask_despite_unknown_titles(update: Update, intent, rules: Update) -> None:
+    """"i loved the matrix and inception, what else?": both films are newer than the catalogue, and the
+    chat answered "I didn't find a request in that"; the ask stands, so a list follows what else is known."""
+    asked = intent.action in ("request", "more") or rules.more or rules.new_request
+    if update.problems and not update.understood and asked:
+        update.new_request = True
 
 
 def note_unread_words(update: Update, rules: Update, genres) -> None:
     """"any with a female lead?" (the model read a question about no item) got "I didn't find a request in
     that"; words that nothing read are said to be unmatched instead."""
     if (not update.understood and update.question is None and not update.off_topic and rules.query
-            and genres.leftover(rules.query, FILLER)):
+            and not update.problems and genres.leftover(rules.query, FILLER)):  # "I loved Inception": said
         update.missing.append(("rest", without_ask_head(rules.query)))
 
 

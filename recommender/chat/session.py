@@ -26,7 +26,7 @@ from recommender.chat.answers import (
     small_talk_reply,
     understood_besides_missing,
 )
-from recommender.chat.history_asks import genre_sizes, history_genres
+from recommender.chat.history_asks import favourites, genre_sizes, history_genres
 from recommender.chat.markdown import escape
 from recommender.chat.parse import lexicon_for
 from recommender.chat.router import MessageRouter
@@ -89,12 +89,13 @@ class ChatEngine:
 
     def new_session(self, user_id: str | None = None) -> ChatSession:
         """A fresh conversation; RecommenderError if `user_id` is not a known user."""
-        items = [int(i) for i in self.recommender.user_history(user_id).items] if user_id is not None else []
+        history = self.recommender.user_history(user_id) if user_id is not None else None
+        items = [int(i) for i in history.items] if history is not None else []
         if not items:
             return ChatSession(DialogueState(user_id=user_id))
         usual, unusual = history_genres([self.catalog[i].genres for i in items], self._genre_sizes)
         return ChatSession(DialogueState(user_id=user_id, last_watched=items[-1], usual_genres=usual,
-                                         unusual_genres=unusual))
+                                         unusual_genres=unusual, favourites=favourites(items, history.ratings)))
 
     def open(self, session: ChatSession) -> ChatTurn:
         """The first list of a conversation: from the user's history, or popular picks for a new user."""

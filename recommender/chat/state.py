@@ -131,6 +131,7 @@ class DialogueState:
     last_watched: int | None = None  # the known user's most recent rating ("like the last movie I watched")
     usual_genres: tuple[str, ...] = ()  # the genres the known user's history holds most
     unusual_genres: tuple[str, ...] = ()  # common genres it holds least ("something different from usual")
+    favourites: tuple[int, ...] = ()  # the known user's best-rated films, newest first ("like my favourites")
 
     @property
     def has_request(self) -> bool:
@@ -213,7 +214,7 @@ class DialogueState:
     def reset(self) -> None:
         """Forget the conversation; keep who is asking (and their history's last film)."""
         fresh = DialogueState(user_id=self.user_id, last_watched=self.last_watched, usual_genres=self.usual_genres,
-                              unusual_genres=self.unusual_genres)
+                              unusual_genres=self.unusual_genres, favourites=self.favourites)
         for f in dataclasses.fields(self):
             setattr(self, f.name, getattr(fresh, f.name))
 

@@ -33,6 +33,8 @@ def resolve_targets(targets, state: DialogueState, titles: TitleIndex, update: U
                 pointed[item] = f"#{n} is {escape(titles.display(item))}. Say *more like #{n}*, *I've seen #{n}* or *not #{n}*."
                 continue
             resolved.append((action, item))
+        elif isinstance(target, TitleMatch) and action == "referenced":  # "I haven't seen Alien": only named
+            update.referenced = target.item if target.item is not None else update.referenced
         elif isinstance(target, TitleMatch):
             resolve_title(action, target, titles, update, resolved)
             if target.item is not None and SERIES_BEFORE.search(text[:target.start]) \
@@ -63,7 +65,10 @@ def resolve_title(action, match: TitleMatch, titles: TitleIndex, update: Update,
     else:
         close = ", ".join(escape(titles.display(i)) for i in match.candidates[:3])
         years = titles.year_range
-        hint = f" Did you mean {close}?" if close else f" My catalogue has films from {years[0]} to {years[1]}." if years else ""
+        span = f" My catalogue has films from {years[0]} to {years[1]}." if years else ""
+        if span and any(p.endswith(span) for p in update.problems):  # said once for "the matrix and inception"
+            span = ""
+        hint = f" Did you mean {close}?" if close else span
         update.problems.append(f"I don't know the movie “{escape(match.text)}”.{hint}")
 
 
