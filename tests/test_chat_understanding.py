@@ -1389,3 +1389,40 @@ def test_the_models_seen_is_dropped_when_the_message_says_not_seen(engine, parse
     assert turn.reply.startswith("**Alien** (1979), an Action, Horror, Sci-Fi, Thriller film.") and not turn.list_changed
     engine.message(session, "i've seen Alien")
     assert list(session.dialogue.seen) == [index_of(CATALOG, "Alien")]
+
+
+def test_more_like_a_listed_item_keeps_the_request_on_screen(engine, parser):
+    """"something funny", "older please", then "#3 looks good, more like that" (the model: like #3) listed
+    films of any genre and year like #3; as with the rules' "more like #3", the request stays."""
+    parser.intents["#3 looks good, more like that"] = Intent(action="request", like_items=[3])
+    session = engine.new_session()
+    engine.message(session, "comedy")
+    engine.message(session, "older please")
+    third = session.rows[2].index
+    turn = engine.message(session, "#3 looks good, more like that")
+    request = engine.recommender.requests[-1]
+    assert request.wished_genres == ("Comedy",) and request.constraints.max_year == 1989
+    assert third in request.liked and not request.references and f"More like: {CATALOG[third].title}" in turn.reply
+
+
+@pytest.mark.parametrize("text", ["too violent, something lighter", "way too much violence in these"])
+def test_too_violent_leaves_out_the_violent_genres(text):
+    """"anything like Pulp Fiction?", then "too violent, something lighter" (the model: Comedy) listed
+    Man Bites Dog and Hana-bi."""
+    from recommender.chat.parse import parse_message
+    from recommender.chat.state import DialogueState
+    from recommender.titles import TitleIndex
+
+    update = parse_message(text, DialogueState(), TitleIndex(CATALOG))
+    assert {"Action", "Crime", "Horror", "Thriller", "War"} <= set(update.exclude_genres)
+
+
+def test_not_in_the_mood_for_any_of_these_passes_over_the_list_and_stuff_is_filler():
+    from recommender.chat.parse import parse_message
+    from recommender.chat.state import DialogueState
+    from recommender.titles import TitleIndex
+
+    state = DialogueState(last_shown=[0, 1, 2])
+    assert parse_message("hmm not in the mood for any of these", state, TitleIndex(CATALOG)).more
+    update = parse_message("only 90s stuff", state, TitleIndex(CATALOG))
+    assert (update.min_year, update.max_year) == (1990, 1999) and not update.query

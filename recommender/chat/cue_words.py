@@ -14,7 +14,7 @@ MORE = re.compile(
     r"\b(?:(?:show|give)\s+(?:me\s+)?(?:some\s+)?)?(?:more|next|others?|other ones|something else|anything else|"
     r"different ones|new ones|something different|nothing like (?:these|those|them|that)|what else|"
     r"none of (?:these|those|them)(?: really)? (?:appeals?|interests?|grabs?|works?|does it)(?: for me| to me)?|"
-    r"not (?:feeling|into) any of (?:these|those|them)|(?:recommend|suggest|show me|pick|watch) instead)(?:\s+(?:please|pls|ones|of (?:those|these|them)|results|suggestions|picks))*\b", re.I)
+    r"not (?:feeling|into|in the mood for|keen on|interested in|excited about) any of (?:these|those|them)|(?:recommend|suggest|show me|pick|watch) instead)(?:\s+(?:please|pls|ones|of (?:those|these|them)|results|suggestions|picks))*\b", re.I)
 POPULAR = (r"\b(?:something|anything|movies?|films?|a movie|a film|one|ones|the kind)\s+(?:that\s+)?(?:popular|"
            r"(?:every(?:one|body)|most people|all my friends)(?:'s| has| have)?\s+(?:seen|watched|likes?|loves?)|"
            r"mainstream|well[\s-]known|crowd[\s-]pleas(?:ing|er)|"
@@ -62,7 +62,8 @@ FILLER = frozenset(
     hi hello hey well then now again similar only just them all everything those these there here what how
     who good great cool nice sure fine morning evening afternoon bye goodbye cheers about tonight tonite today
     weekend showed shown suggested listed recommended best greatest top ever time rated highest popular
-    acclaimed favorite favourite ish old classic classics lol tbh imo idk haha lmao honestly plz thx em""".split()
+    acclaimed favorite favourite ish old classic classics lol tbh imo idk haha lmao honestly plz thx em stuff
+    flick flicks hmm hmmm""".split()
 )
 ENGLISH_HINTS = frozenset(
     """the a an i me my you and or but of in on with like want something movie movies some from for is are to please

@@ -22,6 +22,7 @@ import re
 
 from recommender.chat.cue_words import CUES
 from recommender.chat.intent import POSITION_LISTS, Intent
+from recommender.chat.markdown import escape
 from recommender.chat.phrases import ANSWER, NEGATIONS, VIOLENCE, VIOLENT_GENRES, find_references
 from recommender.chat.state import DialogueState, Question, Update
 from recommender.chat.year_phrases import NEWER
@@ -94,6 +95,19 @@ def question_about_an_unseen_title(update: Update, rules: Update, state: Dialogu
     position = state.last_shown.index(item) + 1 if item in state.last_shown else 0
     update.question, update.referenced = Question("about", item, position), item
     update.new_request = False
+
+
+def more_like_a_listed_item(update: Update, state: DialogueState, titles) -> None:
+    """"#3 looks good, more like that" (the model: like #3, a new request) dropped the request on screen
+    (comedies before 1990); as the rules read "more like #3", a listed item steers the current request."""
+    refs = update.references
+    if (not refs or not state.has_request or not all(i in state.last_shown for i in refs) or update.wished_genres
+            or update.min_year is not None or update.max_year is not None or update.query or update.missing):
+        return
+    update.references, update.new_request = [], False
+    update.liked = list(dict.fromkeys(update.liked + refs))
+    update.notes = [n for n in update.notes if not n.startswith("Noted, ")]
+    update.notes.append(f"More like: {', '.join(escape(titles.display(i)) for i in refs)}.")
 
 
 NEW_ASK = re.compile(r"^\W*(?:(?:now|ok|okay|hmm+|well|so)\W+)?(?:something|anything|a (?:movie|film)|movies|films|show me|give me|"

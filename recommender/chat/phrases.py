@@ -21,7 +21,8 @@ GROWN_UP = re.compile(  # "like Toy Story but for adults": no Children's; "that 
     r"|\b(?:adults|grown[\s-]*ups) (?:would|will|can|could|might) (?:like|enjoy)\b(?!\s+(?:too|as well|also))", re.I)
 VIOLENCE = re.compile(r"\b(?:no|not|nothing|without|non|never|less|hates?|hated|can'?t stand|cannot stand|dislikes?|"
                       r"(?:don'?t|doesn'?t) (?:like|want|do))[\s-]*(?:too\s+|very\s+|so\s+|any\s+|much\s+)?violen(?:t|ce)\b|"
-                      r"\bnon-?violent\b", re.I)
+                      r"\bnon-?violent\b|\btoo (?:violent|bloody)\b|\btoo much (?:violence|blood)\b", re.I)  # "too violent": less
+ASKS = re.compile(r"\?|^\W*(?:is|are|was|were|would|will|does|do|can|could|should)\b", re.I)
 ORDINALS = {w: i + 1 for i, w in enumerate("first second third fourth fifth sixth seventh eighth ninth tenth".split())}
 CARDINALS = {w: i + 1 for i, w in enumerate("one two three four five six seven eight nine ten".split())}
 
@@ -179,6 +180,8 @@ def find_genre_filters(text: str, lexicon: GenreLexicon) -> GenreFilters:
         out.exclude.extend(g for g in [lexicon.lookup("children")] if g and g not in out.exclude)
         out.spans.append(m.span())
     for m in VIOLENCE.finditer(text):  # "nothing violent": every violent genre the catalogue has
+        if m.group(0).lower().startswith("too") and ASKS.search(text):
+            continue  # "is #2 too violent for a 13 year old?" asks; "too violent, something lighter" says
         new = [g for g in (lexicon.lookup(v) for v in VIOLENT_GENRES) if g and g not in out.exclude]
         out.violent += new  # a second "not violent" adds nothing, and takes nothing back
         out.exclude.extend(new)

@@ -30,6 +30,7 @@ from recommender.chat.grounding import (
     drop_unsaid_seen,
     feedback_needs_words,
     keep_request_for_missing_data,
+    more_like_a_listed_item,
     note_degree,
     note_untold_story,
     question_about_an_unseen_title,
@@ -139,6 +140,7 @@ class MessageRouter:
         keep_request_for_missing_data(update, state, text)
         add_to_request(update, state, text, self.genres)
         self._in_this_conversation(update, state, text)
+        more_like_a_listed_item(update, state, self.titles)
         note_narrow_topics(update, text)
         ask_despite_unknown_titles(update, intent, rules)
         update.non_english = rules.non_english
