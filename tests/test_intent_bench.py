@@ -24,3 +24,18 @@ def test_a_list_of_the_size_asked_for_is_judged_by_that_size():
     assert precision_at_10(*args) == 0.3  # ten were due: three of ten
     assert precision_at_10(*args, asked=20) == 0.3
     assert precision_at_10(case({"genres_all": ["Horror"]}), *args[1:], asked=3) == 0.0
+
+
+def test_the_ceiling_is_what_a_perfect_list_scores_in_this_catalogue():
+    from recommender.evaluation.intent_bench import catalogue_ceiling
+
+    titles = TitleIndex(CATALOG)
+    horror = sum("Horror" in item.genres for item in CATALOG)
+    assert 0 < horror < 10  # the small test catalogue: fewer than ten horror films
+    assert catalogue_ceiling(case({"genres_all": ["Horror"]}), CATALOG, titles) == horror / 10
+    assert catalogue_ceiling(case({"genres_all": ["Horror"]}), CATALOG, titles, asked=1) == 1.0
+    assert catalogue_ceiling(case({"answers": {"item": 1, "ask": "about"}}), CATALOG, titles) == 1.0
+    comedies = [i for i, item in enumerate(CATALOG) if "Comedy" in item.genres]
+    rows = [SimpleNamespace(index=i) for i in comedies[:10]]
+    perfect = precision_at_10(case({"genres_all": ["Comedy"]}), rows, "", (), (), CATALOG, titles, DialogueState())
+    assert perfect == catalogue_ceiling(case({"genres_all": ["Comedy"]}), CATALOG, titles)

@@ -202,6 +202,19 @@ def precision_at_10(case: Case, rows, reply: str, before: tuple, after: tuple, c
     return hits / min(10, asked or 10)
 
 
+def catalogue_ceiling(case: Case, catalog, titles, asked: int | None = None) -> float:
+    """The precision@10 of a perfect list: below 1 when the catalogue holds fewer films that fit the rule
+    than the list shows (ML-100k has six science-fiction films of the 1970s, so 0.6 is the best there)."""
+    rule = case.relevant
+    if rule.get("answers") or not any(k in rule for k in ITEM_KEYS):
+        return 1.0
+    shown = min(10, asked or 10)
+    references = [set(catalog[item_for(titles, t)].genres) for t in rule.get("shares_genre_with", ())]
+    fitting = sum(1 for item in catalog
+                  if item_relevant(rule, item) and all(ref & set(item.genres) for ref in references))
+    return min(shown, fitting) / shown
+
+
 def snapshot(session) -> tuple:
     """What a question must leave alone: the request, the constraints and the list on screen."""
     d = session.dialogue
