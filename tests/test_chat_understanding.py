@@ -1426,3 +1426,11 @@ def test_not_in_the_mood_for_any_of_these_passes_over_the_list_and_stuff_is_fill
     assert parse_message("hmm not in the mood for any of these", state, TitleIndex(CATALOG)).more
     update = parse_message("only 90s stuff", state, TitleIndex(CATALOG))
     assert (update.min_year, update.max_year) == (1990, 1999) and not update.query
+
+
+@pytest.mark.parametrize("text", ["what's the best movie ever made?", "what are the greatest films of all time"])
+def test_the_best_film_ever_is_a_request_for_anything(engine, parser, text):
+    """"what's the best movie ever made?" said "I can't match “what's the best movie ever made”"."""
+    parser.intents[text] = Intent(action="request", rest=[text.rstrip("?")])
+    turn = engine.message(engine.new_session(), text)
+    assert turn.rows and "can't match" not in turn.reply

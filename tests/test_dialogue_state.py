@@ -353,3 +353,9 @@ def test_the_wild_west_is_a_western():
     lexicon = GenreLexicon(["Western", "Sci-Fi", "Comedy"])
     assert lexicon.names("a flick about the wild west") == ["Western"]
     assert lexicon.names("gunslinger movies") == ["Western"] and lexicon.names("the final frontier") == []
+
+
+def test_not_too_old_with_no_list_on_screen_is_from_1990():
+    """A new user's "i want a movie that's not too long and not too old" said "I can't match" for all of it."""
+    update = parse_message("i want a movie that's not too long and not too old", DialogueState(), TitleIndex(CATALOG))
+    assert (update.min_year, update.max_year) == (1990, None)

@@ -27,7 +27,8 @@ GENERAL_ASK = re.compile(
     r"what (?:would|do|can|could|should|will) you (?:recommend|suggest|pick)|what (?:do|would) you have|"
     r"(?:give|get) me (?:some |a few )?(?:recommendations|recs|suggestions|picks)|(?:some|any|got any) (?:recs|picks)|"
     r"(?:pick|find|choose) (?:me )?(?:something|a movie|a film|one)|help me (?:pick|choose|find) (?:something|a movie|a film|one)|"
-    r"what should (?:i|we) (?:see|put on)|" + POPULAR + r")(?:\s+(?:for|to) (?:me|us))?\b"
+    r"what should (?:i|we) (?:see|put on)|(?:what'?s|what is|what are|which is|which are)\s+(?:the|your)\s+(?:very\s+)?"
+    r"(?:best|greatest|top)\s+(?:movies?|films?)(?:\s+(?:ever(?:\s+made)?|of all time|in history|out there))?|" + POPULAR + r")(?:\s+(?:for|to) (?:me|us))?\b"
     r"(?:\s+(?:right now|tonight|today|now|these days|this weekend))?\s*\??", re.I)
 OPEN_ASK = re.compile(POPULAR, re.I)  # read before the cues: "a movie everyone has seen" marks nothing seen
 CUES = [  # (action, pattern), matched in this order; "request" cues ask for something, they like nothing

@@ -130,12 +130,10 @@ NEWER = re.compile(r"\b(?:newer|more recent|more modern|less old|too old|(?:too|
 
 def find_relative_years(text: str, shown_years: Iterable[int | None], new_subject: bool = False) -> YearFilters | None:
     """"something older" / "newer ones", against the years of the list on screen: older is before the
-    decade of its median year, newer is after its median year. None without such words or a list. In a
-    message that names its own subject ("a romantic movie, not too old"), the list on screen is no
-    measure: older is before 1980, newer from 1990."""
+    decade of its median year, newer is after its median year. None without such words. In a message
+    that names its own subject ("a romantic movie, not too old"), or with no list on screen ("a movie
+    that's not too old" said "I can't match"), the list is no measure: older is before 1980, newer from 1990."""
     years = sorted(y for y in shown_years if y)
-    if not years and not new_subject:
-        return None
     median = years[len(years) // 2] if years and not new_subject else None
     older, newer = ((None, median // 10 * 10 - 1), (median + 1, None)) if median else ((None, 1979), (1990, None))
     for pattern, (low, high) in ((OLDER, older), (NEWER, newer)):
