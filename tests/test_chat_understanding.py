@@ -1434,3 +1434,19 @@ def test_the_best_film_ever_is_a_request_for_anything(engine, parser, text):
     parser.intents[text] = Intent(action="request", rest=[text.rstrip("?")])
     turn = engine.message(engine.new_session(), text)
     assert turn.rows and "can't match" not in turn.reply
+
+
+def test_what_have_i_watched_lists_the_known_users_last_films(engine, parser):
+    """Known user 196: "what have i watched recently?" said "I can't match “what have i recently”"."""
+    parser.intents["what have i watched recently?"] = Intent(action="request", rest=["what have i recently"])
+    engine.recommender.histories = {"7": [index_of(CATALOG, t) for t in ("Clueless", "Groundhog Day", "Big")]}
+    session = engine.new_session("7")
+    engine.open(session)
+    shown = [r.index for r in session.rows]
+    turn = engine.message(session, "what have i watched recently?")
+    assert turn.reply.startswith("Your last films, newest first: **Big (1988)** 4/5, **Groundhog Day (1993)** 4/5")
+    assert "3 in all" in turn.reply and [r.index for r in session.rows] == shown and not turn.list_changed
+    turn = engine.message(engine.new_session(), "what have i watched recently?")
+    assert "I don't know what you watched" in turn.reply and "can't match" not in turn.reply
+    parser.intents["show my ratings"] = Intent(action="off_topic")  # the model's reading
+    assert engine.message(session, "show my ratings").reply.startswith("Your last films")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from recommender.chat.state import DialogueState, Update
+from recommender.chat.state import DialogueState, Question, Update
 from recommender.chat.title_spans import renote
 
 NO_HISTORY = "pick a MovieLens user in the side panel, or name films you liked"
@@ -105,7 +105,26 @@ def something_different(update: Update, state: DialogueState, text: str) -> None
     update.notes.append(f"Your ratings are mostly {usual}; here are {unusual} films, the common genres you watch least.")
 
 
+WHAT_I_WATCHED = re.compile(r"(?<!like )\bwhat (?:have|did|do) (?:i|we) (?:(?:already|recently|just|ever)\s+)?"
+                            r"(?:watch(?:ed)?|see|seen|saw|rate|rated)\b(?!\s+(?:that|which|and|but))"
+                            r"|\b(?:show|what'?s in|what is in|see) my (?:watch(?:ing)? )?(?:history|ratings)\b", re.I)
+
+
+def what_i_watched(update: Update, state: DialogueState, text: str) -> None:
+    """"what have i watched recently?" said "I can't match “what have i recently”": a known user is shown
+    the last films of their history (`ChatEngine` answers it); a new user is told there is none."""
+    if not WHAT_I_WATCHED.search(text) or update.question is not None or update.references or update.wished_genres:
+        return
+    update.missing = [(kind, words) for kind, words in update.missing if kind == "people"]
+    update.query, update.new_request, update.off_topic = None, False, False  # the model: off-topic
+    if state.last_watched is None:
+        update.problems.append(f"I don't know what you watched: {NO_HISTORY}.")
+        return
+    update.question = Question("history", state.last_watched, 0)
+
+
 def ground_history_asks(update: Update, state: DialogueState, text: str, titles) -> None:
+    what_i_watched(update, state, text)
     the_last_one_watched(update, state, text, titles)
     my_favourites(update, state, text, titles)
     something_different(update, state, text)

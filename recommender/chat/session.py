@@ -198,6 +198,8 @@ class ChatEngine:
         question = update.question
         if question.ask == "which":
             return answer_which(question, [r.index for r in session.rows], self.catalog)
+        if question.ask == "history":
+            return self._history_answer(session.dialogue.user_id)
         if question.ask == "list":
             asked = describe_request(session.dialogue)
             basis = f"what you asked for{asked}" if asked else "what you watched and liked, or what most people watch"
@@ -211,6 +213,15 @@ class ChatEngine:
 
             explanation = render(facts.build(session.request, rec))[1]
         return answer_question(question, self.catalog, explanation)
+
+    def _history_answer(self, user_id: str, shown: int = 5) -> str:
+        """"what have I watched?": the user's last films and ratings, newest first."""
+        history = self.recommender.user_history(user_id)
+        last = [(int(i), r) for i, r in zip(history.items[-shown:], history.ratings[-shown:])][::-1]
+        films = ", ".join(f"**{escape(self.titles.display(i))}**" + (f" {r:g}/5" if r == r else "")  # r == r: rated
+                          for i, r in last)
+        return (f"Your last films, newest first: {films}; {len(history):,} in all. Say *like the last movie I "
+                "watched* or *like my favourites* for films like them.")
 
     def _list_turn(self, session: ChatSession, notices: list[str], update: Update) -> ChatTurn:
         started = time.perf_counter()
