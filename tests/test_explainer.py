@@ -376,3 +376,14 @@ def test_one_viewer_is_one_person():
     texts = [text for _, text in options(sheet)]
     assert not any("1 people" in t or "1 viewers" in t for t in texts)
     assert any("1 person" in t or "1 viewer" in t for t in texts)
+
+
+def test_a_new_users_genre_cards_name_more_than_the_genre_asked_for():
+    """A new user's "thriller" list read "Genre: Thriller, just as requested." and "For your Thriller request:
+    “Rock, The”." on half its cards: once each second sentence had been used, one sentence won."""
+    sheets = [sheet_for(item=i, history=(), ratings=(), wished_genres=("Thriller",))
+              for i in (RONIN, FARGO, ALIEN, SCREAM)]
+    texts = render_list(sheets * 2)  # eight cards
+    assert all(text.count(". ") >= 1 for text in texts), texts  # two sentences: a fact beyond "Thriller, as asked"
+    for text, sheet in zip(texts, sheets * 2):
+        assert check(text, sheet, catalogue_genres=GENRES).ok, text

@@ -76,7 +76,9 @@ SECOND = {
     "shared": ["Both are {g}.", "They share {g}.", "The two have {g} in common."],
     "genres": ["It is also the {w} you wanted.", "And it is {w}, as requested.", "That fits your wish for {w}."],
     "years": ["It dates from {y}, inside your years.", "Released in {y}, within your range."],
-    "item": ["{V} people here watched it.", "It came out in {y}.", "Out in {y}, with {V} viewers here."],
+    "item": ["{V} people here watched it.", "It came out in {y}.", "Out in {y}, with {V} viewers here.",
+             "{V} people here have seen it.", "A {y} release with {V} viewers here.", "It is from {y}."],
+    "also": ["It is also {o}.", "It counts as {o} too.", "It has some {o} as well."],
     "tags": ["People tag it {tags}."],
 }
 
@@ -99,6 +101,7 @@ def _fill(sheet: FactSheet, src: Source | None) -> dict:
             "r": _rating(src.rating) if src and src.rating is not None else None,
             "g": genres_text(src.shared_genres) if src and src.shared_genres else genres_text(sheet.asked_genres),
             "w": genres_text(sheet.asked_genres), "aG": _article(genres_text(sheet.genres)),
+            "o": genres_text([g for g in sheet.genres if g not in sheet.asked_genres]),
             "AG": "A" + _article(genres_text(sheet.genres))[1:]}
 
 
@@ -136,6 +139,8 @@ def _second_kinds(sheet: FactSheet, first: str, src: Source | None) -> list[str]
         kinds.append("genres")
     if sheet.asked_years and sheet.year and first != "years":
         kinds.append("years")
+    if first in ("genres", "years") and sheet.asked_genres and set(sheet.genres) - set(sheet.asked_genres):
+        kinds.append("also")  # "Genre: Thriller, just as requested. It is also Action."
     if sheet.viewers and sheet.year and first not in ("item",):
         kinds.append("item")
     if sheet.tags:
