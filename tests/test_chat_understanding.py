@@ -1450,3 +1450,13 @@ def test_what_have_i_watched_lists_the_known_users_last_films(engine, parser):
     assert "I don't know what you watched" in turn.reply and "can't match" not in turn.reply
     parser.intents["show my ratings"] = Intent(action="off_topic")  # the model's reading
     assert engine.message(session, "show my ratings").reply.startswith("Your last films")
+
+
+def test_who_the_film_is_watched_with_is_not_missing_data_and_disney_is_for_children(engine, parser):
+    parser.intents["a movie to watch with my dad, he likes comedies"] = Intent(action="request", genres=["Comedy"],
+                                                                              plot=["my dad"])
+    turn = engine.message(engine.new_session(), "a movie to watch with my dad, he likes comedies")
+    assert "my dad" not in turn.reply and engine.recommender.requests[-1].wished_genres == ("Comedy",)
+    from recommender.chat.parse import lexicon_for
+
+    assert lexicon_for(CATALOG).names("any good Disney movies?") == ["Children's"]

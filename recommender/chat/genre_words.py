@@ -15,7 +15,7 @@ GENRE_SYNONYMS = {
               "alien invasion", "aliens invading", "invading aliens", "extraterrestrial", "ufo", "spaceship",
               "time travel", "dystopian", "dystopia", "post apocalyptic", "apocalyptic", "with aliens", "about aliens"],
     "childrens": ["children", "childrens", "kids", "kid", "family", "children s", "kid friendly", "family friendly",
-                  "dog", "animal", "talking animal", "pet", "sleepover"] + KID_AGES,
+                  "dog", "animal", "talking animal", "pet", "sleepover", "disney", "pixar"] + KID_AGES,
     "animation": ["animated", "animation", "cartoon", "anime"],
     "filmnoir": ["noir", "film noir", "filmnoir"],
     "romance": ["romance", "romantic", "romcom", "rom com", "love story", "love stories", "date movie", "date night", "first date",

@@ -110,6 +110,18 @@ def more_like_a_listed_item(update: Update, state: DialogueState, titles) -> Non
     update.notes.append(f"More like: {', '.join(escape(titles.display(i)) for i in refs)}.")
 
 
+COMPANY = re.compile(r"^\W*(?:(?:with|for)\s+)?(?:my|our|the)\s+(?:\w+\s+)?(?:dad|mom|mum|father|mother|wife|husband|partner|"
+                     r"girlfriend|boyfriend|kids?|children|son|daughter|family|friends?|parents|grandma|grandpa|"
+                     r"grandparents|brother|sister|date|roommates?)\W*$", re.I)
+
+
+def drop_company(update: Update) -> None:
+    """"a movie to watch with my dad, he likes westerns" (the model: plot "my dad") said "I have no plot
+    summaries, so I can't check for “my dad”": who the film is watched with is no part of it."""
+    update.missing = [(kind, words) for kind, words in update.missing
+                      if kind not in ("plot", "rest") or not COMPANY.match(words)]
+
+
 NEW_ASK = re.compile(r"^\W*(?:(?:now|ok|okay|hmm+|well|so)\W+)?(?:something|anything|a (?:movie|film)|movies|films|show me|give me|"
                      r"recommend|suggest|i want|i'?d like|i need|got any|any good|find me|do you have|i'?m looking for|"
                      r"looking for|(?:can|could|would) you (?:find|recommend|suggest|show|give|get|pick)|"

@@ -26,6 +26,7 @@ from typing import NamedTuple
 from recommender.chat.genre_words import NARROW_TOPICS
 from recommender.chat.grounding import (
     add_to_request,
+    drop_company,
     drop_unsaid_exclusions,
     drop_unsaid_seen,
     feedback_needs_words,
@@ -128,6 +129,7 @@ class MessageRouter:
         note_degree(update, text)
         drop_unsaid_exclusions(update, text)
         drop_unsaid_seen(update, text)
+        drop_company(update)
         question_about_an_unseen_title(update, rules, state, text)
         both_sides_of_meets(update, rules, text, self.titles)
         if self.genres is not None:
