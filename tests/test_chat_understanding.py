@@ -1460,3 +1460,22 @@ def test_who_the_film_is_watched_with_is_not_missing_data_and_disney_is_for_chil
     from recommender.chat.parse import lexicon_for
 
     assert lexicon_for(CATALOG).names("any good Disney movies?") == ["Children's"]
+
+
+def test_but_not_the_sequels_leaves_out_the_rest_of_the_series():
+    """"something like the godfather but not the sequels" listed The Godfather Part II."""
+    from recommender.chat.parse import lexicon_for
+    from recommender.chat.router import MessageRouter
+    from recommender.chat.state import DialogueState
+    from recommender.data.types import Catalog, Item
+    from recommender.titles import TitleIndex
+
+    catalog = Catalog([Item("1", "Godfather, The", 1972, ("Crime", "Drama")),
+                       Item("2", "Godfather: Part II, The", 1974, ("Crime", "Drama")),
+                       Item("3", "GoodFellas", 1990, ("Crime", "Drama"))])
+    router = MessageRouter(TitleIndex(catalog), lexicon_for(catalog), None, mode="rules")
+    update = router.understand("something like the godfather but not the sequels", DialogueState()).update
+    assert update.references == [0] and update.excluded == [1]
+    assert "Noted, not for you: Godfather: Part II, The (1974)." in update.notes
+    update = router.understand("something like the godfather", DialogueState()).update
+    assert update.references == [0] and not update.excluded

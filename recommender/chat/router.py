@@ -44,6 +44,7 @@ from recommender.chat.grounding import (
 )
 from recommender.chat.cue_words import FILLER, GENERAL_ASK
 from recommender.chat.history_asks import ground_history_asks
+from recommender.chat.targets import not_the_sequels
 from recommender.chat.parse import parse_message
 from recommender.chat.phrases import CLAUSE_END, NEGATIONS
 from recommender.chat.state import DialogueState, Update
@@ -154,6 +155,7 @@ class MessageRouter:
         the request wishes ("not so gory" after horror), and asks about the user's own history."""
         spare_the_wished_genre(update, state, text)
         ground_history_asks(update, state, text, self.titles)
+        not_the_sequels(update, state, text, self.titles)
 
     def _asked_genres(self, rules: Update) -> list[str]:
         if self.genres is None or not rules.query:

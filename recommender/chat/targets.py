@@ -123,3 +123,22 @@ def bad_reference(position: int, state: DialogueState) -> str:
     if not state.last_shown:
         return f"There is no #{position} yet: I haven't shown a list."
     return f"There is no #{position}: the last list had {len(state.last_shown)} items."
+
+
+NOT_SEQUELS = re.compile(r"\b(?:not|no|without|skip|except|but not|none of)\s+(?:the\s+|any\s+(?:of\s+the\s+)?|its\s+)?"
+                         r"(?:sequels?|prequels?|follow[\s-]?ups?|other (?:ones|parts|films|movies|installments))\b", re.I)
+
+
+def not_the_sequels(update: Update, state: DialogueState, text: str, titles: TitleIndex) -> None:
+    """"like the godfather but not the sequels": the other films of a named title's series (titles that
+    continue its title, `TitleIndex.series`) are not for this person. Series whose titles share no words
+    ("Star Wars", "Empire Strikes Back") are beyond what the catalogue tells."""
+    if not NOT_SEQUELS.search(text):
+        return
+    named = list(dict.fromkeys(update.references + update.liked + update.seen)) or list(state.references)
+    others = [i for item in named for i in titles.series(item) if i not in named and i not in update.excluded]
+    if others:
+        update.excluded.extend(others)
+        notes = [n for n in update.notes if n.startswith("Noted, not for you")]
+        listed = ", ".join(escape(titles.display(i)) for i in update.excluded)
+        update.notes = [n for n in update.notes if n not in notes] + [f"Noted, not for you: {listed}."]
