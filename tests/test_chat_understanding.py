@@ -1403,6 +1403,10 @@ def test_more_like_a_listed_item_keeps_the_request_on_screen(engine, parser):
     request = engine.recommender.requests[-1]
     assert request.wished_genres == ("Comedy",) and request.constraints.max_year == 1989
     assert third in request.liked and not request.references and f"More like: {CATALOG[third].title}" in turn.reply
+    parser.intents["seen #1, #2 looks good, more like that"] = Intent(action="request", like_items=[2], seen_items=[1])
+    first, second = session.rows[0].index, session.rows[1].index
+    turn = engine.message(session, "seen #1, #2 looks good, more like that")
+    assert f"More like: {CATALOG[second].title}" in turn.reply and f"you've seen: {CATALOG[first].title}" in turn.reply
 
 
 @pytest.mark.parametrize("text", ["too violent, something lighter", "way too much violence in these"])
@@ -1479,3 +1483,11 @@ def test_but_not_the_sequels_leaves_out_the_rest_of_the_series():
     assert "Noted, not for you: Godfather: Part II, The (1974)." in update.notes
     update = router.understand("something like the godfather", DialogueState()).update
     assert update.references == [0] and not update.excluded
+
+
+@pytest.mark.parametrize("text, asks", [("what did i watch last?", True), ("show my ratings", True),
+                                        ("what do i watch tonight?", False), ("something like what i watched", False)])
+def test_which_messages_ask_about_the_users_own_history(text, asks):
+    from recommender.chat.history_asks import WHAT_I_WATCHED
+
+    assert bool(WHAT_I_WATCHED.search(text)) == asks

@@ -22,9 +22,9 @@ import re
 
 from recommender.chat.cue_words import CUES
 from recommender.chat.intent import POSITION_LISTS, Intent
-from recommender.chat.markdown import escape
 from recommender.chat.phrases import ANSWER, NEGATIONS, VIOLENCE, VIOLENT_GENRES, find_references
 from recommender.chat.state import DialogueState, Question, Update
+from recommender.chat.targets import targets_update
 from recommender.chat.year_phrases import NEWER
 from recommender.titles import tokens
 
@@ -106,8 +106,9 @@ def more_like_a_listed_item(update: Update, state: DialogueState, titles) -> Non
         return
     update.references, update.new_request = [], False
     update.liked = list(dict.fromkeys(update.liked + refs))
-    update.notes = [n for n in update.notes if not n.startswith("Noted, ")]
-    update.notes.append(f"More like: {', '.join(escape(titles.display(i)) for i in refs)}.")
+    resolved = [(f, i) for f in ("liked", "disliked", "seen", "excluded") for i in getattr(update, f)]
+    update.notes = ([n for n in update.notes if not n.startswith(("Noted, ", "More like"))]
+                    + targets_update(resolved, titles, None, refs).notes)  # "More like: X", then the rest
 
 
 COMPANY = re.compile(r"^\W*(?:(?:with|for)\s+)?(?:my|our|the)\s+(?:\w+\s+)?(?:dad|mom|mum|father|mother|wife|husband|partner|"

@@ -105,7 +105,7 @@ def something_different(update: Update, state: DialogueState, text: str) -> None
     update.notes.append(f"Your ratings are mostly {usual}; here are {unusual} films, the common genres you watch least.")
 
 
-WHAT_I_WATCHED = re.compile(r"(?<!like )\bwhat (?:have|did|do) (?:i|we) (?:(?:already|recently|just|ever)\s+)?"
+WHAT_I_WATCHED = re.compile(r"(?<!like )\bwhat (?:have|did) (?:i|we) (?:(?:already|recently|just|ever)\s+)?"
                             r"(?:watch(?:ed)?|see|seen|saw|rate|rated)\b(?!\s+(?:that|which|and|but))"
                             r"|\b(?:show|what'?s in|what is in|see) my (?:watch(?:ing)? )?(?:history|ratings)\b", re.I)
 
