@@ -353,6 +353,7 @@ def test_the_wild_west_is_a_western():
     lexicon = GenreLexicon(["Western", "Sci-Fi", "Comedy"])
     assert lexicon.names("a flick about the wild west") == ["Western"]
     assert lexicon.names("gunslinger movies") == ["Western"] and lexicon.names("the final frontier") == []
+    assert lexicon.names("anythin w aliens n stuff?") == ["Sci-Fi"]  # tried as a new user: "I can't match"
 
 
 def test_not_too_old_with_no_list_on_screen_is_from_1990():

@@ -13,7 +13,8 @@ KID_AGES = [f"{age} {unit} old" for age in _AGES for unit in ("year", "yr")]
 GENRE_SYNONYMS = {
     "scifi": ["sci fi", "scifi", "science fiction", "sf", "space", "robot", "futuristic", "outer space",
               "alien invasion", "aliens invading", "invading aliens", "extraterrestrial", "ufo", "spaceship",
-              "time travel", "dystopian", "dystopia", "post apocalyptic", "apocalyptic", "with aliens", "about aliens"],
+              "time travel", "dystopian", "dystopia", "post apocalyptic", "apocalyptic", "with aliens", "about aliens",
+              "w aliens"],  # "anythin w/ aliens n stuff?"
     "childrens": ["children", "childrens", "kids", "kid", "family", "children s", "kid friendly", "family friendly",
                   "dog", "animal", "talking animal", "pet", "sleepover", "disney", "pixar"] + KID_AGES,
     "animation": ["animated", "animation", "cartoon", "anime"],
@@ -52,7 +53,7 @@ GENRE_SYNONYMS = {
 
 # Words the lexicon reads as a genre that name less than the genre: a film about them is in the genre,
 # but few films of the genre are about them. The reply says these were matched by genre only.
-NARROW_TOPICS = ["killer robots?", "robots?", "alien invasion", "(?:with|about) aliens", "time travel", "ufos?", "spaceships?", "talking animals?",
+NARROW_TOPICS = ["killer robots?", "robots?", "alien invasion", "(?:with|about|w/?) aliens", "time travel", "ufos?", "spaceships?", "talking animals?",
                  "dogs?", "zombies?", "vampires?", "werewol(?:f|ves)", "haunted houses?", "twist ending", "plot twist",
                  "spy", "spies", "espionage", "vietnam", "ww2", "wwii", "ww1", "wwi", "world war (?:one|two|i|ii|1|2)",
                  "heists?", "mafia", "con (?:artists?|man|men)", "cops?", "police", "wizards?", "dragons?", "courtroom",
