@@ -1491,3 +1491,24 @@ def test_which_messages_ask_about_the_users_own_history(text, asks):
     from recommender.chat.history_asks import WHAT_I_WATCHED
 
     assert bool(WHAT_I_WATCHED.search(text)) == asks
+
+
+def test_like_the_last_movie_i_watched_passes_over_a_film_rated_low():
+    """Known user 196: "like the last movie I watched" meant Operation Dumbo Drop, which they rated 1/5."""
+    import numpy as np
+
+    from recommender.chat.history_asks import last_well_rated, the_last_one_watched
+    from recommender.chat.state import DialogueState, Update
+    from recommender.titles import TitleIndex
+
+    assert last_well_rated([3, 4, 5], np.array([4, 5, 1], dtype=np.float32)) == (4, 5)
+    assert last_well_rated([3, 4, 5], np.array([4, np.nan, 2], dtype=np.float32)) == (4, 5)  # unknown: not low
+    assert last_well_rated([3, 4], np.array([1, 2], dtype=np.float32)) == (4, None)  # all low: the last, as is
+    assert last_well_rated([3, 4], np.array([1, 3], dtype=np.float32)) == (4, None)
+    alien, big = index_of(CATALOG, "Alien"), index_of(CATALOG, "Big")
+    update = Update()
+    the_last_one_watched(update, DialogueState(last_watched=alien, last_watched_low=big),
+                         "anything like the last movie i watched?", TitleIndex(CATALOG))
+    assert update.references == [alien]
+    assert "You rated your last film, Big (1988), low; these are like the last one you rated higher, Alien (1979)." \
+        in update.notes

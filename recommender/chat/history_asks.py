@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from recommender.chat.markdown import escape
 from recommender.chat.state import DialogueState, Question, Update
 from recommender.chat.title_spans import renote
 
@@ -33,6 +34,24 @@ def the_last_one_watched(update: Update, state: DialogueState, text: str, titles
     update.new_request = True
     update.notes = [n for n in update.notes if not n.startswith("More like")]
     renote(update, titles)
+    if state.last_watched_low is not None:  # user 196's last film was Operation Dumbo Drop, rated 1/5
+        update.notes.append(f"You rated your last film, {escape(titles.display(state.last_watched_low))}, low; "
+                            f"these are like the last one you rated higher, {escape(titles.display(state.last_watched))}.")
+
+
+LOW_RATING = 2.0  # a rating at most this is low (as the retrieval's low_rating_threshold)
+
+
+def last_well_rated(items, ratings) -> tuple[int | None, int | None]:
+    """(the last film of the history not rated low, the last film when it was rated low): "like the last
+    movie I watched" means the first; a history rated low throughout gives its last film, said as is."""
+    if not len(items):
+        return None, None
+    low = lambda r: r == r and r <= LOW_RATING  # noqa: E731  (r == r: a known rating)
+    for item, rating in zip(reversed(list(items)), reversed(list(ratings))):
+        if not low(rating):
+            return int(item), (int(items[-1]) if low(ratings[-1]) else None)
+    return int(items[-1]), None
 
 
 FAVOURITES = re.compile(  # "like my favourites"; "#6 is one of my favourites" is feedback on #6

@@ -26,7 +26,7 @@ from recommender.chat.answers import (
     small_talk_reply,
     understood_besides_missing,
 )
-from recommender.chat.history_asks import favourites, genre_sizes, history_genres
+from recommender.chat.history_asks import favourites, genre_sizes, history_genres, last_well_rated
 from recommender.chat.markdown import escape
 from recommender.chat.parse import lexicon_for
 from recommender.chat.router import MessageRouter
@@ -94,8 +94,10 @@ class ChatEngine:
         if not items:
             return ChatSession(DialogueState(user_id=user_id))
         usual, unusual = history_genres([self.catalog[i].genres for i in items], self._genre_sizes)
-        return ChatSession(DialogueState(user_id=user_id, last_watched=items[-1], usual_genres=usual,
-                                         unusual_genres=unusual, favourites=favourites(items, history.ratings)))
+        last, low = last_well_rated(items, history.ratings)
+        return ChatSession(DialogueState(user_id=user_id, last_watched=last, last_watched_low=low,
+                                         usual_genres=usual, unusual_genres=unusual,
+                                         favourites=favourites(items, history.ratings)))
 
     def open(self, session: ChatSession) -> ChatTurn:
         """The first list of a conversation: from the user's history, or popular picks for a new user."""

@@ -129,7 +129,8 @@ class DialogueState:
     turn: int = 0
     pending: PendingClarification | None = None
     count: int | None = None  # picks per list the current request asked for (None: the chat's default)
-    last_watched: int | None = None  # the known user's most recent rating ("like the last movie I watched")
+    last_watched: int | None = None  # the known user's most recent film not rated low ("like the last movie I watched")
+    last_watched_low: int | None = None  # their most recent film when they rated it low (said, not used)
     usual_genres: tuple[str, ...] = ()  # the genres the known user's history holds most
     unusual_genres: tuple[str, ...] = ()  # common genres it holds least ("something different from usual")
     favourites: tuple[int, ...] = ()  # the known user's best-rated films, newest first ("like my favourites")
@@ -215,7 +216,8 @@ class DialogueState:
     def reset(self) -> None:
         """Forget the conversation; keep who is asking (and their history's last film)."""
         fresh = DialogueState(user_id=self.user_id, last_watched=self.last_watched, usual_genres=self.usual_genres,
-                              unusual_genres=self.unusual_genres, favourites=self.favourites)
+                              unusual_genres=self.unusual_genres, favourites=self.favourites,
+                              last_watched_low=self.last_watched_low)
         for f in dataclasses.fields(self):
             setattr(self, f.name, getattr(fresh, f.name))
 
