@@ -33,8 +33,8 @@ _TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|&")
 
 FUZZY_ACCEPT = 0.86  # below this a fuzzy hit is only offered as a suggestion
 FUZZY_SUGGEST = 0.65  # "the matrix" suggested Matilda (0.62) and Maverick (0.57); "Casablanka Nights" keeps Casablanca (0.67)
-# below 0.80 a suggestion must also start with the typed first letter: "Inception" suggested Addiction (0.67)
-# and "Interstellar" Cinderella (0.73)
+FUZZY_SUGGEST_ANY_INITIAL = 0.80  # below this a suggestion must also start with the typed first letter:
+# "Inception" suggested Addiction (0.67) and "Interstellar" Cinderella (0.73)
 FUZZY_TIE_MARGIN = 0.03  # two different titles this close to the best score make a match ambiguous
 
 # Words people use in chat that are also (parts of) real titles: a span made only of these is taken
@@ -278,7 +278,7 @@ class TitleIndex:
                 per_item[item] = max(per_item.get(item, 0.0), score)
         ranked = sorted(per_item.items(), key=lambda kv: (-kv[1], kv[0]))
         if not ranked or ranked[0][1] < FUZZY_ACCEPT:
-            suggestions = [i for i, s in ranked if s >= FUZZY_SUGGEST and (s >= FUZZY_ACCEPT - 0.06
+            suggestions = [i for i, s in ranked if s >= FUZZY_SUGGEST and (s >= FUZZY_SUGGEST_ANY_INITIAL
                            or self._initial(i) == key[:1])][:5]  # a typo keeps the first letter
             return TitleMatch("unknown", None, suggestions, text)
         best = ranked[0][1]

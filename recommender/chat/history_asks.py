@@ -10,6 +10,7 @@ from collections import Counter
 from recommender.chat.markdown import escape
 from recommender.chat.state import DialogueState, Question, Update
 from recommender.chat.title_spans import renote
+from recommender.explain.facts import LOW_RATING
 
 NO_HISTORY = "pick a MovieLens user in the side panel, or name films you liked"
 
@@ -23,23 +24,25 @@ def the_last_one_watched(update: Update, state: DialogueState, text: str, titles
     history; a new user has none, and the reply says so."""
     if not LAST_WATCHED.search(text) or update.question is not None:
         return
-    update.liked = [i for i in update.liked if i not in state.last_shown]  # "like #10" was no one's wish
-    update.references = [i for i in update.references if i not in state.last_shown]
+    _not_about_the_list(update, state)
     update.problems = [p for p in update.problems if not p.startswith(("There is no #", "#"))]
     if state.last_watched is None:
-        update.notes = [n for n in update.notes if not n.startswith("More like")]
         update.problems.append(f"I don't know what you watched last: {NO_HISTORY}.")
         return
     update.references = [state.last_watched]
     update.new_request = True
-    update.notes = [n for n in update.notes if not n.startswith("More like")]
     renote(update, titles)
     if state.last_watched_low is not None:  # user 196's last film was Operation Dumbo Drop, rated 1/5
         update.notes.append(f"You rated your last film, {escape(titles.display(state.last_watched_low))}, low; "
                             f"these are like the last one you rated higher, {escape(titles.display(state.last_watched))}.")
 
 
-LOW_RATING = 2.0  # a rating at most this is low (as the retrieval's low_rating_threshold)
+def _not_about_the_list(update: Update, state: DialogueState) -> None:
+    """An ask about the person's own history is about no listed item: the model's "like #10" and the
+    rules' "More like: #1" go."""
+    update.liked = [i for i in update.liked if i not in state.last_shown]
+    update.references = [i for i in update.references if i not in state.last_shown]
+    update.notes = [n for n in update.notes if not n.startswith("More like")]
 
 
 def last_well_rated(items, ratings) -> tuple[int | None, int | None]:
@@ -47,7 +50,7 @@ def last_well_rated(items, ratings) -> tuple[int | None, int | None]:
     movie I watched" means the first; a history rated low throughout gives its last film, said as is."""
     if not len(items):
         return None, None
-    low = lambda r: r == r and r <= LOW_RATING  # noqa: E731  (r == r: a known rating)
+    low = lambda r: r == r and r <= LOW_RATING  # noqa: E731  (r == r: a known rating; as the explanations' sources)
     for item, rating in zip(reversed(list(items)), reversed(list(ratings))):
         if not low(rating):
             return int(item), (int(items[-1]) if low(ratings[-1]) else None)
@@ -74,9 +77,7 @@ def my_favourites(update: Update, state: DialogueState, text: str, titles) -> No
     #1) refers to the known user's best-rated films; a new user is told there are none yet."""
     if not FAVOURITES.search(text) or update.question is not None:
         return
-    update.liked = [i for i in update.liked if i not in state.last_shown]
-    update.references = [i for i in update.references if i not in state.last_shown]
-    update.notes = [n for n in update.notes if not n.startswith("More like")]
+    _not_about_the_list(update, state)
     update.missing = [(kind, words) for kind, words in update.missing if kind == "people"]
     if not state.favourites:
         update.problems.append(f"I don't know your favourites yet: {NO_HISTORY}.")

@@ -139,6 +139,5 @@ def not_the_sequels(update: Update, state: DialogueState, text: str, titles: Tit
     others = [i for item in named for i in titles.series(item) if i not in named and i not in update.excluded]
     if others:
         update.excluded.extend(others)
-        notes = [n for n in update.notes if n.startswith("Noted, not for you")]
-        listed = ", ".join(escape(titles.display(i)) for i in update.excluded)
-        update.notes = [n for n in update.notes if n not in notes] + [f"Noted, not for you: {listed}."]
+        update.notes = ([n for n in update.notes if not n.startswith("Noted, not for you")]
+                        + targets_update([("excluded", i) for i in update.excluded], titles, None).notes)

@@ -152,11 +152,15 @@ def item_relevant(rule: dict, item) -> bool:
     return item.display not in set(rule.get("not_titles", ()))
 
 
-def shares_genres(rule: dict, item, catalog, titles) -> bool:
-    for title in rule.get("shares_genre_with", ()):
-        if not set(catalog[item_for(titles, title)].genres) & set(item.genres):
-            return False
-    return True
+def reference_genres(rule: dict, catalog, titles) -> list[set[str]]:
+    """The genres of each film the rule's `shares_genre_with` names."""
+    return [set(catalog[item_for(titles, title)].genres) for title in rule.get("shares_genre_with", ())]
+
+
+def shares_genres(rule: dict, item, catalog, titles, references: list[set[str]] | None = None) -> bool:
+    """Whether `item` shares a genre with each named film (`references`: their `reference_genres`, if known)."""
+    references = reference_genres(rule, catalog, titles) if references is None else references
+    return all(ref & set(item.genres) for ref in references)
 
 
 def reply_ok(rule: dict, reply: str, before: tuple, after: tuple, catalog, state_before: DialogueState) -> bool:
@@ -209,9 +213,9 @@ def catalogue_ceiling(case: Case, catalog, titles, asked: int | None = None) -> 
     if rule.get("answers") or not any(k in rule for k in ITEM_KEYS):
         return 1.0
     shown = min(10, asked or 10)
-    references = [set(catalog[item_for(titles, t)].genres) for t in rule.get("shares_genre_with", ())]
+    references = reference_genres(rule, catalog, titles)  # once, not per catalogue item
     fitting = sum(1 for item in catalog
-                  if item_relevant(rule, item) and all(ref & set(item.genres) for ref in references))
+                  if item_relevant(rule, item) and shares_genres(rule, item, catalog, titles, references))
     return min(shown, fitting) / shown
 
 
