@@ -1512,3 +1512,108 @@ def test_like_the_last_movie_i_watched_passes_over_a_film_rated_low():
     assert update.references == [alien]
     assert "You rated your last film, Big (1988), low; these are like the last one you rated higher, Alien (1979)." \
         in update.notes
+
+
+def _rules_router(catalog=CATALOG):
+    from recommender.chat.parse import lexicon_for
+    from recommender.chat.router import MessageRouter
+    from recommender.titles import TitleIndex
+
+    return MessageRouter(TitleIndex(catalog), lexicon_for(catalog), None, mode="rules")
+
+
+def test_a_title_as_a_date_bounds_the_years_and_is_not_liked():
+    """"what's a good sci fi from before star wars came out" liked Star Wars and excluded War (dev16)."""
+    from recommender.chat.state import DialogueState
+
+    update = _rules_router().understand("what's a good sci fi from before star wars came out", DialogueState()).update
+    assert (update.min_year, update.max_year) == (None, 1976) and not update.liked and not update.references
+    assert "War" not in update.exclude_genres and "Only films from before 1977." in update.notes
+    update = _rules_router().understand("comedies made after Clueless", DialogueState()).update
+    assert (update.min_year, update.max_year) == (1996, None) and not update.liked
+
+
+@pytest.mark.parametrize("text, years", [("anything scary from the 70s or earlier", (None, 1979)),
+                                         ("comedies from the 80s and up", (1980, None)),
+                                         ("westerns from the 60s or 70s", (1960, 1979))])
+def test_a_decade_with_or_earlier_is_an_open_range(text, years):
+    from recommender.chat.year_phrases import find_year_filters
+
+    found = find_year_filters(text)
+    assert (found.min_year, found.max_year) == years
+
+
+def test_along_those_lines_after_a_title_asks_for_films_like_it_and_less_bloody_leaves_out_horror(engine, parser):
+    """"my favorite film is Jaws, anything along those lines but less bloody?" kept Jaws only as liked, and
+    listed Evil Dead II and Blood Beach."""
+    parser.intents["my favorite film is Alien, anything along those lines but less bloody?"] = Intent(
+        action="request", liked=["Alien"], genres=["Action"], exclude_genres=["Crime"])
+    session = engine.new_session()
+    turn = engine.message(session, "my favorite film is Alien, anything along those lines but less bloody?")
+    request = engine.recommender.requests[-1]
+    assert index_of(CATALOG, "Alien") in request.references
+    assert "Horror" in request.constraints.exclude_genres and "Crime" not in request.constraints.exclude_genres
+    assert "I can't tell how bloody a film is from its genres, so I left out Horror from now on." in turn.reply
+    assert "No Horror from now on." not in turn.reply  # said once
+    assert not any("Horror" in row.genres for row in session.rows)
+
+
+def test_less_gore_keeps_horror_when_horror_is_asked_for():
+    from recommender.chat.state import DialogueState
+
+    update = _rules_router().understand("a scary movie but less gory", DialogueState()).update
+    assert "Horror" not in update.exclude_genres
+
+
+def test_monster_movies_are_horror_not_mobster_films():
+    from recommender.chat.parse import lexicon_for
+
+    assert lexicon_for(CATALOG).names("monster movies!!") == ["Horror"]
+
+
+@pytest.mark.parametrize("text", ["the first one's not for me, show others", "#1 isn't my thing",
+                                  "the first one looks boring"])
+def test_a_position_turned_down_by_words_after_it_is_not_for_the_person(text):
+    """"the first one's not for me, show others" replied "I can't match “s not for me”"."""
+    from recommender.chat.state import DialogueState
+
+    state = DialogueState(last_shown=[4, 6, 14], shown=[4, 6, 14], turn=1)
+    update = _rules_router().understand(text, state).update
+    assert update.excluded == [4] and not update.query and "Noted, not for you: Alien (1979)." in update.notes
+
+
+def test_like_before_a_year_is_no_reference_to_a_listed_item(engine, parser):
+    """"none of these, something older, like before 1970": the model read "like #10"."""
+    session = engine.new_session()
+    engine.message(session, "horror")
+    parser.intents["none of these, something older, like before 1970"] = Intent(
+        action="request", like_items=[5], years="-1970")
+    turn = engine.message(session, "none of these, something older, like before 1970")
+    assert "something like" not in turn.reply and not engine.recommender.requests[-1].references
+
+
+def test_cue_words_the_model_wrote_into_a_title_span_are_dropped(engine, parser):
+    """"just watched Fargo and loved it" replied "I don't know the movie “just watched Fargo”"."""
+    parser.intents["just watched Fargo and loved it, whats next"] = Intent(
+        action="request", liked=["Fargo"], seen=["just watched Fargo"])
+    turn = engine.message(engine.new_session(), "just watched Fargo and loved it, whats next")
+    assert "I don't know the movie" not in turn.reply and "Noted, you've seen: Fargo (1996)." in turn.reply
+
+
+def test_the_darker_the_better_is_no_title_and_heard_good_things_about_a_title_is_no_plot(engine, parser):
+    """"the grittier the better" got "I don't know the movie “the grittier”. Did you mean Grifters?", and
+    "Heard good things about Chinatown, anything like it" got "I have no plot summaries"."""
+    parser.intents["i like crime dramas, the grittier the better"] = Intent(
+        action="request", like=["crime dramas", "the grittier"])
+    turn = engine.message(engine.new_session(), "i like crime dramas, the grittier the better")
+    assert "I don't know the movie" not in turn.reply
+    parser.intents["Heard good things about Fargo, anything like it"] = Intent(action="request", like=["Fargo"])
+    turn = engine.message(engine.new_session(), "Heard good things about Fargo, anything like it")
+    assert "plot" not in turn.reply and index_of(CATALOG, "Fargo") in engine.recommender.requests[-1].references
+
+
+def test_a_degree_question_about_a_listed_item_reads_as_one_sentence(engine):
+    session = engine.new_session()
+    engine.message(session, "horror")
+    turn = engine.message(session, "is the first one gory?")
+    assert f"#1 is **{session.rows[0].title}** ({session.rows[0].year}), a Horror film" in turn.reply

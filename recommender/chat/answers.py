@@ -113,8 +113,9 @@ def _fit(question: Question, item, name: str, genres: str) -> str:
         answer = "Yes" if len(has) == len(question.genres) else "Partly" if has else "No"
         if question.degree and has:
             kind = " and ".join(has)
-            checks.append(f"{name} is {_article(kind)} {kind} film ({genres}); how {question.degree} it is, I can't "
-                          "tell from genres alone.")
+            subject = f"{name}, {_article(kind)}" if question.position else f"{name} is {_article(kind)}"
+            checks.append(f"{subject} {kind} film ({genres}); how {question.degree} it is, I can't "
+                          "tell from genres alone.")  # not "#7 is Jaws (1975) is a Horror film"
         else:
             checks.append(f"{answer}: {name}, {genres}.")
     if question.min_year is not None or question.max_year is not None:

@@ -44,7 +44,8 @@ CUES = [  # (action, pattern), matched in this order; "request" cues ask for som
                    r"|\bsimilar to\b"
                    r"|\b(?:something|anything|movies?|films?|stuff|ones?|more)\s+(?:\w+\s+)?similar\b"  # "anything similar"
                    r"|\belse\s+(?:(?:that'?s|is|are)\s+)?like\b|\bwhat'?s\s+like\b"  # "what else is like them"
-                   r"|\bin the (?:vein|style|spirit) of\b|\balong the lines of\b"  # "like X": a request, not a rating
+                   r"|\bin the (?:vein|style|spirit) of\b|\balong the lines of\b"
+                   r"|\b(?:along|on)\s+(?:those|these|the same|similar)\s+lines\b|\bin the same (?:vein|spirit|style)\b"  # "like X": a request, not a rating
                    r"|(?<!\bi )(?<!\bwe )(?<!really )(?<!\bdo )(?<!also )(?<!kinda )(?<!still )(?<!\bu )"
                    r"\blike\b(?=\s+(?:[\"“]|[A-Z0-9]))"),  # "scifi horror like Alien": no one is liking
     ("liked", r"\b(?:like|loved|love|liked|enjoyed|enjoy|adored|adore|fan of|favou?rite)\b"),
@@ -81,6 +82,13 @@ CONNECTORS = re.compile(  # left over at either end once titles and filters are 
 LOOKS_GOOD = re.compile(  # "the 4th and 6th look fun": positions liked by words after them
     r"^\W*(?:(?:the|and|&|,|both)\W*)*(?:ones?\s+)?(?:looks?|sounds?|seems?)\s+(?:really\s+|pretty\s+|so\s+|kinda\s+|"
     r"very\s+)?(?:good|great|fun|interesting|cool|promising|amazing|nice|cute|awesome|fantastic|perfect)\W*$", re.I)
+
+NOT_FOR_ME = re.compile(  # "the first one's not for me, show others": positions turned down by words after them
+    r"^\W*(?:(?:the|and|&|,|both)\W*)*(?:ones?\s*)?(?:'s|’s|is|are|was|were)?\s*(?:really\s+|just\s+)?"
+    r"(?:not (?:really )?(?:for me|for us|my (?:thing|type|kind of (?:thing|movie|film)|cup of tea|style))"
+    r"|(?:isn'?t|aren'?t|wasn'?t) (?:really )?(?:for me|for us|my (?:thing|type|cup of tea|style))"
+    r"|(?:doesn'?t|don'?t) (?:appeal|interest me|do it for me|grab me)"
+    r"|(?:looks?|sounds?|seems?) (?:really |pretty |kinda )?(?:boring|dull|bad|meh|terrible|awful|lame))\b", re.I)
 
 # "give me 5 good thrillers", "top 3 comedies", "just two movies": how many picks to show
 COUNT = re.compile(  # the number starts the message or follows a word that asks ("my 2 kids love cartoons": no count)

@@ -28,7 +28,7 @@ GENRE_SYNONYMS = {
                "pick me up", "cozy", "cosy", "comfort movie", "comfort film", "comforting"],
     "horror": ["horror", "scary", "scarier", "creepy", "creepier", "spooky", "halloween", "slasher", "zombie",
                "vampire", "werewolf", "haunted house", "terrifying", "frightening", "scare me",
-               "gore", "gory", "gruesome", "scared", "scare", "frightened", "fright"],
+               "gore", "gory", "gruesome", "scared", "scare", "frightened", "fright", "monster", "creature feature"],
     "documentary": ["documentary", "documentaries", "doc", "docs", "docu", "docus", "docuseries"],
     "thriller": ["thriller", "suspense", "suspenseful", "more tense", "spy", "spies", "espionage", "twisty",
                  "plot twist", "twist ending", "psychological", "mind bending", "mindbending", "keep me guessing",
@@ -53,7 +53,7 @@ GENRE_SYNONYMS = {
 
 # Words the lexicon reads as a genre that name less than the genre: a film about them is in the genre,
 # but few films of the genre are about them. The reply says these were matched by genre only.
-NARROW_TOPICS = ["killer robots?", "robots?", "alien invasion", "(?:with|about|w/?) aliens", "time travel", "ufos?", "spaceships?", "talking animals?",
+NARROW_TOPICS = ["killer robots?", "monsters?", "creature features?", "robots?", "alien invasion", "(?:with|about|w/?) aliens", "time travel", "ufos?", "spaceships?", "talking animals?",
                  "dogs?", "zombies?", "vampires?", "werewol(?:f|ves)", "haunted houses?", "twist ending", "plot twist",
                  "spy", "spies", "espionage", "vietnam", "ww2", "wwii", "ww1", "wwi", "world war (?:one|two|i|ii|1|2)",
                  "heists?", "mafia", "con (?:artists?|man|men)", "cops?", "police", "wizards?", "dragons?", "courtroom",

@@ -30,6 +30,8 @@ from recommender.titles import tokens
 
 POINTING = re.compile(r"\b(?:it|this|that|these|those|them|they|one|ones|all|both|either|neither|last|latter|"
                       r"former|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\b|#\s*\d|\b\d{1,2}\b", re.I)
+LIKE_POINTING = re.compile(r"\blike\s+(?:it|this|that|these|those|them|they|one|ones|the\s+\w+\s+ones?|#)", re.I)
+HEDGING_LIKE = re.compile(r"\blike\b", re.I)
 ADDING = re.compile(  # "with some action in it", "any with a bit of romance?"
     r"^\W*(?:and|also|plus|with|add|but also|and also|more|(?:any|anything|ones|some|any ones) with"
     r"|(?:with )?(?:a )?(?:bit|little|touch|dash) (?:of|more))\b", re.I)
@@ -46,6 +48,8 @@ def without_unpointed_positions(intent: Intent, text: str) -> Intent:
     named = {r.position for r in references if r.position > 0}
     if intent.action == "question" and len(named) == 1 and intent.item not in named:
         return dataclasses.replace(intent, item=named.pop())
+    if intent.like_items and not references and HEDGING_LIKE.search(text) and not LIKE_POINTING.search(text):
+        intent = dataclasses.replace(intent, like_items=[])  # "something older, like before 1970" (the model: like #10)
     if references or POINTING.search(text) or not any(getattr(intent, f) for f in POSITION_LISTS):
         return intent
     return dataclasses.replace(intent, **{f: [] for f in POSITION_LISTS})
@@ -191,7 +195,8 @@ def question_about_named_title(update: Update, intent: Intent, rules: Update, st
         update.question = None
 
 
-STORY = re.compile(r"(?<!what )(?<!how )\b(?:about|where|in which|wherein)\s+(\w.{2,})$", re.I)  # not "what about"
+STORY = re.compile(r"(?<!what )(?<!how )(?<!things )(?<!lot )(?<!much )(?<!stuff )(?<!know )"  # not "what about", "heard
+                   r"\b(?:about|where|in which|wherein)\s+(\w.{2,})$", re.I)          # good things about Chinatown"
 
 
 def note_untold_story(update: Update, text: str, genres, filler: frozenset[str]) -> None:
@@ -268,38 +273,3 @@ def why_these(update: Update, text: str) -> None:
     question = update.question
     if question is not None and question.ask == "why" and WHY_THESE.search(text) and not find_references(text):
         update.question = dataclasses.replace(question, ask="list", position=0)
-
-
-DEGREE_WORDS = "gory|bloody|violent|graphic|disturbing|intense|brutal|gruesome|creepy|dark"  # what genres only approximate
-DEGREE = re.compile(rf"\b({DEGREE_WORDS})\b", re.I)
-
-
-def note_degree(update: Update, text: str) -> None:
-    """"is the first one gory?" was answered "Yes: #1 is Young Frankenstein": a genre says whether a film is
-    Horror, not how gory it is, so the answer says that much and no more."""
-    m = DEGREE.search(text)
-    if update.question is not None and update.question.ask == "fit" and m:
-        update.question.degree = m.group(1).lower()
-
-
-TRAIT = {"gore": "gory", "blood": "bloody", "violence": "violent"}  # the nouns, said back as the adjective
-LESS_OF = re.compile(rf"\b(?:not (?:so|too|that|very|overly|super|as)|less|too(?: much)?)\s+({DEGREE_WORDS}|{'|'.join(TRAIT)})\b",
-                     re.I)
-
-
-def spare_the_wished_genre(update: Update, state: DialogueState, text: str) -> None:
-    """"ok but not so gory" after horror excluded Horror and listed Star Wars: less of a trait a genre cannot
-    tell ("not so gory", "less violent", "too dark") keeps the genre the request wishes (the list passes
-    over what is on screen, and the reply says genres cannot tell how gory a film is). "no horror", and
-    less of what the genre is ("less scary" after horror, "too sad" after dramas), still exclude it."""
-    degree = LESS_OF.search(text)
-    spared = [g for g in update.exclude_genres if g in state.wished_genres
-              and not re.search(rf"\b{re.escape(g.lower().rstrip('s'))}", text.lower())]
-    if not degree or not spared:
-        return
-    update.set_exclusions([g for g in update.exclude_genres if g not in spared])
-    update.more = bool(state.last_shown)
-    trait = TRAIT.get(degree.group(1).lower(), degree.group(1).lower())
-    update.notes.append(f"I can't tell how {trait} a film is from its genres, so the list stays "
-                        f"{' and '.join(spared)}.")
-

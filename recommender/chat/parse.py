@@ -11,11 +11,11 @@ import re
 from functools import lru_cache
 
 from recommender.chat.cue_words import (CONNECTORS, COUNT, CUES, ENGLISH_HINTS, FILLER, FOREIGN_HINTS, GENERAL_ASK, INSTRUCTION,
-                                         LOOKS_GOOD, MORE, OPEN_ASK, RESET, TOP_COUNT)
+                                         LOOKS_GOOD, MORE, NOT_FOR_ME, OPEN_ASK, RESET, TOP_COUNT)
 from recommender.chat.phrases import CARDINALS, CLAUSE_END, ORDINALS, GenreLexicon, Reference, find_genre_filters, find_references
 from recommender.chat.state import DialogueState, PendingClarification, Update, exclusion_note
 from recommender.chat.targets import resolve_targets, targets_update
-from recommender.chat.year_phrases import find_relative_years, find_year_filters
+from recommender.chat.year_phrases import find_relative_years, find_title_relative_years, find_year_filters
 from recommender.titles import TitleIndex, TitleMatch, tokens
 
 @lru_cache(maxsize=8)
@@ -46,6 +46,11 @@ def parse_message(text: str, state: DialogueState, titles: TitleIndex, genres: G
         blank[start:end] = " " * (end - start)
 
     mentions = _mentions(text, titles, genres)
+    around = find_title_relative_years(text, [(m.start, m.end, titles.years[m.item]) for m in mentions
+                                              if m.item is not None])
+    if around is not None:  # "before Star Wars came out": a date, not a film the person liked
+        mentions = [m for m in mentions if not around.spans[0][0] <= m.start < around.spans[0][1]]
+        consume(*around.spans[0])
     for m in mentions:
         consume(m.start, m.end)
     refs = [r for r in find_references("".join(blank)) if not _inside(r, mentions)]
@@ -58,6 +63,9 @@ def parse_message(text: str, state: DialogueState, titles: TitleIndex, genres: G
             update.count = number
             consume(*m.span(1))
     violent = _apply_filters("".join(blank), genres, update, consume)
+    if around is not None and update.min_year is None and update.max_year is None:
+        update.min_year, update.max_year = around.min_year, around.max_year
+        update.notes.append(_years_note(around))
     _relative_years("".join(blank), state, titles, update, consume, new_subject=bool(genres.names(text)))
     for m in OPEN_ASK.finditer("".join(blank)):  # "a movie everyone has seen": a request for anything
         update.new_request = True
@@ -65,7 +73,7 @@ def parse_message(text: str, state: DialogueState, titles: TitleIndex, genres: G
     before_cues = "".join(blank)
     targets = _assign_cues(before_cues, mentions, refs, consume, lambda end: bool(genres.names(
         CLAUSE_END.split(before_cues[end:end + 40])[0])))
-    targets = _liked_after(targets, before_cues, consume)
+    targets = _judged_after(targets, before_cues, consume)
     resolve_targets(targets, state, titles, update, before_cues)
     _spare_reference_genres(update, violent, titles)
     remainder = "".join(blank)
@@ -104,21 +112,27 @@ def _relative_years(text: str, state: DialogueState, titles: TitleIndex, update:
     if found is not None:
         update.min_year, update.max_year = found.min_year, found.max_year
         consume(*found.spans[0])
-        update.notes.append(f"Only films from before {found.max_year + 1}." if found.max_year
-                            else f"Only films from after {found.min_year - 1}.")
+        update.notes.append(_years_note(found))
 
 
-def _liked_after(targets, text: str, consume):
+def _years_note(found) -> str:
+    return (f"Only films from before {found.max_year + 1}." if found.max_year
+            else f"Only films from after {found.min_year - 1}.")
+
+
+def _judged_after(targets, text: str, consume):
     """"the 4th and 6th look fun", "#4 looks good": positions reported on by words after them (the cues are
     read before a target) are liked; they were answered "#4 is …. Say *more like #4* …", and the model
-    read "fun" as a request for comedy."""
+    read "fun" as a request for comedy. "the first one's not for me" turns the position down."""
     if not targets or any(action != "referenced" for action, _, _ in targets):
         return targets
-    m = LOOKS_GOOD.match(text.replace("#", " "))
-    if not m:
-        return targets
-    consume(*m.span())
-    return [("liked", target, where) for _, target, where in targets]
+    text = text.replace("#", " ")
+    for pattern, action in ((LOOKS_GOOD, "liked"), (NOT_FOR_ME, "excluded")):
+        m = pattern.match(text)
+        if m:
+            consume(*m.span())
+            return [(action, target, where) for _, target, where in targets]
+    return targets
 
 
 def _spare_reference_genres(update: Update, violent: list[str], titles: TitleIndex) -> None:

@@ -32,17 +32,16 @@ from recommender.chat.grounding import (
     feedback_needs_words,
     keep_request_for_missing_data,
     more_like_a_listed_item,
-    note_degree,
     note_untold_story,
     question_about_an_unseen_title,
     question_about_named_title,
-    spare_the_wished_genre,
     question_needs_an_item,
     which_of_the_list,
     why_these,
     without_unpointed_positions,
 )
 from recommender.chat.cue_words import FILLER, GENERAL_ASK
+from recommender.chat.degrees import less_gore_without_horror, note_degree, spare_the_wished_genre
 from recommender.chat.history_asks import ground_history_asks
 from recommender.chat.targets import not_the_sequels
 from recommender.chat.parse import parse_message
@@ -154,6 +153,7 @@ class MessageRouter:
         """What the conversation so far changes in any reading of a message: less of a trait keeps the genre
         the request wishes ("not so gory" after horror), and asks about the user's own history."""
         spare_the_wished_genre(update, state, text)
+        less_gore_without_horror(update, state, text, self.genres.lookup("horror") if self.genres is not None else None)
         ground_history_asks(update, state, text, self.titles)
         not_the_sequels(update, state, text, self.titles)
 

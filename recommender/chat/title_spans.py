@@ -77,10 +77,21 @@ def both_sides_of_meets(update: Update, rules: Update, text: str, titles) -> Non
 
 
 def not_compared_titles(intent: Intent, text: str) -> Intent:
-    """"something less depressing than Schindler's List": a title after "than" is no "like" reference."""
+    """"something less depressing than Schindler's List": a title after "than" is no "like" reference; "the
+    grittier the better" is no title at all (it was answered "I don't know the movie “the grittier”")."""
     lowered = text.lower()
+    degrees = [m.span(1) for m in THE_BETTER.finditer(lowered)]
+
+    def in_degree(span: str) -> bool:
+        return any(start <= lowered.find(span.lower()) < end for start, end in degrees)
+
     keep = [t for t in intent.like if not re.search(THAN.pattern + r"\s+(?:the\s+)?" + re.escape(t.lower()), lowered)]
-    return intent if keep == intent.like else dataclasses.replace(intent, like=keep)
+    changes = {f: [t for t in (keep if f == "like" else getattr(intent, f)) if not in_degree(t)] for f in TITLE_LISTS}
+    same = all(changes[f] == getattr(intent, f) for f in TITLE_LISTS)
+    return intent if same else dataclasses.replace(intent, **changes)
+
+
+THE_BETTER = re.compile(r"\b(the\s+\w+\s+the\s+(?:better|merrier))\b")  # "the darker the better"
 
 
 def people_by_name(intent: Intent, text: str = "", titles=None) -> Intent:

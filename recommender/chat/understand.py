@@ -70,10 +70,30 @@ def _titles(intent: Intent, titles: TitleIndex, update: Update) -> list[tuple[st
     resolved: list[tuple[str, int]] = []
     for field, action in TITLE_FIELDS:
         for span in getattr(intent, field):
+            span = without_cue_words(span, titles)
             match = titles.link(span)
             match.text = span
             resolve_title(action, match, titles, update, resolved)
     return resolved
+
+
+CUE_LEAD = frozenset("i i've ive we we've just already also really have has had watched seen saw loved liked love like "
+                     "enjoyed adored hated movie film".split())
+
+
+def without_cue_words(span: str, titles: TitleIndex) -> str:
+    """"just watched Fargo" (a span the model wrote as a title) is Fargo: leading cue words go when what is
+    left is a title exactly ("I don't know the movie “just watched Fargo”" was the reply)."""
+    words = span.split()
+    if titles.link(span).status == "exact":
+        return span
+    for k in range(1, len(words)):
+        if words[k - 1].lower() not in CUE_LEAD:
+            break
+        rest = " ".join(words[k:])
+        if titles.link(rest).status == "exact":
+            return rest
+    return span
 
 
 def _positions(intent: Intent, state: DialogueState, update: Update) -> list[tuple[str, int]]:

@@ -60,6 +60,10 @@ _RULES = [  # (pattern, groups -> (min_year, max_year)); earlier rules win where
      lambda d: (None, _decade_start(d) - 1) if _decade_start(d) >= 1990 else (_decade_start(d) + 10, None)),
     (rf"\bbetween\s+{_YEAR}\s+and\s+{_YEAR}\b", lambda a, b: (int(a), int(b))),
     (rf"\b{_YEAR}\s*(?:-|–|to)\s*{_YEAR}\b", lambda a, b: (int(a), int(b))),
+    (rf"(?<!\w)(?:(?:from|in|of)\s+)?(?:the\s+)?{_DECADE}\s*(?:or|and|&)\s+(?:earlier|older|before)\b",
+     lambda d: (None, _decade_start(d) + 9)),  # "from the 70s or earlier" (was read as the 70s alone)
+    (rf"(?<!\w)(?:(?:from|in|of)\s+)?(?:the\s+)?{_DECADE}\s*(?:or|and|&)\s+(?:later|newer|after|up|onwards?)\b",
+     lambda d: (_decade_start(d), None)),
     (rf"\b{_YEAR}\s+or\s+(?:later|newer|after)\b", lambda a: (int(a), None)),
     (rf"\b{_YEAR}\s+or\s+(?:earlier|older|before)\b", lambda a: (None, int(a))),
     (rf"\b(?:(?:after|later than|newer than)\s+|post[\s-]*){_YEAR}\b", lambda a: (int(a) + 1, None)),
@@ -118,6 +122,26 @@ def find_year_filters(text: str) -> YearFilters:
         taken.append(m.span())
     out.spans = taken
     return out
+
+
+AROUND_TITLE = re.compile(r"\b(before|b4|earlier than|older than|prior to|after|later than|newer than|since)\s+(?:the\s+)?$",
+                          re.I)
+CAME_OUT = re.compile(r"^\s+(?:came out|come out|was (?:made|released|out))\b", re.I)
+
+
+def find_title_relative_years(text: str, titles: Iterable[tuple[int, int, int | None]]) -> YearFilters | None:
+    """"sci-fi from before Star Wars came out": years against a title the message names (`titles`: the
+    (start, end, year) of each title mention); the title is a date here, not a film the person liked.
+    The spans returned cover the preposition, the title and "came out"."""
+    for start, end, year in titles:
+        m = AROUND_TITLE.search(text[:start])
+        if m is None or year is None:
+            continue
+        after = CAME_OUT.match(text[end:])
+        span = (m.start(), end + (after.end() if after else 0))
+        before = m.group(1).lower() in ("before", "b4", "earlier than", "older than", "prior to")
+        return YearFilters(None, year - 1, spans=[span]) if before else YearFilters(year + 1, None, spans=[span])
+    return None
 
 
 OLDER = re.compile(r"\b(?:older|earlier|less recent)(?:\s+(?:ones?|stuff|movies?|films?|picks?))?\b", re.I)

@@ -1,0 +1,65 @@
+"""Degrees of a trait that genres only approximate: "is #1 gory?", "not so gory", "less bloody".
+
+A genre says whether a film is Horror, not how gory it is; these checks make the chat say so instead of
+pretending, and pick the genre-level reading a person would accept.
+"""
+
+from __future__ import annotations
+
+import re
+
+from recommender.chat.state import DialogueState, Update
+
+DEGREE_WORDS = "gory|bloody|violent|graphic|disturbing|intense|brutal|gruesome|creepy|dark"  # what genres only approximate
+DEGREE = re.compile(rf"\b({DEGREE_WORDS})\b", re.I)
+
+
+def note_degree(update: Update, text: str) -> None:
+    """"is the first one gory?" was answered "Yes: #1 is Young Frankenstein": a genre says whether a film is
+    Horror, not how gory it is, so the answer says that much and no more."""
+    m = DEGREE.search(text)
+    if update.question is not None and update.question.ask == "fit" and m:
+        update.question.degree = m.group(1).lower()
+
+
+TRAIT = {"gore": "gory", "blood": "bloody", "violence": "violent"}  # the nouns, said back as the adjective
+LESS_OF = re.compile(rf"\b(?:not (?:so|too|that|very|overly|super|as)|less|too(?: much)?)\s+({DEGREE_WORDS}|{'|'.join(TRAIT)})\b",
+                     re.I)
+
+
+def spare_the_wished_genre(update: Update, state: DialogueState, text: str) -> None:
+    """"ok but not so gory" after horror excluded Horror and listed Star Wars: less of a trait a genre cannot
+    tell ("not so gory", "less violent", "too dark") keeps the genre the request wishes (the list passes
+    over what is on screen, and the reply says genres cannot tell how gory a film is). "no horror", and
+    less of what the genre is ("less scary" after horror, "too sad" after dramas), still exclude it."""
+    degree = LESS_OF.search(text)
+    spared = [g for g in update.exclude_genres if g in state.wished_genres
+              and not re.search(rf"\b{re.escape(g.lower().rstrip('s'))}", text.lower())]
+    if not degree or not spared:
+        return
+    update.set_exclusions([g for g in update.exclude_genres if g not in spared])
+    update.more = bool(state.last_shown)
+    trait = TRAIT.get(degree.group(1).lower(), degree.group(1).lower())
+    update.notes.append(f"I can't tell how {trait} a film is from its genres, so the list stays "
+                        f"{' and '.join(spared)}.")
+
+
+GORE = {"gory", "bloody", "gruesome", "gore", "blood"}
+
+
+def less_gore_without_horror(update: Update, state: DialogueState, text: str, horror: str | None) -> None:
+    """"my favourite is Jaws, anything along those lines but less bloody?" listed Evil Dead II and Blood
+    Beach: less gore, when no one asked for horror, leaves Horror out (the genre is the only measure of gore
+    the catalogue has), and the reply says that is what it did. `horror`: the catalogue's name for the genre."""
+    degree = LESS_OF.search(text)
+    if not degree or degree.group(1).lower() not in GORE or horror is None:
+        return
+    wished = set(update.wished_genres) | set(update.query_hints) | set(state.wished_genres) | set(state.query_hints)
+    if horror in wished or horror in update.exclude_genres or horror in state.constraints.exclude_genres:
+        return
+    update.set_exclusions(update.exclude_genres + [horror])
+    if update.exclude_genres == [horror]:  # one line says it: not "No Horror from now on." as well
+        update.notes.pop()
+    trait = TRAIT.get(degree.group(1).lower(), degree.group(1).lower())
+    update.notes.append(f"I can't tell how {trait} a film is from its genres, so I left out {horror} from now on.")
+
