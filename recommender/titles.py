@@ -243,6 +243,24 @@ class TitleIndex:
             return [index]
         return [i for i, title in enumerate(words) if i == index or title[:len(own)] == own]
 
+    def sequels(self) -> frozenset[int]:
+        """Items whose title continues an older item's title with a number, "Part", a colon or a word that
+        marks a sequel ("Jaws 2", "Godfather: Part II", "Alien: Resurrection", "Batman Returns"): what "no
+        sequels" leaves out when it names no film. Built on first use."""
+        if getattr(self, "_sequels", None) is None:
+            words = self._title_words()
+            found = {i for i, item in enumerate(self.catalog)  # "Star Trek III: …": its first part is not here
+                     if NUMBERED_SEQUEL.search(_TRAILING_ARTICLE.sub("", _PARENTHESISED.sub(" ", item.title)).strip())}
+            for base, own in enumerate(words):
+                if not own or (len(own) == 1 and own[0] in COMMON_WORDS):
+                    continue
+                for i, title in enumerate(words):
+                    if (len(title) > len(own) and title[:len(own)] == own and (self.years[i] or 0) > (self.years[base] or 0)
+                            and _continues_as_sequel(title[len(own)], self.catalog[i].title, own)):
+                        found.add(i)
+            self._sequels = frozenset(found)
+        return self._sequels
+
     def _title_words(self) -> list[tuple[str, ...]]:
         """Each title's folded words, built on first use: unlike `normalise`, a leading "Die" stays ("Die
         Hard" is no "Hard Rain")."""
@@ -277,6 +295,9 @@ class TitleIndex:
             for item in self._with_year(self._exact[candidate], year):
                 per_item[item] = max(per_item.get(item, 0.0), score)
         ranked = sorted(per_item.items(), key=lambda kv: (-kv[1], kv[0]))
+        typo = [k for _, k in scored if len(key) >= ONE_TYPO_MIN_LENGTH and _one_edit(key, k)]
+        if len(typo) == 1 and len(items := self._with_year(self._exact[typo[0]], year)) == 1:
+            return TitleMatch("fuzzy", items[0], list(items), text)  # "Titanik" (0.857) was only a suggestion
         if not ranked or ranked[0][1] < FUZZY_ACCEPT:
             suggestions = [i for i, s in ranked if s >= FUZZY_SUGGEST and (s >= FUZZY_SUGGEST_ANY_INITIAL
                            or self._initial(i) == key[:1])][:5]  # a typo keeps the first letter
@@ -335,3 +356,31 @@ def _plausible_mention(message: str, span, common: frozenset[str]) -> bool:
     first = message[start]
     sentence_start = not before or before[-1] in ".!?"
     return first.isupper() and not sentence_start and not words[0].isdigit()
+
+
+ONE_TYPO_MIN_LENGTH = 6  # a title this long with one letter wrong, added, dropped or swapped is that title
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether `a` becomes `b` by one substitution, insertion, deletion or swap of neighbours."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i, (x, y) in enumerate(zip(a, b)) if x != y]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]]
+                                  and a[diff[1]] == b[diff[0]])
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    i = next((i for i, (x, y) in enumerate(zip(short, long_)) if x != y), len(short))
+    return short[i:] == long_[i + 1:]
+
+
+NUMBERED_SEQUEL = re.compile(r"\S\s+(?:[2-9]|1[0-2]|II|III|IV|VI{0,3})(?:\s*:|$)")  # "Robocop 3", "Tetsuo II: Body Hammer"
+SEQUEL_WORDS = frozenset({"part", "returns", "forever", "resurrection", "annihilation", "reloaded", "revenge"})
+
+
+def _continues_as_sequel(word: str, title: str, base: tuple[str, ...]) -> bool:
+    """Whether the word after a base title's words starts a sequel's title (`title` as written, for its colon)."""
+    if word.isdigit() and 2 <= int(word) <= 12 or word in SEQUEL_WORDS:
+        return True
+    head = r"\W+".join(map(re.escape, base))
+    return re.match(rf"^\W*{head}\s*:", title, re.I) is not None

@@ -1617,3 +1617,28 @@ def test_a_degree_question_about_a_listed_item_reads_as_one_sentence(engine):
     engine.message(session, "horror")
     turn = engine.message(session, "is the first one gory?")
     assert f"#1 is **{session.rows[0].title}** ({session.rows[0].year}), a Horror film" in turn.reply
+
+
+def test_no_sequels_without_a_title_leaves_out_every_numbered_or_continued_title():
+    """"horror movies, no sequels" did nothing when it named no film."""
+    from recommender.chat.state import DialogueState
+    from recommender.data.types import Catalog, Item
+
+    catalog = Catalog([Item("1", "Jaws", 1975, ("Horror",)), Item("2", "Jaws 2", 1978, ("Horror",)),
+                       Item("3", "Star Trek III: The Search for Spock", 1984, ("Sci-Fi",)),
+                       Item("4", "Alien", 1979, ("Horror",)), Item("5", "Alien: Resurrection", 1997, ("Horror",)),
+                       Item("6", "Magnificent Seven, The", 1954, ("Western",)), Item("7", "Scream", 1996, ("Horror",))])
+    update = _rules_router(catalog).understand("horror movies, no sequels", DialogueState()).update
+    assert sorted(update.excluded) == [1, 2, 4] and not update.missing
+    assert any(note.startswith("No sequels from now on") for note in update.notes)
+
+
+def test_rewriting_the_noted_lines_keeps_what_was_turned_down():
+    from recommender.chat.state import Update
+    from recommender.chat.title_spans import renote
+    from recommender.titles import TitleIndex
+
+    alien, fargo = index_of(CATALOG, "Alien"), index_of(CATALOG, "Fargo")
+    update = Update(liked=[alien], excluded=[fargo], notes=["Noted, not for you: Fargo (1996)."])
+    renote(update, TitleIndex(CATALOG))
+    assert "Noted, not for you: Fargo (1996)." in update.notes and "Noted, you liked: Alien (1979)." in update.notes

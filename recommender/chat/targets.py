@@ -136,6 +136,11 @@ def not_the_sequels(update: Update, state: DialogueState, text: str, titles: Tit
     if not NOT_SEQUELS.search(text):
         return
     named = list(dict.fromkeys(update.references + update.liked + update.seen)) or list(state.references)
+    if not named:  # "horror movies, no sequels": every film whose title continues an older one's
+        update.excluded.extend(i for i in sorted(titles.sequels()) if i not in update.excluded)
+        update.missing = [(kind, said) for kind, said in update.missing if "sequel" not in said.lower()]
+        update.notes.append("No sequels from now on (films whose title continues an older one's, as Jaws 2 does).")
+        return
     others = [i for item in named for i in titles.series(item) if i not in named and i not in update.excluded]
     if others:
         update.excluded.extend(others)

@@ -165,7 +165,7 @@ def titles_the_model_missed(update: Update, rules: Update, titles, text: str) ->
 
 def renote(update: Update, titles) -> None:
     """The "Noted, you liked: …" lines of the reply, again from the update's titles as they now stand."""
-    resolved = [(f, i) for f in ("liked", "disliked", "seen", "references") for i in getattr(update, f)]
+    resolved = [(f, i) for f in ("liked", "disliked", "seen", "excluded", "references") for i in getattr(update, f)]
     update.notes = [n for n in update.notes if not n.startswith("Noted, ")] + targets_update(resolved, titles, None).notes
 
 
