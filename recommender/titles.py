@@ -347,17 +347,27 @@ def _plausible_mention(message: str, span, common: frozenset[str]) -> bool:
     indefinite = words[0] in ("a", "an") and len(words) == 2
     if (len(words) == 1 and _INDEFINITE.search(before) or indefinite) and message[start:end].islower():
         return False  # "something with an edge" is not about "The Edge"
+    if len(words) == 1 and message[start:end].islower() and DEGREE_BEFORE.search(before):
+        return False  # "drama but not too heavy" is not about "Heavy"
     if any(w not in common and not w.isdigit() for w in words):
         return True
     if before[-1:] in "\"'“‘«" and after[:1] in "\"'”’»":
         return True
     if SERIES_BEFORE.search(before) and SERIES_AFTER.match(after):  # "seen every alien movie"
         return True
+    if (REPORTED.search(before) and not any(w in COMMON_WORDS for w in words)  # "seen alien and aliens": a genre
+            and not GENRE_NOUN_AFTER.match(after)):  # word after "seen" is the film; "loved war movies" is no film
+        return True
     first = message[start]
     sentence_start = not before or before[-1] in ".!?"
     return first.isupper() and not sentence_start and not words[0].isdigit()
 
 
+REPORTED = re.compile(r"\b(?:seen|watched|saw|loved|liked|hated|enjoyed|disliked|adored)(?:\s+[\w'-]+\s*(?:,|and|&))?\s*$",
+                      re.I)
+GENRE_NOUN_AFTER = re.compile(r"^[\s-]*(?:movies?|films?|flicks?|stuff|ones|genre|type|kind|things|pictures|stories|"
+                              r"comed(?:y|ies)|dramas?|thrillers?|romances?|westerns?|musicals?|horror)\b", re.I)
+DEGREE_BEFORE = re.compile(r"\b(?:too|so|very|less|more|quite|pretty|really|super|kinda|overly|a bit|a little)$", re.I)
 ONE_TYPO_MIN_LENGTH = 6  # a title this long with one letter wrong, added, dropped or swapped is that title
 
 

@@ -1642,3 +1642,63 @@ def test_rewriting_the_noted_lines_keeps_what_was_turned_down():
     update = Update(liked=[alien], excluded=[fargo], notes=["Noted, not for you: Fargo (1996)."])
     renote(update, TitleIndex(CATALOG))
     assert "Noted, not for you: Fargo (1996)." in update.notes and "Noted, you liked: Alien (1979)." in update.notes
+
+
+def test_a_genre_word_right_after_seen_is_the_film_and_an_adjective_after_too_is_no_title():
+    """"seen alien and aliens, want more space horror" listed Alien first; "drama but not too heavy" noted
+    "you liked: Heavy (1995)"."""
+    from recommender.chat.state import DialogueState
+    from recommender.data.types import Catalog, Item
+
+    catalog = Catalog(list(CATALOG) + [Item("99", "Heavy", 1995, ("Drama",))])
+    router = _rules_router(catalog)
+    update = router.understand("seen alien and aliens, want more space horror", DialogueState()).update
+    assert sorted(update.seen) == sorted([index_of(CATALOG, "Alien"), index_of(CATALOG, "Aliens")])
+    update = router.understand("drama but not too heavy, from the late 90s", DialogueState()).update
+    assert not update.liked and (update.min_year, update.max_year) == (1995, 1999)
+    assert not router.understand("i loved war movies", DialogueState()).update.liked
+
+
+@pytest.mark.parametrize("text, excluded", [
+    ("something romantic, but my bf won't watch anything sappy or scary", ["Horror"]),
+    ("not scary or funny please", ["Horror", "Comedy"]),
+    ("dont want anything animated or for kids", ["Animation", "Children's"]),
+    ("not in the mood for anything sad or scary", ["Drama", "Horror"]),
+])
+def test_wont_watch_excludes_the_genre_named_after_another_word(text, excluded):
+    """"something romantic, but my bf won't watch anything sappy or musical" listed only musicals."""
+    from recommender.chat.state import DialogueState
+
+    assert _rules_router().understand(text, DialogueState()).update.exclude_genres == excluded
+
+
+@pytest.mark.parametrize("text, spared", [("I've seen all of them except babe", "Babe"),
+                                          ("seen all of these but #2", "Toy Story"),
+                                          ("seen em all apart from the last one", "Fargo")])
+def test_all_of_them_except_one_marks_the_others_seen(text, spared):
+    """"I've seen all of them except babe" marked only Babe seen."""
+    from recommender.chat.state import DialogueState
+
+    shown = [index_of(CATALOG, t) for t in ("Alien", "Toy Story", "Babe", "Fargo")]
+    state = DialogueState(last_shown=shown, shown=list(shown), turn=1)
+    update = _rules_router().understand(text, state).update
+    assert sorted(update.seen) == sorted(i for i in shown if i != index_of(CATALOG, spared))
+
+
+def test_is_it_black_and_white_is_answered_from_the_year_and_says_so(engine, parser):
+    session = engine.new_session()
+    engine.message(session, "film noir")
+    position = next(p for p, row in enumerate(session.rows, 1) if row.year and row.year < 1960)
+    title = session.rows[position - 1].title
+    parser.intents[f"is {title} black and white?"] = Intent(action="question", ask="fit", item=position,
+                                                           genres=["Film-Noir"])
+    turn = engine.message(session, f"is {title} black and white?")
+    assert turn.reply.startswith(f"Probably: #{position} is **{title}**") and "no colour data" in turn.reply
+
+
+@pytest.mark.parametrize("text, genres", [("a movie w/ dinosaurs", ["Adventure", "Sci-Fi"]), ("too kiddy", ["Children's"]),
+                                          ("a tense submarine movie", ["Thriller", "War"])])
+def test_everyday_words_for_genres(text, genres):
+    from recommender.chat.parse import lexicon_for
+
+    assert sorted(lexicon_for(CATALOG).names(text)) == sorted(genres)

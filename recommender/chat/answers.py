@@ -122,7 +122,12 @@ def _fit(question: Question, item, name: str, genres: str) -> str:
         low, high = question.min_year or 0, question.max_year or 9999
         inside = item.year is not None and low <= item.year <= high
         when = item.year or "an unknown year"
-        checks.append(f"{'Yes' if inside else 'No'}: {name}, from {when}.")
+        if question.era:  # the catalogue has no colour data: the year is all it has to go on
+            answer = "Probably" if inside else "Probably not"
+            checks.append(f"{answer}: {name}, from {when}. I have no colour data; films from before 1960 were "
+                          "mostly black and white.")
+        else:
+            checks.append(f"{'Yes' if inside else 'No'}: {name}, from {when}.")
     return " ".join(checks) or f"I can't tell that from titles, years and genres alone. {name}: {genres}."
 
 

@@ -83,6 +83,9 @@ LOOKS_GOOD = re.compile(  # "the 4th and 6th look fun": positions liked by words
     r"^\W*(?:(?:the|and|&|,|both)\W*)*(?:ones?\s+)?(?:looks?|sounds?|seems?)\s+(?:really\s+|pretty\s+|so\s+|kinda\s+|"
     r"very\s+)?(?:good|great|fun|interesting|cool|promising|amazing|nice|cute|awesome|fantastic|perfect)\W*$", re.I)
 
+ALL_EXCEPT = re.compile(  # "seen all of them except babe", "seen all of these but #8"
+    r"\b(?:(?:them|'em) all|all(?: of (?:them|'em|these|those))?|everything|every one(?: of them)?)\s*,?\s*"
+    r"(except(?:\s+for)?|but(?!\s+also)|apart from|other than|besides|save for|minus)\s", re.I)
 NOT_FOR_ME = re.compile(  # "the first one's not for me, show others": positions turned down by words after them
     r"^\W*(?:(?:the|and|&|,|both)\W*)*(?:ones?\s*)?(?:'s|’s|is|are|was|were)?\s*(?:really\s+|just\s+)?"
     r"(?:not (?:really )?(?:for me|for us|my (?:thing|type|kind of (?:thing|movie|film)|cup of tea|style))"

@@ -14,12 +14,22 @@ DEGREE_WORDS = "gory|bloody|violent|graphic|disturbing|intense|brutal|gruesome|c
 DEGREE = re.compile(rf"\b({DEGREE_WORDS})\b", re.I)
 
 
+BLACK_AND_WHITE = re.compile(r"\bblack[\s-]+(?:and|&|n)[\s-]+white\b|\bb\s*&\s*w\b|\bin colou?r\b", re.I)
+
+
 def note_degree(update: Update, text: str) -> None:
     """"is the first one gory?" was answered "Yes: #1 is Young Frankenstein": a genre says whether a film is
-    Horror, not how gory it is, so the answer says that much and no more."""
+    Horror, not how gory it is, so the answer says that much and no more; "is casablanca black and white?"
+    is answered from its year, and says that is all it is."""
+    question = update.question
+    if question is None or question.ask != "fit":
+        return
     m = DEGREE.search(text)
-    if update.question is not None and update.question.ask == "fit" and m:
-        update.question.degree = m.group(1).lower()
+    if m:
+        question.degree = m.group(1).lower()
+    era = BLACK_AND_WHITE.search(text)
+    if era:
+        question.era = "in colour" if "colo" in era.group(0).lower() else "black and white"
 
 
 TRAIT = {"gore": "gory", "blood": "bloody", "violence": "violent"}  # the nouns, said back as the adjective

@@ -12,11 +12,12 @@ KID_AGES = [f"{age} {unit} old" for age in _AGES for unit in ("year", "yr")]
 
 GENRE_SYNONYMS = {
     "scifi": ["sci fi", "scifi", "science fiction", "sf", "space", "robot", "futuristic", "outer space",
-              "alien invasion", "aliens invading", "invading aliens", "extraterrestrial", "ufo", "spaceship",
+              "alien invasion", "aliens invading", "invading aliens", "dinosaur", "extraterrestrial", "ufo", "spaceship",
               "time travel", "dystopian", "dystopia", "post apocalyptic", "apocalyptic", "with aliens", "about aliens",
               "w aliens"],  # "anythin w/ aliens n stuff?"
     "childrens": ["children", "childrens", "kids", "kid", "family", "children s", "kid friendly", "family friendly",
-                  "dog", "animal", "talking animal", "pet", "sleepover", "disney", "pixar"] + KID_AGES,
+                  "dog", "animal", "talking animal", "pet", "sleepover", "disney", "pixar", "kiddy", "kiddie",
+                  "childish"] + KID_AGES,
     "animation": ["animated", "animation", "cartoon", "anime"],
     "filmnoir": ["noir", "film noir", "filmnoir"],
     "romance": ["romance", "romantic", "romcom", "rom com", "love story", "love stories", "date movie", "date night", "first date",
@@ -30,10 +31,10 @@ GENRE_SYNONYMS = {
                "vampire", "werewolf", "haunted house", "terrifying", "frightening", "scare me",
                "gore", "gory", "gruesome", "scared", "scare", "frightened", "fright", "monster", "creature feature"],
     "documentary": ["documentary", "documentaries", "doc", "docs", "docu", "docus", "docuseries"],
-    "thriller": ["thriller", "suspense", "suspenseful", "more tense", "spy", "spies", "espionage", "twisty",
+    "thriller": ["thriller", "suspense", "suspenseful", "more tense", "tense", "spy", "spies", "espionage", "twisty",
                  "plot twist", "twist ending", "psychological", "mind bending", "mindbending", "keep me guessing",
                  "keeps you guessing", "keep you guessing"],
-    "war": ["war", "soldier", "battle", "wartime", "ww2", "wwii", "ww1", "wwi", "world war", "vietnam"],
+    "war": ["war", "soldier", "battle", "wartime", "submarine", "ww2", "wwii", "ww1", "wwi", "world war", "vietnam"],
     "western": ["western", "cowboy", "wild west", "old west", "gunslinger", "gunfighter"],
     "musical": ["musical", "singing", "dancing", "song and dance", "with music", "music in it", "lots of music",
                 "some music"],  # not "music" alone: "a documentary about music"
@@ -47,13 +48,13 @@ GENRE_SYNONYMS = {
     "action": ["action", "explosion", "car chase", "shootout", "martial arts", "kung fu", "superhero", "super hero",
                "sword fight", "swordfight", "fight", "fighting", "spy", "spies"],
     "adventure": ["adventure", "adventures", "superhero", "super hero", "sword fight", "sword fighting", "swordfight",
-                  "swashbuckler", "swashbuckling", "pirate", "treasure hunt", "knight", "castle", "medieval", "epic",
+                  "swashbuckler", "swashbuckling", "pirate", "treasure hunt", "knight", "castle", "medieval", "epic", "dinosaur",
                   "more adventurous"],
 }
 
 # Words the lexicon reads as a genre that name less than the genre: a film about them is in the genre,
 # but few films of the genre are about them. The reply says these were matched by genre only.
-NARROW_TOPICS = ["killer robots?", "monsters?", "creature features?", "robots?", "alien invasion", "(?:with|about|w/?) aliens", "time travel", "ufos?", "spaceships?", "talking animals?",
+NARROW_TOPICS = ["killer robots?", "monsters?", "dinosaurs?", "submarines?", "creature features?", "robots?", "alien invasion", "(?:with|about|w/?) aliens", "time travel", "ufos?", "spaceships?", "talking animals?",
                  "dogs?", "zombies?", "vampires?", "werewol(?:f|ves)", "haunted houses?", "twist ending", "plot twist",
                  "spy", "spies", "espionage", "vietnam", "ww2", "wwii", "ww1", "wwi", "world war (?:one|two|i|ii|1|2)",
                  "heists?", "mafia", "con (?:artists?|man|men)", "cops?", "police", "wizards?", "dragons?", "courtroom",

@@ -117,7 +117,7 @@ def more_like_a_listed_item(update: Update, state: DialogueState, titles) -> Non
 
 COMPANY = re.compile(r"^\W*(?:(?:with|for)\s+)?(?:my|our|the)\s+(?:\w+\s+)?(?:dad|mom|mum|father|mother|wife|husband|partner|"
                      r"girlfriend|boyfriend|kids?|children|son|daughter|family|friends?|parents|grandma|grandpa|"
-                     r"grandparents|brother|sister|date|roommates?)\W*$", re.I)
+                     r"grandparents|brother|sister|date|roommates?|bf|gf|hubby|wifey|bestie|bff|mates?|buddies|pals?)\W*$", re.I)
 
 
 def drop_company(update: Update) -> None:

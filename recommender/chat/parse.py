@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 
 from recommender.chat.cue_words import (CONNECTORS, COUNT, CUES, ENGLISH_HINTS, FILLER, FOREIGN_HINTS, GENERAL_ASK, INSTRUCTION,
-                                         LOOKS_GOOD, MORE, NOT_FOR_ME, OPEN_ASK, RESET, TOP_COUNT)
+                                         ALL_EXCEPT, LOOKS_GOOD, MORE, NOT_FOR_ME, OPEN_ASK, RESET, TOP_COUNT)
 from recommender.chat.phrases import CARDINALS, CLAUSE_END, ORDINALS, GenreLexicon, Reference, find_genre_filters, find_references
 from recommender.chat.state import DialogueState, PendingClarification, Update, exclusion_note
 from recommender.chat.targets import resolve_targets, targets_update
@@ -71,10 +71,12 @@ def parse_message(text: str, state: DialogueState, titles: TitleIndex, genres: G
         update.new_request = True
         consume(*m.span())
     before_cues = "".join(blank)
+    spared, mentions, refs = _all_except(before_cues, mentions, refs, state, consume)
+    before_cues = "".join(blank)
     targets = _assign_cues(before_cues, mentions, refs, consume, lambda end: bool(genres.names(
         CLAUSE_END.split(before_cues[end:end + 40])[0])))
     targets = _judged_after(targets, before_cues, consume)
-    resolve_targets(targets, state, titles, update, before_cues)
+    resolve_targets(targets, state, titles, update, before_cues, spared)
     _spare_reference_genres(update, violent, titles)
     remainder = "".join(blank)
     if MORE.search(remainder):
@@ -118,6 +120,18 @@ def _relative_years(text: str, state: DialogueState, titles: TitleIndex, update:
 def _years_note(found) -> str:
     return (f"Only films from before {found.max_year + 1}." if found.max_year
             else f"Only films from after {found.min_year - 1}.")
+
+
+def _all_except(text: str, mentions, refs, state: DialogueState, consume):
+    """"I've seen all of them except Babe" marked only Babe seen: the titles and positions after "except"
+    are spared from what is said of all the others. Returns (spared items, other mentions, other refs)."""
+    m = ALL_EXCEPT.search(text)
+    if m is None:
+        return set(), mentions, refs
+    spared = {t.item for t in mentions if t.start >= m.end() and t.item is not None}
+    spared |= {state.item_at(r.position) for r in refs if r.start >= m.end()} - {None}
+    consume(*m.span(1))
+    return (spared, [t for t in mentions if t.start < m.end()], [r for r in refs if r.start < m.end()])
 
 
 def _judged_after(targets, text: str, consume):

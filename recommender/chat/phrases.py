@@ -165,8 +165,10 @@ def find_genre_filters(text: str, lexicon: GenreLexicon) -> GenreFilters:
     negative = re.compile(
         rf"(?:\b(?:no|not|without|except|excluding|exclude|avoid|skip|hate|nothing|none|less|fewer"
         rf"|don'?t (?:want|like|need)|do not (?:want|like|need)|no more|not into"
+        rf"|won'?t (?:watch|do|sit through)|will not watch|(?:can'?t|cannot|never) watch|refuses? to watch"
         rf"|drop|ditch|remove|lose|get rid of|cut out|leave out)|{NEGATING_PHRASES.pattern})"
-        rf"\s+(?:any\s+|more\s+|of\s+the\s+|the\s+|with\s+|too\s+|very\s+|so\s+|an?\s+|about\s+)?({listed})\b", re.I)
+        rf"\s+(?:any\s+|more\s+|of\s+the\s+|the\s+|with\s+|too\s+|very\s+|so\s+|an?\s+|about\s+)?"
+        rf"(?:(?:anything\s+)?(?!{g}\b)[a-z]+\s+(?:or|nor)\s+)??({listed})\b", re.I)  # "won't watch anything sappy or musical"
     # "just romance, no kids stuff": ", no" starts an exclusion, it continues no list of wishes
     wished = rf"{g}(?:(?:\s*(?:/|\bor\b|\band\b|,\s*(?:or|and)\b)\s*(?:any\s+)?|\s+){g})*"
     positive = re.compile(rf"\b(?:only|just|exclusively|strictly)\s+(?:some\s+|a\s+|an\s+)?({wished})\b", re.I)

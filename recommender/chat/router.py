@@ -177,6 +177,10 @@ def merge_rules(update: Update, rules: Update, genres=None) -> Update:
         update.more, update.new_request = False, True  # "add some comedy to that": the model said "more"
     if update.more and (rules.min_year or rules.max_year):  # "anything newer than these?"
         update.min_year, update.max_year = rules.min_year, rules.max_year
+    question = update.question
+    if question is not None and question.ask == "fit" and question.min_year is None and question.max_year is None \
+            and (rules.min_year or rules.max_year):  # "is casablanca black and white?": the rules read eras
+        update.question = dataclasses.replace(question, min_year=rules.min_year, max_year=rules.max_year)
     if update.question is not None or update.off_topic or update.more:
         return update
     if not rules.understood and update.new_request:  # nothing but filler: "can you suggest a movie for tonight?"

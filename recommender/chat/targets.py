@@ -14,7 +14,9 @@ from recommender.chat.state import DialogueState, PendingClarification, Update
 from recommender.titles import SERIES_AFTER, SERIES_BEFORE, TitleIndex, TitleMatch
 
 
-def resolve_targets(targets, state: DialogueState, titles: TitleIndex, update: Update, text: str) -> None:
+def resolve_targets(targets, state: DialogueState, titles: TitleIndex, update: Update, text: str,
+                    spared: set[int] = frozenset()) -> None:
+    """What each (action, target) means for the update; items in `spared` ("all of them except #8") get none."""
     resolved: list[tuple[str, int]] = []
     more_like: list[int] = []
     pointed: dict[int, str] = {}  # a listed item named with no word of what to do ("#2 was great"): its hint
@@ -48,6 +50,7 @@ def resolve_targets(targets, state: DialogueState, titles: TitleIndex, update: U
                     action = "liked"
                 resolved.append((action, item))
     update.problems.extend(hint for item, hint in pointed.items() if item not in {i for _, i in resolved})
+    resolved = [(action, item) for action, item in resolved if item not in spared]
     merged = targets_update(resolved, titles, update.referenced, more_like)
     for name in ("liked", "disliked", "seen", "excluded", "references", "notes"):
         getattr(update, name).extend(getattr(merged, name))
