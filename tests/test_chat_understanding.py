@@ -1702,3 +1702,29 @@ def test_everyday_words_for_genres(text, genres):
     from recommender.chat.parse import lexicon_for
 
     assert sorted(lexicon_for(CATALOG).names(text)) == sorted(genres)
+
+
+def test_an_excluded_or_not_only_genre_is_no_longer_wished(engine, parser):
+    """"funny movies for a date night", then "no romance though": the header said "Comedy & Romance · no Romance"."""
+    session = engine.new_session()
+    engine.message(session, "romantic comedies")
+    assert set(session.dialogue.wished_genres) == {"Comedy", "Romance"}
+    engine.message(session, "no romance")
+    assert session.dialogue.wished_genres == ["Comedy"]
+    assert engine.recommender.requests[-1].wished_genres == ("Comedy",)
+    session = engine.new_session()
+    engine.message(session, "romantic comedies")
+    engine.message(session, "only comedy")
+    assert session.dialogue.wished_genres == ["Comedy"]
+
+
+def test_like_those_after_naming_films_means_those_films_and_more_like_these_means_more(engine):
+    """"I loved Toy Story and Babe", then "anything like those but for adults" said "More like: Aladdin" (#1)."""
+    session = engine.new_session()
+    engine.message(session, "I loved Toy Story and Babe")
+    turn = engine.message(session, "anything like those but for adults")
+    toy, babe = index_of(CATALOG, "Toy Story"), index_of(CATALOG, "Babe")
+    assert set(engine.recommender.requests[-1].references) == {toy, babe} and "More like" not in turn.reply
+    shown = list(session.dialogue.last_shown)
+    turn = engine.message(session, "more like these")
+    assert "More like" not in turn.reply and not set(shown) & set(session.dialogue.last_shown)

@@ -135,6 +135,8 @@ class DialogueState:
     usual_genres: tuple[str, ...] = ()  # the genres the known user's history holds most
     unusual_genres: tuple[str, ...] = ()  # common genres it holds least ("something different from usual")
     favourites: tuple[int, ...] = ()  # the known user's best-rated films, newest first ("like my favourites")
+    last_named: list[int] = field(default_factory=list)  # films the last message liked or asked to be like by
+    # title, not from the list ("I loved Toy Story and Babe", then "anything like those")
 
     @property
     def has_request(self) -> bool:
@@ -158,14 +160,27 @@ class DialogueState:
         before = self._request_key()
         if update.more:
             self.passed.update(self.last_shown)
+        self.last_named = [i for i in dict.fromkeys(update.liked + update.references) if i not in self.last_shown]
         self._apply_items(update)
         self._apply_constraints(update)
         self._apply_request(update)
+        self._drop_ruled_out_wishes()
         if update.new_request and self._request_key() == before and self.last_shown:
             self.passed.update(self.last_shown)  # "scarier ones please" after horror: not the same list again
         if update.referenced is not None:
             self.referenced = update.referenced
         self.pending = update.pending
+
+    def _drop_ruled_out_wishes(self) -> None:
+        """"funny movies for a date night", then "no romance though": the list header said "Comedy & Romance ·
+        no Romance". A wish the constraints now rule out (excluded, or not among "only ...") is dropped."""
+        c = self.constraints
+
+        def allowed(genre: str) -> bool:
+            return genre not in c.exclude_genres and (not c.include_genres or genre in c.include_genres)
+
+        self.wished_genres = [g for g in self.wished_genres if allowed(g)]
+        self.query_hints = [g for g in self.query_hints if allowed(g)]
 
     def _request_key(self) -> tuple:
         return (self.query, tuple(self.wished_genres), tuple(self.references), self.constraints)

@@ -88,6 +88,11 @@ def _implicit_targets(action: str, state: DialogueState, text: str, cue_end: int
         pointing = pointing or re.search(r"\bone\b|\bnope\b", text[max(0, cue_end - 12):cue_end], re.I)
     if action == "references" and named:  # "I loved Babe, anything similar?", "I've seen A and B, what else is like them"
         return [(action, i) for i in dict.fromkeys(named if re.match(r"\s*(?:them|those|these)\b", after, re.I) else named[-1:])]
+    if action == "references" and state.last_named and re.match(r"\s*(?:them|those|'em)\b", after, re.I):
+        return [(action, i) for i in state.last_named]  # "I loved Toy Story and Babe", then "anything like those"
+    if action == "references" and everything and state.last_shown:  # "more like these": more of the same request
+        update.more = True  # (it said "More like: Face/Off", #1 alone)
+        return []
     if not (everything or pointing):
         return []
     if pointing and named:
