@@ -1728,3 +1728,37 @@ def test_like_those_after_naming_films_means_those_films_and_more_like_these_mea
     shown = list(session.dialogue.last_shown)
     turn = engine.message(session, "more like these")
     assert "More like" not in turn.reply and not set(shown) & set(session.dialogue.last_shown)
+
+
+def test_what_did_i_watch_last_shows_the_history_not_the_last_listed_film(engine, parser):
+    """Known user 196: "what did i watch last?" (the model: a question about #10) answered "#10 is Clueless"."""
+    engine.recommender.histories = {"55": [index_of(CATALOG, "Heat", 1995), index_of(CATALOG, "Fargo")]}
+    session = engine.new_session("55")
+    engine.open(session)
+    engine.message(session, "horror")
+    parser.intents["what did i watch last?"] = Intent(action="question", ask="about", item=5)
+    turn = engine.message(session, "what did i watch last?")
+    assert turn.reply.startswith("Your last films") and "Fargo" in turn.reply
+
+
+def test_a_number_of_hours_points_at_no_listed_item(engine, parser):
+    """"longer than 2 hours would be great" (the model: like #2) said "you want something like: <#2>"."""
+    session = engine.new_session()
+    engine.message(session, "horror")
+    parser.intents["longer than 2 hours would be great"] = Intent(action="request", like_items=[2],
+                                                                 rest=["longer than 2 hours"])
+    turn = engine.message(session, "longer than 2 hours would be great")
+    assert "something like" not in turn.reply and not engine.recommender.requests[-1].references
+
+
+def test_like_what_i_usually_watch_is_the_history_or_says_there_is_none(engine, parser):
+    """"something like what i usually watch but newer" said "I can't match “what i usually watch”"."""
+    message = "something like what i usually watch but newer"
+    parser.intents[message] = Intent(action="request", years="1990-", rest=["what i usually watch"])
+    engine.recommender.histories = {"55": [index_of(CATALOG, "Heat", 1995), index_of(CATALOG, "Fargo")]}
+    session = engine.new_session("55")
+    engine.open(session)
+    turn = engine.message(session, message)
+    assert "can't match" not in turn.reply and "I don't know what you usually watch" not in turn.reply
+    turn = engine.message(engine.new_session(), message)
+    assert "can't match" not in turn.reply and "I don't know what you usually watch yet" in turn.reply

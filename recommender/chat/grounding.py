@@ -25,11 +25,14 @@ from recommender.chat.intent import POSITION_LISTS, Intent
 from recommender.chat.phrases import ANSWER, NEGATIONS, VIOLENCE, VIOLENT_GENRES, find_references
 from recommender.chat.state import DialogueState, Question, Update
 from recommender.chat.targets import targets_update
+from recommender.chat.title_spans import OWN_TASTE
 from recommender.chat.year_phrases import NEWER
 from recommender.titles import tokens
 
 POINTING = re.compile(r"\b(?:it|this|that|these|those|them|they|one|ones|all|both|either|neither|last|latter|"
-                      r"former|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\b|#\s*\d|\b\d{1,2}\b", re.I)
+                      r"former|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\b|#\s*\d"
+                      r"|\b\d{1,2}\b(?!\s*(?:hours?|hrs?|h|minutes?|mins?|years?|yrs?|yo|people|kids|stars?|of us)\b)", re.I)
+                      # "longer than 2 hours" points at no #2 (the model: like #2)
 LIKE_POINTING = re.compile(r"\blike\s+(?:it|this|that|these|those|them|they|one|ones|the\s+\w+\s+ones?|#)", re.I)
 HEDGING_LIKE = re.compile(r"\blike\b", re.I)
 ADDING = re.compile(  # "with some action in it", "any with a bit of romance?"
@@ -122,9 +125,10 @@ COMPANY = re.compile(r"^\W*(?:(?:with|for)\s+)?(?:my|our|the)\s+(?:\w+\s+)?(?:da
 
 def drop_company(update: Update) -> None:
     """"a movie to watch with my dad, he likes westerns" (the model: plot "my dad") said "I have no plot
-    summaries, so I can't check for “my dad”": who the film is watched with is no part of it."""
+    summaries, so I can't check for “my dad”": who the film is watched with is no part of it; nor is "what I
+    usually watch" missing data (the list follows the person's history anyway)."""
     update.missing = [(kind, words) for kind, words in update.missing
-                      if kind not in ("plot", "rest") or not COMPANY.match(words)]
+                      if kind not in ("plot", "rest") or not (COMPANY.match(words) or OWN_TASTE.match(words))]
 
 
 NEW_ASK = re.compile(r"^\W*(?:(?:now|ok|okay|hmm+|well|so)\W+)?(?:something|anything|a (?:movie|film)|movies|films|show me|give me|"

@@ -8,6 +8,7 @@ import re
 from collections import Counter
 
 from recommender.chat.markdown import escape
+from recommender.chat.phrases import find_references
 from recommender.chat.state import DialogueState, Question, Update
 from recommender.chat.title_spans import renote
 from recommender.explain.facts import LOW_RATING
@@ -125,6 +126,22 @@ def something_different(update: Update, state: DialogueState, text: str) -> None
     update.notes.append(f"Your ratings are mostly {usual}; here are {unusual} films, the common genres you watch least.")
 
 
+USUAL = re.compile(r"\b(?:what|the (?:stuff|things?|movies|films|kind|sort|type)(?: of (?:stuff|things?|movies|films))?(?: that)?)"
+                   r"\s+(?:i|we)\s+(?:usually|normally|always|typically|often|generally)\s+(?:watch|like|love|enjoy)"
+                   r"|\bmy (?:usual|taste|type|kind of (?:stuff|movies?|films?))\b", re.I)
+
+
+def like_my_usual(update: Update, state: DialogueState, text: str) -> None:
+    """"something like what i usually watch": a known user's list follows their history anyway; a new user,
+    who has none, is told so (it said "I can't match “what i usually watch”")."""
+    if not USUAL.search(text) or DIFFERENT.search(text) or update.question is not None:
+        return
+    update.missing = [(kind, words) for kind, words in update.missing if kind == "people"]
+    if state.last_watched is None and not state.favourites:
+        update.problems.append(f"I don't know what you usually watch yet: {NO_HISTORY}.")
+        update.new_request = update.new_request or not state.has_request
+
+
 WHAT_I_WATCHED = re.compile(r"(?<!like )\bwhat (?:have|did) (?:i|we) (?:(?:already|recently|just|ever)\s+)?"
                             r"(?:watch(?:ed)?|see|seen|saw|rate|rated)\b(?!\s+(?:that|which|and|but))"
                             r"|\b(?:show|what'?s in|what is in|see) my (?:watch(?:ing)? )?(?:history|ratings)\b", re.I)
@@ -133,8 +150,13 @@ WHAT_I_WATCHED = re.compile(r"(?<!like )\bwhat (?:have|did) (?:i|we) (?:(?:alrea
 def what_i_watched(update: Update, state: DialogueState, text: str) -> None:
     """"what have i watched recently?" said "I can't match “what have i recently”": a known user is shown
     the last films of their history (`ChatEngine` answers it); a new user is told there is none."""
-    if not WHAT_I_WATCHED.search(text) or update.question is not None or update.references or update.wished_genres:
+    asked = WHAT_I_WATCHED.search(text)
+    if not asked or update.references or update.wished_genres:
         return
+    pointed = [r for r in find_references(text) if not asked.start() <= r.start <= asked.end() + 2]
+    if update.question is not None and (pointed or update.question.ask == "history"):
+        return  # "what did i watch last?" is no question about the last film listed (it answered "#10 is …")
+    update.question = None
     update.missing = [(kind, words) for kind, words in update.missing if kind == "people"]
     update.query, update.new_request, update.off_topic = None, False, False  # the model: off-topic
     if state.last_watched is None:
@@ -148,3 +170,4 @@ def ground_history_asks(update: Update, state: DialogueState, text: str, titles)
     the_last_one_watched(update, state, text, titles)
     my_favourites(update, state, text, titles)
     something_different(update, state, text)
+    like_my_usual(update, state, text)

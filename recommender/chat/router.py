@@ -48,6 +48,7 @@ from recommender.chat.parse import parse_message
 from recommender.chat.phrases import CLAUSE_END, NEGATIONS
 from recommender.chat.state import DialogueState, Update
 from recommender.chat.title_spans import (
+    OWN_TASTE,
     both_sides_of_meets,
     names_the_model_missed,
     not_compared_titles,
@@ -258,8 +259,11 @@ def note_unmatched_guess(update: Update, rules: Update, genres) -> None:
         return
     understood = update.references or update.liked or update.exclude_genres or update.problems  # "I loved Inception"
     years = update.min_year is not None or update.max_year is not None
+    unread = without_ask_head(rules.query)
+    if OWN_TASTE.match(unread):  # "something like what i usually watch but newer": the history, which the list follows
+        return
     if not understood and (not years or genres.leftover(rules.query, FILLER)):
-        update.missing = [("rest", without_ask_head(rules.query))]
+        update.missing = [("rest", unread)]
 
 
 def ask_despite_unknown_titles(update: Update, intent, rules: Update) -> None:
