@@ -1562,7 +1562,8 @@ def test_less_gore_keeps_horror_when_horror_is_asked_for():
     from recommender.chat.state import DialogueState
 
     update = _rules_router().understand("a scary movie but less gory", DialogueState()).update
-    assert "Horror" not in update.exclude_genres
+    assert "Horror" not in update.exclude_genres  # and the reply says what genres cannot tell:
+    assert "I can't tell how gory a film is from its genres, so these are Horror films as asked." in update.notes
 
 
 def test_monster_movies_are_horror_not_mobster_films():

@@ -65,11 +65,15 @@ def less_gore_without_horror(update: Update, state: DialogueState, text: str, ho
     if not degree or degree.group(1).lower() not in GORE or horror is None:
         return
     wished = set(update.wished_genres) | set(update.query_hints) | set(state.wished_genres) | set(state.query_hints)
+    trait = TRAIT.get(degree.group(1).lower(), degree.group(1).lower())
+    if horror in wished and not any(n.startswith("I can't tell how") for n in update.notes):
+        update.notes.append(f"I can't tell how {trait} a film is from its genres, so these are {horror} films "
+                            "as asked.")  # "a scary movie but not too gory" said nothing of the gore
+        return
     if horror in wished or horror in update.exclude_genres or horror in state.constraints.exclude_genres:
         return
     update.set_exclusions(update.exclude_genres + [horror])
     if update.exclude_genres == [horror]:  # one line says it: not "No Horror from now on." as well
         update.notes.pop()
-    trait = TRAIT.get(degree.group(1).lower(), degree.group(1).lower())
     update.notes.append(f"I can't tell how {trait} a film is from its genres, so I left out {horror} from now on.")
 
