@@ -1763,3 +1763,46 @@ def test_like_what_i_usually_watch_is_the_history_or_says_there_is_none(engine, 
     assert "can't match" not in turn.reply and "I don't know what you usually watch" not in turn.reply
     turn = engine.message(engine.new_session(), message)
     assert "can't match" not in turn.reply and "I don't know what you usually watch yet" in turn.reply
+
+
+@pytest.mark.parametrize("text", ["nothing like titanic please, i want action", "something unlike Titanic"])
+def test_nothing_like_a_title_is_no_reference_to_it(text):
+    """"nothing like titanic please, i want action" noted "you want something like: Titanic"."""
+    from recommender.chat.state import DialogueState
+    from recommender.data.types import Catalog, Item
+
+    catalog = Catalog(list(CATALOG) + [Item("99", "Titanic", 1997, ("Drama", "Romance"))])
+    update = _rules_router(catalog).understand(text, DialogueState()).update
+    titanic = len(CATALOG)
+    assert titanic not in update.references + update.liked and titanic in update.excluded
+    assert "Noted, not for you: Titanic (1997)." in update.notes
+
+
+def test_in_that_style_after_a_title_asks_for_films_like_it():
+    from recommender.chat.state import DialogueState
+
+    update = _rules_router().understand("i've seen fargo a million times, need something new in that style",
+                                        DialogueState()).update
+    assert update.references == [index_of(CATALOG, "Fargo")] and index_of(CATALOG, "Fargo") in update.seen
+
+
+@pytest.mark.parametrize("text, excluded, wished", [("thrillers from the 70s w/o any horror", ["Horror"], []),
+                                                    ("swap the horror ones for comedies", ["Horror"], ["Comedy"])])
+def test_without_written_short_and_swapping_a_genre_exclude_it(text, excluded, wished):
+    from recommender.chat.state import DialogueState
+
+    state = DialogueState(last_shown=[4, 6, 14], shown=[4, 6, 14], turn=1)
+    update = _rules_router().understand(text, state).update
+    assert update.exclude_genres == excluded and all(g in update.query_hints + update.wished_genres for g in wished)
+
+
+def test_any_of_these_good_for_a_child_asks_about_the_list(engine, parser):
+    """"any of these good for a 6 year old?" (the model: a new request) replaced the list."""
+    session = engine.new_session()
+    engine.message(session, "comedies")
+    shown = list(session.dialogue.last_shown)
+    parser.intents["any of these good for a 6 year old?"] = Intent(action="request", genres=["Children's"],
+                                                                  rest=["good for a 6 year old"])
+    turn = engine.message(session, "any of these good for a 6 year old?")
+    assert session.dialogue.last_shown == shown and "Children's" in turn.reply
+    assert "Toy Story" in turn.reply  # the one listed Children's film is named

@@ -38,6 +38,8 @@ CUES = [  # (action, pattern), matched in this order; "request" cues ask for som
                  r"|(?:wasn'?t|was not|i'?m not|not) (?:a |much of a )?(?:big |huge )?fan of|couldn'?t get into)\b"),
     ("unseen", r"\b(?:haven'?t|haven’t|have not|havent|never|didn'?t|did not|not)\s+(?:yet\s+|ever\s+)?(?:seen|watched|saw|see|watch)\b"),
     ("seen", r"(?:\b(?:i'?ve|i have|we'?ve|we have)\s+)?(?:\balready\s+)?\b(?:seen|watched|saw)\b"),
+    ("excluded", r"(?:\b(?:nothing|not|none|nowhere near)\s+(?:\w+\s+)?like|\bunlike)\b"  # "nothing like titanic",
+                 r"(?=\s*$|\s+(?!(?:it|that|this|them|those|these|one|ones|anything|everything|a|an)\b)\S)"),  # not "… like it"
     ("excluded", r"\bnot (?:that|this) one\b|\bnope\b|\b(?:skip|remove|drop|hide)\b"),
     ("excluded_word", r"\b(?:not|no|without)\b"),  # only about the title or reference right after it
     ("references", r"\b(?:something|anything|movies?|films?|stuff|ones?|more|others?)\s+(?:just\s+)?(?:like|liek|lik)\b"
@@ -45,7 +47,8 @@ CUES = [  # (action, pattern), matched in this order; "request" cues ask for som
                    r"|\b(?:something|anything|movies?|films?|stuff|ones?|more)\s+(?:\w+\s+)?similar\b"  # "anything similar"
                    r"|\belse\s+(?:(?:that'?s|is|are)\s+)?like\b|\bwhat'?s\s+like\b"  # "what else is like them"
                    r"|\bin the (?:vein|style|spirit) of\b|\balong the lines of\b"
-                   r"|\b(?:along|on)\s+(?:those|these|the same|similar)\s+lines\b|\bin the same (?:vein|spirit|style)\b"  # "like X": a request, not a rating
+                   r"|\b(?:along|on)\s+(?:those|these|the same|similar)\s+lines\b"
+                   r"|\bin (?:the same|that|this|a similar) (?:vein|spirit|style)\b"  # "like X": a request, not a rating
                    r"|(?<!\bi )(?<!\bwe )(?<!really )(?<!\bdo )(?<!also )(?<!kinda )(?<!still )(?<!\bu )"
                    r"\blike\b(?=\s+(?:[\"“]|[A-Z0-9]))"),  # "scifi horror like Alien": no one is liking
     ("liked", r"\b(?:like|loved|love|liked|enjoyed|enjoy|adored|adore|fan of|favou?rite)\b"),

@@ -41,19 +41,22 @@ ADDING = re.compile(  # "with some action in it", "any with a bit of romance?"
 COMPARING = re.compile(r"\b(?:funnier|scarier|creepier|sadder|lighter|darker|happier|sillier|"
                        r"more (?:fun|tense|romantic|adventurous|exciting)|less serious)\b", re.I)  # "something lighter"
 ALSO = re.compile(r"\b(?:also|as well)\b|\bany of (?:these|those|them)\b", re.I)  # "any of these also comedies?"
+SWAP = re.compile(r"\bw/o\b|\b(?:swap|replace|trade|switch out)\b", re.I)  # negate as "no" does
 NEGATING = NEGATIONS | {"less", "fewer", "nope", "stop", "enough", "doesnt", "didnt", "wont", "cant"}
 
 
-def without_unpointed_positions(intent: Intent, text: str) -> Intent:
-    """`intent` without list positions when the message points at none ("thanks!" liked nothing); a
-    question is about the one position it names ("would my 8 year old be ok with #7?" asked about #8)."""
+def without_unpointed_positions(intent: Intent, text: str, names_a_title: bool = False) -> Intent:
+    """`intent` without list positions when the message points at none ("thanks!" liked nothing), or only
+    with words that a title it names explains ("i've seen the godfather …, something new in that style": the
+    model said seen #1 too); a question is about the one position it names ("would my 8 year old be ok with
+    #7?" asked about #8)."""
     references = find_references(text)
     named = {r.position for r in references if r.position > 0}
     if intent.action == "question" and len(named) == 1 and intent.item not in named:
         return dataclasses.replace(intent, item=named.pop())
     if intent.like_items and not references and HEDGING_LIKE.search(text) and not LIKE_POINTING.search(text):
         intent = dataclasses.replace(intent, like_items=[])  # "something older, like before 1970" (the model: like #10)
-    if references or POINTING.search(text) or not any(getattr(intent, f) for f in POSITION_LISTS):
+    if references or (POINTING.search(text) and not names_a_title) or not any(getattr(intent, f) for f in POSITION_LISTS):
         return intent
     return dataclasses.replace(intent, **{f: [] for f in POSITION_LISTS})
 
@@ -61,7 +64,8 @@ def without_unpointed_positions(intent: Intent, text: str) -> Intent:
 def negates(text: str) -> bool:
     text = ANSWER.sub("", text)  # "no, I meant a modern musical" negates nothing
     text = NEWER.sub("", text)  # "a comedy that's not very old" negates years, not a genre
-    return bool(set(t for t, _, _ in tokens(text)) & NEGATING) or VIOLENCE.search(text) is not None
+    return (bool(set(t for t, _, _ in tokens(text)) & NEGATING) or VIOLENCE.search(text) is not None
+            or SWAP.search(text) is not None)
 
 
 def drop_unsaid_exclusions(update: Update, text: str) -> None:
@@ -267,6 +271,20 @@ def which_of_the_list(update: Update, asked_genres: list[str], text: str) -> Non
     genres = asked_genres or (question.genres if question.ask == "fit" else [])  # the lexicon's words first
     update.question = dataclasses.replace(question, ask="which", position=0, genres=genres,
                                           order=ORDER_WORDS[order.group(0).lower()] if order else None)
+
+
+SUITABLE_AMONG = re.compile(r"^\W*(?:(?:are|is|would)\s+)?any\s+of\s+(?:these|those|them)\b.*\b(?:good|ok|okay|fine|suitable|"
+                            r"appropriate|safe|alright|right)\s+(?:for|to watch with)\b", re.I)
+
+
+def suitable_among_the_list(update: Update, state: DialogueState, asked_genres: list[str], text: str) -> None:
+    """"any of these good for a 6 year old?" asks about the list (the model: a new request for Children's,
+    which replaced it): the answer names the listed items with the genres asked about."""
+    if not SUITABLE_AMONG.search(text) or not asked_genres or not state.last_shown or find_references(text):
+        return
+    update.question = Question("which", state.last_shown[0], 0, list(asked_genres))
+    update.new_request, update.wished_genres, update.query, update.missing = False, [], None, []
+    update.set_exclusions([])
 
 
 WHY_THESE = re.compile(r"\bwhy\b.*\b(?:these|those|them|this list|the list|all of (?:these|them))\b", re.I)

@@ -163,7 +163,8 @@ def find_genre_filters(text: str, lexicon: GenreLexicon) -> GenreFilters:
     # a comma continues the list only in a series ("no horror, thrillers or war"), not in "too much drama, lighten up"
     listed = rf"(?:{g}(?:\s*,\s*{g})+\s*,?\s*(?:or|nor|and)\s+(?:no\s+)?{g}|{g}(?:{joiner}{g})*)"
     negative = re.compile(
-        rf"(?:\b(?:no|not|without|except|excluding|exclude|avoid|skip|hate|nothing|none|less|fewer"
+        rf"(?:\b(?:no|not|without|w/o|except|excluding|exclude|avoid|skip|hate|nothing|none|less|fewer"
+        rf"|swap(?: out)?|replace|trade(?: out)?|switch out"  # "swap the horror ones for comedies"
         rf"|don'?t (?:want|like|need)|do not (?:want|like|need)|no more|not into"
         rf"|won'?t (?:watch|do|sit through)|will not watch|(?:can'?t|cannot|never) watch|refuses? to watch"
         rf"|drop|ditch|remove|lose|get rid of|cut out|leave out)|{NEGATING_PHRASES.pattern})"

@@ -36,6 +36,7 @@ from recommender.chat.grounding import (
     question_about_an_unseen_title,
     question_about_named_title,
     question_needs_an_item,
+    suitable_among_the_list,
     which_of_the_list,
     why_these,
     without_unpointed_positions,
@@ -116,7 +117,8 @@ class MessageRouter:
         if parsed is None:
             log.warning("the intent model's output did not fit the schema; using the rule parser for %r", text)
             return Understood(rules, "rules", time.perf_counter() - started, invalid=True)
-        intent = feedback_needs_words(without_unpointed_positions(parsed.intent, text), text)
+        named = any(m.item is not None for m in self.titles.find_mentions(text, self.genres.words if self.genres else frozenset()))
+        intent = feedback_needs_words(without_unpointed_positions(parsed.intent, text, named), text)
         intent = people_by_name(not_compared_titles(question_needs_an_item(intent, text, rules, state), text),
                                 text, self.titles)
         if self.genres is not None:
@@ -126,6 +128,7 @@ class MessageRouter:
         asked_genres = self._asked_genres(rules)
         question_about_named_title(update, intent, rules, state, asked_genres, text)
         which_of_the_list(update, asked_genres, text)
+        suitable_among_the_list(update, state, asked_genres, text)
         why_these(update, text)
         note_degree(update, text)
         drop_unsaid_exclusions(update, text)

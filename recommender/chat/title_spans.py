@@ -143,7 +143,8 @@ def titles_the_model_missed(update: Update, rules: Update, titles, text: str) ->
     rules read after a word of dislike ("hated", "never liked") is never liked or a reference."""
     if update.question is not None or update.off_topic:
         return
-    for item in rules.disliked:  # "i hated titanic. give me a romance that is nothing like it": not "like: Titanic"
+    for item in rules.disliked + rules.excluded:  # "i hated titanic. give me a romance that is nothing like it",
+        # "nothing like titanic please": not "like: Titanic"
         if item in update.liked + update.references:
             update.liked = [i for i in update.liked if i != item]
             update.references = [i for i in update.references if i != item]
