@@ -1806,3 +1806,15 @@ def test_any_of_these_good_for_a_child_asks_about_the_list(engine, parser):
     turn = engine.message(session, "any of these good for a 6 year old?")
     assert session.dialogue.last_shown == shown and "Children's" in turn.reply
     assert "Toy Story" in turn.reply  # the one listed Children's film is named
+
+
+def test_no_thanks_is_small_talk_and_a_negated_title_span_still_links(engine, parser):
+    """"no thanks" was answered "I can only help you choose movies"; the model's span "not star wars" replied
+    "I don't know the movie “not star wars”"."""
+    assert engine.message(engine.new_session(), "no thanks").reply.startswith("No problem.")
+    session = engine.new_session()
+    engine.message(session, "sci-fi")
+    parser.intents["not star wars though, seen it too many times"] = Intent(action="feedback",
+                                                                            seen=["not star wars"])
+    turn = engine.message(session, "not star wars though, seen it too many times")
+    assert "I don't know the movie" not in turn.reply and index_of(CATALOG, "Star Wars") in session.dialogue.seen

@@ -26,6 +26,8 @@ SMALL_TALK = [  # (whole message, the reply's opening); the chat's help follows
      r"(?:thanks|thank you|thx|ty|cheers)(?: (?:a lot|so much|very much))?(?:\W+(?:bye|goodbye|see you|see ya|"
      r"that'?s all(?: for now)?|that'?s it|great|perfect|awesome|cool))*", "You're welcome!"),
     (r"(?:bye|goodbye|see you|see ya|that'?s all(?: for now)?|that'?s it)", "Goodbye, and enjoy the film!"),
+    (r"(?:no|nah|nope)(?:\W+(?:thanks|thank you|thx|i'?m good|i'?m fine|not now|not really))+|i'?m good|all good",
+     "No problem."),  # "no thanks" was answered "I can only help you choose movies"
     (r"(?:help|what can you do|how does this work|what do you do|how do i use (?:this|you))", "I recommend movies."),
 ]
 SMALL_TALK = [(re.compile(rf"\W*(?:ok(?:ay)?\W+)?{p}\W*", re.I), reply) for p, reply in SMALL_TALK]

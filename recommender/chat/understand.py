@@ -78,12 +78,12 @@ def _titles(intent: Intent, titles: TitleIndex, update: Update) -> list[tuple[st
 
 
 CUE_LEAD = frozenset("i i've ive we we've just already also really have has had watched seen saw loved liked love like "
-                     "enjoyed adored hated movie film".split())
+                     "enjoyed adored hated movie film not no but except especially maybe and or".split())
 
 
 def without_cue_words(span: str, titles: TitleIndex) -> str:
-    """"just watched Fargo" (a span the model wrote as a title) is Fargo: leading cue words go when what is
-    left is a title exactly ("I don't know the movie “just watched Fargo”" was the reply)."""
+    """"just watched Fargo", "not star wars" (spans the model wrote as titles) are Fargo and Star Wars: leading
+    cue words go when what is left is a title exactly ("I don't know the movie “just watched Fargo”" was the reply)."""
     words = span.split()
     if titles.link(span).status == "exact":
         return span
