@@ -1818,3 +1818,12 @@ def test_no_thanks_is_small_talk_and_a_negated_title_span_still_links(engine, pa
                                                                             seen=["not star wars"])
     turn = engine.message(session, "not star wars though, seen it too many times")
     assert "I don't know the movie" not in turn.reply and index_of(CATALOG, "Star Wars") in session.dialogue.seen
+
+
+def test_texting_shorthand_for_something_is_filler():
+    """"smth older" after horror said "I can't match “smth”"."""
+    from recommender.chat.state import DialogueState
+
+    state = DialogueState(last_shown=[4, 7, 8], shown=[4, 7, 8], turn=1)
+    update = _rules_router().understand("smth older", state).update
+    assert not update.query and not update.missing and update.max_year is not None
