@@ -1827,3 +1827,13 @@ def test_texting_shorthand_for_something_is_filler():
     state = DialogueState(last_shown=[4, 7, 8], shown=[4, 7, 8], turn=1)
     update = _rules_router().understand("smth older", state).update
     assert not update.query and not update.missing and update.max_year is not None
+
+
+def test_a_film_turned_down_because_it_was_seen_is_noted_once():
+    """"not the shining, seen it" said both "Noted, you've seen: …" and "Noted, not for you: …"."""
+    from recommender.chat.state import DialogueState
+
+    shown = [index_of(CATALOG, t) for t in ("Shining, The", "Scream", "Alien")]
+    update = _rules_router().understand("not the shining, seen it", DialogueState(last_shown=shown, shown=list(shown), turn=1)).update
+    assert "Noted, you've seen: Shining, The (1980)." in update.notes
+    assert not any(n.startswith("Noted, not for you") for n in update.notes)

@@ -120,8 +120,9 @@ def targets_update(resolved: list[tuple[str, int]], titles: TitleIndex, referenc
     if more_like:
         update.notes.append(f"More like: {', '.join(escape(titles.display(i)) for i in more_like)}.")
     for action, phrase in words.items():
-        items = [i for i in getattr(update, action)  # liked and asked for more like it: said once, as a reference
-                 if action != "liked" or (i not in more_like and i not in update.references)]
+        items = [i for i in getattr(update, action)  # liked and asked for more like it: said once, as a reference;
+                 if (action != "liked" or (i not in more_like and i not in update.references))  # "not the shining,
+                 and (action != "excluded" or i not in update.seen)]  # seen it": seen, not also "not for you"
         if items:
             update.notes.append(f"Noted, {phrase}: {', '.join(escape(titles.display(i)) for i in items)}.")
     return update
