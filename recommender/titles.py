@@ -211,7 +211,7 @@ class TitleIndex:
         for length in range(min(self.max_words + 1, len(words) - pos), 0, -1):
             span = words[pos : pos + length]
             key = normalise(" ".join(w for w, _, _ in span))
-            items = self._exact.get(key)
+            items = self._exact.get(key) or (self._typo_of(key) if length >= 2 else None)
             if not items or not _plausible_mention(message, span, common):
                 continue
             start, end = span[0][1], span[-1][2]
@@ -233,6 +233,21 @@ class TitleIndex:
             match.start, match.end = start, end
             return match
         return None
+
+    def _typo_of(self, key: str) -> list[int] | None:
+        """The items of the one title a span of several words is one letter away from ("jurrasic park and
+        independance day": the model read only the first), when the span is long enough not to be everyday words."""
+        if len(key) < ONE_TYPO_MIN_SPAN:
+            return None
+        if getattr(self, "_by_ends", None) is None:  # one edit leaves the first two or the last two letters
+            self._by_ends = defaultdict(set)
+            for k in self._keys:
+                self._by_ends[len(k), k[:2], ""].add(k)
+                self._by_ends[len(k), "", k[-2:]].add(k)
+        candidates = set().union(*(self._by_ends.get(e, set()) for n in (len(key) - 1, len(key), len(key) + 1)
+                                   for e in ((n, key[:2], ""), (n, "", key[-2:]))))
+        near = [k for k in candidates if _one_edit(key, k)]
+        return list(self._exact[near[0]]) if len(near) == 1 else None
 
     def series(self, index: int) -> list[int]:
         """The item and those whose title continues its title ("Godfather, The" -> "Godfather: Part II, The",
@@ -369,6 +384,7 @@ GENRE_NOUN_AFTER = re.compile(r"^[\s-]*(?:movies?|films?|flicks?|stuff|ones|genr
                               r"comed(?:y|ies)|dramas?|thrillers?|romances?|westerns?|musicals?|horror)\b", re.I)
 DEGREE_BEFORE = re.compile(r"\b(?:too|so|very|less|more|quite|pretty|really|super|kinda|overly|a bit|a little)$", re.I)
 ONE_TYPO_MIN_LENGTH = 6  # a title this long with one letter wrong, added, dropped or swapped is that title
+ONE_TYPO_MIN_SPAN = 12  # in free text, only spans of several words this long are checked for such a typo
 
 
 def _one_edit(a: str, b: str) -> bool:

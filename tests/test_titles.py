@@ -206,3 +206,15 @@ def test_one_wrong_letter_in_a_long_title_links_it_and_short_or_unknown_titles_a
     assert index.link("Hest").item is None  # four letters: one typo away from too much
     assert index.link("Gladiator").item is None
     assert _one_edit("titanic", "tiatnic") and not _one_edit("titan", "titanic") and not _one_edit("heat", "heat")
+
+
+def test_a_long_title_with_one_typo_is_found_in_free_text_but_everyday_words_are_not():
+    """"movies like jurassic park and independance day": the model read Jurassic Park only."""
+    from recommender.data.types import Catalog, Item
+    from recommender.titles import TitleIndex
+
+    index = TitleIndex(Catalog([Item("1", "Independence Day (ID4)", 1996, ("Action",)),
+                                Item("2", "Jurassic Park", 1993, ("Action",)), Item("3", "Big Night", 1996, ("Drama",))]))
+    found = [m.item for m in index.find_mentions("movies like jurassic park and independance day")]
+    assert found == [1, 0]
+    assert [m.item for m in index.find_mentions("a big fight tonight")] == []  # short: no typo reading
