@@ -1837,3 +1837,15 @@ def test_a_film_turned_down_because_it_was_seen_is_noted_once():
     update = _rules_router().understand("not the shining, seen it", DialogueState(last_shown=shown, shown=list(shown), turn=1)).update
     assert "Noted, you've seen: Shining, The (1980)." in update.notes
     assert not any(n.startswith("Noted, not for you") for n in update.notes)
+
+
+def test_preferably_one_with_adds_to_the_request_and_thats_still_is_filler(engine, parser):
+    """"I'd like a musical", then "preferably one with a love story" replaced Musical with Romance; "that's
+    still too violent" said "I can't match “that's still”"."""
+    session = engine.new_session()
+    engine.message(session, "comedies")
+    parser.intents["preferably one with a love story"] = Intent(action="request", genres=["Romance"])
+    engine.message(session, "preferably one with a love story")
+    assert set(session.dialogue.wished_genres) == {"Comedy", "Romance"}
+    turn = engine.message(session, "that's still too violent")
+    assert "can't match" not in turn.reply

@@ -68,7 +68,7 @@ FILLER = frozenset(
     who good great cool nice sure fine morning evening afternoon bye goodbye cheers about tonight tonite today
     weekend showed shown suggested listed recommended best greatest top ever time rated highest popular
     acclaimed favorite favourite ish old classic classics lol tbh imo idk haha lmao honestly plz thx em stuff
-    flick flicks hmm hmmm smth sth somethin sumthin summat anythin""".split()
+    flick flicks hmm hmmm smth sth somethin sumthin summat anythin still that's thats it's""".split()
 )
 ENGLISH_HINTS = frozenset(
     """the a an i me my you and or but of in on with like want something movie movies some from for is are to please

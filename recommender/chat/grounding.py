@@ -35,8 +35,9 @@ POINTING = re.compile(r"\b(?:it|this|that|these|those|them|they|one|ones|all|bot
                       # "longer than 2 hours" points at no #2 (the model: like #2)
 LIKE_POINTING = re.compile(r"\blike\s+(?:it|this|that|these|those|them|they|one|ones|the\s+\w+\s+ones?|#)", re.I)
 HEDGING_LIKE = re.compile(r"\blike\b", re.I)
-ADDING = re.compile(  # "with some action in it", "any with a bit of romance?"
+ADDING = re.compile(  # "with some action in it", "any with a bit of romance?", "preferably one with a love story"
     r"^\W*(?:and|also|plus|with|add|but also|and also|more|(?:any|anything|ones|some|any ones) with"
+    r"|(?:preferably|ideally|hopefully|maybe|perhaps)(?:\s+(?:one|ones|something|a (?:film|movie)))?\s+(?:with|that'?s|that has)"
     r"|(?:with )?(?:a )?(?:bit|little|touch|dash) (?:of|more))\b", re.I)
 COMPARING = re.compile(r"\b(?:funnier|scarier|creepier|sadder|lighter|darker|happier|sillier|"
                        r"more (?:fun|tense|romantic|adventurous|exciting)|less serious)\b", re.I)  # "something lighter"
