@@ -267,12 +267,11 @@ class TitleIndex:
             found = {i for i, item in enumerate(self.catalog)  # "Star Trek III: …": its first part is not here
                      if NUMBERED_SEQUEL.search(_TRAILING_ARTICLE.sub("", _PARENTHESISED.sub(" ", item.title)).strip())}
             for base, own in enumerate(words):
-                if not own or (len(own) == 1 and own[0] in COMMON_WORDS):
+                if not own:
                     continue
-                for i, title in enumerate(words):
-                    if (len(title) > len(own) and title[:len(own)] == own and (self.years[i] or 0) > (self.years[base] or 0)
-                            and _continues_as_sequel(title[len(own)], self.catalog[i].title, own)):
-                        found.add(i)
+                found.update(i for i in self.series(base) if len(words[i]) > len(own)  # the base and its continuations
+                             and (self.years[i] or 0) > (self.years[base] or 0)
+                             and _continues_as_sequel(words[i][len(own)], self.catalog[i].title, own))
             self._sequels = frozenset(found)
         return self._sequels
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from recommender.chat.state import DialogueState, Update
+from recommender.chat.state import DialogueState, Update, exclusion_note
 
 DEGREE_WORDS = "gory|bloody|violent|graphic|disturbing|intense|brutal|gruesome|creepy|dark"  # what genres only approximate
 DEGREE = re.compile(rf"\b({DEGREE_WORDS})\b", re.I)
@@ -37,6 +37,12 @@ LESS_OF = re.compile(rf"\b(?:not (?:so|too|that|very|overly|super|as)|less|too(?
                      re.I)
 
 
+def _trait(degree: re.Match) -> str:
+    """The trait a LESS_OF match names, as an adjective ("too much gore": gory)."""
+    word = degree.group(1).lower()
+    return TRAIT.get(word, word)
+
+
 def spare_the_wished_genre(update: Update, state: DialogueState, text: str) -> None:
     """"ok but not so gory" after horror excluded Horror and listed Star Wars: less of a trait a genre cannot
     tell ("not so gory", "less violent", "too dark") keeps the genre the request wishes (the list passes
@@ -49,8 +55,7 @@ def spare_the_wished_genre(update: Update, state: DialogueState, text: str) -> N
         return
     update.set_exclusions([g for g in update.exclude_genres if g not in spared])
     update.more = bool(state.last_shown)
-    trait = TRAIT.get(degree.group(1).lower(), degree.group(1).lower())
-    update.notes.append(f"I can't tell how {trait} a film is from its genres, so the list stays "
+    update.notes.append(f"I can't tell how {_trait(degree)} a film is from its genres, so the list stays "
                         f"{' and '.join(spared)}.")
 
 
@@ -65,7 +70,7 @@ def less_gore_without_horror(update: Update, state: DialogueState, text: str, ho
     if not degree or degree.group(1).lower() not in GORE or horror is None:
         return
     wished = set(update.wished_genres) | set(update.query_hints) | set(state.wished_genres) | set(state.query_hints)
-    trait = TRAIT.get(degree.group(1).lower(), degree.group(1).lower())
+    trait = _trait(degree)
     if horror in wished and not any(n.startswith("I can't tell how") for n in update.notes):
         update.notes.append(f"I can't tell how {trait} a film is from its genres, so these are {horror} films "
                             "as asked.")  # "a scary movie but not too gory" said nothing of the gore
@@ -74,6 +79,6 @@ def less_gore_without_horror(update: Update, state: DialogueState, text: str, ho
         return
     update.set_exclusions(update.exclude_genres + [horror])
     if update.exclude_genres == [horror]:  # one line says it: not "No Horror from now on." as well
-        update.notes.pop()
+        update.notes.remove(exclusion_note([horror]))
     update.notes.append(f"I can't tell how {trait} a film is from its genres, so I left out {horror} from now on.")
 

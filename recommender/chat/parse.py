@@ -70,8 +70,7 @@ def parse_message(text: str, state: DialogueState, titles: TitleIndex, genres: G
     for m in OPEN_ASK.finditer("".join(blank)):  # "a movie everyone has seen": a request for anything
         update.new_request = True
         consume(*m.span())
-    before_cues = "".join(blank)
-    spared, mentions, refs = _all_except(before_cues, mentions, refs, state, consume)
+    spared, mentions, refs = _all_except("".join(blank), mentions, refs, state, consume)
     before_cues = "".join(blank)
     targets = _assign_cues(before_cues, mentions, refs, consume, lambda end: bool(genres.names(
         CLAUSE_END.split(before_cues[end:end + 40])[0])))

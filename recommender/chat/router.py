@@ -43,6 +43,7 @@ from recommender.chat.grounding import (
 )
 from recommender.chat.cue_words import FILLER, GENERAL_ASK
 from recommender.chat.degrees import less_gore_without_horror, note_degree, spare_the_wished_genre
+from recommender.chat.intent import POSITION_LISTS
 from recommender.chat.history_asks import ground_history_asks
 from recommender.chat.targets import not_the_sequels
 from recommender.chat.parse import parse_message
@@ -117,7 +118,7 @@ class MessageRouter:
         if parsed is None:
             log.warning("the intent model's output did not fit the schema; using the rule parser for %r", text)
             return Understood(rules, "rules", time.perf_counter() - started, invalid=True)
-        named = any(m.item is not None for m in self.titles.find_mentions(text, self.genres.words if self.genres else frozenset()))
+        named = any(getattr(parsed.intent, f) for f in POSITION_LISTS) and self._names_a_title(text)  # only then asked
         intent = feedback_needs_words(without_unpointed_positions(parsed.intent, text, named), text)
         intent = people_by_name(not_compared_titles(question_needs_an_item(intent, text, rules, state), text),
                                 text, self.titles)
@@ -160,6 +161,10 @@ class MessageRouter:
         less_gore_without_horror(update, state, text, self.genres.lookup("horror") if self.genres is not None else None)
         ground_history_asks(update, state, text, self.titles)
         not_the_sequels(update, state, text, self.titles)
+
+    def _names_a_title(self, text: str) -> bool:
+        common = self.genres.words if self.genres is not None else frozenset()
+        return any(m.item is not None for m in self.titles.find_mentions(text, common))
 
     def _asked_genres(self, rules: Update) -> list[str]:
         if self.genres is None or not rules.query:

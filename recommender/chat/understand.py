@@ -10,7 +10,7 @@ from __future__ import annotations
 from recommender.chat.intent import Intent
 from recommender.chat.targets import bad_reference, resolve_title, targets_update
 from recommender.chat.state import DialogueState, Question, Update
-from recommender.titles import TitleIndex
+from recommender.titles import TitleIndex, TitleMatch
 
 RESET_NOTE = "Started over: I forgot what you told me in this conversation."
 TITLE_FIELDS = (("like", "references"), ("liked", "liked"), ("disliked", "disliked"), ("seen", "seen"))
@@ -70,8 +70,9 @@ def _titles(intent: Intent, titles: TitleIndex, update: Update) -> list[tuple[st
     resolved: list[tuple[str, int]] = []
     for field, action in TITLE_FIELDS:
         for span in getattr(intent, field):
-            span = without_cue_words(span, titles)
             match = titles.link(span)
+            if match.status != "exact":
+                span, match = without_cue_words(span, titles) or (span, match)
             match.text = span
             resolve_title(action, match, titles, update, resolved)
     return resolved
@@ -81,19 +82,19 @@ CUE_LEAD = frozenset("i i've ive we we've just already also really have has had 
                      "enjoyed adored hated movie film not no but except especially maybe and or".split())
 
 
-def without_cue_words(span: str, titles: TitleIndex) -> str:
-    """"just watched Fargo", "not star wars" (spans the model wrote as titles) are Fargo and Star Wars: leading
-    cue words go when what is left is a title exactly ("I don't know the movie “just watched Fargo”" was the reply)."""
+def without_cue_words(span: str, titles: TitleIndex) -> tuple[str, TitleMatch] | None:
+    """"just watched Fargo", "not star wars" (spans the model wrote as titles, which link to nothing exactly)
+    are Fargo and Star Wars: what is left once leading cue words go, and its exact match; None when no such
+    rest is a title ("I don't know the movie “just watched Fargo”" was the reply)."""
     words = span.split()
-    if titles.link(span).status == "exact":
-        return span
     for k in range(1, len(words)):
         if words[k - 1].lower() not in CUE_LEAD:
             break
         rest = " ".join(words[k:])
-        if titles.link(rest).status == "exact":
-            return rest
-    return span
+        match = titles.link(rest)
+        if match.status == "exact":
+            return rest, match
+    return None
 
 
 def _positions(intent: Intent, state: DialogueState, update: Update) -> list[tuple[str, int]]:
