@@ -1,35 +1,28 @@
 """Link the titles people type ("the usual suspects", "Se7en", "Heat (1995)") to catalogue items.
 
-Titles are compared in a normal form: lower case, accents and punctuation dropped, and a leading or
-trailing article removed, because MovieLens writes "Usual Suspects, The" while people say "The Usual
-Suspects". A parenthesised part of a catalogue title is indexed as an alias ("Seven (Se7en)").
-Exact lookups come first; fuzzy matching uses character trigrams to find candidates quickly and
-difflib to score them, so it stays fast for catalogues of tens of thousands of titles.
+Titles are compared in a normal form (recommender/title_text.py): lower case, accents and punctuation
+dropped, and a leading or trailing article removed. A parenthesised part of a catalogue title is indexed
+as an alias ("Seven (Se7en)"). Exact lookups come first; fuzzy matching uses character trigrams to find
+candidates quickly and difflib to score them, so it stays fast for catalogues of tens of thousands of titles.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Literal
 
 from recommender.data.types import Catalog
 from recommender.errors import UnknownItemError
+from recommender.title_rules import (NUMBERED_SEQUEL, ONE_TYPO_MIN_LENGTH, ONE_TYPO_MIN_SPAN, continues_as_sequel,
+                                      one_edit, plausible_mention)
+from recommender.title_text import PARENTHESISED, TRAILING_ARTICLE, TRAILING_YEAR, fold, normalise, title_keys, tokens
 
-ARTICLES = frozenset(
-    "the a an la le les l il lo gli das der die den det el los las un une o".split()
-)
-_TRAILING_ARTICLE = re.compile(
-    r",\s*(the|a|an|la|le|les|l'|il|lo|gli|das|der|die|den|det|el|los|las|un|une|o)\s*$", re.I)
-_TRAILING_YEAR = re.compile(r"\s*\((\d{4})\)\s*$")
 _YEAR_AFTER = re.compile(r"\s*\((\d{4})\)")
 _SEQUEL_AFTER = re.compile(r"\s+(?:[2-9]|ii|iii|iv)\b(?!\s*(?:times?|days?|hours?|weeks?|months?|years?|mins?|minutes?|"
                            r"more|of|out|stars?|x|/|%|\.\d))", re.I)
-_PARENTHESISED = re.compile(r"\(([^()]*)\)")
-_TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|&")
 
 FUZZY_ACCEPT = 0.86  # below this a fuzzy hit is only offered as a suggestion
 FUZZY_SUGGEST = 0.65  # "the matrix" suggested Matilda (0.62) and Maverick (0.57); "Casablanka Nights" keeps Casablanca (0.67)
@@ -54,55 +47,6 @@ COMMON_WORDS = frozenset(
     hate hated hates enjoy enjoyed adore adored dislike disliked prefer mood laugh cry sad happy dark scary
     fan fans""".split()  # feelings: "i hate musicals" is not about "Hate (Haine, La)"
 )
-
-
-def tokens(text: str) -> list[tuple[str, int, int]]:
-    """Normalised word tokens of `text` with their character spans: the unit titles are compared in."""
-    out = []
-    for m in _TOKEN.finditer(text):
-        word = m.group(0)
-        norm = "and" if word == "&" else _fold(word)
-        if norm:
-            out.append((norm, m.start(), m.end()))
-    return out
-
-
-# Sequels are written both ways ("Godfather: Part II", "Rocky 2"). "I", "V" and "X" stay words:
-# they are far more often a pronoun, a letter or a name ("Malcolm X") than a number.
-_ROMAN = {"ii": "2", "iii": "3", "iv": "4", "vi": "6", "vii": "7", "viii": "8", "ix": "9"}
-# Numbers are written both ways too ("12 Monkeys" is "Twelve Monkeys", "Twelve Angry Men" "12 Angry Men");
-# "one" stays a word: "the one where", "that one".
-_NUMBERS = {w: str(n) for n, w in enumerate("two three four five six seven eight nine ten eleven twelve thirteen "
-                                               "fourteen fifteen sixteen seventeen eighteen nineteen twenty".split(), 2)}
-_FOLDED = {**_ROMAN, **_NUMBERS}
-
-
-def _fold(word: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", word.lower())
-    folded = "".join(ch for ch in decomposed if ch.isalnum())
-    return _FOLDED.get(folded, folded)
-
-
-def normalise(title: str) -> str:
-    """The comparison key of a title: folded tokens, without a leading/trailing article."""
-    title = _TRAILING_ARTICLE.sub("", title.strip())
-    words = [t for t, _, _ in tokens(title)]
-    if len(words) > 1 and words[0] in ARTICLES:
-        words = words[1:]
-    return " ".join(words)
-
-
-def title_keys(title: str) -> tuple[int | None, list[str]]:
-    """(year written in the title or None, comparison keys of the title and its parenthesised aliases)."""
-    year = None
-    m = _TRAILING_YEAR.search(title)
-    if m:
-        year, title = int(m.group(1)), title[: m.start()]
-    aliases = [a.strip() for a in _PARENTHESISED.findall(title)]
-    main = _PARENTHESISED.sub(" ", title)
-    keys = [normalise(main), normalise(title)]
-    keys += [normalise(re.sub(r"^a\.?k\.?a\.?\s+", "", a, flags=re.I)) for a in aliases]
-    return year, list(dict.fromkeys(k for k in keys if k))
 
 
 def _trigrams(key: str) -> set[str]:
@@ -153,12 +97,12 @@ class TitleIndex:
     def display(self, index: int) -> str:
         year = self.years[index]
         title = self.catalog[index].title
-        return f"{title} ({year})" if year and not _TRAILING_YEAR.search(title) else title
+        return f"{title} ({year})" if year and not TRAILING_YEAR.search(title) else title
 
     def link(self, text: str) -> TitleMatch:
         """Link one title as typed; an optional "(1995)" restricts the match to that year."""
         year = None
-        m = _TRAILING_YEAR.search(text)
+        m = TRAILING_YEAR.search(text)
         if m:
             year, text = int(m.group(1)), text[: m.start()]
         key = normalise(text)
@@ -212,7 +156,7 @@ class TitleIndex:
             span = words[pos : pos + length]
             key = normalise(" ".join(w for w, _, _ in span))
             items = self._exact.get(key) or (self._typo_of(key) if length >= 2 else None)
-            if not items or not _plausible_mention(message, span, common):
+            if not items or not plausible_mention(message, span, common, COMMON_WORDS):
                 continue
             start, end = span[0][1], span[-1][2]
             year_match = _YEAR_AFTER.match(message, end)
@@ -223,7 +167,7 @@ class TitleIndex:
             sequel = _SEQUEL_AFTER.match(message, end) if not any(w.isdigit() for w, _, _ in span) else None
             if sequel and not year_match:  # "Toy Story 2" is not Toy Story; "godfather 2" is Part II
                 end = sequel.end()
-                number = _fold(sequel.group(0).strip())
+                number = fold(sequel.group(0).strip())
                 sequels = sorted({i for item in chosen for i in self.series(item)
                                   if number in normalise(self.catalog[i].title).split()})
                 match = (self._from_items("exact", sequels, message[start:end]) if sequels
@@ -246,7 +190,7 @@ class TitleIndex:
                 self._by_ends[len(k), "", k[-2:]].add(k)
         candidates = set().union(*(self._by_ends.get(e, set()) for n in (len(key) - 1, len(key), len(key) + 1)
                                    for e in ((n, key[:2], ""), (n, "", key[-2:]))))
-        near = [k for k in candidates if _one_edit(key, k)]
+        near = [k for k in candidates if one_edit(key, k)]
         return list(self._exact[near[0]]) if len(near) == 1 else None
 
     def series(self, index: int) -> list[int]:
@@ -265,13 +209,13 @@ class TitleIndex:
         if getattr(self, "_sequels", None) is None:
             words = self._title_words()
             found = {i for i, item in enumerate(self.catalog)  # "Star Trek III: …": its first part is not here
-                     if NUMBERED_SEQUEL.search(_TRAILING_ARTICLE.sub("", _PARENTHESISED.sub(" ", item.title)).strip())}
+                     if NUMBERED_SEQUEL.search(TRAILING_ARTICLE.sub("", PARENTHESISED.sub(" ", item.title)).strip())}
             for base, own in enumerate(words):
                 if not own:
                     continue
                 found.update(i for i in self.series(base) if len(words[i]) > len(own)  # the base and its continuations
                              and (self.years[i] or 0) > (self.years[base] or 0)
-                             and _continues_as_sequel(words[i][len(own)], self.catalog[i].title, own))
+                             and continues_as_sequel(words[i][len(own)], self.catalog[i].title, own))
             self._sequels = frozenset(found)
         return self._sequels
 
@@ -279,7 +223,7 @@ class TitleIndex:
         """Each title's folded words, built on first use: unlike `normalise`, a leading "Die" stays ("Die
         Hard" is no "Hard Rain")."""
         if getattr(self, "_words", None) is None:
-            self._words = [tuple(w for w, _, _ in tokens(_TRAILING_ARTICLE.sub("", _PARENTHESISED.sub(" ", item.title))))
+            self._words = [tuple(w for w, _, _ in tokens(TRAILING_ARTICLE.sub("", PARENTHESISED.sub(" ", item.title))))
                            for item in self.catalog]
         return self._words
 
@@ -309,7 +253,7 @@ class TitleIndex:
             for item in self._with_year(self._exact[candidate], year):
                 per_item[item] = max(per_item.get(item, 0.0), score)
         ranked = sorted(per_item.items(), key=lambda kv: (-kv[1], kv[0]))
-        typo = [k for _, k in scored if len(key) >= ONE_TYPO_MIN_LENGTH and _one_edit(key, k)]
+        typo = [k for _, k in scored if len(key) >= ONE_TYPO_MIN_LENGTH and one_edit(key, k)]
         if len(typo) == 1 and len(items := self._with_year(self._exact[typo[0]], year)) == 1:
             return TitleMatch("fuzzy", items[0], list(items), text)  # "Titanik" (0.857) was only a suggestion
         if not ranked or ranked[0][1] < FUZZY_ACCEPT:
@@ -342,70 +286,3 @@ def _number_agreement(typed: str, candidate: str) -> float:
     """Penalise fuzzy hits whose numbers differ: "Toy Story 2" is not "Toy Story"."""
     numbers = lambda key: {w for w in key.split() if w.isdigit()}  # noqa: E731
     return 1.0 if numbers(typed) == numbers(candidate) else 0.8
-
-
-_INDEFINITE = re.compile(r"\b(?:a|an|some|any|more|less|my|your|his|her|our|their)$", re.I)  # "with my wife": no "Wife, The"
-# "all the Godfather movies", "every alien movie": the words around a title that name its whole series
-SERIES_BEFORE = re.compile(r"\b(?:all|every|each|both)(?:\s+of)?(?:\s+the)?\s*$", re.I)
-SERIES_AFTER = re.compile(r"\s*(?:movies?|films?|ones|sequels|series|franchise|flicks)\b", re.I)
-_HYPHENED = re.compile(r"\w-$")  # a letter and a hyphen right before the span (or, reversed, after it)
-
-
-def _plausible_mention(message: str, span, common: frozenset[str]) -> bool:
-    """Reject spans that are probably ordinary words rather than a title."""
-    words = [w for w, _, _ in span]
-    start, end = span[0][1], span[-1][2]
-    if _HYPHENED.match(message[max(0, start - 2):start]) or _HYPHENED.match(message[end:end + 2][::-1]):
-        return False  # part of a hyphenated word: "earth-bound stuff" is not about "Bound"
-    before, after = message[:start].rstrip(), message[end:]
-    indefinite = words[0] in ("a", "an") and len(words) == 2
-    if (len(words) == 1 and _INDEFINITE.search(before) or indefinite) and message[start:end].islower():
-        return False  # "something with an edge" is not about "The Edge"
-    if len(words) == 1 and message[start:end].islower() and DEGREE_BEFORE.search(before):
-        return False  # "drama but not too heavy" is not about "Heavy"
-    if any(w not in common and not w.isdigit() for w in words):
-        return True
-    if before[-1:] in "\"'“‘«" and after[:1] in "\"'”’»":
-        return True
-    if SERIES_BEFORE.search(before) and SERIES_AFTER.match(after):  # "seen every alien movie"
-        return True
-    if (REPORTED.search(before) and not any(w in COMMON_WORDS for w in words)  # "seen alien and aliens": a genre
-            and not GENRE_NOUN_AFTER.match(after)):  # word after "seen" is the film; "loved war movies" is no film
-        return True
-    first = message[start]
-    sentence_start = not before or before[-1] in ".!?"
-    return first.isupper() and not sentence_start and not words[0].isdigit()
-
-
-REPORTED = re.compile(r"\b(?:seen|watched|saw|loved|liked|hated|enjoyed|disliked|adored)(?:\s+[\w'-]+\s*(?:,|and|&))?\s*$",
-                      re.I)
-GENRE_NOUN_AFTER = re.compile(r"^[\s-]*(?:movies?|films?|flicks?|stuff|ones|genre|type|kind|things|pictures|stories|"
-                              r"comed(?:y|ies)|dramas?|thrillers?|romances?|westerns?|musicals?|horror)\b", re.I)
-DEGREE_BEFORE = re.compile(r"\b(?:too|so|very|less|more|quite|pretty|really|super|kinda|overly|a bit|a little)$", re.I)
-ONE_TYPO_MIN_LENGTH = 6  # a title this long with one letter wrong, added, dropped or swapped is that title
-ONE_TYPO_MIN_SPAN = 12  # in free text, only spans of several words this long are checked for such a typo
-
-
-def _one_edit(a: str, b: str) -> bool:
-    """Whether `a` becomes `b` by one substitution, insertion, deletion or swap of neighbours."""
-    if a == b or abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) == len(b):
-        diff = [i for i, (x, y) in enumerate(zip(a, b)) if x != y]
-        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]]
-                                  and a[diff[1]] == b[diff[0]])
-    short, long_ = (a, b) if len(a) < len(b) else (b, a)
-    i = next((i for i, (x, y) in enumerate(zip(short, long_)) if x != y), len(short))
-    return short[i:] == long_[i + 1:]
-
-
-NUMBERED_SEQUEL = re.compile(r"\S\s+(?:[2-9]|1[0-2]|II|III|IV|VI{0,3})(?:\s*:|$)")  # "Robocop 3", "Tetsuo II: Body Hammer"
-SEQUEL_WORDS = frozenset({"part", "returns", "forever", "resurrection", "annihilation", "reloaded", "revenge"})
-
-
-def _continues_as_sequel(word: str, title: str, base: tuple[str, ...]) -> bool:
-    """Whether the word after a base title's words starts a sequel's title (`title` as written, for its colon)."""
-    if word.isdigit() and 2 <= int(word) <= 12 or word in SEQUEL_WORDS:
-        return True
-    head = r"\W+".join(map(re.escape, base))
-    return re.match(rf"^\W*{head}\s*:", title, re.I) is not None

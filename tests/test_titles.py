@@ -198,14 +198,15 @@ def test_a_lowercase_word_after_an_indefinite_article_is_no_title():
 def test_one_wrong_letter_in_a_long_title_links_it_and_short_or_unknown_titles_are_not_forced():
     """"I loved Titanik" (0.857 similar) was only answered "Did you mean Titanic (1997)?"."""
     from recommender.data.types import Catalog, Item
-    from recommender.titles import TitleIndex, _one_edit
+    from recommender.title_rules import one_edit
+    from recommender.titles import TitleIndex
 
     index = TitleIndex(Catalog([Item("1", "Titanic", 1997, ("Drama",)), Item("2", "Heat", 1995, ("Action",)),
                                 Item("3", "Scream", 1996, ("Horror",)), Item("4", "Great Dictator, The", 1940, ("Comedy",))]))
     assert index.link("Titanik").item == 0 and index.link("Scraem").item == 2
     assert index.link("Hest").item is None  # four letters: one typo away from too much
     assert index.link("Gladiator").item is None
-    assert _one_edit("titanic", "tiatnic") and not _one_edit("titan", "titanic") and not _one_edit("heat", "heat")
+    assert one_edit("titanic", "tiatnic") and not one_edit("titan", "titanic") and not one_edit("heat", "heat")
 
 
 def test_a_long_title_with_one_typo_is_found_in_free_text_but_everyday_words_are_not():

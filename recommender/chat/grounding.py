@@ -27,7 +27,7 @@ from recommender.chat.state import DialogueState, Question, Update
 from recommender.chat.targets import targets_update
 from recommender.chat.title_spans import OWN_TASTE
 from recommender.chat.year_phrases import NEWER
-from recommender.titles import tokens
+from recommender.title_text import tokens
 
 POINTING = re.compile(r"\b(?:it|this|that|these|those|them|they|one|ones|all|both|either|neither|last|latter|"
                       r"former|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\b|#\s*\d"

@@ -16,7 +16,8 @@ from recommender.chat.phrases import CARDINALS, CLAUSE_END, ORDINALS, GenreLexic
 from recommender.chat.state import DialogueState, PendingClarification, Update, exclusion_note
 from recommender.chat.targets import resolve_targets, targets_update
 from recommender.chat.year_phrases import find_relative_years, find_title_relative_years, find_year_filters
-from recommender.titles import TitleIndex, TitleMatch, tokens
+from recommender.title_text import tokens
+from recommender.titles import TitleIndex, TitleMatch
 
 @lru_cache(maxsize=8)
 def _lexicon(genres: tuple[str, ...]) -> GenreLexicon:

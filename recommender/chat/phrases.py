@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from recommender.chat.genre_words import GENRE_SYNONYMS
-from recommender.titles import tokens
+from recommender.title_text import tokens
 
 Span = tuple[int, int]
 

@@ -61,7 +61,7 @@ from recommender.chat.title_spans import (
 )
 from recommender.chat.understand import update_from_intent
 from recommender.chat.year_phrases import NEWER, OLDER, find_year_filters
-from recommender.titles import tokens
+from recommender.title_text import tokens
 
 log = logging.getLogger(__name__)
 

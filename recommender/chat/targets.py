@@ -11,7 +11,8 @@ from typing import Sequence
 from recommender.chat.markdown import escape
 from recommender.chat.phrases import Reference
 from recommender.chat.state import DialogueState, PendingClarification, Update
-from recommender.titles import SERIES_AFTER, SERIES_BEFORE, TitleIndex, TitleMatch
+from recommender.title_rules import SERIES_AFTER, SERIES_BEFORE
+from recommender.titles import TitleIndex, TitleMatch
 
 
 def resolve_targets(targets, state: DialogueState, titles: TitleIndex, update: Update, text: str,

@@ -20,7 +20,7 @@ from recommender.chat.names import FIRST_NAMES, SURNAMES, WORD_SURNAMES
 from recommender.chat.targets import targets_update
 from recommender.chat.state import Update
 from recommender.chat.year_phrases import find_year_filters
-from recommender.titles import tokens
+from recommender.title_text import tokens
 
 PERSON = re.compile(r"^[A-Z][a-z]+(?:\s+(?:[A-Z]\.|de|van|von|Mc[A-Z][a-z]+|[A-Z][a-z]+)){1,2}$")  # "Jim Carrey"
 PLOT_SPAN = re.compile(r"^\W*(?:the|a|that)\s+(?:one|movie|film)\s+(?:where|in which|with the|about (?:a|the|some))\b",

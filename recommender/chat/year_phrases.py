@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from recommender.chat.phrases import NEGATIONS, Span
-from recommender.titles import tokens
+from recommender.title_text import tokens
 
 
 @dataclass

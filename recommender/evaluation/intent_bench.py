@@ -20,7 +20,7 @@ from pathlib import Path
 from recommender.chat.intent import Intent
 from recommender.chat.state import DialogueState, Update
 from recommender.chat.understand import update_from_intent
-from recommender.titles import tokens
+from recommender.title_text import tokens
 
 FIELDS = ("action", "references", "liked", "disliked", "seen", "genres", "exclude_genres", "years", "question",
           "people", "plot", "rest")
