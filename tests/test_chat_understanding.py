@@ -1849,3 +1849,52 @@ def test_preferably_one_with_adds_to_the_request_and_thats_still_is_filler(engin
     assert set(session.dialogue.wished_genres) == {"Comedy", "Romance"}
     turn = engine.message(session, "that's still too violent")
     assert "can't match" not in turn.reply
+
+
+def test_a_title_after_arent_or_except_is_left_out(engine, parser):
+    """"movies set in space that aren't star wars" said "Noted, you liked: Star Wars" (the model's reading)
+    and listed Return of the Jedi; when the model dropped the title, Star Wars was listed at #6."""
+    star_wars = index_of(CATALOG, "Star Wars")
+    for intent in (Intent(action="request", genres=["Sci-Fi"], liked=["star wars"]),
+                   Intent(action="request", genres=["Sci-Fi"])):
+        parser.intents["movies set in space that aren't star wars"] = intent
+        session = engine.new_session()
+        turn = engine.message(session, "movies set in space that aren't star wars")
+        assert "Noted, not for you: Star Wars (1977)." in turn.reply and "you liked" not in turn.reply
+        assert star_wars not in [row.index for row in session.rows] and star_wars in session.dialogue.excluded
+    from recommender.chat.state import DialogueState
+
+    update = _rules_router().understand("a comedy other than Clueless", DialogueState()).update
+    assert update.excluded == [index_of(CATALOG, "Clueless")] and not update.liked
+
+
+def test_are_any_of_these_asks_about_the_whole_list(engine, parser):
+    """"are any of these animated?" was answered "No: #10 is Contact (1997), Drama, Sci-Fi."."""
+    session = engine.new_session()
+    engine.message(session, "thriller")
+    shown = [row.index for row in session.rows]
+    parser.intents["are any of these animated?"] = Intent(action="question", ask="fit", item=len(shown),
+                                                          genres=["Animation"])
+    turn = engine.message(session, "are any of these animated?")
+    assert turn.reply.startswith("None of these is an Animation film")
+    assert [row.index for row in session.rows] == shown
+
+
+def test_a_comparative_after_except_is_a_wish_not_an_exclusion():
+    """"like Alien except funnier" said "No Comedy from now on." (the negation before "funnier")."""
+    from recommender.chat.state import DialogueState
+
+    update = _rules_router().understand("like Alien except funnier", DialogueState()).update
+    assert "Comedy" not in update.exclude_genres and update.references == [index_of(CATALOG, "Alien")]
+    assert _rules_router().understand("no funny stuff", DialogueState()).update.exclude_genres == ["Comedy"]
+
+
+def test_who_the_film_is_for_and_being_bored_are_no_missing_data(engine, parser):
+    """"pick me something my grandma would enjoy" said "I can't match “my grandma would enjoy”"; "i'm bored,
+    something short and funny" said "I can't match “bored”"."""
+    parser.intents["pick me something my grandma would enjoy"] = Intent(action="request")
+    turn = engine.message(engine.new_session(), "pick me something my grandma would enjoy")
+    assert "can't match" not in turn.reply and turn.rows
+    parser.intents["i'm bored, something funny"] = Intent(action="request", genres=["Comedy"], rest=["bored"])
+    turn = engine.message(engine.new_session(), "i'm bored, something funny")
+    assert "can't match" not in turn.reply and turn.rows

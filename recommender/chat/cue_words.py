@@ -41,7 +41,8 @@ CUES = [  # (action, pattern), matched in this order; "request" cues ask for som
     ("excluded", r"(?:\b(?:nothing|not|none|nowhere near)\s+(?:\w+\s+)?like|\bunlike)\b"  # "nothing like titanic",
                  r"(?=\s*$|\s+(?!(?:it|that|this|them|those|these|one|ones|anything|everything|a|an)\b)\S)"),  # not "… like it"
     ("excluded", r"\bnot (?:that|this) one\b|\bnope\b|\b(?:skip|remove|drop|hide)\b"),
-    ("excluded_word", r"\b(?:not|no|without)\b"),  # only about the title or reference right after it
+    ("excluded_word", r"\b(?:not|no|without|(?:aren|isn)['’]?t|except(?:\s+for)?|other than|besides|apart from|excluding)\b"),
+    # only about the title or reference right after it: "movies set in space that aren't star wars"
     ("references", r"\b(?:something|anything|movies?|films?|stuff|ones?|more|others?)\s+(?:just\s+)?(?:like|liek|lik)\b"
                    r"|\bsimilar to\b"
                    r"|\b(?:something|anything|movies?|films?|stuff|ones?|more)\s+(?:\w+\s+)?similar\b"  # "anything similar"
@@ -68,7 +69,7 @@ FILLER = frozenset(
     who good great cool nice sure fine morning evening afternoon bye goodbye cheers about tonight tonite today
     weekend showed shown suggested listed recommended best greatest top ever time rated highest popular
     acclaimed favorite favourite ish old classic classics lol tbh imo idk haha lmao honestly plz thx em stuff
-    flick flicks hmm hmmm smth sth somethin sumthin summat anythin still that's thats it's""".split()
+    flick flicks hmm hmmm smth sth somethin sumthin summat anythin still that's thats it's bored""".split()
 )
 ENGLISH_HINTS = frozenset(
     """the a an i me my you and or but of in on with like want something movie movies some from for is are to please

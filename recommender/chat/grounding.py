@@ -125,15 +125,21 @@ def more_like_a_listed_item(update: Update, state: DialogueState, titles) -> Non
 
 COMPANY = re.compile(r"^\W*(?:(?:with|for)\s+)?(?:my|our|the)\s+(?:\w+\s+)?(?:dad|mom|mum|father|mother|wife|husband|partner|"
                      r"girlfriend|boyfriend|kids?|children|son|daughter|family|friends?|parents|grandma|grandpa|"
-                     r"grandparents|brother|sister|date|roommates?|bf|gf|hubby|wifey|bestie|bff|mates?|buddies|pals?)\W*$", re.I)
+                     r"grandparents|brother|sister|date|roommates?|bf|gf|hubby|wifey|bestie|bff|mates?|buddies|pals?)"
+                     r"(?:\s+(?:would|will|might|could|can|'d)\s+(?:enjoy|like|love|watch|appreciate|sit through))?\W*$", re.I)
+
+
+def about_the_viewer(words: str) -> bool:
+    """Words about who watches ("my dad", "my grandma would enjoy") or the person's own taste ("what I usually
+    watch"): no part of a film the catalogue could lack data on (the list follows the history anyway)."""
+    return bool(COMPANY.match(words) or OWN_TASTE.match(words))
 
 
 def drop_company(update: Update) -> None:
     """"a movie to watch with my dad, he likes westerns" (the model: plot "my dad") said "I have no plot
-    summaries, so I can't check for “my dad”": who the film is watched with is no part of it; nor is "what I
-    usually watch" missing data (the list follows the person's history anyway)."""
+    summaries, so I can't check for “my dad”": words about the viewer are no missing data."""
     update.missing = [(kind, words) for kind, words in update.missing
-                      if kind not in ("plot", "rest") or not (COMPANY.match(words) or OWN_TASTE.match(words))]
+                      if kind not in ("plot", "rest") or not about_the_viewer(words)]
 
 
 NEW_ASK = re.compile(r"^\W*(?:(?:now|ok|okay|hmm+|well|so)\W+)?(?:something|anything|a (?:movie|film)|movies|films|show me|give me|"
@@ -259,7 +265,8 @@ def feedback_needs_words(intent: Intent, text: str) -> Intent:
 ORDER_WORDS = {"oldest": "oldest", "earliest": "oldest", "newest": "newest", "latest": "newest",
                "most recent": "newest"}
 ORDER = re.compile(r"\b(?:" + "|".join(ORDER_WORDS) + r")\b", re.I)
-WHICH = re.compile(r"\bwhich\s+(?:of\s+(?:these|those|them|the\s+\w+)|one|ones|is|are|would)\b", re.I)
+WHICH = re.compile(r"\bwhich\s+(?:of\s+(?:these|those|them|the\s+\w+)|one|ones|is|are|would)\b"
+                   r"|\b(?:are|is)\s+(?:any|none)\s+of\s+(?:these|those|them)\b", re.I)  # "are any of these animated?"
 
 
 def which_of_the_list(update: Update, asked_genres: list[str], text: str) -> None:

@@ -101,7 +101,8 @@ class GenreLexicon:
         for m in self._word.finditer(text):
             clause = CLAUSE_END.split(text[:m.start()])[-1]  # "none of these. something funnier" wishes
             before = [t for t, _, _ in tokens(NEGATING_PHRASES.sub(" not ", clause))][-6:]
-            target = negated if set(before) & NEGATIONS else said
+            comparative = re.fullmatch(r"\w+ier", m.group(0), re.I)  # "like Alien except funnier" wishes
+            target = negated if set(before) & NEGATIONS and not comparative else said
             target += [g for g in self._genres(m) if g not in target]
         return [g for g in negated if g not in said]
 
@@ -177,6 +178,8 @@ def find_genre_filters(text: str, lexicon: GenreLexicon) -> GenreFilters:
         for m in pattern.finditer(text):
             if lexicon.starts_phrase(text, m.start()):  # "less serious" is a wish for comedy
                 continue
+            if target is out.exclude and re.fullmatch(r"\w+ier", m.group(1), re.I):
+                continue  # "like Alien except funnier" wishes for more comedy
             target.extend(g for g in lexicon.names(m.group(1)) if g not in target)
             out.spans.append(m.span())
     for m in GROWN_UP.finditer(text):

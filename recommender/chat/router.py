@@ -25,6 +25,7 @@ from typing import NamedTuple
 
 from recommender.chat.genre_words import NARROW_TOPICS
 from recommender.chat.grounding import (
+    about_the_viewer,
     add_to_request,
     drop_company,
     drop_unsaid_exclusions,
@@ -50,7 +51,6 @@ from recommender.chat.parse import parse_message
 from recommender.chat.phrases import CLAUSE_END, NEGATIONS
 from recommender.chat.state import DialogueState, Update
 from recommender.chat.title_spans import (
-    OWN_TASTE,
     both_sides_of_meets,
     names_the_model_missed,
     not_compared_titles,
@@ -268,7 +268,7 @@ def note_unmatched_guess(update: Update, rules: Update, genres) -> None:
     understood = update.references or update.liked or update.exclude_genres or update.problems  # "I loved Inception"
     years = update.min_year is not None or update.max_year is not None
     unread = without_ask_head(rules.query)
-    if OWN_TASTE.match(unread):  # "something like what i usually watch but newer": the history, which the list follows
+    if about_the_viewer(unread):  # "something like what i usually watch", "something my grandma would enjoy"
         return
     if not understood and (not years or genres.leftover(rules.query, FILLER)):
         update.missing = [("rest", unread)]
@@ -287,7 +287,10 @@ def note_unread_words(update: Update, rules: Update, genres) -> None:
     that"; words that nothing read are said to be unmatched instead."""
     if (not update.understood and update.question is None and not update.off_topic and rules.query
             and not update.problems and genres.leftover(rules.query, FILLER)):  # "I loved Inception": said
-        update.missing.append(("rest", without_ask_head(rules.query)))
+        if about_the_viewer(without_ask_head(rules.query)):  # "something my grandma would enjoy": an ask
+            update.new_request = True
+        else:
+            update.missing.append(("rest", without_ask_head(rules.query)))
 
 
 ASK_HEAD = re.compile(r"^(?:(?:can|could|would) you |please )?(?:(?:find|show|give|get|recommend|suggest|pick)(?: me| us)?"

@@ -139,7 +139,8 @@ def title_as_a_kind(update: Update, text: str, titles, common_words: frozenset[s
 def titles_the_model_missed(update: Update, rules: Update, titles, text: str) -> None:
     """Titles the rule parser linked exactly are kept when the model left them out: "i'm into gangster stuff
     like Goodfellas and Casino" referred to Casino only (and GoodFellas was then listed), "psycho was a
-    masterpiece" liked nothing (the model made Psycho a person). A title after "than" is only compared; one the
+    masterpiece" liked nothing (the model made Psycho a person), "space movies that aren't star wars" listed Star
+    Wars (the model dropped it). A title after "than" is only compared; one the
     rules read after a word of dislike ("hated", "never liked") is never liked or a reference."""
     if update.question is not None or update.off_topic:
         return
@@ -150,9 +151,9 @@ def titles_the_model_missed(update: Update, rules: Update, titles, text: str) ->
             update.references = [i for i in update.references if i != item]
     than = THAN.search(text)
     compared = {m.item for m in titles.find_mentions(text[than.end():])} if than else set()
-    known = set(update.liked + update.disliked + update.seen + update.references) | compared
+    known = set(update.liked + update.disliked + update.seen + update.references + update.excluded) | compared
     asked = set(update.references + update.disliked) | compared  # "I loved Babe, anything similar": liked and asked for
-    missed = [(field, i) for field in ("references", "liked", "disliked", "seen") for i in getattr(rules, field)
+    missed = [(field, i) for field in ("references", "liked", "disliked", "seen", "excluded") for i in getattr(rules, field)
               if i not in (asked if field == "references" else known)]
     if not missed:
         return
