@@ -20,6 +20,7 @@ class Constraints:
     include_genres: frozenset[str] = frozenset()  # item must have at least one, when non-empty
     min_year: int | None = None
     max_year: int | None = None
+    less_known: bool = False  # "hidden gems": the most-watched films are left out (RetrievalConfig.mainstream_share)
 
 
 @dataclass

@@ -9,6 +9,7 @@ from recommender.data.types import Catalog, Item
 from recommender.errors import RecommenderError
 from recommender.types import Evidence, Recommendation
 
+MOST_WATCHED = 3  # the fake's first rows stand for the most-watched films a lesser-known request leaves out
 ROWS = [  # (title, year, genres)
     ("Heat", 1995, "Action Crime Thriller"),
     ("Heat", 1986, "Action Drama"),
@@ -82,6 +83,8 @@ class FakeRecommender:
         if c.max_year is not None and (not item.year or item.year > c.max_year):
             return False
         if set(item.genres) & set(c.exclude_genres):
+            return False
+        if c.less_known and index < MOST_WATCHED:
             return False
         return not c.include_genres or bool(set(item.genres) & set(c.include_genres))
 

@@ -1898,3 +1898,58 @@ def test_who_the_film_is_for_and_being_bored_are_no_missing_data(engine, parser)
     parser.intents["i'm bored, something funny"] = Intent(action="request", genres=["Comedy"], rest=["bored"])
     turn = engine.message(engine.new_session(), "i'm bored, something funny")
     assert "can't match" not in turn.reply and turn.rows
+
+
+def test_hidden_gems_leave_out_the_most_watched_films_until_popular_ones_are_asked_for(engine, parser):
+    """"something less mainstream" said "I can't match “less mainstream”" and listed Star Wars and Fargo; the
+    catalogue knows how many people watched each film."""
+    from chat_fakes import MOST_WATCHED
+
+    parser.intents["something less mainstream"] = Intent(action="request", rest=["less mainstream"])
+    session = engine.new_session()
+    turn = engine.message(session, "something less mainstream")
+    assert "Lesser-known films from now on" in turn.reply and "can't match" not in turn.reply
+    assert engine.recommender.requests[-1].constraints.less_known and turn.rows
+    assert all(row.index >= MOST_WATCHED for row in session.rows)
+    turn = engine.message(session, "comedy")
+    assert engine.recommender.requests[-1].constraints.less_known and "lesser-known" in turn.reply
+    parser.intents["ok, popular stuff is fine again"] = Intent(action="request", rest=["popular stuff"])
+    turn = engine.message(session, "ok, popular stuff is fine again")
+    assert "Well-known films are back in." in turn.reply and not engine.recommender.requests[-1].constraints.less_known
+    from recommender.chat.state import DialogueState
+
+    update = _rules_router().understand("any hidden gems?", DialogueState()).update
+    assert update.less_known and not update.query and update.new_request
+
+
+def test_the_x_one_points_at_the_listed_film_of_that_name(engine, parser):
+    """"the alien one, is it gory?" was answered about #10 (the model's guess), not Alien on the list."""
+    session = engine.new_session()
+    engine.message(session, "sci-fi")
+    position = next(p for p, row in enumerate(session.rows, 1) if row.title == "Alien")
+    parser.intents["the alien one, is it gory?"] = Intent(action="question", ask="fit", item=len(session.rows),
+                                                          genres=["Horror"])
+    turn = engine.message(session, "the alien one, is it gory?")
+    assert turn.reply.startswith(f"#{position} is **Alien** (1979)")
+    from recommender.chat.phrases import find_named_on_list
+
+    listed = ["alien", "aliens", "toy story", "fargo"]
+    assert [r.position for r in find_named_on_list("seen the fargo one", listed)] == [4]
+    assert [r.position for r in find_named_on_list("the toy one", listed)] == [3]
+    assert find_named_on_list("the scary one", listed) == []  # no title starts with it
+
+
+def test_onward_drop_anything_and_no_more_read_as_the_person_meant(engine, parser):
+    """"sci fi that isn't too old, 90s onward" was 1990-1999; "drop anything animated" listed only animation;
+    "ugh, no more kids movies" (the model: "more") excluded nothing."""
+    from recommender.chat.state import DialogueState
+    from recommender.chat.year_phrases import find_year_filters
+
+    assert (find_year_filters("90s onward").min_year, find_year_filters("90s onward").max_year) == (1990, None)
+    assert _rules_router().understand("drop anything animated", DialogueState()).update.exclude_genres == ["Animation"]
+    session = engine.new_session()
+    engine.message(session, "comedy")
+    parser.intents["ugh, no more kids movies"] = Intent(action="more")
+    turn = engine.message(session, "ugh, no more kids movies")
+    assert "No Children's from now on." in turn.reply
+    assert not any("Children's" in row.genres for row in session.rows)

@@ -158,3 +158,20 @@ def test_genre_constraints_keep_exactly_the_items_a_per_item_check_keeps(dataset
                     and (not want or bool({g.lower() for g in item.genres} & want))
                     for i, item in enumerate(dataset.catalog)]
         assert retriever.allowed(request).tolist() == expected
+
+
+def test_a_lesser_known_request_leaves_out_the_most_watched_share(dataset, config):
+    """"hidden gems": the most-watched mainstream_share of the catalogue is never returned, everything else may be."""
+    from recommender.types import Constraints
+
+    retriever = build(dataset, config)
+    counts = retriever.channels["popularity"].counts
+    mainstream = retriever.mainstream()
+    assert mainstream.sum() == round(config.mainstream_share * len(dataset.catalog))
+    assert counts[mainstream].min() >= counts[~mainstream].max()
+    request = Request(history=[0, 1], constraints=Constraints(less_known=True))
+    shortlist = retriever.shortlist(request, k=len(dataset.catalog))
+    assert not mainstream[shortlist.indices].any()
+    assert len(shortlist.indices) == int((~mainstream).sum()) - int((~mainstream[[0, 1]]).sum())  # all the others
+    with pytest.raises(ConfigError, match="mainstream_share"):
+        RetrievalConfig(mainstream_share=1.0)

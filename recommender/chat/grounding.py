@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from typing import Sequence
 
 from recommender.chat.cue_words import CUES
 from recommender.chat.intent import POSITION_LISTS, Intent
-from recommender.chat.phrases import ANSWER, NEGATIONS, VIOLENCE, VIOLENT_GENRES, find_references
+from recommender.chat.phrases import ANSWER, NEGATIONS, VIOLENCE, VIOLENT_GENRES, find_named_on_list, find_references
 from recommender.chat.state import DialogueState, Question, Update
 from recommender.chat.targets import targets_update
 from recommender.chat.title_spans import OWN_TASTE
@@ -46,12 +47,13 @@ SWAP = re.compile(r"\bw/o\b|\b(?:swap|replace|trade|switch out)\b", re.I)  # neg
 NEGATING = NEGATIONS | {"less", "fewer", "nope", "stop", "enough", "doesnt", "didnt", "wont", "cant"}
 
 
-def without_unpointed_positions(intent: Intent, text: str, names_a_title: bool = False) -> Intent:
+def without_unpointed_positions(intent: Intent, text: str, names_a_title: bool = False,
+                                listed: Sequence[str] = ()) -> Intent:
     """`intent` without list positions when the message points at none ("thanks!" liked nothing), or only
     with words that a title it names explains ("i've seen the godfather …, something new in that style": the
     model said seen #1 too); a question is about the one position it names ("would my 8 year old be ok with
-    #7?" asked about #8)."""
-    references = find_references(text)
+    #7?" asked about #8; "the alien one, is it gory?" about #10). `listed`: the normalised titles on screen."""
+    references = find_references(text) + find_named_on_list(text, list(listed))
     named = {r.position for r in references if r.position > 0}
     if intent.action == "question" and len(named) == 1 and intent.item not in named:
         return dataclasses.replace(intent, item=named.pop())

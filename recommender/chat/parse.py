@@ -12,11 +12,12 @@ from functools import lru_cache
 
 from recommender.chat.cue_words import (CONNECTORS, COUNT, CUES, ENGLISH_HINTS, FILLER, FOREIGN_HINTS, GENERAL_ASK, INSTRUCTION,
                                          ALL_EXCEPT, LOOKS_GOOD, MORE, NOT_FOR_ME, OPEN_ASK, RESET, TOP_COUNT)
-from recommender.chat.phrases import CARDINALS, CLAUSE_END, ORDINALS, GenreLexicon, Reference, find_genre_filters, find_references
+from recommender.chat.phrases import (CARDINALS, CLAUSE_END, ORDINALS, GenreLexicon, Reference, find_genre_filters,
+                                      find_named_on_list, find_references)
 from recommender.chat.state import DialogueState, PendingClarification, Update, exclusion_note
 from recommender.chat.targets import resolve_targets, targets_update
 from recommender.chat.year_phrases import find_relative_years, find_title_relative_years, find_year_filters
-from recommender.title_text import tokens
+from recommender.title_text import normalise, tokens
 from recommender.titles import TitleIndex, TitleMatch
 
 @lru_cache(maxsize=8)
@@ -54,7 +55,9 @@ def parse_message(text: str, state: DialogueState, titles: TitleIndex, genres: G
         consume(*around.spans[0])
     for m in mentions:
         consume(m.start, m.end)
-    refs = [r for r in find_references("".join(blank)) if not _inside(r, mentions)]
+    listed = [normalise(titles.catalog[i].title) for i in state.last_shown]
+    refs = [r for r in find_references("".join(blank)) + find_named_on_list("".join(blank), listed)
+            if not _inside(r, mentions)]
     for r in refs:
         consume(r.start, r.end)
     unread = "".join(blank)

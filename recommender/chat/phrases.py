@@ -160,7 +160,7 @@ def find_genre_filters(text: str, lexicon: GenreLexicon) -> GenreFilters:
     request ("a funny romance") are not filters: they stay in the query."""
     out = GenreFilters()
     g = lexicon.pattern
-    joiner = r"(?:\s*(?:/|\bor\b|\band\b|\bnor\b|,\s*(?:or|nor|and|no)\b)\s*(?:no\s+|any\s+)?|\s+)"
+    joiner = r"(?:\s*(?:/|\bor\b|\band\b|\bnor\b|,\s*(?:or|nor|and|no)\b)\s*(?:no\s+|any\s+|for\s+)?|\s+)"
     # a comma continues the list only in a series ("no horror, thrillers or war"), not in "too much drama, lighten up"
     listed = rf"(?:{g}(?:\s*,\s*{g})+\s*,?\s*(?:or|nor|and)\s+(?:no\s+)?{g}|{g}(?:{joiner}{g})*)"
     negative = re.compile(
@@ -169,7 +169,7 @@ def find_genre_filters(text: str, lexicon: GenreLexicon) -> GenreFilters:
         rf"|don'?t (?:want|like|need)|do not (?:want|like|need)|no more|not into"
         rf"|won'?t (?:watch|do|sit through)|will not watch|(?:can'?t|cannot|never) watch|refuses? to watch"
         rf"|drop|ditch|remove|lose|get rid of|cut out|leave out)|{NEGATING_PHRASES.pattern})"
-        rf"\s+(?:any\s+|more\s+|of\s+the\s+|the\s+|with\s+|too\s+|very\s+|so\s+|an?\s+|about\s+)?"
+        rf"\s+(?:any\s+|more\s+|of\s+the\s+|the\s+|with\s+|too\s+|very\s+|so\s+|an?\s+|about\s+)?(?:anything\s+)??"
         rf"(?:(?:anything\s+)?(?!{g}\b)[a-z]+\s+(?:or|nor)\s+)??({listed})\b", re.I)  # "won't watch anything sappy or musical"
     # "just romance, no kids stuff": ", no" starts an exclusion, it continues no list of wishes
     wished = rf"{g}(?:(?:\s*(?:/|\bor\b|\band\b|,\s*(?:or|and)\b)\s*(?:any\s+)?|\s+){g})*"
@@ -215,6 +215,23 @@ _REFERENCE = re.compile(
     rf"|\b(?:the\s+)?{_ORDINAL}\b(?=\s*(?:$|[,.!?;]|and\b|or\b))",  # "seen the second", not "first contact"
     re.I,
 )
+
+
+NAMED_ONE = re.compile(r"\bthe\s+([^\W_][\w'’-]*(?:\s+[\w'’-]+){0,3}?)\s+(?:one|movie|film|flick)\b", re.I)
+
+
+def find_named_on_list(text: str, listed: list[str]) -> list[Reference]:
+    """"the alien one, is it gory?": a listed film named by words of its title and "one" (`listed`: the
+    normalised titles on screen, in order). Only when exactly one listed title starts with those words, or
+    holds them as one word of five letters or more."""
+    refs = []
+    for m in NAMED_ONE.finditer(text):
+        words = " ".join(w for w, _, _ in tokens(m.group(1)))
+        fits = [p for p, key in enumerate(listed, 1) if words and (key == words or key.startswith(words + " ")
+                or (len(words) >= 5 and " " not in words and words in key.split()))]
+        if len(fits) == 1:
+            refs.append(Reference(fits[0], m.start(), m.end()))
+    return refs
 
 
 def find_references(text: str) -> list[Reference]:

@@ -49,6 +49,7 @@ from recommender.chat.history_asks import ground_history_asks
 from recommender.chat.targets import not_the_sequels
 from recommender.chat.parse import parse_message
 from recommender.chat.phrases import CLAUSE_END, NEGATIONS
+from recommender.chat.popularity import apply_popularity_wish
 from recommender.chat.state import DialogueState, Update
 from recommender.chat.title_spans import (
     both_sides_of_meets,
@@ -61,7 +62,7 @@ from recommender.chat.title_spans import (
 )
 from recommender.chat.understand import update_from_intent
 from recommender.chat.year_phrases import NEWER, OLDER, find_year_filters
-from recommender.title_text import tokens
+from recommender.title_text import normalise, tokens
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +120,8 @@ class MessageRouter:
             log.warning("the intent model's output did not fit the schema; using the rule parser for %r", text)
             return Understood(rules, "rules", time.perf_counter() - started, invalid=True)
         named = any(getattr(parsed.intent, f) for f in POSITION_LISTS) and self._names_a_title(text)  # only then asked
-        intent = feedback_needs_words(without_unpointed_positions(parsed.intent, text, named), text)
+        listed = [normalise(self.titles.catalog[i].title) for i in state.last_shown]  # "the alien one"
+        intent = feedback_needs_words(without_unpointed_positions(parsed.intent, text, named, listed), text)
         intent = people_by_name(not_compared_titles(question_needs_an_item(intent, text, rules, state), text),
                                 text, self.titles)
         if self.genres is not None:
@@ -161,6 +163,7 @@ class MessageRouter:
         less_gore_without_horror(update, state, text, self.genres.lookup("horror") if self.genres is not None else None)
         ground_history_asks(update, state, text, self.titles)
         not_the_sequels(update, state, text, self.titles)
+        apply_popularity_wish(update, state, text)
 
     def _names_a_title(self, text: str) -> bool:
         common = self.genres.words if self.genres is not None else frozenset()
@@ -184,6 +187,9 @@ def merge_rules(update: Update, rules: Update, genres=None) -> Update:
         update.off_topic, update.new_request = False, True
     if update.more and not rules.more and genres is not None and rules.query and genre_reading(rules.query, genres)[0]:
         update.more, update.new_request = False, True  # "add some comedy to that": the model said "more"
+    if update.more and rules.exclude_genres and not rules.more:  # "ugh, no more kids movies": the model said "more"
+        update.more = False
+        update.set_exclusions(list(dict.fromkeys(update.exclude_genres + rules.exclude_genres)))
     if update.more and (rules.min_year or rules.max_year):  # "anything newer than these?"
         update.min_year, update.max_year = rules.min_year, rules.max_year
     question = update.question

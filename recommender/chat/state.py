@@ -83,6 +83,7 @@ class Update:
     reset_first: bool = False  # "start over: something scary": forget the conversation, then apply the rest
     adds: bool = False  # adds to the request on screen ("with some action", "more thriller-ish ones"): keeps its years
     count: int | None = None  # how many picks the message asks for ("give me 5 good thrillers")
+    less_known: bool | None = None  # "hidden gems": True; "something popular": False; None: no change
 
     def set_exclusions(self, genres) -> None:
         """Exclude `genres` instead of what the update excluded so far, and say so in the notes once (no
@@ -102,7 +103,7 @@ class Update:
             or self.min_year is not None or self.max_year is not None or self.query or self.more
             or self.pending or self.ignored_instruction or self.wished_genres or self.references
             or self.new_request or self.missing or self.question is not None or self.reset_first
-            or self.count is not None
+            or self.count is not None or self.less_known is not None
         )
 
 
@@ -221,7 +222,8 @@ class DialogueState:
         min_year, max_year = (None, None) if fresh else (c.min_year, c.max_year)
         if update.min_year is not None or update.max_year is not None:
             min_year, max_year = update.min_year, update.max_year
-        self.constraints = Constraints(frozenset(exclude), frozenset(include), min_year, max_year)
+        less_known = c.less_known if update.less_known is None else update.less_known
+        self.constraints = Constraints(frozenset(exclude), frozenset(include), min_year, max_year, less_known)
 
     @staticmethod
     def _new_subject(update: Update) -> bool:

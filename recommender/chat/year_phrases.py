@@ -62,8 +62,8 @@ _RULES = [  # (pattern, groups -> (min_year, max_year)); earlier rules win where
     (rf"\b{_YEAR}\s*(?:-|–|to)\s*{_YEAR}\b", lambda a, b: (int(a), int(b))),
     (rf"(?<!\w)(?:(?:from|in|of)\s+)?(?:the\s+)?{_DECADE}\s*(?:or|and|&)\s+(?:earlier|older|before)\b",
      lambda d: (None, _decade_start(d) + 9)),  # "from the 70s or earlier" (was read as the 70s alone)
-    (rf"(?<!\w)(?:(?:from|in|of)\s+)?(?:the\s+)?{_DECADE}\s*(?:or|and|&)\s+(?:later|newer|after|up|onwards?)\b",
-     lambda d: (_decade_start(d), None)),
+    (rf"(?<!\w)(?:(?:from|in|of)\s+)?(?:the\s+)?{_DECADE}\s*(?:(?:or|and|&)\s+(?:later|newer|after|up|onwards?)"
+     rf"|onwards?|forwards?|on(?:ward)?\s*$|\+)(?!\w)", lambda d: (_decade_start(d), None)),  # "90s onward"
     (rf"\b{_YEAR}\s+or\s+(?:later|newer|after)\b", lambda a: (int(a), None)),
     (rf"\b{_YEAR}\s+or\s+(?:earlier|older|before)\b", lambda a: (None, int(a))),
     (rf"\b(?:(?:after|later than|newer than)\s+|post[\s-]*){_YEAR}\b", lambda a: (int(a) + 1, None)),

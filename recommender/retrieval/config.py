@@ -42,6 +42,9 @@ class RetrievalConfig:
     genre_focus: float = option(
         1.0, "With wished genres, an item's score gains this times the share of its genres that were wished, times "
              "its lead over the median score: a Romance request lists romances before Star Wars (also tagged Romance).")
+    mainstream_share: float = option(
+        0.1, "A request for lesser-known films ('hidden gems', 'less mainstream') leaves out this share of the "
+             "catalogue, the most-watched films (0.1: the 168 most-watched of ML-100k's 1,682).")
     liked_weight: float = option(1.0, "Items liked in the dialogue count like the most recent history item times this.")
     low_rating_weight: float = option(
         0.8, "History items rated at most low_rating_threshold count this many times their recency weight in the "
@@ -69,6 +72,7 @@ class RetrievalConfig:
         check(self.query_text_weight >= 0, "query_text_weight must be >= 0")
         check(self.reference_weight >= 0, "reference_weight must be >= 0")
         check(self.genre_focus >= 0, "genre_focus must be >= 0")
+        check(0 < self.mainstream_share < 1, "mainstream_share must be between 0 and 1")
         check(self.transition_window >= 1, "transition_window must be >= 1")
         check(self.neighbours >= 1, "neighbours must be >= 1")
         check(-10 <= self.low_rating_weight <= 1, "low_rating_weight must be between -10 and 1 (a low rating "

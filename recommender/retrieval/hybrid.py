@@ -50,6 +50,7 @@ class HybridRetriever:
     def __init__(self, catalog: Catalog, channels: dict, config: RetrievalConfig):
         self.catalog, self.channels, self.config = catalog, channels, config
         self._extremes_cache: dict[str, tuple] = {}  # see _allowed_extremes
+        self._mainstream: np.ndarray | None = None  # see mainstream
         self._genres = [frozenset(g.lower() for g in item.genres) for item in catalog]
         names = sorted({g for genres in self._genres for g in genres})
         self._genre_column = {g: k for k, g in enumerate(names)}
@@ -106,7 +107,20 @@ class HybridRetriever:
             mask &= (years <= c.max_year) & (years > 0)
         if c.exclude_genres or c.include_genres:
             mask &= self._genre_filter(c)
+        if c.less_known:
+            mask &= ~self.mainstream()
         return mask
+
+    def mainstream(self) -> np.ndarray:
+        """The most-watched `mainstream_share` of the catalogue (ties at the cut: lower index first), which a
+        request for lesser-known films leaves out; none without a popularity channel."""
+        if self._mainstream is None:
+            counts = getattr(self.channels.get("popularity"), "counts", None)
+            self._mainstream = np.zeros(len(self.catalog), dtype=bool)
+            if counts is not None:
+                size = max(1, round(self.config.mainstream_share * len(counts)))
+                self._mainstream[np.argsort(-np.asarray(counts), kind="stable")[:size]] = True
+        return self._mainstream
 
     def _genre_filter(self, constraints) -> np.ndarray:
         """Items with none of the excluded genres and, when some are required, at least one of them; over

@@ -1,0 +1,51 @@
+"""How well known a film should be: "hidden gems", "something less mainstream", "underrated stuff" ask for
+lesser-known films, which the catalogue can tell (how many people watched each); "something popular" takes
+that back. The retrieval then leaves out the most-watched films (`RetrievalConfig.mainstream_share`).
+
+Before, "something less mainstream" said "I can't match “less mainstream”" and listed Star Wars and Fargo.
+"""
+
+from __future__ import annotations
+
+import re
+
+from recommender.chat.cue_words import FILLER
+from recommender.chat.state import DialogueState, Update
+from recommender.title_text import tokens
+
+LESS_KNOWN = re.compile(
+    r"\b(?:hidden\s+(?:gems?|treasures?)|(?:lesser|less|little)[\s-]+(?:known|mainstream|popular|famous|obvious|seen)"
+    r"|under[\s-]?(?:rated|appreciated|seen)|obscure|under\s+the\s+radar|off\s+the\s+beaten\s+(?:path|track)|deep\s+cuts?"
+    r"|not\s+(?:so\s+|too\s+|that\s+|very\s+|the\s+)?(?:mainstream|popular|well[\s-]known|famous|obvious)(?:\s+ones?)?"
+    r"|(?:that\s+)?(?:few|not many|not a lot of)\s+people\s+(?:have\s+)?(?:seen|heard of|know(?:\s+about)?))\b", re.I)
+WELL_KNOWN = re.compile(r"\b(?:popular|mainstream|well[\s-]known|famous|blockbusters?|crowd[\s-]pleas(?:er|ing)s?)\b", re.I)
+LESS_KNOWN_NOTE = "Lesser-known films from now on: I leave out the most-watched ones."
+WELL_KNOWN_NOTE = "Well-known films are back in."
+
+
+def popularity_wish(text: str) -> bool | None:
+    """True for a wish for lesser-known films, False for well-known ones, None when the message says neither."""
+    if LESS_KNOWN.search(text):
+        return True
+    return False if WELL_KNOWN.search(text) else None
+
+
+def apply_popularity_wish(update: Update, state: DialogueState, text: str) -> None:
+    """Set `update.less_known` from the message, say so when it changes, and keep the words out of what the
+    chat could not match and out of the text query ("hidden gems" is no title)."""
+    wish = popularity_wish(text)
+    if wish is None or update.question is not None or update.off_topic:
+        return
+    if wish != state.constraints.less_known:
+        update.notes.append(LESS_KNOWN_NOTE if wish else WELL_KNOWN_NOTE)
+    update.less_known = wish
+    update.missing = [(kind, words) for kind, words in update.missing
+                      if kind == "people" or not _only_popularity_words(words)]
+    if update.query and _only_popularity_words(update.query):
+        update.query, update.query_hints = None, []
+        update.new_request = update.new_request or not state.has_request
+
+
+def _only_popularity_words(text: str) -> bool:
+    rest = WELL_KNOWN.sub(" ", LESS_KNOWN.sub(" ", text))
+    return not [w for w, _, _ in tokens(rest) if w not in FILLER and w not in ("gem", "gems", "stuff")]
