@@ -1953,3 +1953,77 @@ def test_onward_drop_anything_and_no_more_read_as_the_person_meant(engine, parse
     turn = engine.message(session, "ugh, no more kids movies")
     assert "No Children's from now on." in turn.reply
     assert not any("Children's" in row.genres for row in session.rows)
+
+
+def test_what_do_you_think_id_like_asks_for_picks(engine, parser):
+    """Known user 42: "what do you think I'd like?" got "I can only help you choose movies" (the model: off topic)."""
+    parser.intents["what do you think I'd like?"] = Intent(action="off_topic")
+    turn = engine.message(engine.new_session(), "what do you think I'd like?")
+    assert turn.rows and "only help you choose movies" not in turn.reply
+
+
+def test_nothing_too_violent_is_read_and_not_called_unmatchable(engine, parser):
+    """"nothing too violent though" after action said "I can't match “nothing too violent”" and, in the same
+    reply, left out the violent genres."""
+    session = engine.new_session()
+    engine.message(session, "action")
+    parser.intents["nothing too violent though"] = Intent(action="request", rest=["nothing too violent"])
+    turn = engine.message(session, "nothing too violent though")
+    assert "can't match" not in turn.reply and "Horror" in session.dialogue.constraints.exclude_genres
+
+
+def test_a_person_is_not_also_an_unknown_title(engine, parser):
+    """"i like tarantino films" said "I have no cast or crew data" and then "I don't know the movie “tarantino films”"."""
+    parser.intents["i like tarantino films"] = Intent(action="request", liked=["tarantino films"])  # the model's reading
+    turn = engine.message(engine.new_session(), "i like tarantino films")
+    assert "no cast or crew data" in turn.reply and "I don't know the movie" not in turn.reply and turn.rows
+
+
+def test_a_classic_everyone_should_see_asks_for_picks_and_unmatched_words_are_quoted_without_the_ask(engine, parser):
+    """"a classic everyone should see at least once" said "I can't match “classic everyone should see at least
+    once”"; "any good sports movies" quoted the whole message."""
+    parser.intents["a classic everyone should see at least once"] = Intent(action="request",
+                                                                           rest=["classic everyone should see at least once"])
+    turn = engine.message(engine.new_session(), "a classic everyone should see at least once")
+    assert "can't match" not in turn.reply and turn.rows
+    parser.intents["any good sports movies"] = Intent(action="request")
+    turn = engine.message(engine.new_session(), "any good sports movies")
+    assert "“sports movies”" in turn.reply
+
+
+@pytest.mark.parametrize("text,genre", [("a screwball from the 40s", "Comedy"), ("a spoof", "Comedy"),
+                                        ("something haunted", "Horror"), ("a caper", "Crime"),
+                                        ("cyberpunk stuff", "Sci-Fi"), ("a military drama", "War"),
+                                        ("claymation", "Animation"), ("a love triangle", "Romance"),
+                                        ("a real tragedy", "Drama"), ("a conspiracy flick", "Thriller")])
+def test_more_everyday_genre_words_are_read(text, genre):
+    """Tried as a new user, "a screwball comedy", "a heist caper", "cyberpunk stuff" and the like were left to
+    the model's guess; each names one genre of the catalogue nearly every time it is used."""
+    from recommender.chat.parse import lexicon_for
+
+    assert genre in lexicon_for(CATALOG).names(text)
+
+
+def test_based_on_what_ive_rated_highly_is_like_my_favourites(engine, parser):
+    """Known user 250: "recommend something based on what i've rated highly" said "I don't know the movie “what
+    i've rated highly”" (the model's title)."""
+    text = "recommend something based on what i've rated highly"
+    parser.intents[text] = Intent(action="request", like=["what i've rated highly"])
+    engine.recommender.histories = {"13": [index_of(CATALOG, t) for t in ("Clueless", "Groundhog Day", "Big")]}
+    session = engine.new_session("13")
+    turn = engine.message(session, text)
+    assert "I don't know the movie" not in turn.reply and turn.rows
+    assert list(engine.recommender.requests[-1].references) == [index_of(CATALOG, t) for t in ("Big", "Groundhog Day", "Clueless")]
+
+
+def test_which_is_funniest_of_a_list_of_comedies_has_no_others(engine, parser):
+    """"which of these is funniest" after ten comedies listed all ten "… are Comedy; the others are not"."""
+    from recommender.chat.answers import answer_which
+    from recommender.chat.state import Question
+
+    comedies = [i for i, item in enumerate(CATALOG) if "Comedy" in item.genres][:4]
+    answer = answer_which(Question("which", comedies[0], 0, ["Comedy"]), comedies, CATALOG)
+    assert answer.startswith("All 4 are Comedy") and "the others are not" not in answer
+    parser.intents["what's a good movie for a rainy day"] = Intent(action="request")
+    turn = engine.message(engine.new_session(), "what's a good movie for a rainy day")
+    assert "“for a rainy day”" in turn.reply and turn.rows  # not the whole message quoted back

@@ -387,3 +387,13 @@ def test_a_new_users_genre_cards_name_more_than_the_genre_asked_for():
     assert all(text.count(". ") >= 1 for text in texts), texts  # two sentences: a fact beyond "Thriller, as asked"
     for text, sheet in zip(texts, sheets * 2):
         assert check(text, sheet, catalogue_genres=GENRES).ok, text
+
+
+def test_an_open_year_range_is_not_written_with_an_ellipsis():
+    """"why #2?" after "comedy before 1990" answered "Made in 1983, inside your …–1989 range"."""
+    sheet = FactSheet(item=1, title="Raising Arizona", year=1987, genres=("Comedy",), asked_years=(None, 1989))
+    from recommender.explain.plain import options
+
+    assert options(sheet) and not any("…" in text for _, text in options(sheet))
+    closed = dataclasses.replace(sheet, asked_years=(1980, 1989))
+    assert any("1980–1989" in text for _, text in options(closed))

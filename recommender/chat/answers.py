@@ -104,6 +104,9 @@ def answer_which(question: Question, listed: list[int], catalog: Catalog) -> str
             if set(question.genres) <= set(catalog[i].genres)]
     if not fits:
         return f"None of these is {_article(wanted)} {wanted} film; ask for {wanted} to get a list of them."
+    if len(fits) == len(listed) > 1:  # "which of these is funniest" of ten comedies: no "the others are not"
+        return (f"All {len(listed)} are {wanted}, so genres cannot tell them apart; the list is in order of how "
+                "well each fits what you asked for, #1 first.")
     verb = "is" if len(fits) == 1 else "are"
     return f"{', '.join(fits[:-1]) + ' and ' if len(fits) > 1 else ''}{fits[-1]} {verb} {wanted}; the others are not."
 

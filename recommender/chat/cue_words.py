@@ -15,15 +15,19 @@ MORE = re.compile(
     r"different ones|new ones|something different|nothing like (?:these|those|them|that)|what else|"
     r"none of (?:these|those|them)(?: really)? (?:appeals?|interests?|grabs?|works?|does it)(?: for me| to me)?|"
     r"not (?:feeling|into|in the mood for|keen on|interested in|excited about) any of (?:these|those|them)|(?:recommend|suggest|show me|pick|watch) instead)(?:\s+(?:please|pls|ones|of (?:those|these|them)|results|suggestions|picks))*\b", re.I)
-POPULAR = (r"\b(?:something|anything|movies?|films?|a movie|a film|one|ones|the kind)\s+(?:that\s+)?(?:popular|"
-           r"(?:every(?:one|body)|most people|all my friends)(?:'s| has| have)?\s+(?:seen|watched|likes?|loves?)|"
+POPULAR = (r"\b(?:something|anything|movies?|films?|a movie|a film|one|ones|the kind|(?:a\s+)?classics?)\s+(?:that\s+)?(?:popular|"
+           r"(?:every(?:one|body)|most people|all my friends)(?:'s| has| have| should(?: have)?| must(?: have)?| needs? to)?"
+           r"\s+(?:seen|watched|see|watch|likes?|loves?)(?:\s+(?:at least )?once(?: in (?:their|your) li(?:fe|ves))?)?|"
            r"mainstream|well[\s-]known|crowd[\s-]pleas(?:ing|er)|"
            r"(?:i|we)\s+(?:haven'?t|have not|havent|never|didn'?t|did not)\s+(?:yet\s+)?(?:seen|watched|see|watch)"
            r"(?:\s+(?:yet|before))?)\b")  # "something i haven't seen": the list leaves out what the person has seen
 GENERAL_ASK = re.compile(
     r"\b(?:what should (?:i|we) watch|what (?:can|could) (?:i|we) watch|what to watch|recommend (?:me )?(?:something|a movie|"
     r"a film|anything)|suggest (?:something|a movie|a film|anything)|surprise me|any (?:suggestions|recommendations|ideas)|"
-    r"what'?s (?:good|popular|hot|trending)|(?:i'?m|i am|so|we'?re) bored|entertain (?:me|us)|"
+    r"what'?s (?:good|popular|hot|trending)|what'?s an? (?:good|great|nice) (?:movie|film|one)(?: to watch)?|"
+    r"(?:i'?m|i am|so|we'?re) bored|entertain (?:me|us)|"
+    r"what (?:do you think |would you say )?(?:i|we)(?:'?d| would| will| might)? (?:like|enjoy|love)|"  # "what do you think I'd like?"
+    r"what do you think(?=\s*\??\s*$)|"  # the same, once "I'd like" was read as a request cue
     r"what (?:would|do|can|could|should|will) you (?:recommend|suggest|pick)|what (?:do|would) you have|"
     r"(?:give|get) me (?:some |a few )?(?:recommendations|recs|suggestions|picks)|(?:some|any|got any) (?:recs|picks)|"
     r"(?:pick|find|choose) (?:me )?(?:something|a movie|a film|one)|help me (?:pick|choose|find) (?:something|a movie|a film|one)|"

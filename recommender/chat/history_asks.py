@@ -61,7 +61,8 @@ def last_well_rated(items, ratings) -> tuple[int | None, int | None]:
 FAVOURITES = re.compile(  # "like my favourites"; "#6 is one of my favourites" is feedback on #6
     r"\b(?:like|liek|similar to|such as|along the lines of|in the vein of|based on|resembling)\s+(?:(?:all|some)\s+(?:of\s+)?)?"
     r"(?:(?:my|our)\s+(?:all[\s-]time\s+)?(?:(?:very\s+)?favou?rites?|faves?|(?:top|highest|best)[\s-]rated)\b"
-    r"|(?:the\s+)?(?:ones?|movies|films)\s+(?:that\s+)?(?:i|we)\s+(?:rated|loved|liked)\s+(?:the\s+)?(?:most|highest|best)\b)",
+    r"|(?:what|(?:the\s+)?(?:ones?|movies|films))\s+(?:that\s+)?(?:i|we)(?:'?ve|\s+have)?\s+(?:rated|loved|liked)\s+"
+    r"(?:the\s+)?(?:most|highest|best|highly|high|well)\b)",  # "based on what i've rated highly"
     re.I)
 FAVOURITE_RATING = 4.0  # "favourites" are films rated at least this (out of 5)
 
@@ -76,9 +77,13 @@ def favourites(items, ratings, n: int = 3) -> tuple[int, ...]:
 def my_favourites(update: Update, state: DialogueState, text: str, titles) -> None:
     """"something i haven't seen that's like my favourites" (the model: like "my favourites", the rules: like
     #1) refers to the known user's best-rated films; a new user is told there are none yet."""
-    if not FAVOURITES.search(text) or update.question is not None:
+    asked = FAVOURITES.search(text)
+    if not asked or update.question is not None:
         return
     _not_about_the_list(update, state)
+    update.problems = [p for p in update.problems  # the model's title "what i've rated highly" is no film
+                       if not (p.startswith("I don't know the movie “") and p.split("“")[1].split("”")[0].lower()
+                               in asked.group(0).lower())]
     update.missing = [(kind, words) for kind, words in update.missing if kind == "people"]
     if not state.favourites:
         update.problems.append(f"I don't know your favourites yet: {NO_HISTORY}.")

@@ -113,6 +113,16 @@ def people_by_name(intent: Intent, text: str = "", titles=None) -> Intent:
                                rest=intent.rest + [p for p in intent.people if not named(p) and p not in like])
 
 
+def no_unknown_title_naming_a_person(update: Update) -> None:
+    """"i like tarantino films" (the model: the liked title "tarantino films") said "I have no cast or crew
+    data, so I can't search for Tarantino" and then "I don't know the movie “tarantino films”": a title that
+    linked to no film and holds the name of a person the reply speaks of is about that person."""
+    names = [words.lower() for kind, words in update.missing if kind == "people"]
+    unknown = re.compile(r"I don't know the movie “(.*?)”")
+    update.problems = [p for p in update.problems
+                       if not ((m := unknown.match(p)) and any(n in m.group(1).lower() for n in names))]
+
+
 LIKE_CUE = re.compile(r"(?:\blike|\bin the (?:spirit|vein|style) of|\bsimilar to|\balong the lines of)\s+(?:the\s+)?$", re.I)
 
 

@@ -160,6 +160,8 @@ def options(sheet: FactSheet) -> list[tuple[str, str]]:
             for i, first in enumerate(FIRST[kind]):
                 if kind == "item" and not sid and sheet.particular:
                     continue  # about the item alone, although the sheet holds a fact about this user
+                if "{a}" in first and None in (sheet.asked_years or (None,)):
+                    continue  # "inside your …–1989 range": an open range reads better as "the years you asked for"
                 full = _one_is_singular(f"{first.format(**fill)} {second}".strip())
                 if not _repeats(full) and not (sheet.year and full.count(str(sheet.year)) > 1):
                     out.append((f"{kind}{i}" + (f"+{sid}" if sid else ""), full))
