@@ -29,6 +29,8 @@ def plausible_mention(message: str, span, common: frozenset[str], everyday: froz
         return False  # "something with an edge" is not about "The Edge"
     if len(words) == 1 and message[start:end].islower() and DEGREE_BEFORE.search(before):
         return False  # "drama but not too heavy" is not about "Heavy"
+    if message[start:end].islower() and OF_SOMEONE_AFTER.match(after):
+        return False  # "on the edge of my seat" is not about "The Edge"
     if any(w not in common and not w.isdigit() for w in words):
         return True
     if before[-1:] in "\"'“‘«" and after[:1] in "\"'”’»":
@@ -47,6 +49,7 @@ REPORTED = re.compile(r"\b(?:seen|watched|saw|loved|liked|hated|enjoyed|disliked
                       re.I)
 GENRE_NOUN_AFTER = re.compile(r"^[\s-]*(?:movies?|films?|flicks?|stuff|ones|genre|type|kind|things|pictures|stories|"
                               r"comed(?:y|ies)|dramas?|thrillers?|romances?|westerns?|musicals?|horror)\b", re.I)
+OF_SOMEONE_AFTER = re.compile(r"\s+of\s+(?:my|your|our|his|her|their)\b", re.I)  # an idiom's noun, not a title
 DEGREE_BEFORE = re.compile(r"\b(?:too|so|very|less|more|quite|pretty|really|super|kinda|overly|a bit|a little)$", re.I)
 ONE_TYPO_MIN_LENGTH = 6  # a title this long with one letter wrong, added, dropped or swapped is that title
 ONE_TYPO_MIN_SPAN = 12  # in free text, only spans of several words this long are checked for such a typo

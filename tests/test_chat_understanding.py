@@ -2027,3 +2027,34 @@ def test_which_is_funniest_of_a_list_of_comedies_has_no_others(engine, parser):
     parser.intents["what's a good movie for a rainy day"] = Intent(action="request")
     turn = engine.message(engine.new_session(), "what's a good movie for a rainy day")
     assert "“for a rainy day”" in turn.reply and turn.rows  # not the whole message quoted back
+
+
+def test_dev20_readings_a_person_would_expect(engine, parser):
+    """From dev set 20, each wrong before: "on the edge of my seat" liked The Edge; "recommend similar" and "a
+    western like unforgiven" liked the film instead of asking for films like it; "does that exist" wished for
+    documentaries ("doc" + "es" made "doces", one letter from "does"); "why is fargo on the list" explained the
+    whole list."""
+    from recommender.chat.parse import lexicon_for
+    from recommender.chat.phrases import _plurals
+    from recommender.chat.state import DialogueState
+    from recommender.data.types import Catalog, Item
+    from recommender.titles import TitleIndex
+
+    edge = TitleIndex(Catalog([Item("1", "Edge, The", 1997, ("Thriller",))]))
+    assert edge.find_mentions("a thriller that'll keep me on the edge of my seat") == []
+    assert [m.item for m in edge.find_mentions("I loved The Edge")] == [0]
+    films = Catalog([Item("1", "Godfather, The", 1972, ("Crime", "Drama")), Item("2", "Unforgiven", 1992, ("Western",)),
+                     Item("3", "Heat", 1995, ("Action", "Crime"))])
+    router = _rules_router(films)
+    for text, item in (("the godfather is my all time fave, recommend similar", 0), ("a western like unforgiven", 1)):
+        assert router.understand(text, DialogueState()).update.references == [item], text
+    assert "Western" in router.understand("a western like unforgiven", DialogueState()).update.wished_genres
+    assert lexicon_for(CATALOG).names("feel good film noir? does that exist") == ["Comedy", "Film-Noir"]
+    assert _plurals("doc") == ["doc", "docs"] and _plurals("comedy") == ["comedy", "comedies"]
+    assert _plurals("cowboy") == ["cowboy", "cowboys"] and _plurals("hero") == ["hero", "heros", "heroes"]
+    session = engine.new_session()
+    engine.message(session, "crime")
+    position = next(p for p, row in enumerate(session.rows, 1) if row.title == "Fargo")
+    parser.intents["why is fargo on the list"] = Intent(action="question", ask="why", item=len(session.rows))
+    turn = engine.message(session, "why is fargo on the list")
+    assert turn.reply.startswith(f"#{position} is **Fargo**")

@@ -35,6 +35,9 @@ GENERAL_ASK = re.compile(
     r"(?:best|greatest|top)\s+(?:movies?|films?)(?:\s+(?:ever(?:\s+made)?|of all time|in history|out there))?|" + POPULAR + r")(?:\s+(?:for|to) (?:me|us))?\b"
     r"(?:\s+(?:right now|tonight|today|now|these days|this weekend))?\s*\??", re.I)
 OPEN_ASK = re.compile(POPULAR, re.I)  # read before the cues: "a movie everyone has seen" marks nothing seen
+GENRE_NOUNS = [f"{g}{s}" for g in ("western", "comedy", "thriller", "drama", "horror", "romance", "musical", "cartoon",
+                                   "mystery", "war film", "crime film", "action film", "sci-fi", "sci fi", "scifi",
+                                   "adventure", "fantasy", "noir", "documentary") for s in ("", "s")]
 CUES = [  # (action, pattern), matched in this order; "request" cues ask for something, they like nothing
     ("request", r"\b(?:i'?d|i would|we'?d|would)\s+(?:really\s+)?like\b|\blike\s+to\s+(?:see|watch)\b|\bfeel like\b"),
     ("disliked", r"\b(?:hated|hate|disliked|dislike|didn'?t like|did not like|don'?t like|do not like|not a fan of"
@@ -50,6 +53,8 @@ CUES = [  # (action, pattern), matched in this order; "request" cues ask for som
     ("references", r"\b(?:something|anything|movies?|films?|stuff|ones?|more|others?)\s+(?:just\s+)?(?:like|liek|lik)\b"
                    r"|\bsimilar to\b"
                    r"|\b(?:something|anything|movies?|films?|stuff|ones?|more)\s+(?:\w+\s+)?similar\b"  # "anything similar"
+                   r"|\b(?:recommend|suggest|show|find|give|get)\s+(?:me\s+|us\s+)?(?:some(?:thing)?\s+)?similar\b"
+                   r"|(?:" + "|".join(f"(?<=\\b{noun} )" for noun in GENRE_NOUNS) + r")like\b"  # "a western like unforgiven"
                    r"|\belse\s+(?:(?:that'?s|is|are)\s+)?like\b|\bwhat'?s\s+like\b"  # "what else is like them"
                    r"|\bin the (?:vein|style|spirit) of\b|\balong the lines of\b"
                    r"|\b(?:along|on)\s+(?:those|these|the same|similar)\s+lines\b"

@@ -51,7 +51,7 @@ GENRE_SYNONYMS = {
     "action": ["action", "explosion", "car chase", "shootout", "martial arts", "kung fu", "superhero", "super hero",
                "sword fight", "swordfight", "fight", "fighting", "spy", "spies"],
     "adventure": ["adventure", "adventures", "superhero", "super hero", "sword fight", "sword fighting", "swordfight",
-                  "swashbuckler", "swashbuckling", "pirate", "treasure hunt", "knight", "castle", "medieval", "epic", "dinosaur",
+                  "swashbuckler", "swashbuckling", "pirate", "treasure hunt", "treasure", "knight", "castle", "medieval", "epic", "dinosaur",
                   "more adventurous"],
 }
 
@@ -63,4 +63,4 @@ NARROW_TOPICS = ["killer robots?", "monsters?", "dinosaurs?", "submarines?", "cr
                  "heists?", "mafia", "con (?:artists?|man|men)", "cops?", "police", "wizards?", "dragons?", "courtroom",
                  "biopics?", "car chases?", "shootouts?", "martial arts", "kung fu", "superhero(?:es)?", "sword fights?",
                  "pirates?", "treasure hunts?", "knights?", "castles?", "medieval", "cyberpunk", "astronauts?",
-                 "serial killers?", "conspirac(?:y|ies)", "capers?", "love triangles?"]
+                 "serial killers?", "conspirac(?:y|ies)", "capers?", "love triangles?", "treasures?"]

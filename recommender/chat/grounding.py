@@ -297,11 +297,13 @@ def suitable_among_the_list(update: Update, state: DialogueState, asked_genres: 
     update.set_exclusions([])
 
 
+WHY_ONE = re.compile(r"\bwhy\s+(?:is|was|'s)\s+(?!(?:these|those|them|this|the list|all|every)\b)\w", re.I)
 WHY_THESE = re.compile(r"\bwhy\b.*\b(?:these|those|them|this list|the list|all of (?:these|them))\b", re.I)
 
 
 def why_these(update: Update, text: str) -> None:
     """"why did you pick these?" asks about the list (it was answered with #10's explanation alone)."""
     question = update.question
-    if question is not None and question.ask == "why" and WHY_THESE.search(text) and not find_references(text):
+    if question is not None and question.ask == "why" and WHY_THESE.search(text) and not find_references(text) \
+            and not WHY_ONE.search(text):  # "why is fargo on the list" is about Fargo
         update.question = dataclasses.replace(question, ask="list", position=0)

@@ -57,9 +57,15 @@ def _fold_phrase(text: str) -> str:
 
 
 def _plurals(word: str) -> list[str]:
-    if word.endswith("y"):
+    """The word and its English plurals. (Every word once got "s" and "es": "doc" gave "doces", one letter
+    from "does", so "does that exist" read as Documentary.)"""
+    if word.endswith("y") and word[-2:-1] not in tuple("aeiou"):
         return [word, word[:-1] + "ies"]
-    return [word, word + "s", word + "es"]
+    if word.endswith(("s", "x", "z", "ch", "sh")):
+        return [word, word + "es"]
+    if word.endswith("o"):
+        return [word, word + "s", word + "es"]
+    return [word, word + "s"]
 
 
 class GenreLexicon:
