@@ -3,6 +3,7 @@ the explainer's choices (LLM text, plain fallback, cache)."""
 
 import dataclasses
 import math
+import re
 
 import numpy as np
 import pytest
@@ -397,3 +398,17 @@ def test_an_open_year_range_is_not_written_with_an_ellipsis():
     assert options(sheet) and not any("…" in text for _, text in options(sheet))
     closed = dataclasses.replace(sheet, asked_years=(1980, 1989))
     assert any("1980–1989" in text for _, text in options(closed))
+
+
+def test_a_lesser_known_request_is_a_fact_the_card_names():
+    """"any underrated thrillers?": the cards said only "It is Thriller, as you asked. 127 people here watched it."
+    without saying why these films and not the famous ones."""
+    from recommender.types import Constraints
+
+    sheets = [sheet_for(item=i, history=(), ratings=(), constraints=Constraints(less_known=True)) for i in (RONIN, FARGO, SCREAM)]
+    assert all(s.asked_less_known and s.particular and s.answers_request for s in sheets)
+    texts = render_list(sheets)
+    assert all(re.search(r"lesser-known|less watched|beaten track|most watched", t, re.I) for t in texts), texts
+    assert all(not check(t, s).kinds() for t, s in zip(texts, sheets))
+    assert "60 people here watched it, the 6th most watched" in texts[0]  # Ronin: 60 viewers, 6th of the 8 films
+    assert not sheet_for().asked_less_known

@@ -114,7 +114,7 @@ def _names(text: str, sheet: FactSheet) -> list[str]:
 
 def particular_facts(text: str, sheet: FactSheet) -> list[str]:
     """The facts particular to this user and item that `text` names: a source title, a count or rating
-    from a source, an asked genre or year range."""
+    from a source, an asked genre or year range, how little watched it is when lesser-known films were asked for."""
     lowered = text.lower()
     found = [s.title for s in sheet.sources if s.title.lower() in lowered]
     numbers = {str(n) for s in sheet.sources for n in (s.together, s.viewers) if n}
@@ -123,6 +123,8 @@ def particular_facts(text: str, sheet: FactSheet) -> list[str]:
     if sheet.asked_years and sheet.year and str(sheet.year) in text:
         found.append(str(sheet.year))
     found += [w for w in sheet.matched_words if w.lower() in lowered]
+    if sheet.asked_less_known and re.search(r"\bless|\bonly\b|beaten track|most watched", lowered):
+        found += [str(n) for n in (sheet.viewers, sheet.popularity_rank) if n and re.search(rf"\b{n}(?:st|nd|rd|th)?\b", text)]
     return found
 
 

@@ -47,6 +47,7 @@ class FactSheet:
     asked_genres: tuple[str, ...] = ()  # the item's genres the request wished for
     asked_years: tuple[int | None, int | None] | None = None  # the request's year range (the item fits it)
     matched_words: tuple[str, ...] = ()  # words of the request found in the item's text
+    asked_less_known: bool = False  # the request asked for lesser-known films (the item is not among the most watched)
     tags: tuple[str, ...] = ()
     viewers: int = 0  # people who watched the item
     popularity_rank: int = 0  # 1 = the most watched item of the catalogue
@@ -56,12 +57,12 @@ class FactSheet:
     @property
     def particular(self) -> bool:
         """Whether the sheet holds a fact particular to this user and request (not only about the item)."""
-        return bool(self.sources or self.asked_genres or self.asked_years or self.matched_words)
+        return bool(self.sources or self.asked_genres or self.asked_years or self.matched_words or self.asked_less_known)
 
     @property
     def answers_request(self) -> bool:
         """Whether the request asked for something this item matches (a genre, years, words, a reference)."""
-        return bool(self.asked_genres or self.asked_years or self.matched_words
+        return bool(self.asked_genres or self.asked_years or self.matched_words or self.asked_less_known
                     or any(s.reference for s in self.sources))
 
     def numbers(self) -> set[str]:
@@ -93,7 +94,7 @@ class FactSheet:
 
     def key(self) -> tuple:
         """What an explanation depends on: the same key, the same explanation (the chat's cache)."""
-        return (self.item, self.sources, self.asked_genres, self.asked_years, self.matched_words)
+        return (self.item, self.sources, self.asked_genres, self.asked_years, self.matched_words, self.asked_less_known)
 
 
 def _rating(value: float) -> str:
@@ -122,6 +123,7 @@ class FactBuilder:
             asked_genres=tuple(g for g in item.genres if g in set(request.wished_genres)),
             asked_years=(low, high) if fits else None,
             matched_words=tuple(self.matched_words(request, rec)), tags=tags,
+            asked_less_known=request.constraints.less_known,
             viewers=self.viewers[rec.index] if self.viewers else 0,
             popularity_rank=self.rank.get(rec.index, 0) if self.viewers else 0, catalogue_size=len(self.catalog))
 

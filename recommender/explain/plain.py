@@ -65,6 +65,11 @@ FIRST = {
         "Made in {y}, inside your {a} range.",
         "{t} came out in {y}, as you wanted.",
     ],
+    "less_known": [
+        "One of the lesser-known films you asked for: {V} people here watched it, the {Rth} most watched.",
+        "Less watched, as you wanted: {t} has {V} viewers here, the {Rth} most.",
+        "Off the beaten track, as asked: only {V} people here have seen {t}.",
+    ],
     "item": [
         "{t} ({y}) is {G}; {V} people here watched it.",
         "{AG} film from {y}, watched by {V} people.",
@@ -80,6 +85,7 @@ SECOND = {
              "{V} people here have seen it.", "A {y} release with {V} viewers here.", "It is from {y}."],
     "also": ["It is also {o}.", "It counts as {o} too.", "It has some {o} as well."],
     "tags": ["People tag it {tags}."],
+    "less_known": ["Lesser known, as you asked: the {Rth} most watched here.", "Only {V} people here have seen it."],
 }
 
 
@@ -102,7 +108,13 @@ def _fill(sheet: FactSheet, src: Source | None) -> dict:
             "g": genres_text(src.shared_genres) if src and src.shared_genres else genres_text(sheet.asked_genres),
             "w": genres_text(sheet.asked_genres), "aG": _article(genres_text(sheet.genres)),
             "o": genres_text([g for g in sheet.genres if g not in sheet.asked_genres]),
-            "AG": "A" + _article(genres_text(sheet.genres))[1:]}
+            "AG": "A" + _article(genres_text(sheet.genres))[1:], "Rth": _ordinal(sheet.popularity_rank)}
+
+
+def _ordinal(n: int) -> str:
+    """412 -> "412th", 21 -> "21st", 13 -> "13th"."""
+    suffix = "th" if n % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def _article(words: str) -> str:
@@ -126,6 +138,8 @@ def _first_kinds(sheet: FactSheet) -> list[tuple[str, Source | None]]:
         kinds.append(("genres", None))
     if sheet.asked_years and sheet.year:
         kinds.append(("years", None))
+    if sheet.asked_less_known and sheet.viewers and sheet.popularity_rank:
+        kinds.append(("less_known", None))
     if (not kinds or sheet.asked_genres) and sheet.viewers and sheet.year and sheet.genres:
         kinds.append(("item", None))  # also after a genre wish, so that ten cards can read differently
     return kinds
@@ -145,6 +159,8 @@ def _second_kinds(sheet: FactSheet, first: str, src: Source | None) -> list[str]
         kinds.append("item")
     if sheet.tags:
         kinds.append("tags")
+    if sheet.asked_less_known and sheet.viewers and sheet.popularity_rank and first != "less_known":
+        kinds.insert(0, "less_known")  # what the request asked for comes before the item's other facts
     return kinds
 
 
@@ -163,7 +179,8 @@ def options(sheet: FactSheet) -> list[tuple[str, str]]:
                 if "{a}" in first and None in (sheet.asked_years or (None,)):
                     continue  # "inside your …–1989 range": an open range reads better as "the years you asked for"
                 full = _one_is_singular(f"{first.format(**fill)} {second}".strip())
-                if not _repeats(full) and not (sheet.year and full.count(str(sheet.year)) > 1):
+                if not _repeats(full) and not (sheet.year and full.count(str(sheet.year)) > 1) \
+                        and not (sheet.viewers and full.count(f"{sheet.viewers} ") > 1):  # "127 viewers … 127 people"
                     out.append((f"{kind}{i}" + (f"+{sid}" if sid else ""), full))
     if not out:
         out.append(("plain", f"{quoted(sheet.title)} is in the catalogue."))
