@@ -70,15 +70,6 @@ def ease_channel(dataset, loo, split, scores, l2: float, decay: float, config):
     return z
 
 
-def per_user_ndcg(scores, fused):
-    import numpy as np
-
-    from recommender.metrics import target_ranks
-
-    ranks = np.asarray(target_ranks(fused, scores.targets), dtype=np.float64)
-    return np.where(ranks <= 10, 1.0 / np.log2(ranks + 1), 0.0)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default="ml-100k")
@@ -88,6 +79,7 @@ def main() -> None:
     args = parser.parse_args()
 
     import numpy as np
+    from rating_history import per_user_ndcg  # eval/ is the script's own folder
 
     from recommender.data.registry import load_dataset
     from recommender.data.split import LeaveOneOut
