@@ -281,8 +281,10 @@ def test_row_and_state_rendering(engine):
     engine.message(session, "I loved Alien, I've seen Scream, from the 80s")
     text = state_markdown(engine, session)
     assert "user 7 (2 ratings)" in text and "Alien (1979)" in text and "Scream (1996)" in text
-    assert "1980 – 1989" in text
+    assert "1980 – 1989" in text and "**Fame:** any" in text
     assert row_markdown(session.rows[0]).startswith(f"**1. {session.rows[0].title}**")
+    engine.message(session, "hidden gems please")
+    assert "**Fame:** lesser-known only" in state_markdown(engine, session)  # the side panel says the filter is on
 
 
 def test_sessions_are_isolated(engine):
