@@ -2058,3 +2058,17 @@ def test_dev20_readings_a_person_would_expect(engine, parser):
     parser.intents["why is fargo on the list"] = Intent(action="question", ask="why", item=len(session.rows))
     turn = engine.message(session, "why is fargo on the list")
     assert turn.reply.startswith(f"#{position} is **Fargo**")
+
+
+def test_a_halloween_film_for_children_that_is_not_too_scary_wishes_no_horror(engine, parser):
+    """"something for halloween night but not too scary, kids will watch" wished Horror and Children's and listed
+    Scream and The Shining first."""
+    text = "something for halloween night but not too scary, kids will watch"
+    parser.intents[text] = Intent(action="request", genres=["Horror", "Children's"])
+    session = engine.new_session()
+    turn = engine.message(session, text)
+    assert session.dialogue.wished_genres == ["Children's"] and "can't tell how scary" in turn.reply
+    assert not any("Horror" in row.genres and "Children's" not in row.genres for row in session.rows)
+    session = engine.new_session()
+    engine.message(session, "a scary movie")
+    assert session.dialogue.wished_genres == ["Horror"]  # without children, scary stays a wish

@@ -82,3 +82,19 @@ def less_gore_without_horror(update: Update, state: DialogueState, text: str, ho
         update.notes.remove(exclusion_note([horror]))
     update.notes.append(f"I can't tell how {trait} a film is from its genres, so I left out {horror} from now on.")
 
+
+
+NOT_SCARY = re.compile(r"\bnot (?:too |so |that |very |overly )?(?:scary|frightening|spooky|creepy)\b"
+                       r"|\bnothing (?:too |that |very )?(?:scary|frightening)\b", re.I)
+
+
+def gentle_for_children(update: Update, text: str, children: str | None, horror: str | None) -> None:
+    """"something for halloween night but not too scary, kids will watch" wished Horror and Children's and
+    listed Scream and The Shining first: when children's films are wished and the message asks for nothing
+    too scary, Horror is no wish, and the reply says why."""
+    wished = update.wished_genres
+    if not children or not horror or children not in wished or horror not in wished or not NOT_SCARY.search(text):
+        return
+    update.wished_genres = [g for g in wished if g != horror]
+    update.query_hints = [g for g in update.query_hints if g != horror]
+    update.notes.append(f"For children I kept to {children} films: I can't tell how scary a film is from its genres.")

@@ -23,7 +23,7 @@ import time
 from typing import NamedTuple
 
 from recommender.chat.cue_words import FILLER, GENERAL_ASK
-from recommender.chat.degrees import less_gore_without_horror, note_degree, spare_the_wished_genre
+from recommender.chat.degrees import gentle_for_children, less_gore_without_horror, note_degree, spare_the_wished_genre
 from recommender.chat.grounding import (
     add_to_request,
     drop_company,
@@ -165,7 +165,9 @@ class MessageRouter:
         """What the conversation so far changes in any reading of a message: less of a trait keeps the genre
         the request wishes ("not so gory" after horror), and asks about the user's own history."""
         spare_the_wished_genre(update, state, text)
-        less_gore_without_horror(update, state, text, self.genres.lookup("horror") if self.genres is not None else None)
+        horror = self.genres.lookup("horror") if self.genres is not None else None
+        less_gore_without_horror(update, state, text, horror)
+        gentle_for_children(update, text, self.genres.lookup("children") if self.genres is not None else None, horror)
         ground_history_asks(update, state, text, self.titles)
         not_the_sequels(update, state, text, self.titles)
         apply_popularity_wish(update, state, text)
