@@ -150,9 +150,13 @@ ASK_HEAD = re.compile(r"^(?:(?:can|could|would) you |please )?(?:(?:find|show|gi
                       r"(?:(?:movie|film|something)\s+(?=\w))?", re.I)
 
 
+SOMETHING_HEAD = re.compile(r"^(?:something|anything|a (?:movie|film|flick))\s+(?=\w)", re.I)
+
+
 def without_ask_head(text: str) -> str:
-    """"can you find a sports movie" -> "sports movie": the words worth quoting back."""
-    return ASK_HEAD.sub("", text) or text
+    """"can you find a sports movie" -> "sports movie", "something short and sweet" -> "short and sweet": the
+    words worth quoting back."""
+    return SOMETHING_HEAD.sub("", ASK_HEAD.sub("", text)) or text
 
 
 NARROW = re.compile(r"\b(?:" + "|".join(NARROW_TOPICS) + r")\b", re.I)
