@@ -83,7 +83,6 @@ def less_gore_without_horror(update: Update, state: DialogueState, text: str, ho
     update.notes.append(f"I can't tell how {trait} a film is from its genres, so I left out {horror} from now on.")
 
 
-
 NOT_SCARY = re.compile(r"\bnot (?:too |so |that |very |overly )?(?:scary|frightening|spooky|creepy)\b"
                        r"|\bnothing (?:too |that |very )?(?:scary|frightening)\b", re.I)
 

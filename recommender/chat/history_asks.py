@@ -10,6 +10,7 @@ from collections import Counter
 from recommender.chat.markdown import escape
 from recommender.chat.phrases import find_references
 from recommender.chat.state import DialogueState, Question, Update
+from recommender.chat.targets import drop_unknown_titles
 from recommender.chat.title_spans import renote
 from recommender.explain.facts import LOW_RATING
 
@@ -81,9 +82,7 @@ def my_favourites(update: Update, state: DialogueState, text: str, titles) -> No
     if not asked or update.question is not None:
         return
     _not_about_the_list(update, state)
-    update.problems = [p for p in update.problems  # the model's title "what i've rated highly" is no film
-                       if not (p.startswith("I don't know the movie “") and p.split("“")[1].split("”")[0].lower()
-                               in asked.group(0).lower())]
+    drop_unknown_titles(update, lambda span: span in asked.group(0).lower())  # the model's title "what i've rated highly"
     update.missing = [(kind, words) for kind, words in update.missing if kind == "people"]
     if not state.favourites:
         update.problems.append(f"I don't know your favourites yet: {NO_HISTORY}.")

@@ -56,6 +56,9 @@ def _fold_phrase(text: str) -> str:
     return " ".join(t for t, _, _ in tokens(text))
 
 
+COMPARATIVE = re.compile(r"\w+ier", re.I)  # "like Alien except funnier" wishes for more comedy: no negated genre
+
+
 def _plurals(word: str) -> list[str]:
     """The word and its English plurals. (Every word once got "s" and "es": "doc" gave "doces", one letter
     from "does", so "does that exist" read as Documentary.)"""
@@ -107,8 +110,7 @@ class GenreLexicon:
         for m in self._word.finditer(text):
             clause = CLAUSE_END.split(text[:m.start()])[-1]  # "none of these. something funnier" wishes
             before = [t for t, _, _ in tokens(NEGATING_PHRASES.sub(" not ", clause))][-6:]
-            comparative = re.fullmatch(r"\w+ier", m.group(0), re.I)  # "like Alien except funnier" wishes
-            target = negated if set(before) & NEGATIONS and not comparative else said
+            target = negated if set(before) & NEGATIONS and not COMPARATIVE.fullmatch(m.group(0)) else said
             target += [g for g in self._genres(m) if g not in target]
         return [g for g in negated if g not in said]
 
@@ -184,8 +186,8 @@ def find_genre_filters(text: str, lexicon: GenreLexicon) -> GenreFilters:
         for m in pattern.finditer(text):
             if lexicon.starts_phrase(text, m.start()):  # "less serious" is a wish for comedy
                 continue
-            if target is out.exclude and re.fullmatch(r"\w+ier", m.group(1), re.I):
-                continue  # "like Alien except funnier" wishes for more comedy
+            if target is out.exclude and COMPARATIVE.fullmatch(m.group(1)):
+                continue
             target.extend(g for g in lexicon.names(m.group(1)) if g not in target)
             out.spans.append(m.span())
     for m in GROWN_UP.finditer(text):

@@ -6,7 +6,7 @@ the "Noted, …" lines that say so. Used by the rule parser (`parse.py`) and for
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from typing import Callable, Sequence
 
 from recommender.chat.markdown import escape
 from recommender.chat.phrases import Reference
@@ -73,7 +73,18 @@ def resolve_title(action, match: TitleMatch, titles: TitleIndex, update: Update,
         if span and any(p.endswith(span) for p in update.problems):  # said once for "the matrix and inception"
             span = ""
         hint = f" Did you mean {close}?" if close else span
-        update.problems.append(f"I don't know the movie “{escape(match.text)}”.{hint}")
+        update.problems.append(UNKNOWN_TITLE.format(escape(match.text)) + hint)
+
+
+UNKNOWN_TITLE = "I don't know the movie “{}”."
+_UNKNOWN_TITLE = re.compile(r"I don't know the movie “(.*?)”\.")
+
+
+def drop_unknown_titles(update: Update, no_title: Callable[[str], bool]) -> None:
+    """Take back each "I don't know the movie “X”" line whose X (lower case) `no_title` says was never meant as a
+    title (a person's name, "what i've rated highly")."""
+    update.problems = [p for p in update.problems
+                       if not ((m := _UNKNOWN_TITLE.match(p)) and no_title(m.group(1).lower()))]
 
 
 def _implicit_targets(action: str, state: DialogueState, text: str, cue_end: int,

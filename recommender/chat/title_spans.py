@@ -17,7 +17,7 @@ import re
 
 from recommender.chat.intent import TITLE_LISTS, Intent
 from recommender.chat.names import FIRST_NAMES, SURNAMES, WORD_SURNAMES
-from recommender.chat.targets import targets_update
+from recommender.chat.targets import drop_unknown_titles, targets_update
 from recommender.chat.state import Update
 from recommender.chat.year_phrases import find_year_filters
 from recommender.title_text import tokens
@@ -118,9 +118,7 @@ def no_unknown_title_naming_a_person(update: Update) -> None:
     data, so I can't search for Tarantino" and then "I don't know the movie “tarantino films”": a title that
     linked to no film and holds the name of a person the reply speaks of is about that person."""
     names = [words.lower() for kind, words in update.missing if kind == "people"]
-    unknown = re.compile(r"I don't know the movie “(.*?)”")
-    update.problems = [p for p in update.problems
-                       if not ((m := unknown.match(p)) and any(n in m.group(1).lower() for n in names))]
+    drop_unknown_titles(update, lambda span: any(name in span for name in names))
 
 
 LIKE_CUE = re.compile(r"(?:\blike|\bin the (?:spirit|vein|style) of|\bsimilar to|\balong the lines of)\s+(?:the\s+)?$", re.I)
