@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-_INDEFINITE = re.compile(r"\b(?:a|an|some|any|more|less|my|your|his|her|our|their)$", re.I)  # "with my wife": no "Wife, The"
+# "with my wife": no "Wife, The"; "anything heavy": no "Heavy"
+_INDEFINITE = re.compile(r"\b(?:a|an|some|any|more|less|my|your|his|her|our|their|(?:any|some|no|every)thing)$", re.I)
 # "all the Godfather movies", "every alien movie": the words around a title that name its whole series
 SERIES_BEFORE = re.compile(r"\b(?:all|every|each|both)(?:\s+of)?(?:\s+the)?\s*$", re.I)
 SERIES_AFTER = re.compile(r"\s*(?:movies?|films?|ones|sequels|series|franchise|flicks)\b", re.I)

@@ -27,6 +27,7 @@ GENERAL_ASK = re.compile(
     r"what'?s (?:good|popular|hot|trending)|what'?s an? (?:good|great|nice) (?:movie|film|one)(?: to watch)?|"
     r"(?:i'?m|i am|so|we'?re) bored|entertain (?:me|us)|"
     r"what (?:do you think |would you say )?(?:i|we)(?:'?d| would| will| might)? (?:like|enjoy|love)|"  # "what do you think I'd like?"
+    r"what (?:would|will|might|do) (?:i|we) (?:like|enjoy|love)|"  # "what would I like?"
     r"what do you think(?=\s*\??\s*$)|"  # the same, once "I'd like" was read as a request cue
     r"what (?:would|do|can|could|should|will) you (?:recommend|suggest|pick)|what (?:do|would) you have|"
     r"(?:give|get) me (?:some |a few )?(?:recommendations|recs|suggestions|picks)|(?:some|any|got any) (?:recs|picks)|"
@@ -35,6 +36,9 @@ GENERAL_ASK = re.compile(
     r"(?:best|greatest|top)\s+(?:movies?|films?)(?:\s+(?:ever(?:\s+made)?|of all time|in history|out there))?|" + POPULAR + r")(?:\s+(?:for|to) (?:me|us))?\b"
     r"(?:\s+(?:right now|tonight|today|now|these days|this weekend))?\s*\??", re.I)
 OPEN_ASK = re.compile(POPULAR, re.I)  # read before the cues: "a movie everyone has seen" marks nothing seen
+REPEATS = re.compile(  # "seen groundhog day like 20 times": how often, not a film like it
+    r"\b(?:like\s+)?(?:\d+|a (?:million|hundred|thousand|dozen|few|bunch of)|(?:so |too )?many|several|a lot of|"
+    r"two|three|four|five|ten|twenty|a hundred|hundreds of|countless)\s+times\b|\blike\s+(?:twice|once)\b", re.I)
 GENRE_NOUNS = [f"{g}{s}" for g in ("western", "comedy", "thriller", "drama", "horror", "romance", "musical", "cartoon",
                                    "mystery", "war film", "crime film", "action film", "sci-fi", "sci fi", "scifi",
                                    "adventure", "fantasy", "noir", "documentary") for s in ("", "s")]
@@ -57,6 +61,7 @@ CUES = [  # (action, pattern), matched in this order; "request" cues ask for som
                    r"|(?:" + "|".join(f"(?<=\\b{noun} )" for noun in GENRE_NOUNS) + r")like\b"  # "a western like unforgiven"
                    r"|\belse\s+(?:(?:that'?s|is|are)\s+)?like\b|\bwhat'?s\s+like\b"  # "what else is like them"
                    r"|\bin the (?:vein|style|spirit) of\b|\balong the lines of\b"
+                   r"|(?<=, )(?<=\w, )more of(?=\s+(?:that|this|it)\b)"  # "heat rocks, more of that": more like Heat
                    r"|\b(?:along|on)\s+(?:those|these|the same|similar)\s+lines\b"
                    r"|\bin (?:the same|that|this|a similar) (?:vein|spirit|style)\b"  # "like X": a request, not a rating
                    r"|(?<!\bi )(?<!\bwe )(?<!really )(?<!\bdo )(?<!also )(?<!kinda )(?<!still )(?<!\bu )"

@@ -16,7 +16,7 @@ GENRE_SYNONYMS = {
               "time travel", "dystopian", "dystopia", "post apocalyptic", "apocalyptic", "with aliens", "about aliens",
               "w aliens", "cyberpunk", "astronaut"],  # "anythin w/ aliens n stuff?"
     "childrens": ["children", "childrens", "kids", "kid", "family", "children s", "kid friendly", "family friendly",
-                  "dog", "animal", "talking animal", "pet", "sleepover", "disney", "pixar", "kiddy", "kiddie",
+                  "dog", "animal", "talking animal", "pet", "disney", "pixar", "kiddy", "kiddie",
                   "childish"] + KID_AGES,
     "animation": ["animated", "animation", "cartoon", "anime", "claymation", "stop motion"],
     "filmnoir": ["noir", "film noir", "filmnoir"],
@@ -27,7 +27,7 @@ GENRE_SYNONYMS = {
                "goofy", "silly", "laughs", "laugh", "light", "something light", "light movie", "light film",
                "fun", "more fun", "sillier", "less serious", "lighten up", "lighten it up", "cheer me up", "cheer up",
                "pick me up", "cozy", "cosy", "comfort movie", "comfort film", "comforting", "screwball", "slapstick",
-               "parody", "parodies", "spoof", "satire", "satirical", "mockumentary"],
+               "parody", "parodies", "spoof", "satire", "satirical", "mockumentary", "chick flick"],
     "horror": ["horror", "scary", "scarier", "creepy", "creepier", "spooky", "halloween", "slasher", "zombie",
                "vampire", "werewolf", "haunted house", "terrifying", "frightening", "scare me",
                "gore", "gory", "gruesome", "scared", "scare", "frightened", "fright", "monster", "creature feature",

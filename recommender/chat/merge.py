@@ -173,6 +173,26 @@ def note_narrow_topics(update: Update, text: str) -> None:
             update.missing.append(("topic", m.group(0)))
 
 
+AWARDS = re.compile(r"\b(?:(?:oscars?|academy[\s-]awards?|awards?|golden[\s-]globes?|baftas?)(?:[\s-](?:winning|winners?|"
+                    r"nominated|nominees?|nominations?|worthy|bait))?|best[\s-]pictures?(?:[\s-](?:winners?|nominees?))?"
+                    r"|palme d'?or|cannes(?:[\s-]winners?)?)\b", re.I)
+
+
+def note_awards(update: Update, text: str) -> None:
+    """"best picture winners" listed popular films without a word, "oscar winning dramas" quoted “oscar winning”
+    as words it could not match: the catalogue has no awards, and the reply says so plainly."""
+    if update.question is not None or update.off_topic:
+        return
+    for m in AWARDS.finditer(text):
+        said = m.group(0)
+        update.missing = [(kind, words) for kind, words in update.missing if kind != "rest"
+                          or not set(t for t, _, _ in tokens(words)) <= set(t for t, _, _ in tokens(said)) | FILLER]
+        if update.query:  # "picture" and "winners" matched titles
+            update.query = " ".join(AWARDS.sub(" ", update.query).split()) or None
+        if ("awards", said) not in update.missing:
+            update.missing.append(("awards", said))
+
+
 def read_by_rules(text: str, genres) -> bool:
     """Whether the rule lexicons use these words: a genre ("lighthearted"), violence ("nothing too violent"
     leaves out the violent genres), an era ("black and white") or years against the list ("not so old")."""

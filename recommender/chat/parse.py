@@ -11,7 +11,8 @@ import re
 from functools import lru_cache
 
 from recommender.chat.cue_words import (CONNECTORS, COUNT, CUES, ENGLISH_HINTS, FILLER, FOREIGN_HINTS, GENERAL_ASK, INSTRUCTION,
-                                         ALL_EXCEPT, LOOKS_GOOD, MORE, NOT_FOR_ME, OPEN_ASK, RESET, TOP_COUNT)
+                                         ALL_EXCEPT, LOOKS_GOOD, MORE, NOT_FOR_ME, OPEN_ASK, REPEATS, RESET,
+                                         TOP_COUNT)
 from recommender.chat.phrases import (CARDINALS, CLAUSE_END, ORDINALS, GenreLexicon, Reference, find_genre_filters,
                                       find_named_on_list, find_references)
 from recommender.chat.state import DialogueState, PendingClarification, Update, exclusion_note
@@ -73,6 +74,8 @@ def parse_message(text: str, state: DialogueState, titles: TitleIndex, genres: G
     _relative_years("".join(blank), state, titles, update, consume, new_subject=bool(genres.names(text)))
     for m in OPEN_ASK.finditer("".join(blank)):  # "a movie everyone has seen": a request for anything
         update.new_request = True
+        consume(*m.span())
+    for m in REPEATS.finditer("".join(blank)):
         consume(*m.span())
     spared, mentions, refs = _all_except("".join(blank), mentions, refs, state, consume)
     before_cues = "".join(blank)

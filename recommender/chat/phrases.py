@@ -136,7 +136,10 @@ class GenreLexicon:
                 and not any(a <= start and end <= b for a, b in spans)]
 
     def _genres(self, match: re.Match) -> tuple[str, ...]:
-        return self.phrases[_fold_phrase(match.group(1)).replace("  ", " ")]
+        word = _fold_phrase(match.group(1)).replace("  ", " ")
+        if word in ("kid", "kids") and _OWN_CHILDHOOD.search(match.string[max(0, match.start() - 12):match.start()]):
+            return ()  # "i loved the lion king as a kid": the viewer's past, not a wish for children's films
+        return self.phrases[word]
 
     def _misspelt(self, token: str) -> tuple[str, ...]:
         if len(token) < 4 or token in self.words or not token.isalpha() or token in NOT_TYPOS:
@@ -152,6 +155,7 @@ class GenreLexicon:
 
 
 COMPARED = re.compile(r"\b(?:than|instead of)\b", re.I)
+_OWN_CHILDHOOD = re.compile(r"\b(?:as|was|were)\s+(?:a\s+)?$", re.I)
 
 
 @dataclass

@@ -47,6 +47,7 @@ from recommender.chat.merge import (
     ask_despite_unknown_titles,
     genre_reading,
     merge_rules,
+    note_awards,
     note_narrow_topics,
     note_unread_words,
     read_as_genres,
@@ -171,6 +172,7 @@ class MessageRouter:
         ground_history_asks(update, state, text, self.titles)
         not_the_sequels(update, state, text, self.titles)
         apply_popularity_wish(update, state, text)
+        note_awards(update, text)
 
     def _names_a_title(self, text: str) -> bool:
         common = self.genres.words if self.genres is not None else frozenset()

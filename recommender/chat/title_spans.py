@@ -38,10 +38,9 @@ def without_generic_titles(intent: Intent, titles, genre_words: frozenset[str], 
     """`intent` without title spans that are only genre and filler words, unless a catalogue title, or that
     speak of the person's own taste ("what I usually watch"); a story ("the one where ...") is a plot, and a
     name that links to no title ("Jim Carrey") a person."""
-    def generic(span: str) -> bool:
+    def generic(span: str) -> bool:  # "romance", and "i" ("she likes romance and i like action")
         words = [t for t, _, _ in tokens(span)]
-        return (any(w in genre_words for w in words) and all(w in genre_words or w in filler for w in words)
-                and titles.link(span).status != "exact")
+        return all(w in genre_words or w in filler for w in words) and titles.link(span).status != "exact"
 
     def years(span: str) -> bool:  # "like from the 90s": a year range, not a title
         found = find_year_filters(span)

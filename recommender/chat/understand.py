@@ -7,6 +7,7 @@ into a constraint happen here, deterministically, with the same helpers as the r
 
 from __future__ import annotations
 
+from recommender.chat.cue_words import REPEATS
 from recommender.chat.intent import Intent
 from recommender.chat.targets import bad_reference, resolve_title, targets_update
 from recommender.chat.state import DialogueState, Question, Update
@@ -83,16 +84,17 @@ CUE_LEAD = frozenset("i i've ive we we've just already also really have has had 
 
 
 def without_cue_words(span: str, titles: TitleIndex) -> tuple[str, TitleMatch] | None:
-    """"just watched Fargo", "not star wars" (spans the model wrote as titles, which link to nothing exactly)
-    are Fargo and Star Wars: what is left once leading cue words go, and its exact match; None when no such
-    rest is a title ("I don't know the movie “just watched Fargo”" was the reply)."""
-    words = span.split()
-    for k in range(1, len(words)):
-        if words[k - 1].lower() not in CUE_LEAD:
+    """"just watched Fargo", "not star wars", "groundhog day like 20 times" (spans the model wrote as titles,
+    which link to nothing exactly) are Fargo, Star Wars and Groundhog Day: what is left once leading cue words
+    and a trailing "like 20 times" go, and its exact match; None when no such rest is a title ("I don't know the
+    movie “just watched Fargo”" was the reply)."""
+    words = (REPEATS.split(span)[0].strip() or span).split()
+    for k in range(len(words)):
+        if k and words[k - 1].lower() not in CUE_LEAD:
             break
         rest = " ".join(words[k:])
-        match = titles.link(rest)
-        if match.status == "exact":
+        match = titles.link(rest) if rest != span else None
+        if match is not None and match.status == "exact":
             return rest, match
     return None
 

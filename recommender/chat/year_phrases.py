@@ -54,9 +54,9 @@ _RULES = [  # (pattern, groups -> (min_year, max_year)); earlier rules win where
     (rf"{_NOT}(?:after|later than|newer than)\s+{_YEAR}\b", lambda a: (None, int(a))),
     (rf"{_NOT}(?:before|b4|older than)\s+(?:the\s+)?{_DECADE}", lambda d: (_decade_start(d), None)),
     (rf"{_NOT}(?:after|newer than)\s+(?:the\s+)?{_DECADE}", lambda d: (None, _decade_start(d) + 9)),
-    # "skip the 90s stuff": the catalogues end in the 1990s, so no 90s is before 1990; "nothing from the 70s"
+    # "skip the 90s stuff", "too much 90s stuff": the catalogues end in the 1990s, so no 90s is before 1990; "nothing from the 70s"
     # is taken as newer (a range cannot leave out a middle decade, and people mostly leave out old films)
-    (rf"\b(?:nothing|not|no|skip|without|avoid)\s+(?:from\s+|in\s+)?(?:the\s+)?{_DECADE}",
+    (rf"\b(?:nothing|not|no|skip|without|avoid|too(?:\s+(?:much|many)(?:\s+of)?)?)\s+(?:from\s+|in\s+)?(?:the\s+)?{_DECADE}",
      lambda d: (None, _decade_start(d) - 1) if _decade_start(d) >= 1990 else (_decade_start(d) + 10, None)),
     (rf"\bbetween\s+{_YEAR}\s+and\s+{_YEAR}\b", lambda a, b: (int(a), int(b))),
     (rf"\b{_YEAR}\s*(?:-|–|to)\s*{_YEAR}\b", lambda a, b: (int(a), int(b))),
