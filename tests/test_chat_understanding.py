@@ -809,7 +809,7 @@ def test_a_request_of_its_own_for_what_the_data_lacks_replaces_the_list(engine, 
     session = engine.new_session()
     engine.message(session, "horror")
     turn = engine.message(session, "something set in paris at christmas")
-    assert "can't match" in turn.reply and engine.recommender.requests[-1].wished_genres == ()
+    assert "can't check for “paris” or “christmas”" in turn.reply and engine.recommender.requests[-1].wished_genres == ()
     engine.message(session, "horror")
     engine.message(session, "with Tom Hanks")
     assert engine.recommender.requests[-1].wished_genres == ("Horror",)
@@ -2150,3 +2150,30 @@ def test_new_user_trials_of_the_tenth_session(engine, parser):
     parser.intents["what would I like?"] = Intent(action="off_topic")
     turn = engine.message(engine.new_session(), "what would I like?")
     assert "only help you choose" not in turn.reply and turn.rows
+
+
+def test_dev22_readings_a_person_would_expect(engine, parser):
+    """From dev set 22, each wrong before: "cut the dramas" started over and wished for dramas (the model read a
+    reset); "none of these are scary enough" excluded Horror; "schindler's list is too heavy for tonight" liked
+    it; "#6 is a chick flick, no thanks" wished for romantic comedies and pointed at #6; "something romantic set in
+    paris" said the films had no descriptions, not that it has no plot summaries."""
+    from recommender.chat.state import DialogueState
+
+    parser.intents["cut the dramas"] = Intent(action="reset")
+    session = engine.new_session()
+    engine.message(session, "crime")
+    engine.message(session, "cut the dramas")
+    assert set(session.dialogue.constraints.exclude_genres) == {"Drama"} and session.dialogue.wished_genres == ["Crime"]
+    parser.intents["none of these are scary enough"] = Intent(action="request", exclude_genres=["Horror"])
+    engine.message(session, "none of these are scary enough")
+    assert "Horror" in session.dialogue.wished_genres and "Horror" not in session.dialogue.constraints.exclude_genres
+    router = _rules_router()
+    listed = DialogueState(last_shown=list(range(10)), shown=list(range(10)), turn=1)
+    update = router.understand("fargo is too heavy for tonight", listed).update
+    assert update.disliked == [index_of(CATALOG, "Fargo")] and not update.liked
+    update = router.understand("#6 is a chick flick, no thanks", listed).update
+    assert update.excluded == [listed.last_shown[5]] and not update.wished_genres
+    assert router.understand("#6 is a chick flick", listed).update.excluded == []
+    text = "something romantic set in paris"
+    parser.intents[text] = Intent(action="request", genres=["Romance"], rest=["paris"])
+    assert "I have no plot summaries, so I can't check for “paris”" in engine.message(engine.new_session(), text).reply

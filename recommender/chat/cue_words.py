@@ -109,7 +109,11 @@ NOT_FOR_ME = re.compile(  # "the first one's not for me, show others": positions
     r"(?:not (?:really )?(?:for me|for us|my (?:thing|type|kind of (?:thing|movie|film)|cup of tea|style))"
     r"|(?:isn'?t|aren'?t|wasn'?t) (?:really )?(?:for me|for us|my (?:thing|type|cup of tea|style))"
     r"|(?:doesn'?t|don'?t) (?:appeal|interest me|do it for me|grab me)"
-    r"|(?:looks?|sounds?|seems?) (?:really |pretty |kinda )?(?:boring|dull|bad|meh|terrible|awful|lame))\b", re.I)
+    r"|(?:looks?|sounds?|seems?) (?:really |pretty |kinda )?(?:boring|dull|bad|meh|terrible|awful|lame)"
+    r"|(?:(?:looks?|sounds?|seems?|feels?) )?(?:(?:way|a bit|a little|just|much|far|kinda|really) )?too (?:heavy|dark|sad|long|slow|"
+    r"violent|depressing|intense|scary|gory|grim|bleak|serious|much|old|bloody|gruesome|disturbing)"  # "X is too heavy for tonight"
+    r"|(?:a\s+)?(?:no thanks|no thank you|pass|nope)"
+    r"|[\w' -]{1,30}?[,.!;]\s*(?:no thanks|no thank you|not for me|not interested|pass|nope))\b", re.I)  # "#6 is a chick flick, no thanks"
 
 # "give me 5 good thrillers", "top 3 comedies", "just two movies": how many picks to show
 COUNT = re.compile(  # the number starts the message or follows a word that asks ("my 2 kids love cartoons": no count)

@@ -143,15 +143,18 @@ def _all_except(text: str, mentions, refs, state: DialogueState, consume):
 def _judged_after(targets, text: str, consume):
     """"the 4th and 6th look fun", "#4 looks good": positions reported on by words after them (the cues are
     read before a target) are liked; they were answered "#4 is …. Say *more like #4* …", and the model
-    read "fun" as a request for comedy. "the first one's not for me" turns the position down."""
-    if not targets or any(action != "referenced" for action, _, _ in targets):
+    read "fun" as a request for comedy. "the first one's not for me" turns the position down, and "schindler's
+    list is too heavy for tonight" the title (it was liked, as a title without a cue is)."""
+    if not targets or any(action != "referenced" and not (action == "liked" and isinstance(target, TitleMatch))
+                          for action, target, _ in targets):
         return targets
     text = text.replace("#", " ")
     for pattern, action in ((LOOKS_GOOD, "liked"), (NOT_FOR_ME, "excluded")):
-        m = pattern.match(text)
+        m = pattern.match(text) if action == "liked" or "?" not in text else None  # "is #2 too violent …?" asks
         if m:
             consume(*m.span())
-            return [(action, target, where) for _, target, where in targets]
+            return [("disliked" if action == "excluded" and isinstance(target, TitleMatch) else action, target, where)
+                    for _, target, where in targets]
     return targets
 
 

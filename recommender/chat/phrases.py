@@ -110,7 +110,8 @@ class GenreLexicon:
         for m in self._word.finditer(text):
             clause = CLAUSE_END.split(text[:m.start()])[-1]  # "none of these. something funnier" wishes
             before = [t for t, _, _ in tokens(NEGATING_PHRASES.sub(" not ", clause))][-6:]
-            target = negated if set(before) & NEGATIONS and not COMPARATIVE.fullmatch(m.group(0)) else said
+            enough = re.match(r"\s+enough\b", text[m.end():], re.I)  # "none of these are scary enough": a wish
+            target = negated if set(before) & NEGATIONS and not COMPARATIVE.fullmatch(m.group(0)) and not enough else said
             target += [g for g in self._genres(m) if g not in target]
         return [g for g in negated if g not in said]
 
@@ -180,9 +181,9 @@ def find_genre_filters(text: str, lexicon: GenreLexicon) -> GenreFilters:
         rf"|swap(?: out)?|replace|trade(?: out)?|switch out"  # "swap the horror ones for comedies"
         rf"|don'?t (?:want|like|need)|do not (?:want|like|need)|no more|not into"
         rf"|won'?t (?:watch|do|sit through)|will not watch|(?:can'?t|cannot|never) watch|refuses? to watch"
-        rf"|drop|ditch|remove|lose|get rid of|cut out|leave out)|{NEGATING_PHRASES.pattern})"
+        rf"|drop|ditch|remove|lose|get rid of|cut(?: out)?|scrap|nix|leave out)|{NEGATING_PHRASES.pattern})"
         rf"\s+(?:any\s+|more\s+|of\s+the\s+|the\s+|with\s+|too\s+|very\s+|so\s+|an?\s+|about\s+)?(?:anything\s+)??"
-        rf"(?:(?:anything\s+)?(?!{g}\b)[a-z]+\s+(?:or|nor)\s+)??({listed})\b", re.I)  # "won't watch anything sappy or musical"
+        rf"(?:(?:anything\s+)?(?!{g}\b)[a-z]+\s+(?:or|nor)\s+)??({listed})\b(?!\s+enough)", re.I)  # "won't watch anything sappy or musical"
     # "just romance, no kids stuff": ", no" starts an exclusion, it continues no list of wishes
     wished = rf"{g}(?:(?:\s*(?:/|\bor\b|\band\b|,\s*(?:or|and)\b)\s*(?:any\s+)?|\s+){g})*"
     positive = re.compile(rf"\b(?:only|just|exclusively|strictly)\s+(?:some\s+|a\s+|an\s+)?({wished})\b", re.I)

@@ -62,6 +62,7 @@ from recommender.chat.title_spans import (
     no_unknown_title_naming_a_person,
     not_compared_titles,
     people_by_name,
+    settings_as_plot,
     title_as_a_kind,
     titles_the_model_missed,
     without_generic_titles,
@@ -129,6 +130,7 @@ class MessageRouter:
         intent = feedback_needs_words(without_unpointed_positions(parsed.intent, text, named, listed), text)
         intent = people_by_name(not_compared_titles(question_needs_an_item(intent, text, rules, state), text),
                                 text, self.titles)
+        intent = settings_as_plot(intent, text)
         if self.genres is not None:
             intent = without_generic_titles(intent, self.titles, self.genres.words, FILLER)
         update = update_from_intent(intent, state, self.titles, self.text_search)

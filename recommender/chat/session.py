@@ -2,7 +2,7 @@
 
 The Gradio app, the benchmark and the conversational evaluation all go through ChatEngine, so what
 is measured is what the page does. The list comes first (`message`, `feedback`); explanations
-stream afterwards (`explain`, or `explain_in_background` for the page), and a newer list stops an
+stream afterwards (`explain`, or `explain_in_background` for the page; see `cards.py`), and a newer list stops an
 older stream.
 """
 
@@ -26,12 +26,13 @@ from recommender.chat.answers import (
     small_talk_reply,
     understood_besides_missing,
 )
+from recommender.chat.cards import explain_cards, explain_in_background, show_quick_cards
 from recommender.chat.history_asks import favourites, genre_sizes, history_genres, last_well_rated
 from recommender.chat.markdown import escape
 from recommender.chat.parse import lexicon_for
 from recommender.chat.router import MessageRouter
 from recommender.chat.state import DialogueState, Update
-from recommender.chat.turns import ChatTurn, ResultRow, one_line
+from recommender.chat.turns import ChatTurn, ResultRow
 from recommender.errors import RecommenderError
 from recommender.titles import TitleIndex
 from recommender.types import Recommendation, Request
@@ -236,7 +237,7 @@ class ChatEngine:
         dialogue.record_shown([r.index for r in recs])
         session.request, session.recs = request, recs
         session.rows = [self._row(position, rec) for position, rec in enumerate(recs, 1)]
-        self._show_quick_cards(session)
+        show_quick_cards(self.recommender, session)
         session.generation += 1
         seconds = time.perf_counter() - started
         few = few_of_the_wished_genres(dialogue.wished_genres, session.rows)
@@ -258,15 +259,6 @@ class ChatEngine:
                 out.append(rec)
         return out
 
-    def _show_quick_cards(self, session: ChatSession) -> None:
-        """Every card shows checked facts with the list (cached or plain text); the LLM's text, when it
-        passes, replaces a card's later (`explain`)."""
-        quick = getattr(self.recommender, "quick_cards", None)
-        session.shown = quick(session.request, session.recs, session.explanations) if quick and session.recs else []
-        for card in session.shown:
-            row = session.rows[card.position]
-            row.explanation, row.explained, row.source, row.final = one_line(card.text), True, card.source, card.final
-
     def _row(self, position: int, rec: Recommendation) -> ResultRow:
         item = self.catalog[rec.index]
         return ResultRow(position, rec.index, item.item_id, item.title, item.year, tuple(item.genres))
@@ -283,49 +275,9 @@ class ChatEngine:
         return "\n".join(lines)
 
     def explain_in_background(self, session: ChatSession) -> threading.Thread | None:
-        """Explain the list on screen in a daemon thread that fills `session.rows` in place (the page
-        polls them). None when there is nothing to explain or a thread already works on this list; the
-        thread stops by itself once a newer list arrives."""
-        generation = session.generation
-        if session.explaining == generation or all(row.final for row in session.rows):
-            return None
-        session.explaining = generation
-
-        def work() -> None:
-            try:
-                for _ in self.explain(session, generation):
-                    pass
-            except Exception:
-                log.exception("background explanations failed")
-
-        thread = threading.Thread(target=work, name=f"explain-{generation}", daemon=True)
-        thread.start()
-        return thread
+        """See `cards.explain_in_background`."""
+        return explain_in_background(self.recommender, session)
 
     def explain(self, session: ChatSession, generation: int | None = None) -> Iterator[list[ResultRow]]:
-        """Explain the list on screen, yielding the rows each time a card's explanation arrives (cards whose
-        facts were explained before in this session come back at once). Stops as soon as a newer list
-        replaces this one (or at once when `generation`, the list the caller wants explained, is gone)."""
-        generation = session.generation if generation is None else generation
-        if session.generation != generation:
-            return
-        rows = session.rows
-        explain = self.recommender.explain_list
-        cards = (explain(session.request, session.recs, session.explanations, shown=session.shown) if session.shown
-                 else explain(session.request, session.recs, session.explanations))
-        try:
-            for card in cards:
-                if session.generation != generation:
-                    return
-                row = rows[card.position]
-                row.explanation, row.explained, row.source, row.final = one_line(card.text), True, card.source, True
-                yield rows
-        except Exception:
-            log.exception("explaining the list failed")
-            for row, rec in zip(rows, session.recs):
-                if not row.explained:
-                    row.explanation = one_line(rec.evidence[0].reason if rec.evidence else "")
-                row.explained = row.final = True
-            yield rows
-        finally:
-            getattr(cards, "close", lambda: None)()  # stops the model generating for a stale list
+        """See `cards.explain_cards`."""
+        return explain_cards(self.recommender, session, generation)

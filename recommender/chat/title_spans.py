@@ -26,6 +26,7 @@ PERSON = re.compile(r"^[A-Z][a-z]+(?:\s+(?:[A-Z]\.|de|van|von|Mc[A-Z][a-z]+|[A-Z
 PLOT_SPAN = re.compile(r"^\W*(?:the|a|that)\s+(?:one|movie|film)\s+(?:where|in which|with the|about (?:a|the|some))\b",
                        re.I)  # a story told for a title ("the one where a guy keeps living the same day")
 THAN = re.compile(r"\bthan\b", re.I)
+SETTING = re.compile(r"\b(?:(?:set|takes? place|taking place)\s+(?:in|on|at|during)|about)\s+(?:[\w'-]+\s+){0,2}$", re.I)
 OWN_TASTE = re.compile(  # "something like what I usually watch": the person's history, which the list follows anyway
     r"^\W*(?:(?:what|the (?:stuff|things?|movies|films|kind|sort|type)(?: of (?:stuff|things?|movies|films))?(?: that)?)\s+"
     r"(?:i|we)\s+(?:(?:usually|normally|always|typically|often|generally|already)\s+)?"
@@ -91,6 +92,17 @@ def not_compared_titles(intent: Intent, text: str) -> Intent:
 
 
 THE_BETTER = re.compile(r"\b(the\s+\w+\s+the\s+(?:better|merrier))\b")  # "the darker the better"
+
+
+def settings_as_plot(intent: Intent, text: str) -> Intent:
+    """"something romantic set in paris", "an epic about ancient rome": where and when a story is set is a story
+    detail (the model wrote "paris" as the rest, and the reply said the films had no descriptions rather than
+    that it has no plot summaries)."""
+    lowered = text.lower()
+    moved = [r for r in intent.rest if (at := lowered.find(r.lower())) > 0 and SETTING.search(lowered[:at])]
+    if not moved:
+        return intent
+    return dataclasses.replace(intent, rest=[r for r in intent.rest if r not in moved], plot=intent.plot + moved)
 
 
 def people_by_name(intent: Intent, text: str = "", titles=None) -> Intent:
