@@ -2177,3 +2177,32 @@ def test_dev22_readings_a_person_would_expect(engine, parser):
     text = "something romantic set in paris"
     parser.intents[text] = Intent(action="request", genres=["Romance"], rest=["paris"])
     assert "I have no plot summaries, so I can't check for “paris”" in engine.message(engine.new_session(), text).reply
+
+
+def test_follow_ups_a_new_user_typed_in_the_tenth_session(engine, parser):
+    """With the real model: "not that silly though" after "i'm sad, cheer me up" excluded comedies and listed
+    Dead Man Walking; "too gory, something more psychological" after horror said "the list stays Horror" and listed
+    thrillers only; "hmm, seen most of those" marked #10 seen and showed the same list again."""
+    parser.intents.update({
+        "i'm sad, cheer me up": Intent(action="request", genres=["Drama", "Comedy"]),
+        "not that silly though": Intent(action="request", exclude_genres=["Comedy"]),
+        "too gory, something more psychological": Intent(action="request", genres=["Thriller"], exclude_genres=["Horror"]),
+        "hmm, seen most of those": Intent(action="feedback", seen_items=[5]),
+    })
+    session = engine.new_session()
+    engine.message(session, "i'm sad, cheer me up")
+    turn = engine.message(session, "not that silly though")
+    assert "Comedy" in session.dialogue.wished_genres and not session.dialogue.constraints.exclude_genres
+    assert "I can't tell how silly a film is from its genres" in turn.reply
+    session = engine.new_session()
+    engine.message(session, "scary movies")
+    turn = engine.message(session, "too gory, something more psychological")
+    assert "the list stays Horror" in turn.reply and session.dialogue.wished_genres == ["Horror", "Thriller"]
+    session = engine.new_session()
+    engine.message(session, "comedy")
+    before = [row.index for row in session.rows]
+    engine.message(session, "hmm, seen most of those")
+    assert not session.dialogue.seen and not set(before) & {row.index for row in session.rows}
+    parser.intents["bleh, seen most of those"] = Intent(action="feedback", seen_items=[1, 2, 3, 4, 5])
+    engine.message(session, "bleh, seen most of those")  # read by the model ("bleh" is no rule word)
+    assert session.understood.parser == "llm" and not session.dialogue.seen and session.understood.update.more

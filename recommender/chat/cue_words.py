@@ -36,6 +36,9 @@ GENERAL_ASK = re.compile(
     r"(?:best|greatest|top)\s+(?:movies?|films?)(?:\s+(?:ever(?:\s+made)?|of all time|in history|out there))?|" + POPULAR + r")(?:\s+(?:for|to) (?:me|us))?\b"
     r"(?:\s+(?:right now|tonight|today|now|these days|this weekend))?\s*\??", re.I)
 OPEN_ASK = re.compile(POPULAR, re.I)  # read before the cues: "a movie everyone has seen" marks nothing seen
+SEEN_MOST = re.compile(  # "hmm, seen most of those": show others (no film is named, so none is marked seen)
+    r"\b(?:(?:i'?ve|i have|we'?ve|we have)\s+)?(?:already\s+)?(?:seen|watched) (?:most|many|half|a lot|a bunch|several|some)"
+    r" of (?:these|those|them|'em)\b", re.I)
 REPEATS = re.compile(  # "seen groundhog day like 20 times": how often, not a film like it
     r"\b(?:like\s+)?(?:\d+|a (?:million|hundred|thousand|dozen|few|bunch of)|(?:so |too )?many|several|a lot of|"
     r"two|three|four|five|ten|twenty|a hundred|hundreds of|countless)\s+times\b|\blike\s+(?:twice|once)\b", re.I)
@@ -83,7 +86,8 @@ FILLER = frozenset(
     who good great cool nice sure fine morning evening afternoon bye goodbye cheers about tonight tonite today
     weekend showed shown suggested listed recommended best greatest top ever time rated highest popular
     acclaimed favorite favourite ish old classic classics lol tbh imo idk haha lmao honestly plz thx em stuff
-    flick flicks hmm hmmm smth sth somethin sumthin summat anythin still that's thats it's bored""".split()
+    flick flicks hmm hmmm hm eh meh ugh um umm oh ah smth sth somethin sumthin summat anythin still that's thats it's
+    bored""".split()
 )
 ENGLISH_HINTS = frozenset(
     """the a an i me my you and or but of in on with like want something movie movies some from for is are to please

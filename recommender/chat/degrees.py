@@ -37,6 +37,9 @@ LESS_OF = re.compile(rf"\b(?:not (?:so|too|that|very|overly|super|as)|less|too(?
                      re.I)
 
 
+NOT_SO = re.compile(r"\bnot (?:so|that|very|overly|super|as)\s+([a-z]+)\b", re.I)
+
+
 def _trait(degree: re.Match) -> str:
     """The trait a LESS_OF match names, as an adjective ("too much gore": gory)."""
     word = degree.group(1).lower()
@@ -48,13 +51,15 @@ def spare_the_wished_genre(update: Update, state: DialogueState, text: str) -> N
     tell ("not so gory", "less violent", "too dark") keeps the genre the request wishes (the list passes
     over what is on screen, and the reply says genres cannot tell how gory a film is). "no horror", and
     less of what the genre is ("less scary" after horror, "too sad" after dramas), still exclude it."""
-    degree = LESS_OF.search(text)
+    degree = LESS_OF.search(text) or NOT_SO.search(text)  # "not that silly" after comedies: less silly ones
     spared = [g for g in update.exclude_genres if g in state.wished_genres
               and not re.search(rf"\b{re.escape(g.lower().rstrip('s'))}", text.lower())]
     if not degree or not spared:
         return
     update.set_exclusions([g for g in update.exclude_genres if g not in spared])
     update.more = bool(state.last_shown)
+    if update.wished_genres:  # "too gory, something more psychological" after horror: psychological horror
+        update.wished_genres = list(dict.fromkeys(spared + update.wished_genres))
     update.notes.append(f"I can't tell how {_trait(degree)} a film is from its genres, so the list stays "
                         f"{' and '.join(spared)}.")
 

@@ -87,11 +87,15 @@ def drop_unsaid_exclusions(update: Update, text: str) -> None:
 CUE_PATTERNS = dict(CUES)
 
 
+SOME_OF = re.compile(r"\s+(?:most|many|half|a lot|a bunch|several|some) of\b", re.I)
+
+
 def drop_unsaid_seen(update: Update, text: str) -> None:
-    """"I haven't seen Alien, is it good?" and "something i haven't seen" (the model: seen Alien, seen #1)
-    mark nothing seen: only a "seen" the message does not negate counts."""
+    """"I haven't seen Alien, is it good?", "something i haven't seen" and "seen most of those" (the model: seen
+    Alien, seen #1, seen #10) mark nothing seen: only a "seen" the message does not negate, of no vague share, counts."""
     said = [m for m in CUE_PATTERNS["seen"].finditer(text)
-            if not any(n.start() <= m.start() < n.end() for n in CUE_PATTERNS["unseen"].finditer(text))]
+            if not any(n.start() <= m.start() < n.end() for n in CUE_PATTERNS["unseen"].finditer(text))
+            and not SOME_OF.match(text, m.end())]  # "seen most of those": show others, no film named
     if update.seen and not said:
         update.seen = []
         update.notes = [n for n in update.notes if not n.startswith("Noted, you've seen")]

@@ -35,6 +35,8 @@ def merge_rules(update: Update, rules: Update, genres=None) -> Update:
     if update.more and rules.exclude_genres and not rules.more:  # "ugh, no more kids movies": the model said "more"
         update.more = False
         update.set_exclusions(list(dict.fromkeys(update.exclude_genres + rules.exclude_genres)))
+    if rules.more and not update.more and not update.understood and update.question is None and not update.off_topic:
+        update.more = True  # "hmm, seen most of those" (the model: all ten seen, which no word names)
     if update.more and (rules.min_year or rules.max_year):  # "anything newer than these?"
         update.min_year, update.max_year = rules.min_year, rules.max_year
     question = update.question

@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 
 from recommender.chat.cue_words import (CONNECTORS, COUNT, CUES, ENGLISH_HINTS, FILLER, FOREIGN_HINTS, GENERAL_ASK, INSTRUCTION,
-                                         ALL_EXCEPT, LOOKS_GOOD, MORE, NOT_FOR_ME, OPEN_ASK, REPEATS, RESET,
+                                         ALL_EXCEPT, LOOKS_GOOD, MORE, NOT_FOR_ME, OPEN_ASK, REPEATS, RESET, SEEN_MOST,
                                          TOP_COUNT)
 from recommender.chat.phrases import (CARDINALS, CLAUSE_END, ORDINALS, GenreLexicon, Reference, find_genre_filters,
                                       find_named_on_list, find_references)
@@ -76,6 +76,9 @@ def parse_message(text: str, state: DialogueState, titles: TitleIndex, genres: G
         update.new_request = True
         consume(*m.span())
     for m in REPEATS.finditer("".join(blank)):
+        consume(*m.span())
+    for m in SEEN_MOST.finditer("".join(blank)):
+        update.more = True
         consume(*m.span())
     spared, mentions, refs = _all_except("".join(blank), mentions, refs, state, consume)
     before_cues = "".join(blank)
