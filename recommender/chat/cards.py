@@ -43,6 +43,7 @@ def explain_in_background(recommender, session) -> threading.Thread | None:
     thread.start()
     return thread
 
+
 def explain_cards(recommender, session, generation: int | None = None) -> Iterator[list[ResultRow]]:
     """Explain the list on screen, yielding the rows each time a card's explanation arrives (cards whose
     facts were explained before in this session come back at once). Stops as soon as a newer list

@@ -36,9 +36,10 @@ GENERAL_ASK = re.compile(
     r"(?:best|greatest|top)\s+(?:movies?|films?)(?:\s+(?:ever(?:\s+made)?|of all time|in history|out there))?|" + POPULAR + r")(?:\s+(?:for|to) (?:me|us))?\b"
     r"(?:\s+(?:right now|tonight|today|now|these days|this weekend))?\s*\??", re.I)
 OPEN_ASK = re.compile(POPULAR, re.I)  # read before the cues: "a movie everyone has seen" marks nothing seen
+VAGUE_SHARE = r"(?:most|many|half|a lot|a bunch|several|some) of"  # a share of the list that names no film
 SEEN_MOST = re.compile(  # "hmm, seen most of those": show others (no film is named, so none is marked seen)
-    r"\b(?:(?:i'?ve|i have|we'?ve|we have)\s+)?(?:already\s+)?(?:seen|watched) (?:most|many|half|a lot|a bunch|several|some)"
-    r" of (?:these|those|them|'em)\b", re.I)
+    rf"\b(?:(?:i'?ve|i have|we'?ve|we have)\s+)?(?:already\s+)?(?:seen|watched) {VAGUE_SHARE} (?:these|those|them|'em)\b",
+    re.I)
 REPEATS = re.compile(  # "seen groundhog day like 20 times": how often, not a film like it
     r"\b(?:like\s+)?(?:\d+|a (?:million|hundred|thousand|dozen|few|bunch of)|(?:so |too )?many|several|a lot of|"
     r"two|three|four|five|ten|twenty|a hundred|hundreds of|countless)\s+times\b|\blike\s+(?:twice|once)\b", re.I)

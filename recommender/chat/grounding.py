@@ -21,7 +21,7 @@ import dataclasses
 import re
 from typing import Sequence
 
-from recommender.chat.cue_words import CUES
+from recommender.chat.cue_words import CUES, VAGUE_SHARE
 from recommender.chat.intent import POSITION_LISTS, Intent
 from recommender.chat.phrases import ANSWER, NEGATIONS, VIOLENCE, VIOLENT_GENRES, find_named_on_list, find_references
 from recommender.chat.state import DialogueState, Question, Update
@@ -87,7 +87,7 @@ def drop_unsaid_exclusions(update: Update, text: str) -> None:
 CUE_PATTERNS = dict(CUES)
 
 
-SOME_OF = re.compile(r"\s+(?:most|many|half|a lot|a bunch|several|some) of\b", re.I)
+SOME_OF = re.compile(rf"\s+{VAGUE_SHARE}\b", re.I)
 
 
 def drop_unsaid_seen(update: Update, text: str) -> None:

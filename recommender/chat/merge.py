@@ -185,14 +185,15 @@ def note_awards(update: Update, text: str) -> None:
     as words it could not match: the catalogue has no awards, and the reply says so plainly."""
     if update.question is not None or update.off_topic:
         return
-    for m in AWARDS.finditer(text):
-        said = m.group(0)
-        update.missing = [(kind, words) for kind, words in update.missing if kind != "rest"
-                          or not set(t for t, _, _ in tokens(words)) <= set(t for t, _, _ in tokens(said)) | FILLER]
-        if update.query:  # "picture" and "winners" matched titles
-            update.query = " ".join(AWARDS.sub(" ", update.query).split()) or None
+    found = [m.group(0) for m in AWARDS.finditer(text)]
+    for said in found:
+        said_words = {t for t, _, _ in tokens(said)} | FILLER
+        update.missing = [(kind, words) for kind, words in update.missing
+                          if kind != "rest" or not {t for t, _, _ in tokens(words)} <= said_words]
         if ("awards", said) not in update.missing:
             update.missing.append(("awards", said))
+    if found and update.query:  # "picture" and "winners" matched titles
+        update.query = " ".join(AWARDS.sub(" ", update.query).split()) or None
 
 
 def read_by_rules(text: str, genres) -> bool:
