@@ -91,7 +91,8 @@ def test_load_backend_loads_once_per_model_quantization_adapter_and_device(monke
         first = load_backend(LLMConfig(device="cpu"), progress=False)
         assert load_backend(LLMConfig(device="cpu", cache_dir="/elsewhere"), progress=False) is first
         assert load_backend(LLMConfig(device="cpu", quantize="8bit"), progress=False) is not first
-        assert loads == ["4bit", "8bit"]
+        assert load_backend(LLMConfig(device="cpu", dense_4bit="off"), progress=False) is not first
+        assert loads == ["4bit", "8bit", "4bit"]
     finally:
         backend_module.clear_backend_cache()
 
@@ -99,6 +100,9 @@ def test_load_backend_loads_once_per_model_quantization_adapter_and_device(monke
 class _EvalOnly:
     def eval(self):
         return self
+
+    def modules(self):
+        return iter(())
 
 
 # --- a tiny random Llama, to test the backend's mechanics without the real model ----------------
@@ -280,6 +284,37 @@ def test_rows_fed_different_numbers_of_tokens_per_step_decode_as_they_would_alon
     for row, rest in enumerate(rests):
         alone = dict(tiny_backend.decode_batch(prefix, [rest], [ForcingPolicy(forced[row], 4)], 10))
         assert batched[row] == alone[0] and len(alone[0]) == 4 * (1 + len(forced[row]))
+
+
+def test_sessions_asking_for_the_same_prompt_start_at_once_share_one_pass(tiny_backend, monkeypatch):
+    """Under load, eight sessions' explanations began at once and each ran the same prompt start's pass,
+    one after another, ahead of the messages people were waiting on; now the first computes it and the
+    others wait for it. Background work computes it at background priority."""
+    import threading
+    import time
+
+    prefix = "<|im_start|>system\nshared start of eight sessions<|im_end|>\n"
+    width = len(tiny_backend._encode(prefix))
+    forward, passes = tiny_backend._forward, []
+
+    def slow(*args, **inputs):
+        if inputs["input_ids"].shape == (1, width):
+            passes.append(inputs.get("background", False))
+            time.sleep(0.2)  # long enough for every thread to ask before the first pass ends
+        return forward(*args, **inputs)
+
+    monkeypatch.setattr(tiny_backend, "_forward", slow)
+    results = {}
+
+    def decode(i):
+        results[i] = dict(tiny_backend.decode_batch(prefix, [f"row {i}<|im_end|>"], [ForcingPolicy([], 2)], 5,
+                                                    background=True))
+
+    threads = [threading.Thread(target=decode, args=(i,)) for i in range(4)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert passes == [True] and len(results) == 4
+    assert results[0] == dict(tiny_backend.decode_batch(prefix, ["row 0<|im_end|>"], [ForcingPolicy([], 2)], 5))
 
 
 def test_finished_rows_leave_the_batch_and_the_rest_decode_as_they_would_alone(tiny_backend, monkeypatch):
@@ -473,3 +508,42 @@ def test_the_lean_lora_forward_computes_bitwise_what_peft_computes(tiny_model_di
     model.train()  # training runs PEFT's own forward: the adapter still gets its gradient
     model(input_ids=ids).logits.sum().backward()
     assert all(p.grad is not None for n, p in model.named_parameters() if "lora_" in n)
+
+
+def test_dense_4bit_layers_compute_bitwise_what_bitsandbytes_computes(tiny_model_dir):
+    """On CPUs without bitsandbytes' 4-bit kernel every step dequantized every layer again; the dense
+    forward keeps the dequantized weight and must give the same logits, bit for bit, with a LoRA
+    adapter on top (one prompt pass and one-token steps: bitsandbytes takes another path for a
+    single row), and leave training to bitsandbytes' own forward."""
+    import torch
+    from peft import LoraConfig, get_peft_model
+
+    from recommender.llm.dense_4bit import dense_4bit_layers
+
+    torch.manual_seed(0)
+    base = load_base_model(LLMConfig(model=str(tiny_model_dir), quantize="4bit", device="cpu"), progress=False)
+    model = get_peft_model(base.model, LoraConfig(r=4, target_modules=["q_proj", "down_proj"],
+                                                  init_lora_weights=False)).eval()
+    prompt, step = torch.tensor([[5, 17, 30, 42, 8, 9]]), torch.tensor([[11]])
+    with torch.inference_mode():
+        reference = [model(input_ids=ids).logits for ids in (prompt, step)]
+    assert dense_4bit_layers(model) == 14 and dense_4bit_layers(model) == 0  # 2 layers x 7 projections, once
+    with torch.inference_mode():
+        assert all(torch.equal(model(input_ids=ids).logits, ref) for ids, ref in zip((prompt, step), reference))
+    model.train()
+    model(input_ids=prompt).logits.sum().backward()
+    assert all(p.grad is not None for n, p in model.named_parameters() if "lora_" in n)
+
+
+def test_dense_4bit_is_used_only_for_4bit_on_cpu_and_by_default_only_without_the_kernel(monkeypatch):
+    from recommender.llm import dense_4bit
+
+    monkeypatch.setattr(dense_4bit, "has_4bit_cpu_kernel", lambda: False)
+    assert dense_4bit.wanted("auto", "4bit", "cpu") and dense_4bit.wanted("on", "4bit", "cpu")
+    assert not dense_4bit.wanted("off", "4bit", "cpu")
+    assert not any(dense_4bit.wanted(mode, q, d) for mode in dense_4bit.MODES
+                   for q, d in (("8bit", "cpu"), ("none", "cpu"), ("4bit", "cuda")))
+    monkeypatch.setattr(dense_4bit, "has_4bit_cpu_kernel", lambda: True)
+    assert not dense_4bit.wanted("auto", "4bit", "cpu") and dense_4bit.wanted("on", "4bit", "cpu")
+    with pytest.raises(ConfigError, match="dense_4bit must be one of auto, on, off"):
+        LLMConfig(dense_4bit="yes")

@@ -1132,7 +1132,11 @@ def test_sixth_session_trials_similar_counts_general_asks_and_year_spans(engine,
     assert len(engine.message(engine.new_session(), "top 3 for me").rows) == 3  # said "can't match “top 3 for me”"
     assert len(engine.message(engine.new_session(), "my 2 kids love comedies").rows) == 5  # an age, no count
     turn = engine.message(engine.new_session(), "a mystery")  # the catalogue has one: say so, not silently
-    assert "Only 1 of these is Mystery." in turn.reply and len(turn.rows) == 5
+    assert "Only 1 of these is Mystery: that is all I have" in turn.reply and len(turn.rows) == 5
+    session = engine.new_session()
+    engine.message(session, "a mystery")
+    turn = engine.message(session, "more")
+    assert "I have no more Mystery that fits the rest of your request" in turn.reply  # not "None of these is"
     turn = engine.message(engine.new_session(), "what would you recommend for me?")
     assert "didn't find a request" not in turn.reply and turn.rows
     parser.intents["idk, something popular"] = Intent(action="off_topic")  # the model's reading

@@ -178,6 +178,10 @@ def few_of_the_wished_genres(wished, rows) -> str:
     if not wished or not rows or matching == len(rows):
         return ""
     names = " or ".join(wished)
+    # items with a wished genre always rank first (retrieval's genre tiers), so a list that goes on without
+    # one has shown every such item that fits the rest of the request
     if not matching:
-        return f"None of these is {names}: I have no more that fit the rest of your request."
-    return f"Only {matching} of these {'is' if matching == 1 else 'are'} {names}."
+        return (f"I have no more {names} that fits the rest of your request, so these are the closest "
+                f"films without it.")
+    return (f"Only {matching} of these {'is' if matching == 1 else 'are'} {names}: that is all I have that fits "
+            f"the rest of your request, so the others are the closest films without it.")

@@ -29,6 +29,7 @@ from recommender.errors import ModelError
 from recommender.llm.adapters import attach_adapter, check_adapter_matches, normalise_model_id
 from recommender.llm.convert import DEFAULT_MODEL_ID, ensure_default_checkpoint
 from recommender.llm.generation import GenerationMixin, repeated_ngram_completions  # noqa: F401
+from recommender.llm.dense_4bit import MODES as DENSE_MODES, dense_4bit_layers, wanted as wants_dense_4bit
 from recommender.llm.lean_lora import use_lean_lora
 from recommender.llm.loading import (LoadedModel, configure_threads, load_base_model, resolve_device,  # noqa: F401
                                      resolve_model_source)
@@ -54,6 +55,9 @@ class LLMConfig:
     threads: int = option(0, "torch CPU threads for scoring prompts (0 = available cores minus one, at least 1)")
     decode_threads: int = option(1, "torch CPU threads while generating token by token (0 = as threads); "
                                     "one-token steps are too small to split, extra threads mostly wait")
+    dense_4bit: str = option("auto", "keep 4-bit weights dequantized for inference on CPU, for the memory of "
+                                     "dense weights: auto (on CPUs without bitsandbytes' AVX512-BF16 4-bit "
+                                     "kernel, where every layer is otherwise dequantized on every step), on or off")
 
     def __post_init__(self):
         check(self.quantize in QUANTIZE_MODES, f"quantize must be one of {', '.join(QUANTIZE_MODES)}, "
@@ -61,6 +65,8 @@ class LLMConfig:
         check(self.device in DEVICES, f"device must be one of {', '.join(DEVICES)}, not {self.device!r}")
         check(self.threads >= 0, f"threads must be >= 0, not {self.threads}")
         check(self.decode_threads >= 0, f"decode_threads must be >= 0, not {self.decode_threads}")
+        check(self.dense_4bit in DENSE_MODES, f"dense_4bit must be one of {', '.join(DENSE_MODES)}, "
+                                              f"not {self.dense_4bit!r}")
 
 
 class HFBackend(GenerationMixin):
@@ -77,6 +83,8 @@ class HFBackend(GenerationMixin):
         # the ranker's adapter: PEFT names the adapter a model is loaded with "default"
         self.ranker_adapter: str | None = "default" if hasattr(model, "peft_config") else None
         self._prefix_cache: dict[tuple, Any] = {}  # (prefix ids, adapter) -> KV cache of a fixed prompt start
+        self._prefix_computing: dict[tuple, threading.Lock] = {}  # one lock per prompt start (see _prefix_kv)
+        self._prefix_guard = threading.Lock()
         self._priority, self._waiting = threading.Condition(), 0  # foreground work waiting (see generation.py)
 
     @contextlib.contextmanager
@@ -217,10 +225,10 @@ _BACKENDS_LOCK = threading.Lock()
 
 
 def load_backend(config: LLMConfig, progress: bool = True) -> HFBackend:
-    """The backend for `config`, loaded once per process per (model, quantize, adapter, device)."""
+    """The backend for `config`, loaded once per process per (model, quantize, adapter, device, dense_4bit)."""
     device = resolve_device(config.device)
     adapter = str(Path(config.adapter).expanduser().resolve()) if config.adapter else None
-    key = (config.model or DEFAULT_MODEL_ID, config.quantize, adapter, device)
+    key = (config.model or DEFAULT_MODEL_ID, config.quantize, adapter, device, config.dense_4bit)
     with _BACKENDS_LOCK:
         if key not in _BACKENDS:
             model, tokenizer, model_id = load_base_model(config, progress=progress)
@@ -228,6 +236,8 @@ def load_backend(config: LLMConfig, progress: bool = True) -> HFBackend:
                 model = attach_adapter(model, adapter, model_id, progress)
                 use_lean_lora(model)
             model.eval()
+            if wants_dense_4bit(config.dense_4bit, config.quantize, device):
+                dense_4bit_layers(model)
             threads = configure_threads(config.threads)
             _BACKENDS[key] = HFBackend(model, tokenizer, model_id, device, threads, config.decode_threads or threads)
         return _BACKENDS[key]

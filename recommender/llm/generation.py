@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import threading
 from typing import Callable, Iterator, Sequence
 
 import numpy as np
@@ -20,7 +21,8 @@ TOP_K = 40  # candidate tokens a gate is offered per step, best first
 
 class GenerationMixin:
     """Needs: model, tokenizer, device, threads, decode_threads, _forward, _encode, _stop_ids,
-    _prefix_cache, _priority (a threading.Condition) and _waiting (an int)."""
+    _prefix_cache, _prefix_computing, _prefix_guard (a threading.Lock), _priority (a threading.Condition) and
+    _waiting (an int)."""
 
     @contextlib.contextmanager
     def foreground(self):
@@ -92,7 +94,7 @@ class GenerationMixin:
         import torch
 
         prefix_ids = self._encode(prefix)
-        start = self._prefix_kv(prefix_ids, adapter)
+        start = self._prefix_kv(prefix_ids, adapter, background)
         cache = copy.deepcopy(start)
         if len(rests) > 1:
             cache.batch_repeat_interleave(len(rests))
@@ -164,17 +166,23 @@ class GenerationMixin:
             self._pieces = [self.tokenizer.decode([i], skip_special_tokens=False) for i in range(len(self.tokenizer))]
         return self._pieces
 
-    def _prefix_kv(self, ids: list[int], adapter: bool | str):
+    def _prefix_kv(self, ids: list[int], adapter: bool | str, background: bool = False):
+        """The KV cache of a prompt start, computed once: callers that ask for the same start at the same
+        time (eight sessions' explanations) wait for the first one's pass rather than each running it."""
         import torch
 
         key = (tuple(ids), adapter)
-        if key not in self._prefix_cache:
-            if len(self._prefix_cache) >= PREFIX_CACHE_SIZE:
-                self._prefix_cache.pop(next(iter(self._prefix_cache)))
-            out = self._forward(self.threads, adapter, input_ids=torch.tensor([ids], device=self.device),
-                                use_cache=True, logits_to_keep=1)
-            self._prefix_cache[key] = out.cache
-        return self._prefix_cache[key]
+        with self._prefix_guard:
+            computing = self._prefix_computing.setdefault(key, threading.Lock())
+        with computing:
+            if key not in self._prefix_cache:
+                out = self._forward(self.threads, adapter, input_ids=torch.tensor([ids], device=self.device),
+                                    use_cache=True, logits_to_keep=1, background=background)
+                with self._prefix_guard:
+                    if len(self._prefix_cache) >= PREFIX_CACHE_SIZE:
+                        self._prefix_cache.pop(next(iter(self._prefix_cache)))
+                    self._prefix_cache[key] = out.cache
+            return self._prefix_cache[key]
 
 
 def with_new_row(cache, start, mask):
