@@ -119,3 +119,21 @@ def test_every_card_of_a_list_is_explained_truly_and_differently(engine):
         assert row.explained and check(row.explanation, sheet, engine.titles, genres).ok, row.explanation
         skeletons.add(skeleton(row.explanation, sheet))
     assert len(skeletons) == len(session.rows)
+
+
+def test_a_script_that_read_a_message_with_the_model_exits_cleanly(ml100k_dir):
+    import subprocess
+    import sys
+
+    # was: such a script often ended with "terminate called without an active exception" (the intent
+    # batcher's daemon thread, alive at exit; about half the runs with progress bars on), so three runs
+    code = ("from recommender.facade import Recommender\n"
+            "from recommender.llm.defaults import llm_config_from, resolve_intent_adapter\n"
+            f"rec = Recommender.load({str(ml100k_dir)!r}, ranker='llm', progress=True, "
+            "llm_config=llm_config_from(None, '4bit', 'default'), "
+            "intent_adapter=resolve_intent_adapter('default', None), explain_adapter=None)\n"
+            "print(rec.intent_parser.parse('a darker film like Fargo').intent.action)\n")
+    for _ in range(3):
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert done.stdout.strip() == "request" and "terminate called" not in done.stderr

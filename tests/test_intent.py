@@ -244,3 +244,17 @@ def test_a_message_that_arrives_during_a_batch_joins_it_instead_of_waiting_for_i
     second.join(5)
     assert results == {"ab": [97, 98], "cd": [99, 100]}
     assert batcher.batch_sizes == [1] and batcher.joined == 1 and backend.batches == [["ab", "cd"]]
+
+
+def test_close_stops_the_worker_after_the_queued_messages_and_a_later_message_starts_a_new_one():
+    from recommender.llm.intent_model import Batcher
+
+    batcher = Batcher(RecordingBackend(), window_s=0.0)
+    assert batcher.decode("start", "ab", None, 10, "intent") == [97, 98]
+    worker = batcher.worker
+    batcher.close()
+    assert not worker.is_alive()
+    assert batcher.decode("start", "cd", None, 10, "intent") == [99, 100]
+    assert batcher.worker is not worker and batcher.worker.is_alive()
+    batcher.close()
+    assert not batcher.worker or not batcher.worker.is_alive()

@@ -10,9 +10,11 @@ that arrive together (sessions typing at the same time) are decoded in one batch
 
 from __future__ import annotations
 
+import atexit
 import queue
 import threading
 import time
+import weakref
 from dataclasses import dataclass
 from typing import NamedTuple, Sequence
 
@@ -76,11 +78,24 @@ class _Job(NamedTuple):
     result: list  # [token ids] or [exception], once done
 
 
+_STOP = object()  # queued by Batcher.close: the worker ends after the jobs queued before it
+
+
+def _close_batcher(ref) -> None:
+    batcher = ref()
+    if batcher is not None:
+        batcher.close()
+
+
 class Batcher:
     """Decodes the messages that arrive together (chat sessions typing at the same time) in one batch:
     the first waits `window_s` for company, then every queued message with the same prompt start goes
     into one batched decode (`decode_batch`), and each caller gets its result as soon as its row ends.
-    A message that arrives while a batch runs joins it at its next step."""
+    A message that arrives while a batch runs joins it at its next step.
+
+    The worker is stopped (`close`) when the interpreter exits: a daemon thread that has run the model
+    and is still alive at exit made every script that read a message end with the C++ runtime's
+    "terminate called without an active exception"."""
 
     def __init__(self, backend, window_s: float = 0.005, max_batch: int = 16):
         self.backend, self.window_s, self.max_batch = backend, window_s, max_batch
@@ -90,31 +105,55 @@ class Batcher:
         self.waiting: list[_Job] = []  # taken off the queue while a batch ran, but not fit to join it
         self.batch_sizes: list[int] = []  # rows a batch began with (for tests and logs)
         self.joined = 0  # rows that joined a batch already running
+        self.stop_at_exit = False  # close() is registered to run when the interpreter exits
 
     def decode(self, prefix: str, rest: str, constraint, max_new_tokens: int, adapter) -> list[int]:
         job = _Job(prefix, rest, constraint, max_new_tokens, adapter, threading.Event(), [])
-        with self.lock:
-            if self.worker is None or not self.worker.is_alive():
-                self.worker = threading.Thread(target=self._work, name="intent-batcher", daemon=True)
-                self.worker.start()
         # foreground from the moment it is queued, so background work waits for this batch and the next
         with self.backend.foreground():
-            self.jobs.put(job)
+            with self.lock:
+                if self.worker is None or not self.worker.is_alive():
+                    self.worker = threading.Thread(target=self._work, name="intent-batcher", daemon=True)
+                    self.worker.start()
+                    if not self.stop_at_exit:
+                        atexit.register(_close_batcher, weakref.ref(self))
+                        self.stop_at_exit = True
+                self.jobs.put(job)
             job.done.wait()
         if isinstance(job.result[0], BaseException):
             raise job.result[0]
         return job.result[0]
 
+    def close(self, timeout_s: float = 10.0) -> None:
+        """Stops the worker once the messages queued before this call are decoded (a later `decode`
+        starts a new one)."""
+        with self.lock:
+            worker = self.worker
+            if worker is None or not worker.is_alive():
+                return
+            self.jobs.put(_STOP)
+        worker.join(timeout_s)
+
     def _work(self) -> None:
         while True:
-            batch = [self.waiting.pop(0) if self.waiting else self.jobs.get()]
-            deadline = time.monotonic() + self.window_s
+            first = self.waiting.pop(0) if self.waiting else self.jobs.get()
+            if first is _STOP:  # nothing is waiting: jobs taken off the queue are served first
+                with self.lock:
+                    if self.jobs.empty():  # else a message came after close(): serve it
+                        self.worker = None
+                        return
+                continue
+            batch, deadline = [first], time.monotonic() + self.window_s
             while len(batch) < self.max_batch:
                 try:
-                    batch.append(self.waiting.pop(0) if self.waiting else
-                                 self.jobs.get(timeout=max(0.0, deadline - time.monotonic())))
+                    job = (self.waiting.pop(0) if self.waiting else
+                           self.jobs.get(timeout=max(0.0, deadline - time.monotonic())))
                 except queue.Empty:
                     break
+                if job is _STOP:
+                    self.jobs.put(_STOP)  # after this batch
+                    break
+                batch.append(job)
             groups: dict[tuple, list[_Job]] = {}
             for job in batch:
                 groups.setdefault((job.prefix, job.adapter), []).append(job)
@@ -131,6 +170,9 @@ class Batcher:
             try:
                 job = self.jobs.get_nowait()
             except queue.Empty:
+                break
+            if job is _STOP:
+                self.jobs.put(_STOP)  # after this batch
                 break
             first = jobs[0]
             if (job.prefix, job.adapter, job.max_new_tokens) != (first.prefix, first.adapter, first.max_new_tokens):
