@@ -45,7 +45,8 @@ COMMON_WORDS = frozenset(
     2 up us very want wanted was watch watched way we well were what when where which while who why will
     with without world would year years yes yet you your
     hate hated hates enjoy enjoyed adore adored dislike disliked prefer mood laugh cry sad happy dark scary
-    fan fans sleepover party weekend holiday birthday fall""".split()  # feelings: "i hate musicals" is not about
+    fan fans sleepover party weekend holiday birthday fall
+    nobody everybody everyone someone somebody anyone anybody heard""".split()  # feelings: "i hate musicals" is not about
 )  # "Hate (Haine, La)"; occasions: "for a sleepover" is not about "Sleepover", nor "fall asleep" about "Fall"
 
 

@@ -524,6 +524,9 @@ def test_dense_4bit_layers_compute_bitwise_what_bitsandbytes_computes(tiny_model
     base = load_base_model(LLMConfig(model=str(tiny_model_dir), quantize="4bit", device="cpu"), progress=False)
     model = get_peft_model(base.model, LoraConfig(r=4, target_modules=["q_proj", "down_proj"],
                                                   init_lora_weights=False)).eval()
+    for module in model.modules():  # the reference is bitsandbytes' generic path, also on a CPU with its kernel
+        if hasattr(module, "support_avx512bf16_for_cpu"):
+            module.support_avx512bf16_for_cpu = False
     prompt, step = torch.tensor([[5, 17, 30, 42, 8, 9]]), torch.tensor([[11]])
     with torch.inference_mode():
         reference = [model(input_ids=ids).logits for ids in (prompt, step)]
@@ -533,6 +536,20 @@ def test_dense_4bit_layers_compute_bitwise_what_bitsandbytes_computes(tiny_model
     model.train()
     model(input_ids=prompt).logits.sum().backward()
     assert all(p.grad is not None for n, p in model.named_parameters() if "lora_" in n)
+
+
+def test_dense_4bit_leaves_layers_already_repacked_for_the_kernel_alone(tiny_model_dir):
+    """A layer bitsandbytes has repacked for its AVX512-BF16 kernel (its first forward in eval mode on such a
+    CPU) holds weights in another layout: dequantizing those as plain NF4 would give wrong weights."""
+    from bitsandbytes.nn import Linear4bit
+
+    from recommender.llm.dense_4bit import dense_4bit_layers
+
+    model = load_base_model(LLMConfig(model=str(tiny_model_dir), quantize="4bit", device="cpu"), progress=False).model
+    layers = [m for m in model.modules() if isinstance(m, Linear4bit)]
+    layers[0].weight.quant_state.packing_format_for_cpu = True  # as bitsandbytes marks a repacked layer
+    assert dense_4bit_layers(model) == len(layers) - 1
+    assert "forward" not in vars(layers[0]) and all(hasattr(m, "dense_weight") for m in layers[1:])
 
 
 def test_dense_4bit_is_used_only_for_4bit_on_cpu_and_by_default_only_without_the_kernel(monkeypatch):

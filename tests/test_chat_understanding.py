@@ -2210,3 +2210,27 @@ def test_follow_ups_a_new_user_typed_in_the_tenth_session(engine, parser):
     parser.intents["bleh, seen most of those"] = Intent(action="feedback", seen_items=[1, 2, 3, 4, 5])
     engine.message(session, "bleh, seen most of those")  # read by the model ("bleh" is no rule word)
     assert session.understood.parser == "llm" and not session.dialogue.seen and session.understood.update.more
+
+
+def test_something_nobody_has_heard_of_asks_for_lesser_known_films_and_dislikes_no_nobody_title():
+    """"give me something nobody has heard of" replied "Noted, you didn't like: Nobody Loves Me" (the model wrote
+    disliked ["nobody"], linked by prefix) and listed Star Wars and Fargo."""
+    from recommender.data.types import Catalog, Item
+
+    catalog = Catalog(list(CATALOG) + [Item("900", "Nobody Loves Me (Keiner liebt mich)", 1994, ("Comedy", "Drama"))])
+    message = "give me something nobody has heard of"
+    parser = FakeIntentParser({message: Intent(action="request", disliked=["nobody"])})
+    engine = ChatEngine(FakeRecommender(catalog, {}), k=5, intent_parser=parser)
+    session = engine.new_session()
+    turn = engine.message(session, message)
+    assert "Lesser-known films from now on" in turn.reply and "Nobody" not in turn.reply
+    assert not session.dialogue.disliked and engine.recommender.requests[-1].constraints.less_known
+    from recommender.chat.state import DialogueState
+
+    for text in (message, "a film hardly anyone has seen", "something no one's ever heard of"):
+        assert _rules_router(catalog).understand(text, DialogueState()).update.less_known, text
+    liked = FakeIntentParser({"I loved Nobody Loves Me": Intent(action="request", liked=["Nobody Loves Me"])})
+    engine = ChatEngine(FakeRecommender(catalog, {}), k=5, intent_parser=liked)
+    session = engine.new_session()
+    engine.message(session, "I loved Nobody Loves Me")  # a real title made of everyday words still links
+    assert session.dialogue.liked == [len(CATALOG)]

@@ -1,4 +1,5 @@
-"""How well known a film should be: "hidden gems", "something less mainstream", "underrated stuff" ask for
+"""How well known a film should be: "hidden gems", "something less mainstream", "underrated stuff", "something
+nobody has heard of" ask for
 lesser-known films, which the catalogue can tell (how many people watched each); "something popular" takes
 that back. The retrieval then leaves out the most-watched films (`RetrievalConfig.mainstream_share`).
 
@@ -17,7 +18,9 @@ LESS_KNOWN = re.compile(
     r"\b(?:hidden\s+(?:gems?|treasures?)|(?:lesser|less|little)[\s-]+(?:known|mainstream|popular|famous|obvious|seen)"
     r"|under[\s-]?(?:rated|appreciated|seen)|obscure|under\s+the\s+radar|off\s+the\s+beaten\s+(?:path|track)|deep\s+cuts?"
     r"|not\s+(?:so\s+|too\s+|that\s+|very\s+|the\s+)?(?:mainstream|popular|well[\s-]known|famous|obvious)(?:\s+ones?)?"
-    r"|(?:that\s+)?(?:few|not many|not a lot of)\s+people\s+(?:have\s+)?(?:seen|heard of|know(?:\s+about)?))\b", re.I)
+    r"|(?:that\s+)?(?:few|not many|not a lot of)\s+people\s+(?:have\s+)?(?:seen|heard of|know(?:\s+about)?)"
+    r"|(?:nobody|no[\s-]?one|hardly\s+any(?:one|body))(?:'s|\s+has|\s+have)?\s+(?:ever\s+|really\s+)?"
+    r"(?:heard\s+of|seen|watched|knows?(?:\s+about)?))\b", re.I)
 WELL_KNOWN = re.compile(r"\b(?:popular|mainstream|well[\s-]known|famous|blockbusters?|crowd[\s-]pleas(?:er|ing)s?)\b", re.I)
 LESS_KNOWN_NOTE = "Lesser-known films from now on: I leave out the most-watched ones."
 WELL_KNOWN_NOTE = "Well-known films are back in."

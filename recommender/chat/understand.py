@@ -11,7 +11,8 @@ from recommender.chat.cue_words import REPEATS
 from recommender.chat.intent import Intent
 from recommender.chat.targets import bad_reference, resolve_title, targets_update
 from recommender.chat.state import DialogueState, Question, Update
-from recommender.titles import TitleIndex, TitleMatch
+from recommender.title_text import normalise
+from recommender.titles import COMMON_WORDS, TitleIndex, TitleMatch
 
 RESET_NOTE = "Started over: I forgot what you told me in this conversation."
 TITLE_FIELDS = (("like", "references"), ("liked", "liked"), ("disliked", "disliked"), ("seen", "seen"))
@@ -74,9 +75,17 @@ def _titles(intent: Intent, titles: TitleIndex, update: Update) -> list[tuple[st
             match = titles.link(span)
             if match.status != "exact":
                 span, match = without_cue_words(span, titles) or (span, match)
+            if match.status != "exact" and only_common_words(span):
+                continue  # "something nobody has heard of": "nobody" was linked to Nobody Loves Me as disliked
             match.text = span
             resolve_title(action, match, titles, update, resolved)
     return resolved
+
+
+def only_common_words(span: str) -> bool:
+    """A span made only of everyday chat words ("nobody", "the one") is a title only where it is one exactly."""
+    words = normalise(span).split()
+    return bool(words) and all(w in COMMON_WORDS for w in words)
 
 
 CUE_LEAD = frozenset("i i've ive we we've just already also really have has had watched seen saw loved liked love like "

@@ -42,9 +42,13 @@ def dense_4bit_layers(model: Any) -> int:
         return 0
     changed = 0
     for module in model.modules():
-        if isinstance(module, Linear4bit) and "forward" not in vars(module):
-            module.forward = _dense_forward(module, module.forward)
-            changed += 1
+        if not isinstance(module, Linear4bit) or "forward" in vars(module):
+            continue
+        if getattr(module.weight.quant_state, "packing_format_for_cpu", False):
+            continue  # already repacked for bitsandbytes' own kernel, which is faster than this
+        module.support_avx512bf16_for_cpu = False  # the generic forward (training) must not repack it
+        module.forward = _dense_forward(module, module.forward)
+        changed += 1
     return changed
 
 
