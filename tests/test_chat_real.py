@@ -44,6 +44,10 @@ def test_movies_with_tom_hanks_says_the_cast_data_is_missing_and_lists_no_tom_ti
 def test_a_romantic_movie_for_date_night_lists_romances(engine):
     _, session = ask(engine, "a romantic movie for date night")  # was: Twelfth Night, Night Flier
     assert all("Romance" in g for g in genres_of(engine, session))
+    # then: Star Wars #3 and Return of the Jedi #6 (tagged Romance among five genres); a sci-fi list keeps them
+    assert not {"Star Wars", "Return of the Jedi"} & set(titles_of(session))
+    _, session = ask(engine, "some science fiction")
+    assert "Star Wars" in titles_of(session), titles_of(session)
 
 
 def test_soldiers_in_battle_lists_war_films(engine):

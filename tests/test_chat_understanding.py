@@ -1573,6 +1573,25 @@ def test_less_gore_keeps_horror_when_horror_is_asked_for():
     assert "I can't tell how gory a film is from its genres, so these are Horror films as asked." in update.notes
 
 
+@pytest.mark.parametrize("text", ["scary but not gory", "a horror film, no gore", "a creepy movie without gore"])
+def test_a_scary_film_without_gore_keeps_horror_and_says_genres_cannot_tell_gore(text):
+    """"scary but not gory" listed the Shining, A Nightmare on Elm Street and Alien, saying nothing of the gore
+    (only "not so/too gory" and "less gory" were read)."""
+    from recommender.chat.state import DialogueState
+
+    update = _rules_router().understand(text, DialogueState()).update
+    assert update.wished_genres == ["Horror"] or update.include_genres == ["Horror"] or "Horror" in update.query_hints
+    assert "Horror" not in update.exclude_genres
+    assert any(n.startswith("I can't tell how") and "Horror films as asked" in n for n in update.notes), update.notes
+
+
+def test_horror_that_the_model_also_excluded_for_its_gore_stays_wished(engine, parser):
+    parser.intents["a horror film with no gore"] = Intent(action="request", genres=["Horror"], exclude_genres=["Horror"])
+    turn = engine.message(engine.new_session(), "a horror film with no gore")
+    assert "Horror" not in engine.recommender.requests[-1].constraints.exclude_genres
+    assert "No Horror from now on." not in turn.reply and "so these are Horror films as asked" in turn.reply
+
+
 def test_monster_movies_are_horror_not_mobster_films():
     from recommender.chat.parse import lexicon_for
 
@@ -2234,3 +2253,17 @@ def test_something_nobody_has_heard_of_asks_for_lesser_known_films_and_dislikes_
     session = engine.new_session()
     engine.message(session, "I loved Nobody Loves Me")  # a real title made of everyday words still links
     assert session.dialogue.liked == [len(CATALOG)]
+
+
+def test_who_directed_a_listed_film_says_there_is_no_cast_or_crew_data(engine, parser):
+    """"who directed #1?" was answered "#1 is … a Drama film. I only know titles, years and genres (no plot
+    summaries)"."""
+    session = engine.new_session()
+    engine.message(session, "comedy")
+    listed = session.rows[0].title
+    parser.intents["who directed #1?"] = Intent(action="question", ask="about", item=1)
+    parser.intents["is #2 any good?"] = Intent(action="question", ask="about", item=2)
+    turn = engine.message(session, "who directed #1?")
+    assert "no cast or crew data" in turn.reply and listed in turn.reply and "plot" not in turn.reply
+    assert session.rows[0].title == listed  # the question left the list alone
+    assert "no cast or crew data" not in engine.message(session, "is #2 any good?").reply

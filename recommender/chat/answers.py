@@ -65,6 +65,19 @@ def missing_data_reply(missing: list[tuple[str, str]], understood_more: bool, ke
     return " ".join(parts + [tail])
 
 
+PEOPLE_QUESTION = re.compile(r"\bwho(?:'s|\s+is|\s+are|\s+was)?\s+(?:directed|direct|made|wrote|stars?|starring|plays?|acts?|in)\b"
+                             r"|\b(?:director|directors|directed|actors?|actress(?:es)?|cast|starring|stars)\b", re.I)
+
+
+def note_people_question(update: Update, text: str) -> None:
+    """"who directed #1?" was answered "… I only know titles, years and genres (no plot summaries)", and "is Tom
+    Hanks in #2?" might be answered from its genres: a question about who made or stars in an item is marked so
+    the answer says there is no cast or crew data."""
+    question = update.question
+    if question is not None and question.ask in ("about", "fit") and PEOPLE_QUESTION.search(text):
+        question.people = True
+
+
 def answer_question(question: Question, catalog: Catalog, explanation: str = "") -> str:
     """The reply to a question about item #n, from its catalogue entry and (for "why") its explanation,
     which the card has or the caller renders from the item's facts."""
@@ -72,6 +85,9 @@ def answer_question(question: Question, catalog: Catalog, explanation: str = "")
     title = f"**{escape(item.title)}**" + (f" ({item.year})" if item.year else "")
     name = f"#{question.position} is {title}" if question.position else title  # 0: a title not on the list
     genres = ", ".join(item.genres) or "no genre on record"
+    if question.people:
+        return (f"{name}, {_article(genres)} {genres} film. I have no cast or crew data, so I can't say who made it "
+                "or who is in it.")
     if question.ask == "fit":
         return _fit(question, item, name, genres)
     if question.ask == "why" and not question.position:

@@ -33,8 +33,8 @@ def note_degree(update: Update, text: str) -> None:
 
 
 TRAIT = {"gore": "gory", "blood": "bloody", "violence": "violent"}  # the nouns, said back as the adjective
-LESS_OF = re.compile(rf"\b(?:not (?:so|too|that|very|overly|super|as)|less|too(?: much)?)\s+({DEGREE_WORDS}|{'|'.join(TRAIT)})\b",
-                     re.I)
+LESS_OF = re.compile(rf"\b(?:not(?: so| too| that| very| overly| super| as)?|less|too(?: much)?|no|without|nothing)"
+                     rf"\s+({DEGREE_WORDS}|{'|'.join(TRAIT)})\b", re.I)  # "scary but not gory" said nothing of gore
 
 
 NOT_SO = re.compile(r"\bnot (?:so|that|very|overly|super|as)\s+([a-z]+)\b", re.I)
@@ -76,6 +76,9 @@ def less_gore_without_horror(update: Update, state: DialogueState, text: str, ho
         return
     wished = set(update.wished_genres) | set(update.query_hints) | set(state.wished_genres) | set(state.query_hints)
     trait = _trait(degree)
+    if horror in wished and horror in update.exclude_genres:  # "horror without blood": the gore word is no exclusion
+        update.set_exclusions([g for g in update.exclude_genres if g != horror])
+        update.notes = [n for n in update.notes if n != exclusion_note([horror])]
     if horror in wished and not any(n.startswith("I can't tell how") for n in update.notes):
         update.notes.append(f"I can't tell how {trait} a film is from its genres, so these are {horror} films "
                             "as asked.")  # "a scary movie but not too gory" said nothing of the gore

@@ -22,6 +22,7 @@ import re
 import time
 from typing import NamedTuple
 
+from recommender.chat.answers import note_people_question
 from recommender.chat.cue_words import FILLER, GENERAL_ASK
 from recommender.chat.degrees import gentle_for_children, less_gore_without_horror, note_degree, spare_the_wished_genre
 from recommender.chat.grounding import (
@@ -175,6 +176,7 @@ class MessageRouter:
         not_the_sequels(update, state, text, self.titles)
         apply_popularity_wish(update, state, text)
         note_awards(update, text)
+        note_people_question(update, text)
 
     def _names_a_title(self, text: str) -> bool:
         common = self.genres.words if self.genres is not None else frozenset()

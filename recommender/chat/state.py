@@ -42,6 +42,7 @@ class Question:
     order: Literal["oldest", "newest"] | None = None  # for "which": "which one is the oldest?"
     degree: str = ""  # for "fit": a word the genre only approximates ("is #1 gory?": Horror, but how gory?)
     era: str = ""  # for "fit": an era the years only approximate ("is #5 black and white?": before 1960, roughly)
+    people: bool = False  # it asks who made or stars in the item ("who directed #1?"): no such data
 
 
 def exclusion_note(genres) -> str:

@@ -40,8 +40,8 @@ class RetrievalConfig:
         "added with this multiple of the history channels' total weight.",
     )
     genre_focus: float = option(
-        1.0, "With wished genres, an item's score gains this times the share of its genres that were wished, times "
-             "its lead over the median score: a Romance request lists romances before Star Wars (also tagged Romance).")
+        2.0, "With wished genres, an item's score gains this times the share of its genres that were wished, times "
+             "its lead over the median score: a Romance request lists romances, not Star Wars (also tagged Romance).")
     mainstream_share: float = option(
         0.1, "A request for lesser-known films ('hidden gems', 'less mainstream') leaves out this share of the "
              "catalogue, the most-watched films (0.1: the 168 most-watched of ML-100k's 1,682).")
