@@ -2267,3 +2267,15 @@ def test_who_directed_a_listed_film_says_there_is_no_cast_or_crew_data(engine, p
     assert "no cast or crew data" in turn.reply and listed in turn.reply and "plot" not in turn.reply
     assert session.rows[0].title == listed  # the question left the list alone
     assert "no cast or crew data" not in engine.message(session, "is #2 any good?").reply
+
+
+def test_something_in_that_vein_after_two_liked_titles_asks_for_films_like_both():
+    """"i adored babe and toy story, pick something in that vein" (dev23) wanted films like Toy Story alone and
+    only liked Babe; a disliked title stays out of it."""
+    from recommender.chat.state import DialogueState
+
+    babe, toy_story, clueless = (index_of(CATALOG, t) for t in ("Babe", "Toy Story", "Clueless"))
+    update = _rules_router().understand("i adored babe and toy story, pick something in that vein", DialogueState()).update
+    assert update.references == [babe, toy_story]
+    update = _rules_router().understand("hated clueless, loved babe, more like that", DialogueState()).update
+    assert update.references == [babe] and update.disliked == [clueless]

@@ -45,7 +45,8 @@ def resolve_targets(targets, state: DialogueState, titles: TitleIndex, update: U
                 resolved.extend((action, i) for i in titles.series(target.item) if i != target.item)
         else:
             named = [item for _, item in resolved] + list(pointed)  # "I've seen Vertigo, loved it": it is Vertigo
-            for action, item in _implicit_targets(action, state, text, where, update, named):
+            liked = [item for a, item in resolved if a == "liked"]
+            for action, item in _implicit_targets(action, state, text, where, update, named, liked):
                 if action == "references" and item in state.last_shown:  # "#2 was great, more like that"
                     more_like.append(item)
                     action = "liked"
@@ -87,11 +88,13 @@ def drop_unknown_titles(update: Update, no_title: Callable[[str], bool]) -> None
                        if not ((m := _UNKNOWN_TITLE.match(p)) and no_title(m.group(1).lower()))]
 
 
-def _implicit_targets(action: str, state: DialogueState, text: str, cue_end: int,
-                      update: Update, named: Sequence[int] = ()) -> list[tuple[str, int]]:
+def _implicit_targets(action: str, state: DialogueState, text: str, cue_end: int, update: Update,
+                      named: Sequence[int] = (), liked: Sequence[int] = ()) -> list[tuple[str, int]]:
     """"I've seen them all" -> the whole last list; "not that one", "seen it", "more like this" -> the
     title named earlier in the message, else the item last pointed at, else #1. A cue without such a word
-    ("I like dark films") is about no item."""
+    ("I like dark films") is about no item. "Anything similar" points back at the last title named and at
+    every title the message liked ("i adored babe and toy story, something in that vein": both, not Toy
+    Story alone; "hated titanic, loved heat, more like that": Heat)."""
     after = text[cue_end:]
     everything = re.match(r"\s*(?:(?:them|'?em) all|all of (?:them|'?em|these|those)|all|everything|these|those)\b",
                           after, re.I)  # "seen em all"
@@ -99,7 +102,8 @@ def _implicit_targets(action: str, state: DialogueState, text: str, cue_end: int
     if action == "excluded" and not everything:
         pointing = pointing or re.search(r"\bone\b|\bnope\b", text[max(0, cue_end - 12):cue_end], re.I)
     if action == "references" and named:  # "I loved Babe, anything similar?", "I've seen A and B, what else is like them"
-        return [(action, i) for i in dict.fromkeys(named if re.match(r"\s*(?:them|those|these)\b", after, re.I) else named[-1:])]
+        back = named if re.match(r"\s*(?:them|those|these)\b", after, re.I) else [i for i in named if i in liked] + named[-1:]
+        return [(action, i) for i in dict.fromkeys(back)]
     if action == "references" and state.last_named and re.match(r"\s*(?:them|those|'em)\b", after, re.I):
         return [(action, i) for i in state.last_named]  # "I loved Toy Story and Babe", then "anything like those"
     if action == "references" and everything and state.last_shown:  # "more like these": more of the same request
