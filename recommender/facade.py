@@ -20,6 +20,7 @@ from recommender.data.types import Dataset
 from recommender.errors import RecommenderError, UnknownItemError
 from recommender.retrieval.config import RetrievalConfig
 from recommender.retrieval.hybrid import HybridRetriever
+from recommender.retrieval.ratings import ItemRatings
 from recommender.types import Constraints, Recommendation, Request
 
 MAX_K = 100
@@ -54,8 +55,10 @@ class Recommender:
             raise RecommenderError(f"unknown ranker {ranker!r}; choose 'llm' or 'none'")
         dataset = load_dataset(data, progress=progress)
         histories = user_histories(dataset.interactions, dataset.catalog)
+        config = retrieval_config or RetrievalConfig()
+        ratings = ItemRatings.fit(histories.values(), len(dataset.catalog), config.rating_prior)
         retriever = HybridRetriever.build(dataset.catalog, [h.items for h in histories.values()],
-                                          retrieval_config, progress=progress)
+                                          config, progress=progress, ratings=ratings)
         stack = None
         if ranker == "llm":
             from recommender.llm.defaults import ranker_config_for

@@ -21,6 +21,7 @@ class Constraints:
     min_year: int | None = None
     max_year: int | None = None
     less_known: bool = False  # "hidden gems": the most-watched films are left out (RetrievalConfig.mainstream_share)
+    acclaimed: bool = False  # "the best rated": only the best-rated films (RetrievalConfig.acclaimed_share)
 
 
 @dataclass

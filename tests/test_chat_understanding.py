@@ -2279,3 +2279,31 @@ def test_something_in_that_vein_after_two_liked_titles_asks_for_films_like_both(
     assert update.references == [babe, toy_story]
     update = _rules_router().understand("hated clueless, loved babe, more like that", DialogueState()).update
     assert update.references == [babe] and update.disliked == [clueless]
+
+
+def test_best_rated_asks_for_the_best_rated_films_for_this_request_only(engine, parser):
+    """"what are the best rated films of 1997?" was answered "I have no descriptions of the films … so I can't match
+    “what are the best rated films of 1997”" over 1997's most-watched films: the catalogue holds ratings."""
+    message = "what are the best rated films of 1997?"
+    parser.intents[message] = Intent(action="request", years="1997-1997", rest=["what are the best rated films of 1997"])
+    session = engine.new_session()
+    turn = engine.message(session, message)
+    constraints = engine.recommender.requests[-1].constraints
+    assert constraints.acclaimed and (constraints.min_year, constraints.max_year) == (1997, 1997)
+    assert "can't match" not in turn.reply and "The best-rated films for this request" in turn.reply
+    assert "best rated" in turn.reply and turn.rows
+    engine.message(session, "what about from 1995")  # the same request, other years: still the best rated
+    assert engine.recommender.requests[-1].constraints.acclaimed
+    turn = engine.message(session, "something funny")  # a new request: any film again
+    assert not engine.recommender.requests[-1].constraints.acclaimed and "best rated" not in turn.reply
+    parser.intents["critically acclaimed dramas"] = Intent(action="request", genres=["Drama"],
+                                                           liked=["critically acclaimed"])
+    turn = engine.message(engine.new_session(), "critically acclaimed dramas")
+    assert "I don't know the movie" not in turn.reply and engine.recommender.requests[-1].constraints.acclaimed
+    from recommender.chat.state import DialogueState
+
+    for text in ("top rated westerns", "the greatest movies of all time", "any highly rated horror?",
+                 "something with great reviews"):
+        assert _rules_router().understand(text, DialogueState()).update.acclaimed, text
+    for text in ("a movie about best friends", "something rated R", "best of all, no horror"):
+        assert not _rules_router().understand(text, DialogueState()).update.acclaimed, text

@@ -412,3 +412,32 @@ def test_a_lesser_known_request_is_a_fact_the_card_names():
     assert all(not check(t, s).kinds() for t, s in zip(texts, sheets))
     assert "60 people here watched it, the 6th most watched" in texts[0]  # Ronin: 60 viewers, 6th of the 8 films
     assert not sheet_for().asked_less_known
+
+
+def test_a_best_rated_request_puts_the_films_rating_on_every_card():
+    """"the best rated films of 1997": the cards said "From 1997, within the years you asked for. 112 people here
+    watched it." without the rating that the list was chosen by."""
+    from recommender.retrieval.ratings import ItemRatings
+    from recommender.types import Constraints
+
+    cat = catalog()
+    retriever = FakeRetriever(len(cat))
+    retriever.ratings = ItemRatings(np.array([4.25, 3.8, 4.0, 3.0, 4.4, 3.2, 4.5, np.nan], dtype=np.float32),
+                                    np.array([350, 509, 80, 300, 120, 90, 70, 0], dtype=np.int32),
+                                    np.zeros(8, dtype=np.float32))
+    builder = FactBuilder(cat, retriever)
+    sheets = []
+    for item in (HEAT, RONIN, FARGO, SCREAM):
+        rec = Recommendation(cat[item].item_id, cat[item].display, 1.0, [], index=item)
+        sheets.append(builder.build(Request(constraints=Constraints(acclaimed=True)), rec))
+    assert [s.mean_rating for s in sheets[:3]] == pytest.approx([4.25, 3.8, 4.0]) and sheets[0].raters == 350
+    assert all(s.rated_as_asked and s.particular and s.answers_request for s in sheets[:3])
+    assert sheets[3].mean_rating is None and not sheets[3].rated_as_asked  # nobody rated it: nothing to say
+    texts = render_list(sheets[:3])
+    for text, sheet, mean in zip(texts, sheets, ("4.2", "3.8", "4.0")):
+        assert f"{mean}/5" in text and str(sheet.raters) in text, text
+        assert not check(text, sheet).kinds() and mean in particular_facts(text, sheet)
+    assert "4.2" in sheets[0].numbers() and "350" in sheets[0].numbers()
+    assert not check("A fine film, watched by many.", sheets[0]).kinds() == []  # says nothing the request asked for
+    unasked = builder.build(Request(), Recommendation(cat[HEAT].item_id, cat[HEAT].display, 1.0, [], index=HEAT))
+    assert not unasked.rated_as_asked and "/5" not in render(unasked)[1]

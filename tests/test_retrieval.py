@@ -175,3 +175,52 @@ def test_a_lesser_known_request_leaves_out_the_most_watched_share(dataset, confi
     assert len(shortlist.indices) == int((~mainstream).sum()) - int((~mainstream[[0, 1]]).sum())  # all the others
     with pytest.raises(ConfigError, match="mainstream_share"):
         RetrievalConfig(mainstream_share=1.0)
+
+
+def test_shrunk_mean_ratings_put_many_good_ratings_above_a_few_perfect_ones():
+    """Three 5/5 ratings do not make a film one of the best rated; three hundred 4.4/5 ones do."""
+    from recommender.data.split import UserHistory
+    from recommender.retrieval.ratings import ItemRatings
+
+    def history(item, rating):
+        return UserHistory("u", np.array([item]), np.array([rating], dtype=np.float32), np.array([0]))
+
+    histories = ([history(0, 5.0)] * 3 + [history(1, 4.4)] * 300 + [history(2, 3.0)] * 300
+                 + [history(3, float("nan"))] * 50)
+    ratings = ItemRatings.fit(histories, 5, prior=25.0)
+    assert ratings.count.tolist() == [3, 300, 300, 0, 0]
+    assert ratings.mean[0] == 5.0 and np.isnan(ratings.mean[3])
+    overall = (15 + 300 * 4.4 + 900) / 603
+    assert ratings.shrunk[0] == pytest.approx((15 + 25 * overall) / 28, rel=1e-5)
+    assert ratings.shrunk[1] > ratings.shrunk[0] > ratings.shrunk[2]
+    assert ratings.shrunk[4] == pytest.approx(overall, rel=1e-5)  # nobody rated it: the overall mean
+    everything = np.ones(5, dtype=bool)
+    assert ratings.best_rated(everything, 0.2, 1).tolist() == [False, True, False, False, False]
+    assert ratings.best_rated(everything, 0.2, 2).tolist() == [True, True, False, False, False]
+    pool = np.array([True, False, True, False, False])  # judged among the pool: item 1 stays, being better still
+    assert ratings.best_rated(pool, 0.5, 1).tolist() == [True, True, False, False, False]
+    unrated = ItemRatings.fit([history(0, float("nan"))], 3)
+    assert not unrated.any and unrated.best_rated(np.ones(3, dtype=bool), 0.1, 1).all()
+
+
+def test_a_best_rated_request_keeps_the_best_rated_of_what_fits_and_ranks_them_by_rating(dataset, config):
+    """"the best rated films of 1997" listed 1997's most-watched films (Contact first, 3.8/5), not the best rated."""
+    from recommender.data.split import user_histories
+    from recommender.retrieval.ratings import ItemRatings
+
+    histories = user_histories(dataset.interactions, dataset.catalog)
+    ratings = ItemRatings.fit(histories.values(), len(dataset.catalog), config.rating_prior)
+    loo = LeaveOneOut(dataset.interactions, dataset.catalog)
+    retriever = HybridRetriever.build(dataset.catalog, [h.items for h in loo.histories.values()], config,
+                                      embedder_factory=HashEmbedder, progress=False, ratings=ratings)
+    years = dataset.catalog.years
+    request = Request(constraints=Constraints(min_year=1980, max_year=1989, acclaimed=True))
+    shortlist = retriever.shortlist(request, k=len(dataset.catalog))
+    eighties = np.flatnonzero((years >= 1980) & (years <= 1989))
+    best = eighties[np.argsort(-ratings.shrunk[eighties], kind="stable")][:10]
+    assert sorted(shortlist.indices.tolist()) == sorted(best.tolist())  # at least ten of the 80s twenty
+    assert list(ratings.shrunk[shortlist.indices]) == sorted(ratings.shrunk[shortlist.indices], reverse=True)
+    plain = retriever.shortlist(Request(constraints=Constraints(min_year=1980, max_year=1989)), k=10)
+    assert plain.indices.tolist() != shortlist.indices.tolist()  # popularity order, before
+    with pytest.raises(ConfigError, match="acclaimed_share"):
+        RetrievalConfig(acclaimed_share=0.0)

@@ -181,6 +181,8 @@ def describe_request(dialogue: DialogueState) -> str:
         parts.append("no " + ", ".join(sorted(c.exclude_genres)))
     if c.less_known:
         parts.append("lesser-known")
+    if c.acclaimed:
+        parts.append("best rated")
     query = dialogue.query if not dialogue.query or len(dialogue.query) <= 60 else dialogue.query[:59] + "…"
     head = f" for “{query}”" if query else ""
     return head + (f" ({' · '.join(parts)})" if parts else "")

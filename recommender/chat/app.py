@@ -76,6 +76,7 @@ def state_markdown(engine: ChatEngine, session: ChatSession) -> str:
         f"**No genres:** {', '.join(sorted(c.exclude_genres)) or '–'}",
         f"**Only genres:** {', '.join(sorted(c.include_genres)) or '–'}",
         f"**Fame:** {'lesser-known only (the most-watched left out)' if c.less_known else 'any'}",
+        f"**Ratings:** {'the best rated only' if c.acclaimed else 'any'}",
         f"**Turns:** {d.turn} · **shown so far:** {len(d.shown)}",
     ]
     if d.pending:

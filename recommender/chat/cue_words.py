@@ -85,7 +85,7 @@ FILLER = frozenset(
     watched movie movies film films one ones more other others something else is are was be can could maybe
     hi hello hey well then now again similar only just them all everything those these there here what how
     who good great cool nice sure fine morning evening afternoon bye goodbye cheers about tonight tonite today
-    weekend showed shown suggested listed recommended best greatest top ever time rated highest popular
+    weekend showed shown suggested listed recommended best greatest top ever time rated highest popular critically highly reviewed
     acclaimed favorite favourite ish old classic classics lol tbh imo idk haha lmao honestly plz thx em stuff
     flick flicks hmm hmmm hm eh meh ugh um umm oh ah smth sth somethin sumthin summat anythin still that's thats it's
     bored""".split()

@@ -4,6 +4,9 @@ lesser-known films, which the catalogue can tell (how many people watched each);
 that back. The retrieval then leaves out the most-watched films (`RetrievalConfig.mainstream_share`).
 
 Before, "something less mainstream" said "I can't match “less mainstream”" and listed Star Wars and Fargo.
+
+"The best rated films of 1997" and "critically acclaimed dramas" ask for the best-rated films, which the
+catalogue can tell too (its ratings); the wish holds for this request, not the next (`RetrievalConfig.acclaimed_share`).
 """
 
 from __future__ import annotations
@@ -22,6 +25,13 @@ LESS_KNOWN = re.compile(
     r"|(?:nobody|no[\s-]?one|hardly\s+any(?:one|body))(?:'s|\s+has|\s+have)?\s+(?:ever\s+|really\s+)?"
     r"(?:heard\s+of|seen|watched|knows?(?:\s+about)?))\b", re.I)
 WELL_KNOWN = re.compile(r"\b(?:popular|mainstream|well[\s-]known|famous|blockbusters?|crowd[\s-]pleas(?:er|ing)s?)\b", re.I)
+ACCLAIMED = re.compile(
+    r"\b(?:(?:best|top|highest|higher|highly|well|better|most\s+highly)[\s-]+(?:rated|reviewed|scored|ranked|regarded)"
+    r"|(?:critically\s+)?acclaimed|critics'?\s+(?:favou?rites?|picks?|darlings?)|must[\s-]sees?|masterpieces?"
+    r"|(?:the\s+)?(?:very\s+)?(?:best|greatest|finest)\s+(?:\w+\s+)?(?:films?|movies?|ones?|of\s+all\s+time|ever(?:\s+made)?)"
+    r"|(?:rated|reviewed|regarded)\s+(?:very\s+)?(?:well|highly)|(?:great|good|high|strong|rave|top)\s+(?:ratings?|reviews?|scores?))\b",
+    re.I)
+ACCLAIMED_NOTE = "The best-rated films for this request: by the catalogue's ratings, shrunk towards the average when few rated them."
 LESS_KNOWN_NOTE = "Lesser-known films from now on: I leave out the most-watched ones."
 WELL_KNOWN_NOTE = "Well-known films are back in."
 
@@ -42,13 +52,35 @@ def apply_popularity_wish(update: Update, state: DialogueState, text: str) -> No
     if wish != state.constraints.less_known:
         update.notes.append(LESS_KNOWN_NOTE if wish else WELL_KNOWN_NOTE)
     update.less_known = wish
+    if _forget_wish_words(update):
+        update.new_request = update.new_request or not state.has_request
+
+
+def apply_acclaim_wish(update: Update, state: DialogueState, text: str) -> None:
+    """Set `update.acclaimed` for "the best rated films of 1997", say so, and keep the words out of what the
+    chat could not match and out of the text query ("best rated" is no title)."""
+    if not ACCLAIMED.search(text) or update.question is not None or update.off_topic:
+        return
+    if not state.constraints.acclaimed:
+        update.notes.append(ACCLAIMED_NOTE)
+    update.acclaimed = True
+    _forget_wish_words(update)
+    update.new_request = update.new_request or not state.has_request
+
+
+def _forget_wish_words(update: Update) -> bool:
+    """Drop what the chat could not match, and the text query, where they only say the wish; True when the query
+    went."""
     update.missing = [(kind, words) for kind, words in update.missing
                       if kind == "people" or not _only_popularity_words(words)]
     if update.query and _only_popularity_words(update.query):
         update.query, update.query_hints = None, []
-        update.new_request = update.new_request or not state.has_request
+        return True
+    return False
 
 
 def _only_popularity_words(text: str) -> bool:
-    rest = WELL_KNOWN.sub(" ", LESS_KNOWN.sub(" ", text))
-    return not [w for w, _, _ in tokens(rest) if w not in FILLER and w not in ("gem", "gems", "stuff")]
+    """Whether `text` says nothing beyond a wish about fame or ratings (and the years and filler around it)."""
+    rest = ACCLAIMED.sub(" ", WELL_KNOWN.sub(" ", LESS_KNOWN.sub(" ", text)))
+    return not [w for w, _, _ in tokens(rest)
+                if w not in FILLER and w not in ("gem", "gems", "stuff") and not w.isdigit()]

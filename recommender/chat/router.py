@@ -54,7 +54,7 @@ from recommender.chat.merge import (
     read_as_genres,
 )
 from recommender.chat.parse import parse_message
-from recommender.chat.popularity import apply_popularity_wish
+from recommender.chat.popularity import apply_acclaim_wish, apply_popularity_wish
 from recommender.chat.state import DialogueState, Update
 from recommender.chat.targets import not_the_sequels
 from recommender.chat.title_spans import (
@@ -175,6 +175,7 @@ class MessageRouter:
         ground_history_asks(update, state, text, self.titles)
         not_the_sequels(update, state, text, self.titles)
         apply_popularity_wish(update, state, text)
+        apply_acclaim_wish(update, state, text)
         note_awards(update, text)
         note_people_question(update, text)
 

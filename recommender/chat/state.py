@@ -85,6 +85,7 @@ class Update:
     adds: bool = False  # adds to the request on screen ("with some action", "more thriller-ish ones"): keeps its years
     count: int | None = None  # how many picks the message asks for ("give me 5 good thrillers")
     less_known: bool | None = None  # "hidden gems": True; "something popular": False; None: no change
+    acclaimed: bool | None = None  # "the best rated films": True for this request; None: no change
 
     def set_exclusions(self, genres) -> None:
         """Exclude `genres` instead of what the update excluded so far, and say so in the notes once (no
@@ -104,7 +105,7 @@ class Update:
             or self.min_year is not None or self.max_year is not None or self.query or self.more
             or self.pending or self.ignored_instruction or self.wished_genres or self.references
             or self.new_request or self.missing or self.question is not None or self.reset_first
-            or self.count is not None or self.less_known is not None
+            or self.count is not None or self.less_known is not None or self.acclaimed is not None
         )
 
 
@@ -224,7 +225,9 @@ class DialogueState:
         if update.min_year is not None or update.max_year is not None:
             min_year, max_year = update.min_year, update.max_year
         less_known = c.less_known if update.less_known is None else update.less_known
-        self.constraints = Constraints(frozenset(exclude), frozenset(include), min_year, max_year, less_known)
+        acclaimed = (c.acclaimed and not self._new_subject(update)) if update.acclaimed is None else update.acclaimed
+        self.constraints = Constraints(frozenset(exclude), frozenset(include), min_year, max_year, less_known,
+                                       acclaimed)
 
     @staticmethod
     def _new_subject(update: Update) -> bool:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from recommender.explain.facts import FactSheet
+from recommender.explain.facts import FactSheet, mean_rating_text
 from recommender.llm.claims import (misattributed_asides, misattributed_counts, misattributed_ratings, misreported_requests,
                                      speaks_as_viewer, ungrounded_genres)
 
@@ -125,6 +125,8 @@ def particular_facts(text: str, sheet: FactSheet) -> list[str]:
     found += [w for w in sheet.matched_words if w.lower() in lowered]
     if sheet.asked_less_known and re.search(r"\bless|\bonly\b|beaten track|most watched", lowered):
         found += [str(n) for n in (sheet.viewers, sheet.popularity_rank) if n and re.search(rf"\b{n}(?:st|nd|rd|th)?\b", text)]
+    if sheet.rated_as_asked and re.search(rf"\b{re.escape(mean_rating_text(sheet.mean_rating))}/5", text):
+        found.append(mean_rating_text(sheet.mean_rating))
     return found
 
 

@@ -48,6 +48,9 @@ class FactSheet:
     asked_years: tuple[int | None, int | None] | None = None  # the request's year range (the item fits it)
     matched_words: tuple[str, ...] = ()  # words of the request found in the item's text
     asked_less_known: bool = False  # the request asked for lesser-known films (the item is not among the most watched)
+    asked_acclaimed: bool = False  # the request asked for the best-rated films (the item is among them)
+    mean_rating: float | None = None  # the item's mean rating here, None when nobody rated it
+    raters: int = 0  # people who rated the item
     tags: tuple[str, ...] = ()
     viewers: int = 0  # people who watched the item
     popularity_rank: int = 0  # 1 = the most watched item of the catalogue
@@ -57,12 +60,19 @@ class FactSheet:
     @property
     def particular(self) -> bool:
         """Whether the sheet holds a fact particular to this user and request (not only about the item)."""
-        return bool(self.sources or self.asked_genres or self.asked_years or self.matched_words or self.asked_less_known)
+        return bool(self.sources or self.asked_genres or self.asked_years or self.matched_words or self.asked_less_known
+                    or self.rated_as_asked)
+
+    @property
+    def rated_as_asked(self) -> bool:
+        """The request asked for the best-rated films and the sheet knows how this one was rated."""
+        return self.asked_acclaimed and self.mean_rating is not None and self.raters > 0
 
     @property
     def answers_request(self) -> bool:
         """Whether the request asked for something this item matches (a genre, years, words, a reference)."""
         return bool(self.asked_genres or self.asked_years or self.matched_words or self.asked_less_known
+                    or self.rated_as_asked
                     or any(s.reference for s in self.sources))
 
     def numbers(self) -> set[str]:
@@ -74,6 +84,9 @@ class FactSheet:
             out |= {str(v) for v in (s.together, s.viewers, s.year) if v}
             if s.rating is not None:
                 out |= {_rating(s.rating), f"{_rating(s.rating)}/5", "5"}
+        if self.mean_rating is not None and self.raters:
+            mean = mean_rating_text(self.mean_rating)
+            out |= {mean, f"{mean}/5", str(self.raters), "5"}
         for bound in self.asked_years or ():
             if bound:
                 out.add(str(bound))
@@ -82,7 +95,7 @@ class FactSheet:
     def counts(self) -> tuple[set[str], dict[str, tuple]]:
         """The item's own counts (its viewers, its popularity rank) and each source's (people who watched
         both, its viewers), as `recommender.llm.claims.misattributed_counts` reads them."""
-        own = {str(n) for n in (self.viewers, self.popularity_rank) if n}
+        own = {str(n) for n in (self.viewers, self.popularity_rank, self.raters) if n}
         return own, {s.title: (s.together, s.viewers) for s in self.sources}
 
     def ratings(self) -> dict[str, str]:
@@ -94,11 +107,17 @@ class FactSheet:
 
     def key(self) -> tuple:
         """What an explanation depends on: the same key, the same explanation (the chat's cache)."""
-        return (self.item, self.sources, self.asked_genres, self.asked_years, self.matched_words, self.asked_less_known)
+        return (self.item, self.sources, self.asked_genres, self.asked_years, self.matched_words, self.asked_less_known,
+                self.asked_acclaimed)
 
 
 def _rating(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def mean_rating_text(value: float) -> str:
+    """4.2576 -> "4.3": a mean rating as explanations write it."""
+    return f"{value:.1f}"
 
 
 class FactBuilder:
@@ -123,9 +142,17 @@ class FactBuilder:
             asked_genres=tuple(g for g in item.genres if g in set(request.wished_genres)),
             asked_years=(low, high) if fits else None,
             matched_words=tuple(self.matched_words(request, rec)), tags=tags,
-            asked_less_known=request.constraints.less_known,
+            asked_less_known=request.constraints.less_known, asked_acclaimed=request.constraints.acclaimed,
+            **self.rating_of_item(rec.index),
             viewers=self.viewers[rec.index] if self.viewers else 0,
             popularity_rank=self.rank.get(rec.index, 0) if self.viewers else 0, catalogue_size=len(self.catalog))
+
+    def rating_of_item(self, index: int) -> dict:
+        """The item's mean rating and raters, from the retriever's ratings (none: unknown)."""
+        ratings = getattr(self.retriever, "ratings", None)
+        if ratings is None or not ratings.count[index]:
+            return {}
+        return {"mean_rating": float(ratings.mean[index]), "raters": int(ratings.count[index])}
 
     def sources(self, request: Request, rec: Recommendation) -> list[Source]:
         """The evidence's source items, strongest first, without low-rated ones, references first."""

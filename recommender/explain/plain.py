@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-from recommender.explain.facts import FactSheet, Source, _rating
+from recommender.explain.facts import FactSheet, Source, _rating, mean_rating_text
 
 MAX_CHARS = 125  # longer options only when nothing shorter fits: a card is read at a glance, and written fast
 
@@ -70,6 +70,11 @@ FIRST = {
         "Less watched, as you wanted: {t} has {V} viewers here, the {Rth} most.",
         "Off the beaten track, as asked: only {V} people here have seen {t}.",
     ],
+    "acclaimed": [
+        "One of the best rated, as you asked: {M}/5 on average from {N} people here.",
+        "Well rated, as you wanted: {t} averages {M}/5 from {N} ratings here.",
+        "{t} is rated {M}/5 on average by {N} people here.",
+    ],
     "item": [
         "{t} ({y}) is {G}; {V} people here watched it.",
         "{AG} film from {y}, watched by {V} people.",
@@ -86,6 +91,7 @@ SECOND = {
     "also": ["It is also {o}.", "It counts as {o} too.", "It has some {o} as well."],
     "tags": ["People tag it {tags}."],
     "less_known": ["Lesser known, as you asked: the {Rth} most watched here.", "Only {V} people here have seen it."],
+    "acclaimed": ["Rated {M}/5 on average by {N} people here.", "Its {N} ratings here average {M}/5."],
 }
 
 
@@ -108,7 +114,8 @@ def _fill(sheet: FactSheet, src: Source | None) -> dict:
             "g": genres_text(src.shared_genres) if src and src.shared_genres else genres_text(sheet.asked_genres),
             "w": genres_text(sheet.asked_genres), "aG": _article(genres_text(sheet.genres)),
             "o": genres_text([g for g in sheet.genres if g not in sheet.asked_genres]),
-            "AG": "A" + _article(genres_text(sheet.genres))[1:], "Rth": _ordinal(sheet.popularity_rank)}
+            "AG": "A" + _article(genres_text(sheet.genres))[1:], "Rth": _ordinal(sheet.popularity_rank),
+            "M": mean_rating_text(sheet.mean_rating) if sheet.mean_rating is not None else None, "N": sheet.raters}
 
 
 def _ordinal(n: int) -> str:
@@ -140,6 +147,8 @@ def _first_kinds(sheet: FactSheet) -> list[tuple[str, Source | None]]:
         kinds.append(("years", None))
     if sheet.asked_less_known and sheet.viewers and sheet.popularity_rank:
         kinds.append(("less_known", None))
+    if sheet.rated_as_asked:
+        kinds.append(("acclaimed", None))
     if (not kinds or sheet.asked_genres) and sheet.viewers and sheet.year and sheet.genres:
         kinds.append(("item", None))  # also after a genre wish, so that ten cards can read differently
     return kinds
@@ -161,6 +170,8 @@ def _second_kinds(sheet: FactSheet, first: str, src: Source | None) -> list[str]
         kinds.append("tags")
     if sheet.asked_less_known and sheet.viewers and sheet.popularity_rank and first != "less_known":
         kinds.insert(0, "less_known")  # what the request asked for comes before the item's other facts
+    if sheet.rated_as_asked and first != "acclaimed":
+        kinds.insert(0, "acclaimed")
     return kinds
 
 
@@ -182,6 +193,8 @@ def options(sheet: FactSheet) -> list[tuple[str, str]]:
                 if not _repeats(full) and not (sheet.year and full.count(str(sheet.year)) > 1) \
                         and not (sheet.viewers and full.count(f"{sheet.viewers} ") > 1):  # "127 viewers … 127 people"
                     out.append((f"{kind}{i}" + (f"+{sid}" if sid else ""), full))
+    if sheet.rated_as_asked:  # "the best rated films": every card says how its film was rated
+        out = [o for o in out if "acclaimed" in o[0]] or out
     if not out:
         out.append(("plain", f"{quoted(sheet.title)} is in the catalogue."))
     return out

@@ -45,6 +45,13 @@ class RetrievalConfig:
     mainstream_share: float = option(
         0.1, "A request for lesser-known films ('hidden gems', 'less mainstream') leaves out this share of the "
              "catalogue, the most-watched films (0.1: the 168 most-watched of ML-100k's 1,682).")
+    acclaimed_share: float = option(
+        0.15, "A request for the best-rated films ('best rated', 'critically acclaimed') keeps only this share of "
+              "what else it allows (at least ten films), the highest by mean rating shrunk towards the overall mean "
+              "(0.15 of ML-100k's 1,682: 252).")
+    rating_prior: float = option(
+        25.0, "The shrunk mean rating counts the overall mean as this many extra ratings, so that three 5/5 ratings "
+              "do not make a film one of the best rated.")
     liked_weight: float = option(1.0, "Items liked in the dialogue count like the most recent history item times this.")
     low_rating_weight: float = option(
         0.8, "History items rated at most low_rating_threshold count this many times their recency weight in the "
@@ -73,6 +80,8 @@ class RetrievalConfig:
         check(self.reference_weight >= 0, "reference_weight must be >= 0")
         check(self.genre_focus >= 0, "genre_focus must be >= 0")
         check(0 < self.mainstream_share < 1, "mainstream_share must be between 0 and 1")
+        check(0 < self.acclaimed_share < 1, "acclaimed_share must be between 0 and 1")
+        check(self.rating_prior >= 0, "rating_prior must be >= 0")
         check(self.transition_window >= 1, "transition_window must be >= 1")
         check(self.neighbours >= 1, "neighbours must be >= 1")
         check(-10 <= self.low_rating_weight <= 1, "low_rating_weight must be between -10 and 1 (a low rating "

@@ -18,10 +18,12 @@ from recommender.retrieval.ann import ApproximateIndex
 from recommender.retrieval.collab import CollabStats, LowRatings, MatrixChannel, PopularityChannel
 from recommender.retrieval.config import HISTORY_CHANNELS, TEXT_CHANNELS, RetrievalConfig
 from recommender.retrieval.index import cache_root, load_or_build_text_index, load_or_fit_collab
+from recommender.retrieval.ratings import ItemRatings
 from recommender.retrieval.text import DenseChannel, MiniLMEmbedder
 from recommender.types import Evidence, Request, Shortlist
 
 EVIDENCE_MAX_RANK = 50  # a channel counts as evidence for an item it ranks this high or better
+ACCLAIMED_AT_LEAST = 10  # "the best rated ...": at least a list's worth of the best-rated films that fit
 REFERENCE_GENRES = 2  # "like X": sharing two of X's genres ranks as close as sharing more
 
 
@@ -47,8 +49,10 @@ def best_first(fused: np.ndarray, tiers: np.ndarray, k: int) -> np.ndarray:
 
 
 class HybridRetriever:
-    def __init__(self, catalog: Catalog, channels: dict, config: RetrievalConfig):
+    def __init__(self, catalog: Catalog, channels: dict, config: RetrievalConfig,
+                 ratings: ItemRatings | None = None):
         self.catalog, self.channels, self.config = catalog, channels, config
+        self.ratings = ratings  # the catalogue's ratings, for "the best rated" (none: that wish filters nothing)
         self._extremes_cache: dict[str, tuple] = {}  # see _allowed_extremes
         self._mainstream: np.ndarray | None = None  # see mainstream
         self._genres = [frozenset(g.lower() for g in item.genres) for item in catalog]
@@ -62,9 +66,10 @@ class HybridRetriever:
     @classmethod
     def build(
         cls, catalog: Catalog, sequences: Sequence[np.ndarray], config: RetrievalConfig | None = None,
-        embedder_factory: Callable | None = None, progress: bool = True,
+        embedder_factory: Callable | None = None, progress: bool = True, ratings: ItemRatings | None = None,
     ) -> "HybridRetriever":
-        """Load (or build and persist) the indexes and fit the history channels on `sequences`."""
+        """Load (or build and persist) the indexes and fit the history channels on `sequences`; `ratings`
+        (optional) serve requests for the best-rated films."""
         config = config or RetrievalConfig()
         root = cache_root(config.cache_dir)
         factory = embedder_factory or (lambda: MiniLMEmbedder(config.embedder))
@@ -75,7 +80,7 @@ class HybridRetriever:
                                                          progress)
         stats = load_or_fit_collab(list(sequences), len(catalog), config.transition_window, root, config.neighbours)
         channels = cls.make_channels(text.bm25, text.item_vectors, stats, factory, config, approximate)
-        return cls(catalog, channels, config)
+        return cls(catalog, channels, config, ratings)
 
     @staticmethod
     def make_channels(bm25, item_vectors, stats: CollabStats, embedder_factory, config: RetrievalConfig,
@@ -109,6 +114,12 @@ class HybridRetriever:
             mask &= self._genre_filter(c)
         if c.less_known:
             mask &= ~self.mainstream()
+        if c.acclaimed and self.ratings is not None:
+            pool = mask
+            if request.wished_genres:  # among the wished genres' films, where there are any
+                wished = mask & (self._genre_counts([g.lower() for g in request.wished_genres]) > 0)
+                pool = wished if wished.any() else mask
+            mask &= self.ratings.best_rated(pool, self.config.acclaimed_share, ACCLAIMED_AT_LEAST)
         return mask
 
     def mainstream(self) -> np.ndarray:
@@ -144,7 +155,10 @@ class HybridRetriever:
         return weights
 
     def channel_scores(self, request: Request, names: Sequence[str] | None = None) -> dict[str, np.ndarray]:
-        return {name: self.channels[name].scores(request) for name in (names or self.channels)}
+        raw = {name: self.channels[name].scores(request) for name in (names or self.channels)}
+        if "popularity" in raw and request.constraints.acclaimed and self.ratings is not None and self.ratings.any:
+            raw["popularity"] = self.ratings.shrunk  # "the best rated": where nothing else decides, the better rated first
+        return raw
 
     def fuse(self, raw: dict[str, np.ndarray], allowed: np.ndarray, weights: dict[str, float]) -> np.ndarray:
         fused = np.zeros(len(self.catalog), dtype=np.float32)

@@ -1,0 +1,51 @@
+"""What the catalogue's raters thought of each item: the mean rating, shrunk towards the overall mean by a
+prior worth `prior` ratings (a Bayesian average), so that a film rated 5/5 by three people does not outrank
+one rated 4.4/5 by three hundred. "The best rated films of 1997" keeps the best-rated share of what else the
+request allows (`RetrievalConfig.acclaimed_share`) and ranks by rating where the history says nothing.
+
+Before, the chat answered "I have no descriptions of the films … so I can't match “what are the best rated
+films of 1997”" and listed 1997's most-watched films, although ML-100k holds 100,000 ratings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class ItemRatings:
+    mean: np.ndarray  # (n,) float32: each item's raw mean rating, NaN when nobody rated it
+    count: np.ndarray  # (n,) int32: how many ratings each item has
+    shrunk: np.ndarray  # (n,) float32: the Bayesian average, the overall mean for unrated items
+
+    @classmethod
+    def fit(cls, histories: Iterable, n_items: int, prior: float = 25.0) -> "ItemRatings":
+        """From user histories (`items` and `ratings` arrays; NaN ratings are skipped)."""
+        total, count = np.zeros(n_items), np.zeros(n_items)
+        for history in histories:
+            rated = ~np.isnan(np.asarray(history.ratings, dtype=np.float64))
+            items = np.asarray(history.items)[rated]
+            np.add.at(total, items, np.asarray(history.ratings, dtype=np.float64)[rated])
+            np.add.at(count, items, 1)
+        overall = total.sum() / count.sum() if count.sum() else np.nan
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.where(count > 0, total / np.maximum(count, 1), np.nan)
+        shrunk = (total + prior * overall) / (count + prior) if count.sum() else np.full(n_items, np.nan)
+        return cls(mean.astype(np.float32), count.astype(np.int32), shrunk.astype(np.float32))
+
+    @property
+    def any(self) -> bool:
+        return bool(self.count.sum())
+
+    def best_rated(self, pool: np.ndarray, share: float, at_least: int) -> np.ndarray:
+        """Mask of the items rated at least as well as the best-rated `share` (and at least `at_least` items)
+        of `pool` (a mask), by the shrunk mean: "the best horror of the 80s" is judged among 80s horror, not
+        against Schindler's List. Items outside the pool above that cut stay too. All True without ratings."""
+        if not self.any or not pool.any():
+            return np.ones(len(self.count), dtype=bool)
+        values = np.sort(self.shrunk[pool])[::-1]
+        cut = values[min(len(values), max(at_least, round(share * len(values)))) - 1]
+        return self.shrunk >= cut
