@@ -2303,7 +2303,51 @@ def test_best_rated_asks_for_the_best_rated_films_for_this_request_only(engine, 
     from recommender.chat.state import DialogueState
 
     for text in ("top rated westerns", "the greatest movies of all time", "any highly rated horror?",
-                 "something with great reviews"):
+                 "something with great reviews", "best sci-fi movies", "top 5 sci-fi movies", "what's the best comedy?"):
         assert _rules_router().understand(text, DialogueState()).update.acclaimed, text
     for text in ("a movie about best friends", "something rated R", "best of all, no horror"):
         assert not _rules_router().understand(text, DialogueState()).update.acclaimed, text
+
+
+def test_a_kind_of_the_wished_genre_left_out_is_said_to_be_beyond_the_genres(engine, parser):
+    """"i need a laugh, but i hate slapstick" listed comedies and said nothing of the slapstick."""
+    message = "i need a laugh, but i hate slapstick"
+    parser.intents[message] = Intent(action="request", genres=["Comedy", "Musical"])
+    turn = engine.message(engine.new_session(), message)
+    request = engine.recommender.requests[-1]
+    assert "Genres don't separate slapstick from other Comedy" in turn.reply
+    assert list(request.wished_genres) == ["Comedy"] and not request.constraints.exclude_genres
+    for text, genre in (("a comedy, no slapstick please", "Comedy"), ("horror but no zombies", "Horror")):
+        turn = engine.message(engine.new_session(), text)
+        assert f"from other {genre}" in turn.reply and genre in engine.recommender.requests[-1].wished_genres, text
+    turn = engine.message(engine.new_session(), "no horror, no zombies")  # nothing wished: the genre goes
+    assert "Genres don't" not in turn.reply and "Horror" in engine.recommender.requests[-1].constraints.exclude_genres
+
+
+def test_running_time_and_language_are_said_to_be_beyond_the_catalogue(engine, parser):
+    """"something short and funny" listed comedies without a word on the length; "any good foreign films?" said
+    "I have no descriptions of the films … so I can't match “foreign films”" (ML-100k has neither)."""
+    parser.intents["something short and funny"] = Intent(action="request", genres=["Comedy"])
+    parser.intents["any good foreign films?"] = Intent(action="request", rest=["foreign films"])
+    parser.intents["a french movie with subtitles"] = Intent(action="request", rest=["french movie with subtitles"])
+    parser.intents["i have a long weekend, any good thrillers?"] = Intent(action="request", genres=["Thriller"])
+    turn = engine.message(engine.new_session(), "something short and funny")
+    assert "I have no running times, so I can't check for “short”." in turn.reply
+    assert "Comedy" in engine.recommender.requests[-1].wished_genres
+    turn = engine.message(engine.new_session(), "any good foreign films?")
+    assert "I have no language or country data, so I can't check for “foreign films”." in turn.reply
+    assert "can't match" not in turn.reply and not engine.recommender.requests[-1].query
+    turn = engine.message(engine.new_session(), "a french movie with subtitles")
+    assert "“french movie” or “subtitles”" in turn.reply and "can't match" not in turn.reply
+    turn = engine.message(engine.new_session(), "i have a long weekend, any good thrillers?")
+    assert "running times" not in turn.reply  # a long weekend is no film length
+    for text in ("a movie under 2 hours", "nothing too long please", "what's the runtime of #1"):
+        assert _unheld("runtime", text), text
+    for text in ("a long time ago", "as long as it's funny", "short circuit"):
+        assert not _unheld("runtime", text), text
+
+
+def _unheld(kind: str, text: str) -> bool:
+    from recommender.chat.merge import UNHELD
+
+    return bool(UNHELD[kind].search(text))

@@ -16,6 +16,8 @@ MISSING = {
     "people": "I have no cast or crew data, so I can't search for {what}.",
     "plot": "I have no plot summaries, so I can't check for {what}.",
     "awards": "I have no awards data, so I can't check for {what}.",
+    "runtime": "I have no running times, so I can't check for {what}.",
+    "language": "I have no language or country data, so I can't check for {what}.",
     "rest": "I have no descriptions of the films, only titles, years and genres, so I can't match {what}.",
     "topic": "I have no plot summaries, so I matched {what} by genre only.",
 }

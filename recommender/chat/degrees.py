@@ -105,3 +105,26 @@ def gentle_for_children(update: Update, text: str, children: str | None, horror:
     update.wished_genres = [g for g in wished if g != horror]
     update.query_hints = [g for g in update.query_hints if g != horror]
     update.notes.append(f"For children I kept to {children} films: I can't tell how scary a film is from its genres.")
+
+
+# kinds within a genre that the genre cannot tell apart: "no slapstick" keeps the comedies and says so
+SUBKINDS = ("slapstick|screwball|parody|parodies|spoofs?|satire|mockumentary|slashers?|zombies?|vampires?|werewol(?:f|ves)"
+            "|splatter|haunted houses?|creature features?|spy|spies|serial killers?|cowboys?|gunslingers?")
+UNTOLD_KIND = re.compile(
+    r"\b(?:no|not|nothing|without|hate|hates|dislike|don'?t (?:like|want|do)|can'?t stand|except|minus|skip|sick of|tired of)"
+    rf"\s+(?:(?:any|more|the|too much|really|that|those|these|of|a|an)\s+)*({SUBKINDS})\b", re.I)
+
+
+def note_untold_kind(update: Update, text: str, genres) -> None:
+    """"i need a laugh, but i hate slapstick" listed comedies without a word on slapstick: a kind of the wished
+    genre is no genre of its own, so the list stays that genre and the reply says it cannot leave the kind out."""
+    if genres is None or not update.wished_genres or update.question is not None or update.off_topic:
+        return
+    for m in UNTOLD_KIND.finditer(text):
+        kind = m.group(1).lower()
+        genre = genres.lookup(kind) or genres.lookup(kind.rstrip("s"))
+        if genre in update.wished_genres and not any(n.startswith(("I can't tell", "Genres don't")) for n in update.notes):
+            update.exclude_genres = [g for g in update.exclude_genres if g != genre]
+            update.notes = [n for n in update.notes if n != exclusion_note([genre])]
+            update.notes.append(f"Genres don't separate {kind} from other {genre}, so I can't leave that out: "
+                                f"the list stays {genre}.")

@@ -178,22 +178,42 @@ def note_narrow_topics(update: Update, text: str) -> None:
 AWARDS = re.compile(r"\b(?:(?:oscars?|academy[\s-]awards?|awards?|golden[\s-]globes?|baftas?)(?:[\s-](?:winning|winners?|"
                     r"nominated|nominees?|nominations?|worthy|bait))?|best[\s-]pictures?(?:[\s-](?:winners?|nominees?))?"
                     r"|palme d'?or|cannes(?:[\s-]winners?)?)\b", re.I)
+_SPAN = r"(?:an?|one|two|three|1|2|3|\d+)(?:\s+and\s+a\s+half)?\s*(?:hours?|hrs?|minutes|mins)"
+RUNTIME = re.compile(  # "something short and funny", "a long epic", "not too long", "under 2 hours"
+    r"\b(?:(?:something|anything|a|an|not too|nothing too|not that|not so|nothing|really|very|fairly|kinda|pretty|quite)"
+    r"\s+(?:short|shorter|quick|brief|long|longer|lengthy)\b(?!\s+(?:time|ago|way|while|shot|term|run|story|list|day|night|weekend))"
+    r"|(?:short|quick|long|lengthy)\s+(?:movie|film|flick|one|watch)s?\b|run(?:ning)?[\s-]?time"
+    rf"|(?:under|less than|more than|over|at most|at least|no more than|no longer than|shorter than|longer than)\s+{_SPAN}\b"
+    r"|(?:two|three|2|3|90|120)[\s-](?:hours?|minutes?)[\s-](?:long|movie|film)s?\b)", re.I)
+LANGUAGE = re.compile(  # "any good foreign films?": the catalogue has no language or country
+    r"\b(?:foreign(?:[\s-]language)?(?:\s+(?:films?|movies?|cinema|ones))?|subtitle[sd]?|dubbed|non[\s-]english"
+    r"|(?:international|world)\s+(?:films?|movies?|cinema)"
+    r"|in\s+(?:french|spanish|german|italian|japanese|korean|chinese|hindi|russian|swedish|danish|portuguese)"
+    r"|(?:french|spanish|german|italian|japanese|korean|chinese|hindi|russian|swedish|danish|bollywood|european|asian"
+    r"|british|indian|mexican)\s+(?:films?|movies?|cinema|ones))\b", re.I)
+UNHELD = {"awards": AWARDS, "runtime": RUNTIME, "language": LANGUAGE}  # what ML-100k has no data on, by MISSING kind
+_LEAD = re.compile(r"^(?:something|anything|an?|nothing|really|very|fairly|kinda|pretty|quite)\s+", re.I)
 
 
-def note_awards(update: Update, text: str) -> None:
-    """"best picture winners" listed popular films without a word, "oscar winning dramas" quoted “oscar winning”
-    as words it could not match: the catalogue has no awards, and the reply says so plainly."""
+def note_unheld_data(update: Update, text: str) -> None:
+    """Say plainly what the catalogue holds no data on: "best picture winners" listed popular films without a
+    word, "oscar winning dramas" quoted “oscar winning” as words it could not match; "something short and
+    funny" and "any good foreign films?" said nothing of the length or the language (or matched "foreign" in
+    titles). The words leave the text query and the generic "I can't match" line."""
     if update.question is not None or update.off_topic:
         return
-    found = [m.group(0) for m in AWARDS.finditer(text)]
-    for said in found:
-        said_words = {t for t, _, _ in tokens(said)} | FILLER
-        update.missing = [(kind, words) for kind, words in update.missing
-                          if kind != "rest" or not {t for t, _, _ in tokens(words)} <= said_words]
-        if ("awards", said) not in update.missing:
-            update.missing.append(("awards", said))
-    if found and update.query:  # "picture" and "winners" matched titles
-        update.query = " ".join(AWARDS.sub(" ", update.query).split()) or None
+    said_words = set(FILLER)
+    for kind, pattern in UNHELD.items():
+        found = [_LEAD.sub("", m.group(0)) for m in pattern.finditer(text)]
+        for said in found:
+            said_words |= {t for t, _, _ in tokens(said)}
+            if (kind, said) not in update.missing:
+                update.missing.append((kind, said))
+        if found and update.query:  # "picture" and "winners" matched titles
+            update.query = " ".join(pattern.sub(" ", update.query).split()) or None
+    if len(said_words) > len(FILLER):
+        update.missing = [(k, words) for k, words in update.missing
+                          if k != "rest" or not {t for t, _, _ in tokens(words)} <= said_words]
 
 
 def read_by_rules(text: str, genres) -> bool:

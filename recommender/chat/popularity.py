@@ -28,7 +28,9 @@ WELL_KNOWN = re.compile(r"\b(?:popular|mainstream|well[\s-]known|famous|blockbus
 ACCLAIMED = re.compile(
     r"\b(?:(?:best|top|highest|higher|highly|well|better|most\s+highly)[\s-]+(?:rated|reviewed|scored|ranked|regarded)"
     r"|(?:critically\s+)?acclaimed|critics'?\s+(?:favou?rites?|picks?|darlings?)|must[\s-]sees?|masterpieces?"
-    r"|(?:the\s+)?(?:very\s+)?(?:best|greatest|finest)\s+(?:\w+\s+)?(?:films?|movies?|ones?|of\s+all\s+time|ever(?:\s+made)?)"
+    r"|(?:the\s+)?(?:very\s+)?(?:best|greatest|finest|top\s+(?:\d+|three|five|ten|twenty))\s+(?:[\w'-]+\s+)?"
+    r"(?:films?|movies?|flicks?|ones?|of\s+all\s+time|ever(?:\s+made)?|comed(?:y|ies)|dramas?|thrillers?|westerns?"
+    r"|musicals?|documentar(?:y|ies)|romances?|myster(?:y|ies)|cartoons?|classics?|horror|sci[\s-]?fi|war\s+films?)"
     r"|(?:rated|reviewed|regarded)\s+(?:very\s+)?(?:well|highly)|(?:great|good|high|strong|rave|top)\s+(?:ratings?|reviews?|scores?))\b",
     re.I)
 ACCLAIMED_NOTE = "The best-rated films for this request: by the catalogue's ratings, shrunk towards the average when few rated them."

@@ -24,7 +24,13 @@ from typing import NamedTuple
 
 from recommender.chat.answers import note_people_question
 from recommender.chat.cue_words import FILLER, GENERAL_ASK
-from recommender.chat.degrees import gentle_for_children, less_gore_without_horror, note_degree, spare_the_wished_genre
+from recommender.chat.degrees import (
+    gentle_for_children,
+    less_gore_without_horror,
+    note_degree,
+    note_untold_kind,
+    spare_the_wished_genre,
+)
 from recommender.chat.grounding import (
     add_to_request,
     drop_company,
@@ -48,8 +54,8 @@ from recommender.chat.merge import (
     ask_despite_unknown_titles,
     genre_reading,
     merge_rules,
-    note_awards,
     note_narrow_topics,
+    note_unheld_data,
     note_unread_words,
     read_as_genres,
 )
@@ -171,12 +177,13 @@ class MessageRouter:
         spare_the_wished_genre(update, state, text)
         horror = self.genres.lookup("horror") if self.genres is not None else None
         less_gore_without_horror(update, state, text, horror)
+        note_untold_kind(update, text, self.genres)
         gentle_for_children(update, text, self.genres.lookup("children") if self.genres is not None else None, horror)
         ground_history_asks(update, state, text, self.titles)
         not_the_sequels(update, state, text, self.titles)
         apply_popularity_wish(update, state, text)
         apply_acclaim_wish(update, state, text)
-        note_awards(update, text)
+        note_unheld_data(update, text)
         note_people_question(update, text)
 
     def _names_a_title(self, text: str) -> bool:
