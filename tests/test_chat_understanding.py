@@ -2351,3 +2351,20 @@ def _unheld(kind: str, text: str) -> bool:
     from recommender.chat.merge import UNHELD
 
     return bool(UNHELD[kind].search(text))
+
+
+def test_years_the_catalogue_does_not_reach_are_said_with_its_span(engine):
+    """"something from the 2000s" said only "Nothing in the catalogue fits all of that (2000–2009)": ML-100k
+    ends in 1998, which a person cannot guess."""
+    years = [item.year for item in CATALOG if item.year]
+    turn = engine.message(engine.new_session(), "something from the 2000s")
+    assert not turn.rows
+    assert f"The films here run from {min(years)} to {max(years)}, so none is from 2000–2009." in turn.reply
+    from recommender.chat.answers import years_beyond_the_catalogue
+    from recommender.types import Constraints
+
+    last = max(years)
+    assert years_beyond_the_catalogue(Constraints(min_year=last + 1), CATALOG).endswith(f"none is from after {last}.")
+    assert years_beyond_the_catalogue(Constraints(max_year=min(years) - 1), CATALOG).endswith(f"before {min(years)}.")
+    assert years_beyond_the_catalogue(Constraints(min_year=last, max_year=last + 10), CATALOG) == ""  # its last year fits
+    assert years_beyond_the_catalogue(Constraints(), CATALOG) == ""

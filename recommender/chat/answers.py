@@ -190,6 +190,20 @@ def describe_request(dialogue: DialogueState) -> str:
     return head + (f" ({' · '.join(parts)})" if parts else "")
 
 
+def years_beyond_the_catalogue(constraints, catalog: Catalog) -> str:
+    """"The films here run from 1922 to 1998, so none is from 2000–2009." when the asked years miss every film of
+    the catalogue ("something from the 2000s" said only "Nothing in the catalogue fits all of that"); else ''."""
+    years = catalog.years[catalog.years > 0]
+    low, high = constraints.min_year, constraints.max_year
+    if not len(years) or (low is None and high is None):
+        return ""
+    first, last = int(years.min()), int(years.max())
+    if (low is not None and low > last) or (high is not None and high < first):
+        asked = f"{low}–{high}" if low is not None and high is not None else f"after {low - 1}" if low else f"before {high + 1}"
+        return f"The films here run from {first} to {last}, so none is from {asked}."
+    return ""
+
+
 def few_of_the_wished_genres(wished, rows) -> str:
     """"Only 6 of these are Crime or Mystery.": said when a list shows items without any wished genre (a
     wish is soft: ML-100k has six Crime or Mystery films from the 1970s, so "gritty detective movies from

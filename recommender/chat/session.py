@@ -25,6 +25,7 @@ from recommender.chat.answers import (
     missing_data_reply,
     small_talk_reply,
     understood_besides_missing,
+    years_beyond_the_catalogue,
 )
 from recommender.chat.cards import explain_cards, explain_in_background, show_quick_cards
 from recommender.chat.history_asks import favourites, genre_sizes, history_genres, last_well_rated
@@ -267,6 +268,9 @@ class ChatEngine:
         what = describe_request(session.dialogue)
         if not session.rows:
             relax = "say *any year* or *any genre* to relax a filter, or *reset* to start over"
+            beyond = years_beyond_the_catalogue(session.dialogue.constraints, self.catalog)
+            if beyond:
+                return f"{beyond} Say *any year* or other years to go on, or *reset* to start over."
             return f"Nothing in the catalogue fits all of that{what}. Try relaxing a constraint: {relax}."
         lines = [f"Here are {len(session.rows)} picks{what} (details and buttons on the right):"]
         for row in session.rows:
