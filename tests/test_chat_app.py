@@ -131,7 +131,7 @@ def test_prompt_injection_is_treated_as_data(engine, fake):
 def test_a_request_nothing_fits_says_so_and_suggests_relaxing(engine):
     session = engine.new_session()
     turn = engine.message(session, "a comedy, only before 1900")
-    assert turn.rows == [] and "Nothing in the catalogue fits" in turn.reply and "any year" in turn.reply
+    assert turn.rows == [] and "so none is from before 1900" in turn.reply and "any year" in turn.reply
     assert engine.message(session, "any year").rows
 
 
