@@ -2300,6 +2300,10 @@ def test_best_rated_asks_for_the_best_rated_films_for_this_request_only(engine, 
                                                            liked=["critically acclaimed"])
     turn = engine.message(engine.new_session(), "critically acclaimed dramas")
     assert "I don't know the movie" not in turn.reply and engine.recommender.requests[-1].constraints.acclaimed
+    slang = "whats the highest rated movie u have"  # said "I can't match “whats the highest rated movie u have”" too
+    parser.intents[slang] = Intent(action="request", rest=[slang])
+    turn = engine.message(engine.new_session(), slang)
+    assert "can't match" not in turn.reply and engine.recommender.requests[-1].constraints.acclaimed
     from recommender.chat.state import DialogueState
 
     for text in ("top rated westerns", "the greatest movies of all time", "any highly rated horror?",

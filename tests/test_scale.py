@@ -83,7 +83,10 @@ def test_approximate_dense_scores_keep_the_candidates_exact_and_floor_the_rest(t
     np.testing.assert_allclose(scores[found], exact[found], rtol=1e-6)
     others = np.setdiff1d(np.arange(len(vectors)), found)
     assert np.all(scores[others] == scores[found].min())
-    recall = len(set(found.tolist()) & set(np.argsort(-exact)[:50].tolist())) / 50
+    # recall over ten queries: parallel inserts make the graph differ run to run, and one query once gave 0.84
+    queries = [vectors[k:k + 5].mean(axis=0) / np.linalg.norm(vectors[k:k + 5].mean(axis=0)) for k in range(0, 100, 10)]
+    recall = np.mean([len(set(index.nearest(q).tolist()) & set(np.argsort(-(vectors @ q))[:50].tolist())) / 50
+                      for q in queries])
     assert recall >= 0.9
     reloaded = ApproximateIndex.load_or_build(tmp_path, vectors, candidates=50)
     np.testing.assert_array_equal(reloaded.nearest(query), found)
