@@ -438,6 +438,23 @@ def test_a_best_rated_request_puts_the_films_rating_on_every_card():
         assert f"{mean}/5" in text and str(sheet.raters) in text, text
         assert not check(text, sheet).kinds() and mean in particular_facts(text, sheet)
     assert "4.2" in sheets[0].numbers() and "350" in sheets[0].numbers()
-    assert not check("A fine film, watched by many.", sheets[0]).kinds() == []  # says nothing the request asked for
+    assert "unanswered" in check("“Heat” came out in 1995.", sheets[0]).kinds()  # an LLM text without the rating
     unasked = builder.build(Request(), Recommendation(cat[HEAT].item_id, cat[HEAT].display, 1.0, [], index=HEAT))
     assert not unasked.rated_as_asked and "/5" not in render(unasked)[1]
+
+
+def test_cards_of_a_best_rated_list_keep_their_plain_text_and_the_model_writes_none():
+    """The LLM's prompt holds no ratings, so on a "best rated" list its drafts could only fail the check (the
+    rating unsaid) after costing seconds each: the plain texts, which give the rating, are final at once."""
+    from recommender.retrieval.ratings import ItemRatings
+    from recommender.types import Constraints
+
+    good = "You rated “Heat” 5/5; 31 of its 45 viewers also saw “Ronin”."
+    ex = explainer_with({0: good})
+    ex.facts.retriever.ratings = ItemRatings(np.full(8, 4.0, dtype=np.float32), np.full(8, 100, dtype=np.int32),
+                                             np.full(8, 4.0, dtype=np.float32))
+    request = Request([HEAT], [5.0], constraints=Constraints(acclaimed=True))
+    cards = list(ex.explain_list(request, recs_for([RONIN])))
+    assert ex.backend.batches == [] and cards[0].final and "4.0/5" in cards[0].text and cards[0].source == "plain"
+    written = list(ex.explain_list(Request([HEAT], [5.0]), recs_for([RONIN])))
+    assert ex.backend.batches == [1] and written[0].text == good  # without the wish, the model writes

@@ -16,7 +16,8 @@ And the text's form: vacuous (names no fact particular to this user and item), t
 favourite of mine"), repetition (a word twice in a row, a three-word phrase twice, or a title twice in
 a sentence that does not name the film), truncated (no sentence end, or ending on a dangling word), garbled
 (words run together, "theAction", "thecrime", or an aside in parentheses of a form no explanation needs:
-"(the Drama it is)", "(IDN)").
+"(the Drama it is)", "(IDN)"), unanswered (the request asked for the best-rated films and the text does not
+give the film's rating, which the plain rendering always does).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from recommender.llm.claims import (misattributed_asides, misattributed_counts, 
                                      speaks_as_viewer, ungrounded_genres)
 
 CLAIM_KINDS = ("title", "person", "year", "number", "genre", "source", "request")
-FORM_KINDS = ("vacuous", "viewer's voice", "repetition", "truncated", "garbled")
+FORM_KINDS = ("vacuous", "viewer's voice", "repetition", "truncated", "garbled", "unanswered")
 SOURCE_CLAIMS = re.compile(
     r"\b(?:based on|adapt(?:ed|ation)|novel|book|memoir|biopic|true story|real story|remake|sequel|prequel|"
     r"direct(?:ed|or)|starring|stars|star in|actor|actress|cast|oscar|award|box office|critics?|acclaim\w*|"
@@ -150,6 +151,8 @@ def form_problems(text: str, sheet: FactSheet) -> list[str]:
         problems.append("truncated")
     if garbled(text):
         problems.append("garbled")
+    if sheet.rated_as_asked and not re.search(rf"\b{re.escape(mean_rating_text(sheet.mean_rating))}/5", text):
+        problems.append("unanswered")
     return problems
 
 

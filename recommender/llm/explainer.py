@@ -87,9 +87,10 @@ def plain_cards(sheets: Sequence[FactSheet], cache: dict, final: bool = True) ->
     differently). `final` plain texts are stored in `cache`; others wait for the LLM's."""
     todo = [k for k, sheet in enumerate(sheets) if sheet.key() not in cache]
     plain = dict(zip(todo, render_list([sheets[k] for k in todo])))
-    if final:
-        cache.update((sheets[k].key(), text) for k, text in plain.items())
-    return [Card(k, plain[k], "plain", final=final) if k in plain else Card(k, cache[sheet.key()], "cache")
+    # "the best rated films": the LLM's prompt holds no ratings, so the plain text, which gives them, is final
+    done = {k for k in plain if final or sheets[k].rated_as_asked}
+    cache.update((sheets[k].key(), plain[k]) for k in done)
+    return [Card(k, plain[k], "plain", final=k in done) if k in plain else Card(k, cache[sheet.key()], "cache")
             for k, sheet in enumerate(sheets)]
 
 
