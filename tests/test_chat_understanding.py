@@ -2311,6 +2311,12 @@ def test_best_rated_asks_for_the_best_rated_films_for_this_request_only(engine, 
         assert _rules_router().understand(text, DialogueState()).update.acclaimed, text
     for text in ("a movie about best friends", "something rated R", "best of all, no horror"):
         assert not _rules_router().understand(text, DialogueState()).update.acclaimed, text
+    # praise of a film the message names is no wish: these listed "best rated" films instead of ones like the film
+    for text in ("I loved Casablanca, best movie ever", "Fargo is the greatest film of all time",
+                 "just watched fargo, what a masterpiece"):
+        update = _rules_router().understand(text, DialogueState()).update
+        assert not update.acclaimed and (update.liked or update.seen), text
+    assert _rules_router().understand("I loved Fargo, any highly rated crime films?", DialogueState()).update.acclaimed
 
 
 def test_a_kind_of_the_wished_genre_left_out_is_said_to_be_beyond_the_genres(engine, parser):

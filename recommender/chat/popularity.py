@@ -25,13 +25,16 @@ LESS_KNOWN = re.compile(
     r"|(?:nobody|no[\s-]?one|hardly\s+any(?:one|body))(?:'s|\s+has|\s+have)?\s+(?:ever\s+|really\s+)?"
     r"(?:heard\s+of|seen|watched|knows?(?:\s+about)?))\b", re.I)
 WELL_KNOWN = re.compile(r"\b(?:popular|mainstream|well[\s-]known|famous|blockbusters?|crowd[\s-]pleas(?:er|ing)s?)\b", re.I)
-ACCLAIMED = re.compile(
+RATED = re.compile(  # always a wish: "the best rated films of 1997", "critically acclaimed dramas"
     r"\b(?:(?:best|top|highest|higher|highly|well|better|most\s+highly)[\s-]+(?:rated|reviewed|scored|ranked|regarded)"
-    r"|(?:critically\s+)?acclaimed|critics'?\s+(?:favou?rites?|picks?|darlings?)|must[\s-]sees?|masterpieces?"
+    r"|(?:critically\s+)?acclaimed|critics'?\s+(?:favou?rites?|picks?|darlings?)"
+    r"|(?:rated|reviewed|regarded)\s+(?:very\s+)?(?:well|highly)|(?:great|good|high|strong|rave|top)\s+(?:ratings?|reviews?|scores?))\b",
+    re.I)
+PRAISE = re.compile(  # a wish unless the message names a film it praises: "I loved Heat, best movie ever"
+    r"\b(?:must[\s-]sees?|masterpieces?"
     r"|(?:the\s+)?(?:very\s+)?(?:best|greatest|finest|top\s+(?:\d+|three|five|ten|twenty))\s+(?:[\w'-]+\s+)?"
     r"(?:films?|movies?|flicks?|ones?|of\s+all\s+time|ever(?:\s+made)?|comed(?:y|ies)|dramas?|thrillers?|westerns?"
-    r"|musicals?|documentar(?:y|ies)|romances?|myster(?:y|ies)|cartoons?|classics?|horror|sci[\s-]?fi|war\s+films?)"
-    r"|(?:rated|reviewed|regarded)\s+(?:very\s+)?(?:well|highly)|(?:great|good|high|strong|rave|top)\s+(?:ratings?|reviews?|scores?))\b",
+    r"|musicals?|documentar(?:y|ies)|romances?|myster(?:y|ies)|cartoons?|classics?|horror|sci[\s-]?fi|war\s+films?))\b",
     re.I)
 ACCLAIMED_NOTE = "The best-rated films for this request: by the catalogue's ratings, shrunk towards the average when few rated them."
 LESS_KNOWN_NOTE = "Lesser-known films from now on: I leave out the most-watched ones."
@@ -61,7 +64,9 @@ def apply_popularity_wish(update: Update, state: DialogueState, text: str) -> No
 def apply_acclaim_wish(update: Update, state: DialogueState, text: str) -> None:
     """Set `update.acclaimed` for "the best rated films of 1997", say so, and keep the words out of what the
     chat could not match and out of the text query ("best rated" is no title)."""
-    if not ACCLAIMED.search(text) or update.question is not None or update.off_topic:
+    names_a_film = update.liked or update.seen or update.references or update.disliked or update.excluded
+    wished = RATED.search(text) or (PRAISE.search(text) and not names_a_film)
+    if not wished or update.question is not None or update.off_topic:
         return
     if not state.constraints.acclaimed:
         update.notes.append(ACCLAIMED_NOTE)
@@ -83,6 +88,6 @@ def _forget_wish_words(update: Update) -> bool:
 
 def _only_popularity_words(text: str) -> bool:
     """Whether `text` says nothing beyond a wish about fame or ratings (and the years and filler around it)."""
-    rest = ACCLAIMED.sub(" ", WELL_KNOWN.sub(" ", LESS_KNOWN.sub(" ", text)))
+    rest = PRAISE.sub(" ", RATED.sub(" ", WELL_KNOWN.sub(" ", LESS_KNOWN.sub(" ", text))))
     return not [w for w, _, _ in tokens(rest)
                 if w not in FILLER and w not in ("gem", "gems", "stuff") and not w.isdigit()]
