@@ -56,7 +56,8 @@ class Recommender:
         dataset = load_dataset(data, progress=progress)
         histories = user_histories(dataset.interactions, dataset.catalog)
         config = retrieval_config or RetrievalConfig()
-        ratings = ItemRatings.fit(histories.values(), len(dataset.catalog), config.rating_prior)
+        interactions = dataset.interactions
+        ratings = ItemRatings.fit(interactions.items, interactions.ratings, len(dataset.catalog), config.rating_prior)
         retriever = HybridRetriever.build(dataset.catalog, [h.items for h in histories.values()],
                                           config, progress=progress, ratings=ratings)
         stack = None

@@ -179,15 +179,11 @@ def test_a_lesser_known_request_leaves_out_the_most_watched_share(dataset, confi
 
 def test_shrunk_mean_ratings_put_many_good_ratings_above_a_few_perfect_ones():
     """Three 5/5 ratings do not make a film one of the best rated; three hundred 4.4/5 ones do."""
-    from recommender.data.split import UserHistory
     from recommender.retrieval.ratings import ItemRatings
 
-    def history(item, rating):
-        return UserHistory("u", np.array([item]), np.array([rating], dtype=np.float32), np.array([0]))
-
-    histories = ([history(0, 5.0)] * 3 + [history(1, 4.4)] * 300 + [history(2, 3.0)] * 300
-                 + [history(3, float("nan"))] * 50)
-    ratings = ItemRatings.fit(histories, 5, prior=25.0)
+    items = np.array([0] * 3 + [1] * 300 + [2] * 300 + [3] * 50)
+    values = np.array([5.0] * 3 + [4.4] * 300 + [3.0] * 300 + [float("nan")] * 50, dtype=np.float32)
+    ratings = ItemRatings.fit(items, values, 5, prior=25.0)
     assert ratings.count.tolist() == [3, 300, 300, 0, 0]
     assert ratings.mean[0] == 5.0 and np.isnan(ratings.mean[3])
     overall = (15 + 300 * 4.4 + 900) / 603
@@ -199,17 +195,16 @@ def test_shrunk_mean_ratings_put_many_good_ratings_above_a_few_perfect_ones():
     assert ratings.best_rated(everything, 0.2, 2).tolist() == [True, True, False, False, False]
     pool = np.array([True, False, True, False, False])  # judged among the pool: item 1 stays, being better still
     assert ratings.best_rated(pool, 0.5, 1).tolist() == [True, True, False, False, False]
-    unrated = ItemRatings.fit([history(0, float("nan"))], 3)
+    unrated = ItemRatings.fit(np.array([0]), np.array([float("nan")]), 3)
     assert not unrated.any and unrated.best_rated(np.ones(3, dtype=bool), 0.1, 1).all()
 
 
 def test_a_best_rated_request_keeps_the_best_rated_of_what_fits_and_ranks_them_by_rating(dataset, config):
     """"the best rated films of 1997" listed 1997's most-watched films (Contact first, 3.8/5), not the best rated."""
-    from recommender.data.split import user_histories
     from recommender.retrieval.ratings import ItemRatings
 
-    histories = user_histories(dataset.interactions, dataset.catalog)
-    ratings = ItemRatings.fit(histories.values(), len(dataset.catalog), config.rating_prior)
+    interactions = dataset.interactions
+    ratings = ItemRatings.fit(interactions.items, interactions.ratings, len(dataset.catalog), config.rating_prior)
     loo = LeaveOneOut(dataset.interactions, dataset.catalog)
     retriever = HybridRetriever.build(dataset.catalog, [h.items for h in loo.histories.values()], config,
                                       embedder_factory=HashEmbedder, progress=False, ratings=ratings)

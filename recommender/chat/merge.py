@@ -202,7 +202,7 @@ def note_unheld_data(update: Update, text: str) -> None:
     titles). The words leave the text query and the generic "I can't match" line."""
     if update.question is not None or update.off_topic:
         return
-    said_words = set(FILLER)
+    said_words: set[str] = set()
     for kind, pattern in UNHELD.items():
         found = [_LEAD.sub("", m.group(0)) for m in pattern.finditer(text)]
         for said in found:
@@ -211,9 +211,9 @@ def note_unheld_data(update: Update, text: str) -> None:
                 update.missing.append((kind, said))
         if found and update.query:  # "picture" and "winners" matched titles
             update.query = " ".join(pattern.sub(" ", update.query).split()) or None
-    if len(said_words) > len(FILLER):
+    if said_words:  # a generic "can't match" line made only of those words (and filler) goes
         update.missing = [(k, words) for k, words in update.missing
-                          if k != "rest" or not {t for t, _, _ in tokens(words)} <= said_words]
+                          if k != "rest" or not {t for t, _, _ in tokens(words)} <= said_words | FILLER]
 
 
 def read_by_rules(text: str, genres) -> bool:

@@ -126,7 +126,7 @@ def particular_facts(text: str, sheet: FactSheet) -> list[str]:
     found += [w for w in sheet.matched_words if w.lower() in lowered]
     if sheet.asked_less_known and re.search(r"\bless|\bonly\b|beaten track|most watched", lowered):
         found += [str(n) for n in (sheet.viewers, sheet.popularity_rank) if n and re.search(rf"\b{n}(?:st|nd|rd|th)?\b", text)]
-    if sheet.rated_as_asked and re.search(rf"\b{re.escape(mean_rating_text(sheet.mean_rating))}/5", text):
+    if gives_rating(text, sheet):
         found.append(mean_rating_text(sheet.mean_rating))
     return found
 
@@ -151,9 +151,14 @@ def form_problems(text: str, sheet: FactSheet) -> list[str]:
         problems.append("truncated")
     if garbled(text):
         problems.append("garbled")
-    if sheet.rated_as_asked and not re.search(rf"\b{re.escape(mean_rating_text(sheet.mean_rating))}/5", text):
+    if sheet.rated_as_asked and not gives_rating(text, sheet):
         problems.append("unanswered")
     return problems
+
+
+def gives_rating(text: str, sheet: FactSheet) -> bool:
+    """Whether `text` gives the item's mean rating ("4.3/5") that a best-rated request's sheet holds."""
+    return sheet.rated_as_asked and re.search(rf"\b{re.escape(mean_rating_text(sheet.mean_rating))}/5", text) is not None
 
 
 def garbled(text: str) -> bool:

