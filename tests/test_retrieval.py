@@ -219,3 +219,5 @@ def test_a_best_rated_request_keeps_the_best_rated_of_what_fits_and_ranks_them_b
     assert plain.indices.tolist() != shortlist.indices.tolist()  # popularity order, before
     with pytest.raises(ConfigError, match="acclaimed_share"):
         RetrievalConfig(acclaimed_share=0.0)
+    with pytest.raises(ConfigError, match="rating_prior must be >= 0"):
+        RetrievalConfig(rating_prior=-1.0)
