@@ -2351,9 +2351,10 @@ def test_running_time_and_language_are_said_to_be_beyond_the_catalogue(engine, p
     assert "“french movie” or “subtitles”" in turn.reply and "can't match" not in turn.reply
     turn = engine.message(engine.new_session(), "i have a long weekend, any good thrillers?")
     assert "running times" not in turn.reply  # a long weekend is no film length
-    for text in ("a movie under 2 hours", "nothing too long please", "what's the runtime of #1"):
-        assert _unheld("runtime", text), text
-    for text in ("a long time ago", "as long as it's funny", "short circuit"):
+    for text in ("a movie under 2 hours", "nothing too long please", "what's the runtime of #1",
+                 "an action movie that isn't too long", "one that's not overly long", "it can't be too long"):
+        assert _unheld("runtime", text), text  # the first three tried: "isn't too long" said nothing
+    for text in ("a long time ago", "as long as it's funny", "short circuit", "not too long ago"):
         assert not _unheld("runtime", text), text
 
 

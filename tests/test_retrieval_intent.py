@@ -108,3 +108,26 @@ def test_two_references_with_three_common_genres_do_not_demand_all_three(tmp_pat
                                       progress=False)
     tiers = retriever.genre_tiers(Request(history=[], references=(0, 4)))
     assert tiers[8] == tiers[1] > tiers[3] > tiers[2]  # all three = two of them > one > none
+
+
+def test_after_the_few_wished_genre_films_related_genres_come_before_unrelated_ones(tmp_path):
+    """"a thriller from the 70s" (three 1970s thrillers in ML-100k) went on with Life of Brian and The Return of
+    the Pink Panther: items without a wished genre were ordered by score alone. Genres that share films with the
+    wished one in this catalogue (Crime with Thriller here) now come first."""
+    base = synthetic_dataset(n_items=60, n_users=40, length=12, seed=2)
+    kinds = [("Crime", "Thriller"), ("Crime", "Thriller"), ("Crime",), ("Comedy",), ("Comedy", "Romance"), ("Drama",)]
+    items = [Item(it.item_id, it.title, 1970 + i % 3 if i < 9 else 1990, kinds[i % 6])
+             for i, it in enumerate(base.catalog)]  # items 0-8 from 1970-72: four thrillers, two Crime
+    dataset = Dataset("synthetic", Catalog(items), base.interactions)
+    loo = LeaveOneOut(dataset.interactions, dataset.catalog)
+    retriever = HybridRetriever.build(dataset.catalog, [h.items for h in loo.histories.values()],
+                                      RetrievalConfig(cache_dir=str(tmp_path)), embedder_factory=HashEmbedder,
+                                      progress=False)
+    assert retriever.genres.related_names("thriller") == ["crime"]
+    assert retriever.genres.related_names("comedy") == ["romance"] and retriever.genres.related_names("war") == []
+    from recommender.types import Constraints
+
+    request = Request(history=[], wished_genres=("Thriller",), constraints=Constraints(min_year=1970, max_year=1979))
+    listed = [retriever.catalog[int(i)].genres for i in retriever.shortlist(request, k=9).indices]
+    assert listed[:4] == [("Crime", "Thriller")] * 4 and listed[4:6] == [("Crime",)] * 2
+    assert sorted(listed[6:]) == [("Comedy",), ("Comedy", "Romance"), ("Drama",)]

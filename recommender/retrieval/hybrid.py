@@ -17,6 +17,7 @@ from recommender.data.types import Catalog
 from recommender.retrieval.ann import ApproximateIndex
 from recommender.retrieval.collab import CollabStats, LowRatings, MatrixChannel, PopularityChannel
 from recommender.retrieval.config import HISTORY_CHANNELS, TEXT_CHANNELS, RetrievalConfig
+from recommender.retrieval.genres import ItemGenres
 from recommender.retrieval.index import cache_root, load_or_build_text_index, load_or_fit_collab
 from recommender.retrieval.ratings import ItemRatings
 from recommender.retrieval.text import DenseChannel, MiniLMEmbedder
@@ -55,13 +56,7 @@ class HybridRetriever:
         self.ratings = ratings  # the catalogue's ratings, for "the best rated" (none: that wish filters nothing)
         self._extremes_cache: dict[str, tuple] = {}  # see _allowed_extremes
         self._mainstream: np.ndarray | None = None  # see mainstream
-        self._genres = [frozenset(g.lower() for g in item.genres) for item in catalog]
-        names = sorted({g for genres in self._genres for g in genres})
-        self._genre_column = {g: k for k, g in enumerate(names)}
-        self._genre_matrix = np.zeros((len(catalog), len(names)), dtype=bool)  # item x genre
-        for i, genres in enumerate(self._genres):
-            self._genre_matrix[i, [self._genre_column[g] for g in genres]] = True
-        self._genre_sizes = np.maximum(self._genre_matrix.sum(axis=1), 1)  # genres per item, for genre_focus
+        self.genres = ItemGenres(catalog)
 
     @classmethod
     def build(
@@ -117,7 +112,7 @@ class HybridRetriever:
         if c.acclaimed and self.ratings is not None:
             pool = mask
             if request.wished_genres:  # among the wished genres' films, where there are any
-                wished = mask & (self._genre_counts([g.lower() for g in request.wished_genres]) > 0)
+                wished = mask & (self.genres.counts([g.lower() for g in request.wished_genres]) > 0)
                 pool = wished if wished.any() else mask
             mask &= self.ratings.best_rated(pool, self.config.acclaimed_share, ACCLAIMED_AT_LEAST)
         return mask
@@ -138,9 +133,9 @@ class HybridRetriever:
         the item x genre matrix (a loop over the items took tens of milliseconds at 100k items)."""
         keep = np.ones(len(self.catalog), dtype=bool)
         if constraints.exclude_genres:
-            keep &= self._genre_counts({g.lower() for g in constraints.exclude_genres}) == 0
+            keep &= self.genres.counts({g.lower() for g in constraints.exclude_genres}) == 0
         if constraints.include_genres:
-            keep &= self._genre_counts({g.lower() for g in constraints.include_genres}) > 0
+            keep &= self.genres.counts({g.lower() for g in constraints.include_genres}) > 0
         return keep
 
     def effective_weights(self, request: Request, weights: dict | None = None) -> dict[str, float]:
@@ -180,17 +175,24 @@ class HybridRetriever:
         of them count), then items sharing a
         genre with more of the references ("Die Hard meets Home Alone" listed only Die Hard sequels); then
         items sharing more genres (up to REFERENCE_GENRES) with the closest reference. Zeros when the
-        request wishes no genre and names no reference."""
-        wished = self._genre_counts([g.lower() for g in request.wished_genres])
+        request wishes no genre and names no reference. Within a tier, an item without a wished genre comes
+        first when one of its genres goes with a wished one (a 1970s crime film before a comedy when the
+        decade's few thrillers are listed)."""
+        wished_genres = [g.lower() for g in request.wished_genres]
+        wished = self.genres.counts(wished_genres)
+        closer = (self.genres.related(wished_genres) & (wished == 0)) if wished_genres else 0
+        return self._tiers(request, wished) * 2 + closer
+
+    def _tiers(self, request: Request, wished: np.ndarray) -> np.ndarray:
         if not len(request.references):
             return wished
-        shared = np.array([self._genre_counts(self._genres[int(i)]) for i in request.references])
+        shared = np.array([self.genres.counts(self.genres.sets[int(i)]) for i in request.references])
         closest, top = np.minimum(shared.max(axis=0), REFERENCE_GENRES), REFERENCE_GENRES
         if len(shared) > 1:
-            common = sorted(set.intersection(*(set(self._genres[int(i)]) for i in request.references)))
+            common = sorted(set.intersection(*(set(self.genres.sets[int(i)]) for i in request.references)))
             # at most REFERENCE_GENRES of the common genres count: both Godfathers are Action, Crime and
             # Drama, and requiring all three listed "Batman" and "Menace II Society" before Donnie Brasco
-            covering = (np.minimum(self._genre_counts(common), REFERENCE_GENRES) * (len(shared) + 1)
+            covering = (np.minimum(self.genres.counts(common), REFERENCE_GENRES) * (len(shared) + 1)
                         + (shared > 0).sum(axis=0))
             closest = covering * (REFERENCE_GENRES + 1) + closest
             top = ((min(len(common), REFERENCE_GENRES) * (len(shared) + 1) + len(shared)) * (REFERENCE_GENRES + 1)
@@ -208,15 +210,8 @@ class HybridRetriever:
         if not len(finite):
             return 0.0
         above = np.maximum(np.nan_to_num(fused, neginf=0.0) - float(np.median(finite)), 0.0)
-        wished = self._genre_counts([g.lower() for g in request.wished_genres])
-        return (self.config.genre_focus * above * wished / self._genre_sizes).astype(np.float32)
-
-    def _genre_counts(self, genres) -> np.ndarray:
-        """How many of `genres` (lower case) each item has."""
-        columns = [self._genre_column[g] for g in genres if g in self._genre_column]
-        if not columns:
-            return np.zeros(len(self.catalog), dtype=np.int32)
-        return self._genre_matrix[:, columns].sum(axis=1).astype(np.int32)
+        wished = self.genres.counts([g.lower() for g in request.wished_genres])
+        return (self.config.genre_focus * above * wished / self.genres.sizes).astype(np.float32)
 
     def reference_scores(self, request: Request, allowed: np.ndarray, weights: dict[str, float]) -> np.ndarray:
         """'Like Alien': the collaborative and dense channels scored from the reference items alone and
@@ -258,7 +253,7 @@ class HybridRetriever:
         """'Like Alien': the reference closest to `item` (most shared genres) as evidence, when they share one."""
         best, shared = None, 0
         for ref in (int(r) for r in request.references):
-            count = len(self._genres[ref] & self._genres[item])
+            count = len(self.genres.sets[ref] & self.genres.sets[item])
             if count > shared:
                 best, shared = ref, count
         if best is None:
