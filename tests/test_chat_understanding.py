@@ -2379,3 +2379,21 @@ def test_years_the_catalogue_does_not_reach_are_said_with_its_span(engine):
     assert years_beyond_the_catalogue(Constraints(max_year=min(years) - 1), CATALOG).endswith(f"before {min(years)}.")
     assert years_beyond_the_catalogue(Constraints(min_year=last, max_year=last + 10), CATALOG) == ""  # its last year fits
     assert years_beyond_the_catalogue(Constraints(), CATALOG) == ""
+
+
+def test_who_is_watching_is_not_quoted_as_unmatched_and_the_reply_says_what_would_narrow_the_list(engine, parser):
+    """"what should i watch with my girlfriend tonight" said "I can't match “my girlfriend tonight”" and
+    "something to watch with my grandma" quoted “to watch with my grandma”; a person is asked instead for a
+    genre or a film they like. A message that also says what to watch gets no such question."""
+    from recommender.chat.company import HINT
+
+    parser.intents["what should i watch with my girlfriend tonight"] = Intent(action="request", rest=["my girlfriend tonight"])
+    parser.intents["something to watch with my grandma"] = Intent(action="request", rest=["to watch with my grandma"])
+    parser.intents["a movie for me and my dad, he likes war films"] = Intent(action="request", genres=["War"],
+                                                                              plot=["me and my dad"])
+    for text in ("what should i watch with my girlfriend tonight", "something to watch with my grandma"):
+        turn = engine.message(engine.new_session(), text)
+        assert "can't match" not in turn.reply and HINT in turn.reply and turn.rows, text
+    turn = engine.message(engine.new_session(), "a movie for me and my dad, he likes war films")
+    assert HINT not in turn.reply and "plot" not in turn.reply
+    assert all("War" in row.genres for row in turn.rows[:3])

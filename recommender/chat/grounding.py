@@ -26,7 +26,6 @@ from recommender.chat.intent import POSITION_LISTS, Intent
 from recommender.chat.phrases import ANSWER, NEGATIONS, VIOLENCE, VIOLENT_GENRES, find_named_on_list, find_references
 from recommender.chat.state import DialogueState, Question, Update
 from recommender.chat.targets import targets_update
-from recommender.chat.title_spans import OWN_TASTE
 from recommender.chat.year_phrases import NEWER
 from recommender.title_text import tokens
 
@@ -127,25 +126,6 @@ def more_like_a_listed_item(update: Update, state: DialogueState, titles) -> Non
     resolved = [(f, i) for f in ("liked", "disliked", "seen", "excluded") for i in getattr(update, f)]
     update.notes = ([n for n in update.notes if not n.startswith(("Noted, ", "More like"))]
                     + targets_update(resolved, titles, None, refs).notes)  # "More like: X", then the rest
-
-
-COMPANY = re.compile(r"^\W*(?:(?:with|for)\s+)?(?:my|our|the)\s+(?:\w+\s+)?(?:dad|mom|mum|father|mother|wife|husband|partner|"
-                     r"girlfriend|boyfriend|kids?|children|son|daughter|family|friends?|parents|grandma|grandpa|"
-                     r"grandparents|brother|sister|date|roommates?|bf|gf|hubby|wifey|bestie|bff|mates?|buddies|pals?)"
-                     r"(?:\s+(?:would|will|might|could|can|'d)\s+(?:enjoy|like|love|watch|appreciate|sit through))?\W*$", re.I)
-
-
-def about_the_viewer(words: str) -> bool:
-    """Words about who watches ("my dad", "my grandma would enjoy") or the person's own taste ("what I usually
-    watch"): no part of a film the catalogue could lack data on (the list follows the history anyway)."""
-    return bool(COMPANY.match(words) or OWN_TASTE.match(words))
-
-
-def drop_company(update: Update) -> None:
-    """"a movie to watch with my dad, he likes westerns" (the model: plot "my dad") said "I have no plot
-    summaries, so I can't check for “my dad”": words about the viewer are no missing data."""
-    update.missing = [(kind, words) for kind, words in update.missing
-                      if kind not in ("plot", "rest") or not about_the_viewer(words)]
 
 
 NEW_ASK = re.compile(r"^\W*(?:(?:now|ok|okay|hmm+|well|so)\W+)?(?:something|anything|a (?:movie|film)|movies|films|show me|give me|"

@@ -13,7 +13,7 @@ import re
 
 from recommender.chat.cue_words import FILLER
 from recommender.chat.genre_words import NARROW_TOPICS
-from recommender.chat.grounding import about_the_viewer
+from recommender.chat.company import about_the_viewer
 from recommender.chat.phrases import CLAUSE_END, NEGATIONS, VIOLENCE
 from recommender.chat.state import Update
 from recommender.chat.year_phrases import NEWER, OLDER, find_year_filters

@@ -23,6 +23,7 @@ import time
 from typing import NamedTuple
 
 from recommender.chat.answers import note_people_question
+from recommender.chat.company import drop_company, hint_for_company
 from recommender.chat.cue_words import FILLER, GENERAL_ASK
 from recommender.chat.degrees import (
     gentle_for_children,
@@ -33,7 +34,6 @@ from recommender.chat.degrees import (
 )
 from recommender.chat.grounding import (
     add_to_request,
-    drop_company,
     drop_unsaid_exclusions,
     drop_unsaid_seen,
     feedback_needs_words,
@@ -185,6 +185,7 @@ class MessageRouter:
         apply_acclaim_wish(update, state, text)
         note_unheld_data(update, text)
         note_people_question(update, text)
+        hint_for_company(update, text)
 
     def _names_a_title(self, text: str) -> bool:
         common = self.genres.words if self.genres is not None else frozenset()

@@ -1,0 +1,52 @@
+"""Words about who watches: "with my dad", "something my grandma would enjoy", "with my girlfriend tonight".
+
+They are no part of a film, so they are never quoted as data the catalogue lacks ("I can't match “my
+girlfriend tonight”" was the reply to "what should i watch with my girlfriend tonight"). When they are all
+a message asks, the reply says what would narrow the list, since nothing in the catalogue tells what a
+grandmother or a date would enjoy.
+"""
+
+from __future__ import annotations
+
+import re
+
+from recommender.chat.state import Update
+from recommender.chat.title_spans import OWN_TASTE
+
+_PEOPLE = (r"dad|mom|mum|father|mother|wife|husband|partner|girlfriend|boyfriend|kids?|children|son|daughter|family|"
+           r"friends?|parents|grandma|grandpa|grandparents|brother|sister|date|roommates?|bf|gf|hubby|wifey|bestie|"
+           r"bff|mates?|buddies|pals?")
+COMPANY = re.compile(
+    r"^\W*(?:(?:what\s+(?:should|can|could)\s+(?:i|we)\s+)?(?:to\s+)?(?:watch|see)\s+)?(?:(?:with|for)\s+)?"
+    rf"(?:me\s+and\s+)?(?:my|our|the)\s+(?:\w+\s+)?(?:{_PEOPLE})(?:\s+and\s+(?:me|i))?"
+    r"(?:\s+(?:would|will|might|could|can|'d)\s+(?:enjoy|like|love|watch|appreciate|sit through))?"
+    r"(?:\s+(?:tonight|today|later|tomorrow|this\s+(?:weekend|evening|afternoon|morning)))?\W*$", re.I)
+WATCHING_WITH = re.compile(rf"\b(?:with|for)\s+(?:me\s+and\s+)?(?:my|our)\s+(?:\w+\s+)?(?:{_PEOPLE})\b"
+                           rf"|\bmy\s+(?:\w+\s+)?(?:{_PEOPLE})\s+(?:would|will|might|could|can|'d)\s+(?:enjoy|like|love)\b",
+                           re.I)
+HINT = ("I can't tell what they would enjoy from titles, years and genres alone: name a genre or a film they like, "
+        "and I'll narrow these down.")
+
+
+def about_the_viewer(words: str) -> bool:
+    """Words about who watches ("my dad", "my grandma would enjoy") or the person's own taste ("what I usually
+    watch"): no part of a film the catalogue could lack data on (the list follows the history anyway)."""
+    return bool(COMPANY.match(words) or OWN_TASTE.match(words))
+
+
+def drop_company(update: Update) -> None:
+    """"a movie to watch with my dad, he likes westerns" (the model: plot "my dad") said "I have no plot
+    summaries, so I can't check for “my dad”": words about the viewer are no missing data."""
+    update.missing = [(kind, words) for kind, words in update.missing
+                      if kind not in ("plot", "rest") or not about_the_viewer(words)]
+
+
+def hint_for_company(update: Update, text: str) -> None:
+    """After "something my grandma would enjoy" alone, say what would narrow the list: the words are about
+    who watches, and nothing else in the message says what to watch."""
+    asks = (update.wished_genres or update.references or update.liked or update.query or update.missing
+            or update.exclude_genres or update.include_genres or update.min_year is not None
+            or update.max_year is not None or update.question is not None or update.off_topic or update.more
+            or update.acclaimed is not None or update.less_known is not None)
+    if not asks and WATCHING_WITH.search(text) and HINT not in update.notes:
+        update.notes.append(HINT)
