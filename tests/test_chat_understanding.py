@@ -2397,3 +2397,25 @@ def test_who_is_watching_is_not_quoted_as_unmatched_and_the_reply_says_what_woul
     turn = engine.message(engine.new_session(), "a movie for me and my dad, he likes war films")
     assert HINT not in turn.reply and "plot" not in turn.reply
     assert all("War" in row.genres for row in turn.rows[:3])
+
+
+def test_similar_but_funnier_after_naming_a_film_is_like_that_film(engine):
+    """"i liked the godfather", then "something similar but funnier" listed Toy Story and Willy Wonka (Comedy
+    alone); "I loved Alien", then "something like that but funnier" asked for films like #1 of the list
+    (The Terminator) instead of Alien. "more like that one" still points at the list."""
+    alien = next(i for i, item in enumerate(CATALOG) if item.title == "Alien")
+    fargo = next(i for i, item in enumerate(CATALOG) if item.title == "Fargo")
+    for liked, follow_up in (("i liked fargo", "something similar but funnier"),
+                             ("I loved Alien", "something like that but funnier")):
+        session = engine.new_session()
+        engine.message(session, liked)
+        engine.message(session, follow_up)
+        request = engine.recommender.requests[-1]
+        assert list(request.references) == [fargo if "fargo" in liked else alien], follow_up
+        assert request.wished_genres == ("Comedy",), follow_up
+    session = engine.new_session()
+    engine.message(session, "I loved Alien")
+    shown = list(session.dialogue.last_shown)
+    turn = engine.message(session, "more like that one")
+    assert shown[0] != alien and shown[0] in engine.recommender.requests[-1].references
+    assert turn.reply.startswith(f"More like: {CATALOG[shown[0]].display}")

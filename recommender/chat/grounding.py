@@ -41,6 +41,7 @@ ADDING = re.compile(  # "with some action in it", "any with a bit of romance?", 
     r"|(?:with )?(?:a )?(?:bit|little|touch|dash) (?:of|more))\b", re.I)
 COMPARING = re.compile(r"\b(?:funnier|scarier|creepier|sadder|lighter|darker|happier|sillier|"
                        r"more (?:fun|tense|romantic|adventurous|exciting)|less serious)\b", re.I)  # "something lighter"
+SIMILAR = re.compile(r"\bsimilar\b|\blike (?:that|those|it|them|this)\b|\bsame\b", re.I)
 ALSO = re.compile(r"\b(?:also|as well)\b|\bany of (?:these|those|them)\b", re.I)  # "any of these also comedies?"
 SWAP = re.compile(r"\bw/o\b|\b(?:swap|replace|trade|switch out)\b", re.I)  # negate as "no" does
 NEGATING = NEGATIONS | {"less", "fewer", "nope", "stop", "enough", "doesnt", "didnt", "wont", "cant"}
@@ -160,6 +161,8 @@ def add_to_request(update: Update, state: DialogueState, text: str, genres) -> N
     before = state.wished_genres or (genres.names(state.query) if state.query and genres is not None else [])
     years = state.constraints.min_year is not None or state.constraints.max_year is not None
     adding = ADDING.match(text) or COMPARING.search(text) or ALSO.search(text)
+    if COMPARING.search(text) and SIMILAR.search(text) and state.last_named and not update.references:
+        update.references = list(state.last_named)  # "i liked the godfather", then "something similar but funnier"
     if adding and update.new_request and update.wished_genres and (before or years or state.references):
         update.adds = True
         update.wished_genres = list(dict.fromkeys(before + update.wished_genres))

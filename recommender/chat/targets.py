@@ -91,7 +91,8 @@ def drop_unknown_titles(update: Update, no_title: Callable[[str], bool]) -> None
 def _implicit_targets(action: str, state: DialogueState, text: str, cue_end: int, update: Update,
                       named: Sequence[int] = (), liked: Sequence[int] = ()) -> list[tuple[str, int]]:
     """"I've seen them all" -> the whole last list; "not that one", "seen it", "more like this" -> the
-    title named earlier in the message, else the item last pointed at, else #1. A cue without such a word
+    title named earlier in the message, else the item last pointed at, else (for "like that") the titles the
+    last message named, else #1. A cue without such a word
     ("I like dark films") is about no item. "Anything similar" points back at the last title named and at
     every title the message liked ("i adored babe and toy story, something in that vein": both, not Toy
     Story alone; "hated titanic, loved heat, more like that": Heat)."""
@@ -118,6 +119,9 @@ def _implicit_targets(action: str, state: DialogueState, text: str, cue_end: int
         return []
     if everything and action in ("seen", "liked", "disliked"):
         return [(action, item) for item in state.last_shown]
+    bare = pointing and pointing.group(0).strip().lower() in ("that", "this", "it")  # not "that one": a listed one
+    if action == "references" and bare and state.last_named and state.referenced not in state.last_shown:
+        return [(action, i) for i in state.last_named]  # "I loved Alien", then "something like that but funnier"
     item = state.referenced if state.referenced in state.last_shown else state.last_shown[0]
     return [(action, item)]
 
