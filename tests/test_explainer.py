@@ -458,3 +458,19 @@ def test_cards_of_a_best_rated_list_keep_their_plain_text_and_the_model_writes_n
     assert ex.backend.batches == [] and cards[0].final and "4.0/5" in cards[0].text and cards[0].source == "plain"
     written = list(ex.explain_list(Request([HEAT], [5.0]), recs_for([RONIN])))
     assert ex.backend.batches == [1] and written[0].text == good  # without the wish, the model writes
+
+
+def test_every_card_of_a_genre_request_says_something_about_its_own_film():
+    """"something funny from the 90s" (a new user): cards 9 and 10 said only "A pick for the Comedy you
+    requested." and "You wished for Comedy; here is “Kingpin”.": the one-sentence phrasing nobody had used
+    was preferred to a second fact in a phrasing another card used."""
+    from recommender.explain.facts import FactSheet
+
+    sheets = [FactSheet(item=k, title=f"Film {k}", year=1990 + k, genres=("Comedy",), asked_genres=("Comedy",),
+                        asked_years=(1990, 1999), viewers=300 - 17 * k, popularity_rank=10 + k)
+              for k in range(10)]
+    texts = render_list(sheets)
+    for text, sheet in zip(texts, sheets):
+        assert str(sheet.year) in text or str(sheet.viewers) in text, text
+        assert check(text, sheet, catalogue_genres=GENRES).ok, text
+    assert len({skeleton(t, s) for t, s in zip(texts, sheets)}) == 10

@@ -213,15 +213,17 @@ def _repeats(text: str) -> bool:
 
 def render(sheet: FactSheet, used: set[str] | None = None, style: int = 0) -> tuple[str, str]:
     """(skeleton id, text): an option no other card of the list has (`used` holds their skeleton ids and
-    sentence ids), whose sentences they use least, two sentences before one; `style` rotates among equals."""
+    sentence ids), with a first sentence they do not use, two sentences before one (a second fact, even in
+    a phrasing another card used, says more than "A pick for the Comedy you requested." alone), then the
+    fewest phrasings used; `style` rotates among equals."""
     used = used if used is not None else set()
     candidates = [o for o in options(sheet) if len(o[1]) <= MAX_CHARS] or sorted(options(sheet), key=lambda o: len(o[1]))[:1]
     start = style % len(candidates)
     rotated = candidates[start:] + candidates[:start]
 
-    def cost(option) -> tuple[int, int, int]:
+    def cost(option) -> tuple[int, int, int, int]:
         ids = option[0].split("+")
-        return option[0] in used, sum(i in used for i in ids), -len(ids)
+        return option[0] in used, ids[0] in used, -len(ids), sum(i in used for i in ids)
 
     return min(rotated, key=cost)
 
