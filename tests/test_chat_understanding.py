@@ -2419,3 +2419,11 @@ def test_similar_but_funnier_after_naming_a_film_is_like_that_film(engine):
     turn = engine.message(session, "more like that one")
     assert shown[0] != alien and shown[0] in engine.recommender.requests[-1].references
     assert turn.reply.startswith(f"More like: {CATALOG[shown[0]].display}")
+
+
+def test_something_good_is_a_request_for_anything(parser):
+    """A known user's "something good" was answered "I didn't find a request in that"."""
+    engine = ChatEngine(FakeRecommender(CATALOG, {"7": [2, 14]}), k=5, intent_parser=parser)
+    for text in ("something good", "anything good?", "any good movies?", "show me something really good"):
+        turn = engine.message(engine.new_session("7"), text)
+        assert "didn't find a request" not in turn.reply and turn.rows, text
