@@ -2427,3 +2427,25 @@ def test_something_good_is_a_request_for_anything(parser):
     for text in ("something good", "anything good?", "any good movies?", "show me something really good"):
         turn = engine.message(engine.new_session("7"), text)
         assert "didn't find a request" not in turn.reply and turn.rows, text
+
+
+def test_quotes_of_unmatched_words_leave_out_filler_clauses_and_the_words_of_a_wish(engine, parser):
+    """"i don't like horror, give me something exciting" said "I can't match “i , give me something
+    exciting”"; "ok something nobody has seen", after a list, said "I can't match “ok something nobody has”"
+    although it was read as a wish for lesser-known films."""
+    from recommender.chat.merge import without_ask_head
+
+    assert without_ask_head("i , give me something exciting") == "exciting"
+    assert without_ask_head("can you find a sports movie") == "sports movie"
+    parser.intents["i don't like horror, give me something exciting"] = Intent(action="request", genres=["Horror"])
+    turn = engine.message(engine.new_session(), "i don't like horror, give me something exciting")
+    assert "“exciting”" in turn.reply and "“i ," not in turn.reply
+    assert "Horror" in engine.recommender.requests[-1].constraints.exclude_genres
+    session = engine.new_session()
+    engine.message(session, "something funny")
+    parser.intents["ok something nobody has seen"] = Intent(action="off_topic")
+    turn = engine.message(session, "ok something nobody has seen")
+    assert "can't match" not in turn.reply and "Lesser-known films" in turn.reply
+    assert engine.recommender.requests[-1].constraints.less_known
+    turn = engine.message(engine.new_session(), "ok something nobody has seen")  # a first message too
+    assert turn.rows and "Lesser-known films" in turn.reply and "only help you choose movies" not in turn.reply

@@ -157,7 +157,10 @@ SOMETHING_HEAD = re.compile(r"^(?:something|anything|a (?:movie|film|flick))\s+(
 
 def without_ask_head(text: str) -> str:
     """"can you find a sports movie" -> "sports movie", "something short and sweet" -> "short and sweet": the
-    words worth quoting back."""
+    words worth quoting back. A clause of filler alone goes ("i don't like horror, give me something exciting"
+    left "i , give me something exciting" to the rules, and that was quoted)."""
+    clauses = [c for c in re.split(r"\s*[,;]\s*", text) if c.strip()]
+    text = ", ".join([c for c in clauses if any(w not in FILLER for w, _, _ in tokens(c))] or clauses) or text
     return SOMETHING_HEAD.sub("", ASK_HEAD.sub("", text)) or text
 
 

@@ -52,12 +52,14 @@ def apply_popularity_wish(update: Update, state: DialogueState, text: str) -> No
     """Set `update.less_known` from the message, say so when it changes, and keep the words out of what the
     chat could not match and out of the text query ("hidden gems" is no title)."""
     wish = popularity_wish(text)
-    if wish is None or update.question is not None or update.off_topic:
+    if wish is not None and update.off_topic:  # "ok something nobody has seen": the model said off-topic
+        update.off_topic, update.new_request = False, True
+    if wish is None or update.question is not None:
         return
     if wish != state.constraints.less_known:
         update.notes.append(LESS_KNOWN_NOTE if wish else WELL_KNOWN_NOTE)
     update.less_known = wish
-    if _forget_wish_words(update):
+    if _forget_wish_words(update, text):
         update.new_request = update.new_request or not state.has_request
 
 
@@ -71,15 +73,19 @@ def apply_acclaim_wish(update: Update, state: DialogueState, text: str) -> None:
     if not state.constraints.acclaimed:
         update.notes.append(ACCLAIMED_NOTE)
     update.acclaimed = True
-    _forget_wish_words(update)
+    _forget_wish_words(update, text)
     update.new_request = update.new_request or not state.has_request
 
 
-def _forget_wish_words(update: Update) -> bool:
-    """Drop what the chat could not match, and the text query, where they only say the wish; True when the query
-    went."""
+def _forget_wish_words(update: Update, text: str) -> bool:
+    """Drop what the chat could not match, and the text query, where they only say the wish (or part of its
+    words: "ok something nobody has seen" left "ok something nobody has" once "seen" was read as a cue);
+    True when the query went."""
+    said = {w for pattern in (LESS_KNOWN, WELL_KNOWN, RATED, PRAISE) for m in pattern.finditer(text)
+            for w, _, _ in tokens(m.group(0))}
     update.missing = [(kind, words) for kind, words in update.missing
-                      if kind == "people" or not _only_popularity_words(words)]
+                      if kind == "people" or not (_only_popularity_words(words)
+                                                  or {w for w, _, _ in tokens(words)} <= said | FILLER)]
     if update.query and _only_popularity_words(update.query):
         update.query, update.query_hints = None, []
         return True
