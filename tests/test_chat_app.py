@@ -211,11 +211,13 @@ def wait_until(condition, timeout_s: float = 10.0) -> None:
 
 
 def test_view_handlers_fill_every_output(engine):
+    import gradio as gr
+
     view = ChatView(engine, "ready")
     outputs = view.start(NEW_USER)
     chat, box, *rest = outputs
     visibility, texts, panel, session = rest[:MAX_ROWS], rest[MAX_ROWS:2 * MAX_ROWS], rest[-2], rest[-1]
-    assert len(outputs) == 2 + 2 * MAX_ROWS + 2 and box == ""
+    assert len(outputs) == 2 + 2 * MAX_ROWS + 2 and box == gr.skip()  # a message being typed stays
     assert [v["visible"] for v in visibility] == [True] * 5 + [False] * 5
     assert texts[0].startswith("**1. ") and texts[5] == ""
     outputs = view.send("I loved Fargo, no horror", session)
@@ -225,8 +227,10 @@ def test_view_handlers_fill_every_output(engine):
     assert "Fargo (1996)" in panel and "Horror" in panel
     wait_until(lambda: all(row.explained for row in session.rows))  # written by the background thread
     assert "Because you asked for it" in view.refresh(session)[0]
+    assert outputs[1] == ""  # the sent message leaves the box
     outputs = view.click(1, "seen", session)
     assert "you've seen" in outputs[0][-1]["content"]
+    assert outputs[1] == gr.skip()  # a click while typing lost the text typed so far
 
 
 def test_refresh_without_a_list_changes_nothing(engine):

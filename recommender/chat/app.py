@@ -157,8 +157,17 @@ class ChatView:
             self.engine.explain_in_background(session)
         rows = session.rows
         visibility = [self._visible(i < len(rows)) for i in range(MAX_ROWS)]
-        return (list(session.transcript), "", *visibility, *self._row_texts(rows),
+        # only a sent message empties the box: a click or the page's first load (which can finish after a
+        # person started typing) left it empty and lost what was being typed
+        box = "" if user_text is not None else self._unchanged()
+        return (list(session.transcript), box, *visibility, *self._row_texts(rows),
                 state_markdown(self.engine, session), session)
+
+    @staticmethod
+    def _unchanged():
+        import gradio as gr
+
+        return gr.skip()
 
     @staticmethod
     def _visible(flag: bool):
