@@ -12,7 +12,7 @@ import numpy as np
 
 from recommender.data.types import Catalog
 
-RELATED_LIFT = 1.5  # a genre is related when its films carry the wished genre 1.5x as often as the catalogue does
+RELATED_LIFT = 1.9  # a genre is related when its films carry the wished genre about twice as often as the catalogue does
 RELATED_MIN_SHARED = 5  # ... in at least this many films, so that two odd films make no relation
 
 
