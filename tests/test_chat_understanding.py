@@ -2460,3 +2460,27 @@ def test_exciting_and_edge_of_my_seat_are_read_as_genres(engine, parser):
     parser.intents["a movie that keeps me on the edge of my seat"] = Intent(action="request")
     turn = engine.message(engine.new_session(), "a movie that keeps me on the edge of my seat")
     assert engine.recommender.requests[-1].wished_genres == ("Thriller",) and "can't match" not in turn.reply
+
+
+def test_what_have_i_rated_highest_lists_the_best_rated_and_something_like_those_follows_them(engine, parser):
+    """Known user 13: "what have i rated highest?" was answered with the last films (rated 4, 2, 3, 1 and 1/5),
+    and "something like those" then got "I didn't find a request in that"."""
+    import numpy as np
+
+    from recommender.data.split import UserHistory
+
+    titles = ("Clueless", "Fargo", "Big", "Scream", "Heat")
+    items = np.array([index_of(CATALOG, t) if t != "Heat" else index_of(CATALOG, "Heat", 1995) for t in titles])
+    ratings = np.array([5.0, 2.0, 5.0, 1.0, 3.0], dtype=np.float32)
+    engine.recommender.histories = {"13": list(items)}
+    engine.recommender.user_history = lambda user: UserHistory(user, items, ratings, np.arange(len(items)))
+    parser.intents["what have i rated highest?"] = Intent(action="request", rest=["what have i rated highest"])
+    session = engine.new_session("13")
+    turn = engine.message(session, "what have i rated highest?")
+    assert turn.reply.startswith("Your best rated, latest first among equals: **Big (1988)** 5/5, "
+                                 "**Clueless (1995)** 5/5, **Heat (1995)** 3/5, **Fargo (1996)** 2/5"), turn.reply
+    parser.intents["something like those"] = Intent(action="request")
+    engine.message(session, "something like those")
+    assert list(engine.recommender.requests[-1].references)[:2] == [items[2], items[0]]
+    # (no reading for it in the fake model: its output is invalid, and the rule parser's reading answers)
+    assert engine.message(session, "what have i watched?").reply.startswith("Your last films, newest first: **Heat")

@@ -151,6 +151,9 @@ WHAT_I_WATCHED = re.compile(r"(?<!like )\bwhat (?:have|did) (?:i|we) (?:(?:alrea
                             r"|\b(?:show|what'?s in|what is in|see) my (?:watch(?:ing)? )?(?:history|ratings)\b", re.I)
 
 
+HIGHEST = re.compile(r"\b(?:highest|best|top|most|favou?rites?|loved|5/5|five stars?)\b", re.I)
+
+
 def what_i_watched(update: Update, state: DialogueState, text: str) -> None:
     """"what have i watched recently?" said "I can't match “what have i recently”": a known user is shown
     the last films of their history (`ChatEngine` answers it); a new user is told there is none."""
@@ -166,7 +169,7 @@ def what_i_watched(update: Update, state: DialogueState, text: str) -> None:
     if state.last_watched is None:
         update.problems.append(f"I don't know what you watched: {NO_HISTORY}.")
         return
-    update.question = Question("history", state.last_watched, 0)
+    update.question = Question("history", state.last_watched, 0, order="best" if HIGHEST.search(text) else None)
 
 
 def ground_history_asks(update: Update, state: DialogueState, text: str, titles) -> None:

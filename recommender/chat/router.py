@@ -131,6 +131,8 @@ class MessageRouter:
         parsed = safe_parse(self.intent_parser, text, len(state.last_shown))
         if parsed is None:
             log.warning("the intent model's output did not fit the schema; using the rule parser for %r", text)
+            if rules.kind == "message":  # as any reading ("what have i watched?" was left unanswered)
+                self._in_this_conversation(rules, state, text)
             return Understood(rules, "rules", time.perf_counter() - started, invalid=True)
         named = any(getattr(parsed.intent, f) for f in POSITION_LISTS) and self._names_a_title(text)  # only then asked
         listed = [normalise(self.titles.catalog[i].title) for i in state.last_shown]  # "the alien one"

@@ -203,7 +203,7 @@ class ChatEngine:
         if question.ask == "which":
             return answer_which(question, [r.index for r in session.rows], self.catalog)
         if question.ask == "history":
-            return self._history_answer(session.dialogue.user_id)
+            return self._history_answer(session.dialogue, best=question.order == "best")
         if question.ask == "list":
             asked = describe_request(session.dialogue)
             basis = f"what you asked for{asked}" if asked else "what you watched and liked, or what most people watch"
@@ -218,13 +218,20 @@ class ChatEngine:
             explanation = render(facts.build(session.request, rec))[1]
         return answer_question(question, self.catalog, explanation)
 
-    def _history_answer(self, user_id: str, shown: int = 5) -> str:
-        """"what have I watched?": the user's last films and ratings, newest first."""
-        history = self.recommender.user_history(user_id)
-        last = [(int(i), r) for i, r in zip(history.items[-shown:], history.ratings[-shown:])][::-1]
+    def _history_answer(self, dialogue: DialogueState, best: bool = False, shown: int = 5) -> str:
+        """"what have I watched?": the user's last films and ratings, newest first; "what have I rated
+        highest?" (`best`; it was answered with the last films): the best rated, the latest first among
+        equals. "something like those" then refers to the films named."""
+        history = self.recommender.user_history(dialogue.user_id)
+        pairs = [(int(i), float(r)) for i, r in zip(history.items, history.ratings)][::-1]  # newest first
+        if best:  # sorted() keeps the newest first among equal ratings; unknown ratings last
+            pairs = sorted(pairs, key=lambda p: -p[1] if p[1] == p[1] else float("inf"))
+        named = pairs[:shown]
+        dialogue.last_named = [i for i, _ in named]
         films = ", ".join(f"**{escape(self.titles.display(i))}**" + (f" {r:g}/5" if r == r else "")  # r == r: rated
-                          for i, r in last)
-        return (f"Your last films, newest first: {films}; {len(history):,} in all. Say *like the last movie I "
+                          for i, r in named)
+        head = "Your best rated, latest first among equals" if best else "Your last films, newest first"
+        return (f"{head}: {films}; {len(history):,} in all. Say *something like those*, *like the last movie I "
                 "watched* or *like my favourites* for films like them.")
 
     def _list_turn(self, session: ChatSession, notices: list[str], update: Update) -> ChatTurn:
