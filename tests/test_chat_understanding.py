@@ -2484,3 +2484,18 @@ def test_what_have_i_rated_highest_lists_the_best_rated_and_something_like_those
     assert list(engine.recommender.requests[-1].references)[:2] == [items[2], items[0]]
     # (no reading for it in the fake model: its output is invalid, and the rule parser's reading answers)
     assert engine.message(session, "what have i watched?").reply.startswith("Your last films, newest first: **Heat")
+
+
+def test_what_are_my_favorite_movies_and_less_cheesy(engine, parser):
+    """Known user 13: "what are my favorite movies" was off-topic for the model ("I can only help you choose
+    movies"); "a good date movie", then "less cheesy" showed the same ten films again."""
+    engine.recommender.histories = {"13": [index_of(CATALOG, "Fargo"), index_of(CATALOG, "Big")]}
+    parser.intents["what are my favorite movies"] = Intent(action="off_topic")
+    turn = engine.message(engine.new_session("13"), "what are my favorite movies")
+    assert turn.reply.startswith("Your best rated, latest first among equals: **Big (1988)** 4/5, **Fargo (1996)**")
+    session = engine.new_session()
+    shown = [r.index for r in engine.message(session, "a good date movie").rows]
+    parser.intents["less cheesy"] = Intent(action="request", rest=["cheesy"])
+    turn = engine.message(session, "less cheesy")
+    assert "“cheesy”" in turn.reply and turn.rows and not {r.index for r in turn.rows} & set(shown)
+    assert engine.recommender.requests[-1].wished_genres == ("Romance",)

@@ -151,7 +151,9 @@ def keep_request_for_missing_data(update: Update, state: DialogueState, text: st
 
 
 REJECTING = re.compile(r"^\W*(?:nah|nope|meh|ugh|hmm+,? no|no,|none of (?:these|those|them)|not (?:these|those|really)"
-                       r"|(?:these|those|they)(?:'re| are)(?: all| a bit| a little| way)? too|too)\b", re.I)  # "these are too cheesy"
+                       r"|(?:these|those|they)(?:'re| are)(?: all| a bit| a little| way)? too|too"
+                       r"|(?:(?:a\s+)?(?:bit|little|lot)\s+)?less|not\s+(?:so|as|that)(?=\s+\w+\W*$))\b",  # "less cheesy"
+                       re.I)  # "these are too cheesy"
 
 
 def add_to_request(update: Update, state: DialogueState, text: str, genres) -> None:

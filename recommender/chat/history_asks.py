@@ -148,7 +148,12 @@ def like_my_usual(update: Update, state: DialogueState, text: str) -> None:
 
 WHAT_I_WATCHED = re.compile(r"(?<!like )\bwhat (?:have|did) (?:i|we) (?:(?:already|recently|just|ever)\s+)?"
                             r"(?:watch(?:ed)?|see|seen|saw|rate|rated)\b(?!\s+(?:that|which|and|but))"
-                            r"|\b(?:show|what'?s in|what is in|see) my (?:watch(?:ing)? )?(?:history|ratings)\b", re.I)
+                            r"|\b(?:show|what'?s in|what is in|see) my (?:watch(?:ing)? )?(?:history|ratings)\b"
+                            r"|\b(?:what|which)(?:'re| are| were) my (?:all[\s-]time\s+)?(?:favou?rites?|faves|top|best"
+                            r"|highest[\s-]rated)(?:\s+(?:movies|films|ones))?\b"  # "what are my favorite movies"
+                            r"|\b(?:show|list|tell)(?: me)? my (?:favou?rites?|faves|top|best|highest[\s-]rated)\b"
+                            r"|\bwhich (?:movies|films|ones) (?:did|have) (?:i|we) (?:rated?|liked?|loved?) (?:the )?"
+                            r"(?:most|highest|best)\b", re.I)
 
 
 HIGHEST = re.compile(r"\b(?:highest|best|top|most|favou?rites?|loved|5/5|five stars?)\b", re.I)
