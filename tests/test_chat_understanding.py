@@ -2499,3 +2499,13 @@ def test_what_are_my_favorite_movies_and_less_cheesy(engine, parser):
     turn = engine.message(session, "less cheesy")
     assert "“cheesy”" in turn.reply and turn.rows and not {r.index for r in turn.rows} & set(shown)
     assert engine.recommender.requests[-1].wished_genres == ("Romance",)
+
+
+def test_one_year_is_headed_as_that_year():
+    """"films from 1994" was headed "(1994–1994)"."""
+    from recommender.chat.answers import describe_request
+    from recommender.chat.state import DialogueState
+    from recommender.types import Constraints
+
+    assert describe_request(DialogueState(constraints=Constraints(min_year=1994, max_year=1994))) == " (1994)"
+    assert describe_request(DialogueState(constraints=Constraints(min_year=1990, max_year=1999))) == " (1990–1999)"

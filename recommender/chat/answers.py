@@ -170,7 +170,7 @@ def describe_request(dialogue: DialogueState) -> str:
     c = dialogue.constraints
     parts = []
     if c.min_year is not None and c.max_year is not None:
-        parts.append(f"{c.min_year}–{c.max_year}")
+        parts.append(f"{c.min_year}" if c.min_year == c.max_year else f"{c.min_year}–{c.max_year}")  # not "1994–1994"
     elif c.min_year is not None:
         parts.append(f"from {c.min_year}")
     elif c.max_year is not None:
