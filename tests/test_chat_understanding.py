@@ -2509,3 +2509,13 @@ def test_one_year_is_headed_as_that_year():
 
     assert describe_request(DialogueState(constraints=Constraints(min_year=1994, max_year=1994))) == " (1994)"
     assert describe_request(DialogueState(constraints=Constraints(min_year=1990, max_year=1999))) == " (1990–1999)"
+
+
+def test_a_quote_of_unmatched_words_leaves_out_the_leading_movie_about():
+    """"a movie about the ocean" said "I can't match “movie about the ocean”"."""
+    from recommender.chat.answers import missing_data_reply
+
+    reply = missing_data_reply([("rest", "movie about the ocean"), ("rest", "film set in new york")], False)
+    assert "“the ocean” or “new york”" in reply
+    assert "“sports movie”" in missing_data_reply([("rest", "sports movie")], False)
+    assert "“movie”" in missing_data_reply([("rest", "movie")], False)

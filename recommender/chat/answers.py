@@ -42,6 +42,10 @@ def small_talk_reply(text: str) -> str | None:
     return next((reply for pattern, reply in SMALL_TALK if pattern.fullmatch(text)), None)
 
 
+LEAD_NOUN = re.compile(r"^(?:(?:a|an|the|some)\s+)?(?:movies?|films?|flicks?)\s+(?:(?:that'?s|that is|which is)\s+)?"
+                       r"(?:about|set (?:in|on|at|during)|with|where)\s+(?=\S)", re.I)  # quoted: "the ocean", not "movie about the ocean"
+
+
 def missing_data_reply(missing: list[tuple[str, str]], understood_more: bool, kept: bool = False) -> str:
     """'I have no cast or crew data, so I can't search for Tom Hanks. …' ('' when nothing is missing).
     `kept`: the request on screen stays, so the list still follows it."""
@@ -49,8 +53,8 @@ def missing_data_reply(missing: list[tuple[str, str]], understood_more: bool, ke
         return ""
     parts, said = [], {}
     for kind in MISSING:
-        spans = [text.title() if kind == "people" and text.islower() else text  # "jim carrey": Jim Carrey
-                 for k, text in missing if k == kind]
+        spans = [text.title() if kind == "people" and text.islower() else LEAD_NOUN.sub("", text) or text
+                 for k, text in missing if k == kind]  # "jim carrey": Jim Carrey; "movie about the ocean": the ocean
         if spans:
             said[kind] = " or ".join(f"“{escape(s)}”" if kind != "people" else escape(s) for s in dict.fromkeys(spans))
             parts.append(MISSING[kind].format(what=said[kind]))
