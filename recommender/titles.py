@@ -46,7 +46,7 @@ COMMON_WORDS = frozenset(
     with without world would year years yes yet you your
     hate hated hates enjoy enjoyed adore adored dislike disliked prefer mood laugh cry sad happy dark scary
     fan fans sleepover party weekend holiday birthday fall
-    nobody everybody everyone someone somebody anyone anybody heard""".split()  # feelings: "i hate musicals" is not about
+    nobody everybody everyone someone somebody anyone anybody heard list lists picks""".split()  # feelings: "i hate musicals" is not about
 )  # "Hate (Haine, La)"; occasions: "for a sleepover" is not about "Sleepover", nor "fall asleep" about "Fall"
 
 

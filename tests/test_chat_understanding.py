@@ -2519,3 +2519,16 @@ def test_a_quote_of_unmatched_words_leaves_out_the_leading_movie_about():
     assert "“the ocean” or “new york”" in reply
     assert "“sports movie”" in missing_data_reply([("rest", "sports movie")], False)
     assert "“movie”" in missing_data_reply([("rest", "movie")], False)
+
+
+def test_one_pick_is_headed_in_the_singular(engine):
+    """"one more please" was answered "Here are 1 picks"."""
+    turn = engine.message(engine.new_session(), "one more please")
+    assert len(turn.rows) == 1 and "Here is 1 pick " in turn.reply and "1 picks" not in turn.reply
+
+
+def test_this_list_is_no_title(engine, parser):
+    """"i've seen everything on this list" before any list said "I don't know the movie “this list”"."""
+    parser.intents["i've seen everything on this list"] = Intent(action="request", seen=["this list"])
+    turn = engine.message(engine.new_session(), "i've seen everything on this list")
+    assert "don't know the movie" not in turn.reply

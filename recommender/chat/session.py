@@ -279,7 +279,9 @@ class ChatEngine:
             if beyond:
                 return f"{beyond} Say *any year* or other years to go on, or *reset* to start over."
             return f"Nothing in the catalogue fits all of that{what}. Try relaxing a constraint: {relax}."
-        lines = [f"Here are {len(session.rows)} picks{what} (details and buttons on the right):"]
+        count = len(session.rows)
+        head = "Here is 1 pick" if count == 1 else f"Here are {count} picks"  # "one more please": not "1 picks"
+        lines = [f"{head}{what} (details and buttons on the right):"]
         for row in session.rows:
             year = f" ({row.year})" if row.year else ""
             lines.append(f"{row.position}. **{escape(row.title)}**{year}")
