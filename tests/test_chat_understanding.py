@@ -2519,6 +2519,8 @@ def test_a_quote_of_unmatched_words_leaves_out_the_leading_movie_about():
     assert "“the ocean” or “new york”" in reply
     assert "“sports movie”" in missing_data_reply([("rest", "sports movie")], False)
     assert "“movie”" in missing_data_reply([("rest", "movie")], False)
+    assert "“christmas movie”" in missing_data_reply([("rest", "good christmas movie")], False)  # "a good christmas movie"
+    assert "“good”" in missing_data_reply([("rest", "good")], False)
 
 
 def test_one_pick_is_headed_in_the_singular(engine):

@@ -42,8 +42,11 @@ def small_talk_reply(text: str) -> str | None:
     return next((reply for pattern, reply in SMALL_TALK if pattern.fullmatch(text)), None)
 
 
-LEAD_NOUN = re.compile(r"^(?:(?:a|an|the|some)\s+)?(?:movies?|films?|flicks?)\s+(?:(?:that'?s|that is|which is)\s+)?"
-                       r"(?:about|set (?:in|on|at|during)|with|where)\s+(?=\S)", re.I)  # quoted: "the ocean", not "movie about the ocean"
+_ABOUT = (r"(?:movies?|films?|flicks?)\s+(?:(?:that'?s|that is|which is)\s+)?(?:about|set (?:in|on|at|during)|with|where)"
+          r"\s+(?=\S)")
+LEAD_NOUN = re.compile(rf"^(?:(?:a|an|the|some)\s+)?(?:(?:really\s+|very\s+)?(?:good|great|nice|decent)\s+(?=\S)"
+                       rf"(?:{_ABOUT})?|{_ABOUT})", re.I)
+# quoted: "the ocean", not "movie about the ocean"; "christmas movie", not "good christmas movie"
 
 
 def missing_data_reply(missing: list[tuple[str, str]], understood_more: bool, kept: bool = False) -> str:
