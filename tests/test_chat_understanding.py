@@ -2422,9 +2422,10 @@ def test_similar_but_funnier_after_naming_a_film_is_like_that_film(engine):
 
 
 def test_something_good_is_a_request_for_anything(parser):
-    """A known user's "something good" was answered "I didn't find a request in that"."""
+    """A known user's "something good" was answered "I didn't find a request in that" (and "something new" with
+    "I can't match “new”")."""
     engine = ChatEngine(FakeRecommender(CATALOG, {"7": [2, 14]}), k=5, intent_parser=parser)
-    for text in ("something good", "anything good?", "any good movies?", "show me something really good"):
+    for text in ("something good", "anything good?", "any good movies?", "show me something really good", "something new"):
         turn = engine.message(engine.new_session("7"), text)
         assert "didn't find a request" not in turn.reply and turn.rows, text
 
@@ -2534,3 +2535,18 @@ def test_this_list_is_no_title(engine, parser):
     parser.intents["i've seen everything on this list"] = Intent(action="request", seen=["this list"])
     turn = engine.message(engine.new_session(), "i've seen everything on this list")
     assert "don't know the movie" not in turn.reply
+
+
+def test_colour_and_black_and_white_requests_say_the_years_stand_in_for_them(engine, parser):
+    """"mystery films from the 40s", then "any in color?" listed films from 1960 on without a word."""
+    session = engine.new_session()
+    engine.message(session, "mystery films from the 40s")
+    parser.intents["any in color?"] = Intent(action="request", years="1960-")
+    turn = engine.message(session, "any in color?")
+    assert "I have no colour data, so I took “in color” as films from 1960 on" in turn.reply
+    assert engine.recommender.requests[-1].constraints.min_year == 1960
+    turn = engine.message(engine.new_session(), "a black and white comedy")
+    assert "“black and white” as films before 1960" in turn.reply
+    parser.intents["is #1 black and white?"] = Intent(action="question", ask="fit", item=1)
+    turn = engine.message(session, "is #1 black and white?")
+    assert "took" not in turn.reply and "#1" in turn.reply  # a question about a listed film: answered from its year

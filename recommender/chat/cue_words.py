@@ -34,6 +34,7 @@ GENERAL_ASK = re.compile(
     r"(?:pick|find|choose) (?:me )?(?:something|a movie|a film|one)|help me (?:pick|choose|find) (?:something|a movie|a film|one)|"
     r"(?:something|anything|a (?:movie|film))\s+(?:really\s+|very\s+)?(?:good|great|decent|nice|watchable|worth (?:watching|seeing))|"
     r"(?:some|any)\s+(?:good|great|decent)\s+(?:movies?|films?|ones?|stuff)(?=\s*[?.!]*\s*$)|"  # "something good", "any good movies?"
+    r"(?:something|anything)\s+new(?:\s+(?:to (?:me|watch)|for me))?(?=\s*[?.!]*\s*$)|"  # "something new": picks, not “new”
     r"what should (?:i|we) (?:see|put on)|(?:what'?s|what is|what are|which is|which are)\s+(?:the|your)\s+(?:very\s+)?"
     r"(?:best|greatest|top)\s+(?:movies?|films?)(?:\s+(?:ever(?:\s+made)?|of all time|in history|out there))?|" + POPULAR + r")(?:\s+(?:for|to) (?:me|us))?\b"
     r"(?:\s+(?:right now|tonight|today|now|these days|this weekend))?\s*\??", re.I)

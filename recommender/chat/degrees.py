@@ -32,6 +32,18 @@ def note_degree(update: Update, text: str) -> None:
         question.era = "in colour" if "colo" in era.group(0).lower() else "black and white"
 
 
+def note_era(update: Update, text: str) -> None:
+    """"any in color?" after 1940s mysteries listed films from 1960 on without a word: the catalogue has no
+    colour data, and the reply says the years stand in for it."""
+    era = BLACK_AND_WHITE.search(text)
+    if era is None or update.question is not None or (update.min_year is None and update.max_year is None):
+        return
+    colour = "colo" in era.group(0).lower()
+    update.notes.append(f"I have no colour data, so I took “{era.group(0)}” as films "
+                        f"{'from 1960 on' if colour else 'before 1960'}, when {'colour' if colour else 'black and white'}"
+                        f" was the rule.")
+
+
 TRAIT = {"gore": "gory", "blood": "bloody", "violence": "violent"}  # the nouns, said back as the adjective
 LESS_OF = re.compile(rf"\b(?:not(?: so| too| that| very| overly| super| as)?|less|too(?: much)?|no|without|nothing)"
                      rf"\s+({DEGREE_WORDS}|{'|'.join(TRAIT)})\b", re.I)  # "scary but not gory" said nothing of gore

@@ -29,6 +29,7 @@ from recommender.chat.degrees import (
     gentle_for_children,
     less_gore_without_horror,
     note_degree,
+    note_era,
     note_untold_kind,
     spare_the_wished_genre,
 )
@@ -188,6 +189,7 @@ class MessageRouter:
         note_unheld_data(update, text)
         note_people_question(update, text)
         hint_for_company(update, text)
+        note_era(update, text)
 
     def _names_a_title(self, text: str) -> bool:
         common = self.genres.words if self.genres is not None else frozenset()
