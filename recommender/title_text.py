@@ -12,6 +12,9 @@ ARTICLES = frozenset(
 )
 TRAILING_ARTICLE = re.compile(
     r",\s*(the|a|an|la|le|les|l'|il|lo|gli|das|der|die|den|det|el|los|las|un|une|o)\s*$", re.I)
+# Foreign articles that are English words too stay at the head of a title: "Die Hard" is no "Hard", so
+# "I want to laugh hard" named no film (it said "Noted, you liked: Die Hard").
+KEPT_AT_HEAD = frozenset({"die", "den", "o", "lo"})
 TRAILING_YEAR = re.compile(r"\s*\((\d{4})\)\s*$")
 PARENTHESISED = re.compile(r"\(([^()]*)\)")
 _TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|&")
@@ -48,7 +51,7 @@ def normalise(title: str) -> str:
     """The comparison key of a title: folded tokens, without a leading/trailing article."""
     title = TRAILING_ARTICLE.sub("", title.strip())
     words = [t for t, _, _ in tokens(title)]
-    if len(words) > 1 and words[0] in ARTICLES:
+    if len(words) > 1 and words[0] in ARTICLES and words[0] not in KEPT_AT_HEAD:
         words = words[1:]
     return " ".join(words)
 

@@ -2550,3 +2550,20 @@ def test_colour_and_black_and_white_requests_say_the_years_stand_in_for_them(eng
     parser.intents["is #1 black and white?"] = Intent(action="question", ask="fit", item=1)
     turn = engine.message(session, "is #1 black and white?")
     assert "took" not in turn.reply and "#1" in turn.reply  # a question about a listed film: answered from its year
+
+
+def test_a_group_watching_is_no_title_and_no_missing_data():
+    """"something for the boys tonight" asked "Which “the boys” did you mean? 1) Boys, Les (1997); 2) Boys
+    (1996)", and "a movie for teenage boys" said "I can't match “movie for teenage”"."""
+    from recommender.chat.company import HINT
+    from recommender.data.types import Catalog, Item
+
+    catalog = Catalog(list(CATALOG) + [Item("b1", "Boys", 1996, ("Drama",)), Item("b2", "Boys, Les", 1997, ("Comedy",))])
+    parser = FakeIntentParser({"a movie for teenage boys": Intent(action="request", rest=["movie for teenage boys"])})
+    engine = ChatEngine(FakeRecommender(catalog, {}), k=5, intent_parser=parser)
+    for text in ("something for the boys tonight", "a movie for teenage boys"):
+        turn = engine.message(engine.new_session(), text)
+        assert turn.rows and "did you mean" not in turn.reply and "can't match" not in turn.reply, text
+        assert HINT in turn.reply
+    turn = engine.message(engine.new_session(), "I really liked Boys")  # named as a film, it is one
+    assert "did you mean" in turn.reply

@@ -219,3 +219,14 @@ def test_a_long_title_with_one_typo_is_found_in_free_text_but_everyday_words_are
     found = [m.item for m in index.find_mentions("movies like jurassic park and independance day")]
     assert found == [1, 0]
     assert [m.item for m in index.find_mentions("a big fight tonight")] == []  # short: no typo reading
+
+
+def test_a_foreign_article_that_is_an_english_word_stays_part_of_the_title():
+    """"I want to laugh hard" said "Noted, you liked: Die Hard (1988)": "Die" was dropped as a German
+    article, so "hard" alone was the title's key."""
+    index = TitleIndex(Catalog([Item("1", "Die Hard", 1988, ("Action",)), Item("2", "Postino, Il", 1994, ("Drama",)),
+                                Item("3", "Boot, Das", 1981, ("War",))]))
+    assert normalise("Die Hard") == "die hard" and normalise("Il Postino") == "postino"
+    assert index.find_mentions("I want to laugh hard") == []
+    assert [m.item for m in index.find_mentions("i loved die hard and il postino")] == [0, 1]
+    assert index.link("Das Boot").item == 2 and index.link("die hard").item == 0

@@ -21,7 +21,16 @@ COMPANY = re.compile(
     rf"(?:me\s+and\s+)?(?:my|our|the)\s+(?:\w+\s+)?(?:{_PEOPLE})(?:\s+and\s+(?:me|i))?"
     r"(?:\s+(?:would|will|might|could|can|'d)\s+(?:enjoy|like|love|watch|appreciate|sit through))?"
     r"(?:\s+(?:tonight|today|later|tomorrow|this\s+(?:weekend|evening|afternoon|morning)))?\W*$", re.I)
+# Groups named without "my" ("for teenage boys", "something for the boys tonight"): "Boys" and "Boys, Les" are
+# films, so the chat asked "Which “the boys” did you mean?". A "girls night" is a kind of film (Romance).
+_GROUPS = r"boys|girls|guys|lads|ladies|teens|teenagers|tweens|adults|grown-?ups|the\s+whole\s+family"
+AUDIENCE = re.compile(
+    rf"\b(?:with|for)\s+(?:(?:the|some|a\s+bunch\s+of|a\s+group\s+of)\s+)?(?:\w+\s+)?(?:{_GROUPS})\b(?!'?\s*nights?\b)", re.I)
+_AUDIENCE_ONLY = re.compile(
+    r"^\W*(?:(?:a|an|some)\s+)?(?:(?:good|fun|nice)\s+)?(?:movies?|films?|something|anything)?\s*(?:to\s+watch\s+)?"
+    rf"{AUDIENCE.pattern}(?:\s+(?:tonight|today|later|tomorrow|this\s+(?:weekend|evening|afternoon|morning)))?\W*$", re.I)
 WATCHING_WITH = re.compile(rf"\b(?:with|for)\s+(?:me\s+and\s+)?(?:my|our)\s+(?:\w+\s+)?(?:{_PEOPLE})\b"
+                           rf"|{AUDIENCE.pattern}"
                            rf"|\bmy\s+(?:\w+\s+)?(?:{_PEOPLE})\s+(?:would|will|might|could|can|'d)\s+(?:enjoy|like|love)\b",
                            re.I)
 HINT = ("I can't tell what they would enjoy from titles, years and genres alone: name a genre or a film they like, "
@@ -31,7 +40,12 @@ HINT = ("I can't tell what they would enjoy from titles, years and genres alone:
 def about_the_viewer(words: str) -> bool:
     """Words about who watches ("my dad", "my grandma would enjoy") or the person's own taste ("what I usually
     watch"): no part of a film the catalogue could lack data on (the list follows the history anyway)."""
-    return bool(COMPANY.match(words) or OWN_TASTE.match(words))
+    return bool(COMPANY.match(words) or _AUDIENCE_ONLY.match(words) or OWN_TASTE.match(words))
+
+
+def in_company_words(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] lies in words about who watches ("for the boys"): no title is named there."""
+    return any(m.start() <= start and end <= m.end() for m in AUDIENCE.finditer(text))
 
 
 def drop_company(update: Update) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from recommender.chat.company import WATCHING_WITH, in_company_words
 from recommender.chat.cue_words import (CONNECTORS, COUNT, CUES, ENGLISH_HINTS, FILLER, FOREIGN_HINTS, GENERAL_ASK, INSTRUCTION,
                                          ALL_EXCEPT, LOOKS_GOOD, MORE, NOT_FOR_ME, OPEN_ASK, REPEATS, RESET, SEEN_MOST,
                                          TOP_COUNT)
@@ -95,13 +96,17 @@ def parse_message(text: str, state: DialogueState, titles: TitleIndex, genres: G
     for m in GENERAL_ASK.finditer("".join(blank)):  # "what should I watch tonight?": a request for anything
         update.new_request = True
         consume(*m.span())
+    for m in WATCHING_WITH.finditer("".join(blank)):  # "for the boys tonight": who watches, no words to search
+        update.new_request = True
+        consume(*m.span())
     _set_query("".join(blank), text, update, genres)
     return update
 
 
 def _mentions(text: str, titles: TitleIndex, genres: GenreLexicon) -> list[TitleMatch]:
     """Titles found in the text, plus quoted strings linked fuzzily ('"Blade Runer"')."""
-    found = titles.find_mentions(text, genres.words)
+    found = [m for m in titles.find_mentions(text, genres.words)
+             if not (text[m.start:m.end].islower() and in_company_words(text, m.start, m.end))]
     for q in re.finditer(r"[\"“]([^\"“”]{2,80})[\"”]", text):
         if any(m.start < q.end() and q.start() < m.end for m in found):
             continue
