@@ -2012,6 +2012,7 @@ def test_a_classic_everyone_should_see_asks_for_picks_and_unmatched_words_are_qu
                                                                            rest=["classic everyone should see at least once"])
     turn = engine.message(engine.new_session(), "a classic everyone should see at least once")
     assert "can't match" not in turn.reply and turn.rows
+    assert engine.recommender.requests[-1].constraints.acclaimed  # it listed Liar Liar and Air Force One
     parser.intents["any good sports movies"] = Intent(action="request")
     turn = engine.message(engine.new_session(), "any good sports movies")
     assert "“sports movies”" in turn.reply

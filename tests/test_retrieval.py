@@ -199,8 +199,24 @@ def test_shrunk_mean_ratings_put_many_good_ratings_above_a_few_perfect_ones():
     assert not unrated.any and unrated.best_rated(np.ones(3, dtype=bool), 0.1, 1).all()
 
 
+def test_the_best_rated_leave_out_films_too_few_people_rated_while_enough_others_fit():
+    """"classic horror" listed Nightwatch (one rating, 4/5) among the best rated: in a genre rated below the
+    overall mean, shrinking towards that mean lifts a film nobody watched above Carrie (3.5/5 from 121)."""
+    from recommender.retrieval.ratings import ItemRatings
+
+    items = np.array([0] * 1000 + [1] + [2] * 120 + [3] * 100)
+    values = np.array([4.0] * 1000 + [4.0] + [3.5] * 120 + [3.2] * 100, dtype=np.float32)
+    ratings = ItemRatings.fit(items, values, 4, prior=25.0)
+    horror = np.array([False, True, True, True])
+    assert ratings.shrunk[1] > ratings.shrunk[2]  # the shrinkage alone ranks the lone rating first
+    assert ratings.best_rated(horror, 0.3, 1).tolist() == [True, True, False, False]  # 0: above the cut, outside
+    assert ratings.best_rated(horror, 0.3, 1, min_ratings=10).tolist() == [True, False, True, False]
+    assert ratings.best_rated(horror, 0.3, 3, min_ratings=10)[1]  # too few others: it may stay
+
+
 def test_a_best_rated_request_keeps_the_best_rated_of_what_fits_and_ranks_them_by_rating(dataset, config):
     """"the best rated films of 1997" listed 1997's most-watched films (Contact first, 3.8/5), not the best rated."""
+    from recommender.retrieval.hybrid import ACCLAIMED_MIN_RATINGS
     from recommender.retrieval.ratings import ItemRatings
 
     interactions = dataset.interactions
@@ -212,7 +228,9 @@ def test_a_best_rated_request_keeps_the_best_rated_of_what_fits_and_ranks_them_b
     request = Request(constraints=Constraints(min_year=1980, max_year=1989, acclaimed=True))
     shortlist = retriever.shortlist(request, k=len(dataset.catalog))
     eighties = np.flatnonzero((years >= 1980) & (years <= 1989))
-    best = eighties[np.argsort(-ratings.shrunk[eighties], kind="stable")][:10]
+    eighties = eighties[ratings.count[eighties] >= ACCLAIMED_MIN_RATINGS]  # rated by enough people
+    assert len(eighties) >= 10
+    best = eighties[ratings.shrunk[eighties] >= np.sort(ratings.shrunk[eighties])[::-1][9]]  # ten, and ties
     assert sorted(shortlist.indices.tolist()) == sorted(best.tolist())  # at least ten of the 80s twenty
     assert list(ratings.shrunk[shortlist.indices]) == sorted(ratings.shrunk[shortlist.indices], reverse=True)
     plain = retriever.shortlist(Request(constraints=Constraints(min_year=1980, max_year=1989)), k=10)

@@ -31,7 +31,7 @@ RATED = re.compile(  # always a wish: "the best rated films of 1997", "criticall
     r"|(?:rated|reviewed|regarded)\s+(?:very\s+)?(?:well|highly)|(?:great|good|high|strong|rave|top)\s+(?:ratings?|reviews?|scores?))\b",
     re.I)
 PRAISE = re.compile(  # a wish unless the message names a film it praises: "I loved Heat, best movie ever"
-    r"\b(?:must[\s-]sees?|masterpieces?"
+    r"\b(?:must[\s-]sees?|masterpieces?|classics?(?!\s+hollywood)"  # "a classic everyone should see" listed Liar Liar
     r"|(?:the\s+)?(?:very\s+)?(?:best|greatest|finest|top\s+(?:\d+|three|five|ten|twenty))\s+(?:[\w'-]+\s+)?"
     r"(?:films?|movies?|flicks?|ones?|of\s+all\s+time|ever(?:\s+made)?|comed(?:y|ies)|dramas?|thrillers?|westerns?"
     r"|musicals?|documentar(?:y|ies)|romances?|myster(?:y|ies)|cartoons?|classics?|horror|sci[\s-]?fi|war\s+films?))\b",

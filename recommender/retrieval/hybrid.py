@@ -25,6 +25,7 @@ from recommender.types import Evidence, Request, Shortlist
 
 EVIDENCE_MAX_RANK = 50  # a channel counts as evidence for an item it ranks this high or better
 ACCLAIMED_AT_LEAST = 10  # "the best rated ...": at least a list's worth of the best-rated films that fit
+ACCLAIMED_MIN_RATINGS = 10  # ... each rated by at least this many people, where enough are
 REFERENCE_GENRES = 2  # "like X": sharing two of X's genres ranks as close as sharing more
 
 
@@ -114,7 +115,8 @@ class HybridRetriever:
             if request.wished_genres:  # among the wished genres' films, where there are any
                 wished = mask & (self.genres.counts([g.lower() for g in request.wished_genres]) > 0)
                 pool = wished if wished.any() else mask
-            mask &= self.ratings.best_rated(pool, self.config.acclaimed_share, ACCLAIMED_AT_LEAST)
+            mask &= self.ratings.best_rated(pool, self.config.acclaimed_share, ACCLAIMED_AT_LEAST,
+                                               ACCLAIMED_MIN_RATINGS)
         return mask
 
     def mainstream(self) -> np.ndarray:

@@ -38,12 +38,17 @@ class ItemRatings:
     def any(self) -> bool:
         return bool(self.count.sum())
 
-    def best_rated(self, pool: np.ndarray, share: float, at_least: int) -> np.ndarray:
+    def best_rated(self, pool: np.ndarray, share: float, at_least: int, min_ratings: int = 0) -> np.ndarray:
         """Mask of the items rated at least as well as the best-rated `share` (and at least `at_least` items)
         of `pool` (a mask), by the shrunk mean: "the best horror of the 80s" is judged among 80s horror, not
-        against Schindler's List. Items outside the pool above that cut stay too. All True without ratings."""
+        against Schindler's List. Items outside the pool above that cut stay too. All True without ratings.
+        Items with fewer than `min_ratings` ratings are left out while `at_least` others fit: in a genre rated
+        below the overall mean the shrinkage lifts them ("classic horror" listed Nightwatch, rated by one person)."""
         if not self.any or not pool.any():
             return np.ones(len(self.count), dtype=bool)
-        values = np.sort(self.shrunk[pool])[::-1]
+        trusted = self.count >= min_ratings
+        if (pool & trusted).sum() < at_least:
+            trusted = np.ones(len(self.count), dtype=bool)
+        values = np.sort(self.shrunk[pool & trusted])[::-1]
         cut = values[min(len(values), max(at_least, round(share * len(values)))) - 1]
-        return self.shrunk >= cut
+        return (self.shrunk >= cut) & trusted
