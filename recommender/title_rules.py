@@ -38,6 +38,8 @@ def plausible_mention(message: str, span, common: frozenset[str], everyday: froz
         return True
     if SERIES_BEFORE.search(before) and SERIES_AFTER.match(after):  # "seen every alien movie"
         return True
+    if LIKE_BEFORE.search(before) and PHRASE_ENDS_AFTER.match(after):  # "a sci-fi like alien": the film
+        return True
     if (REPORTED.search(before) and not any(w in everyday for w in words)  # "seen alien and aliens": a genre
             and not GENRE_NOUN_AFTER.match(after)):  # word after "seen" is the film; "loved war movies" is no film
         return True
@@ -50,6 +52,12 @@ REPORTED = re.compile(r"\b(?:seen|watched|saw|loved|liked|hated|enjoyed|disliked
                       re.I)
 GENRE_NOUN_AFTER = re.compile(r"^[\s-]*(?:movies?|films?|flicks?|stuff|ones|genre|type|kind|things|pictures|stories|"
                               r"comed(?:y|ies)|dramas?|thrillers?|romances?|westerns?|musicals?|horror)\b", re.I)
+# "like" as a preposition ("a sci-fi like alien", "a comedy like big"), not the verb ("i'd like action")
+LIKE_BEFORE = re.compile(r"(?<!\bi )(?<!\bwe )(?<!\byou )(?<!\bthey )(?<!'d )(?<!\bwould )(?<!\bdo )(?<!n't )"
+                         r"(?<!\breally )(?<!\busually )(?<!\balso )(?<!\bto )\b(?:like|similar\s+to|such\s+as|in\s+the\s+vein\s+of)$",
+                         re.I)
+PHRASE_ENDS_AFTER = re.compile(r"\s*(?:$|[,.!?;:)]|(?:but|and|or|from|with|only|please|plz|though|except|movies?|films?)\b)",
+                               re.I)
 OF_SOMEONE_AFTER = re.compile(r"\s+of\s+(?:my|your|our|his|her|their)\b", re.I)  # an idiom's noun, not a title
 DEGREE_BEFORE = re.compile(r"\b(?:too|so|very|less|more|quite|pretty|really|super|kinda|overly|a bit|a little)$", re.I)
 ONE_TYPO_MIN_LENGTH = 6  # a title this long with one letter wrong, added, dropped or swapped is that title

@@ -2568,3 +2568,11 @@ def test_a_group_watching_is_no_title_and_no_missing_data():
         assert HINT in turn.reply
     turn = engine.message(engine.new_session(), "I really liked Boys")  # named as a film, it is one
     assert "did you mean" in turn.reply
+
+
+def test_a_film_named_after_like_in_lower_case_is_a_reference_though_the_model_read_only_the_genre(engine, parser):
+    """"a sci-fi like alien" listed Clockwork Orange, Brazil and Contact (the model: Sci-Fi only)."""
+    parser.intents["a sci-fi like alien"] = Intent(action="request", genres=["Sci-Fi"])
+    engine.message(engine.new_session(), "a sci-fi like alien")
+    request = engine.recommender.requests[-1]
+    assert index_of(CATALOG, "Alien") in request.liked and "Sci-Fi" in request.wished_genres

@@ -230,3 +230,15 @@ def test_a_foreign_article_that_is_an_english_word_stays_part_of_the_title():
     assert index.find_mentions("I want to laugh hard") == []
     assert [m.item for m in index.find_mentions("i loved die hard and il postino")] == [0, 1]
     assert index.link("Das Boot").item == 2 and index.link("die hard").item == 0
+
+
+def test_a_genre_word_after_like_is_the_film_it_names():
+    """"a sci-fi like alien" listed Clockwork Orange and Brazil: the model kept only the genre, and "alien",
+    a genre word, needed a capital to be the film."""
+    index = TitleIndex(Catalog([Item("1", "Alien", 1979, ("Sci-Fi",)), Item("2", "Heat", 1995, ("Action",))]))
+    common = frozenset({"alien"})
+    found = lambda text: [m.item for m in index.find_mentions(text, common)]  # noqa: E731
+    assert found("a sci-fi like alien") == [0] and found("something like alien but funnier") == [0]
+    assert found("a sci-fi like alien, from the 80s") == [0]
+    assert found("a sci-fi like alien invasions") == []  # a kind of film
+    assert found("i'd like alien stuff") == [] and found("sci-fi with an alien") == []
