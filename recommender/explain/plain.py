@@ -85,9 +85,11 @@ FIRST = {
 SECOND = {
     "shared": ["Both are {g}.", "They share {g}.", "The two have {g} in common."],
     "genres": ["It is also the {w} you wanted.", "And it is {w}, as requested.", "That fits your wish for {w}."],
-    "years": ["It dates from {y}, inside your years.", "Released in {y}, within your range."],
+    "years": ["It dates from {y}, inside your years.", "Released in {y}, within your range.",
+              "{y} puts it inside the range you gave."],
     "item": ["{V} people here watched it.", "It came out in {y}.", "Out in {y}, with {V} viewers here.",
-             "{V} people here have seen it.", "A {y} release with {V} viewers here.", "It is from {y}."],
+             "{V} people here have seen it.", "A {y} release with {V} viewers here.", "It is from {y}.",
+             "It has {V} viewers here.", "It was released in {y}."],
     "also": ["It is also {o}.", "It counts as {o} too.", "It has some {o} as well."],
     "tags": ["People tag it {tags}."],
     "less_known": ["Lesser known, as you asked: the {Rth} most watched here.", "Only {V} people here have seen it."],
