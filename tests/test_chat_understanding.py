@@ -2349,7 +2349,7 @@ def test_running_time_and_language_are_said_to_be_beyond_the_catalogue(engine, p
     assert "I have no language or country data, so I can't check for “foreign films”." in turn.reply
     assert "can't match" not in turn.reply and not engine.recommender.requests[-1].query
     turn = engine.message(engine.new_session(), "a french movie with subtitles")
-    assert "“french movie” or “subtitles”" in turn.reply and "can't match" not in turn.reply
+    assert "“french” or “subtitles”" in turn.reply and "can't match" not in turn.reply
     turn = engine.message(engine.new_session(), "i have a long weekend, any good thrillers?")
     assert "running times" not in turn.reply  # a long weekend is no film length
     for text in ("a movie under 2 hours", "nothing too long please", "what's the runtime of #1",
@@ -2357,6 +2357,19 @@ def test_running_time_and_language_are_said_to_be_beyond_the_catalogue(engine, p
         assert _unheld("runtime", text), text  # the first three tried: "isn't too long" said nothing
     for text in ("a long time ago", "as long as it's funny", "short circuit", "not too long ago"):
         assert not _unheld("runtime", text), text
+
+
+def test_a_country_said_any_way_is_beyond_the_catalogue_once(engine, parser):
+    """"what about something french" said "I have no plot summaries, so I can't check for “french”" (the
+    model: plot "french"); "movies from italy" and "a japanese horror film" said nothing of the country."""
+    parser.intents["what about something french"] = Intent(action="request", plot=["french"])
+    turn = engine.message(engine.new_session(), "what about something french")
+    assert "I have no language or country data, so I can't check for “french”." in turn.reply
+    assert "plot summaries" not in turn.reply and turn.rows
+    for text in ("movies from italy", "a japanese horror film", "I'd like a british comedy", "anything german?"):
+        assert _unheld("language", text), text
+    for text in ("a french kiss", "french fries", "something from the 80s", "a movie in my language"):
+        assert not _unheld("language", text), text
 
 
 def _unheld(kind: str, text: str) -> bool:

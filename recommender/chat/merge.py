@@ -189,12 +189,16 @@ RUNTIME = re.compile(  # "something short and funny", "a long epic", "not too lo
     r"|(?:short|quick|long|lengthy)\s+(?:movie|film|flick|one|watch)s?\b|run(?:ning)?[\s-]?time"
     rf"|(?:under|less than|more than|over|at most|at least|no more than|no longer than|shorter than|longer than)\s+{_SPAN}\b"
     r"|(?:two|three|2|3|90|120)[\s-](?:hours?|minutes?)[\s-](?:long|movie|film)s?\b)", re.I)
-LANGUAGE = re.compile(  # "any good foreign films?": the catalogue has no language or country
+_NATIONS = (r"french|spanish|german|italian|japanese|korean|chinese|hindi|russian|swedish|danish|bollywood|european"
+            r"|asian|british|indian|mexican|polish|iranian|brazilian|scandinavian")
+LANGUAGE = re.compile(  # "any good foreign films?", "what about something french": no language or country data
     r"\b(?:foreign(?:[\s-]language)?(?:\s+(?:films?|movies?|cinema|ones))?|subtitle[sd]?|dubbed|non[\s-]english"
     r"|(?:international|world)\s+(?:films?|movies?|cinema)"
-    r"|in\s+(?:french|spanish|german|italian|japanese|korean|chinese|hindi|russian|swedish|danish|portuguese)"
-    r"|(?:french|spanish|german|italian|japanese|korean|chinese|hindi|russian|swedish|danish|bollywood|european|asian"
-    r"|british|indian|mexican)\s+(?:films?|movies?|cinema|ones))\b", re.I)
+    rf"|in\s+(?:{_NATIONS}|portuguese)"
+    rf"|(?:something|anything|some|an?)\s+(?:{_NATIONS})\b(?!\s+(?:kiss|fries|toast|press|door|braid|horn))"
+    r"|from\s+(?:france|italy|japan|germany|spain|india|china|korea|hong\s+kong|sweden|russia|mexico|britain|england|iran)"
+    rf"|(?:{_NATIONS})\s+(?:films?|movies?|cinema|ones|stuff|flicks?|comed(?:y|ies)|dramas?|thrillers?|horror|romances?"
+    r"|westerns?|animation|cartoons?|anime))\b", re.I)
 UNHELD = {"awards": AWARDS, "runtime": RUNTIME, "language": LANGUAGE}  # what ML-100k has no data on, by MISSING kind
 _LEAD = re.compile(r"^(?:something|anything|an?|nothing|really|very|fairly|kinda|pretty|quite)\s+", re.I)
 
@@ -217,7 +221,7 @@ def note_unheld_data(update: Update, text: str) -> None:
             update.query = " ".join(pattern.sub(" ", update.query).split()) or None
     if said_words:  # a generic "can't match" line made only of those words (and filler) goes
         update.missing = [(k, words) for k, words in update.missing
-                          if k != "rest" or not {t for t, _, _ in tokens(words)} <= said_words | FILLER]
+                          if k not in ("rest", "plot") or not {t for t, _, _ in tokens(words)} <= said_words | FILLER]
 
 
 def read_by_rules(text: str, genres) -> bool:
