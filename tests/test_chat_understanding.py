@@ -2589,3 +2589,43 @@ def test_a_film_named_after_like_in_lower_case_is_a_reference_though_the_model_r
     engine.message(engine.new_session(), "a sci-fi like alien")
     request = engine.recommender.requests[-1]
     assert index_of(CATALOG, "Alien") in request.liked and "Sci-Fi" in request.wished_genres
+
+
+def test_a_milder_film_after_a_list_is_new_picks_and_no_unmatched_words(engine, parser):
+    """"too scary, something milder" after horror said "I can't match “something milder”. The list still follows
+    what you asked for before." and then left Horror out; "something tamer please" after thrillers listed more
+    thrillers without a word."""
+    parser.intents["too scary, something milder"] = Intent(action="request", rest=["something milder"])
+    parser.intents["something milder"] = Intent(action="request", rest=["something milder"])
+    parser.intents["something tamer please"] = Intent(action="request", rest=["tamer"])
+    for first, then in (("horror", "too scary, something milder"), ("horror", "something milder")):
+        session = engine.new_session()
+        shown = [(r.title, r.year) for r in engine.message(session, first).rows]
+        turn = engine.message(session, then)
+        assert "can't match" not in turn.reply and "still follows" not in turn.reply, turn.reply
+        assert "Horror" in engine.recommender.requests[-1].constraints.exclude_genres
+        assert turn.rows and not {(r.title, r.year) for r in turn.rows} & set(shown)
+    session = engine.new_session()
+    shown = [(r.title, r.year) for r in engine.message(session, "a thriller").rows]
+    turn = engine.message(session, "something tamer please")
+    assert "can't match" not in turn.reply and "can't tell how intense" in turn.reply
+    assert engine.recommender.requests[-1].wished_genres == ("Thriller",)
+    assert not {(r.title, r.year) for r in turn.rows} & set(shown)
+
+
+def test_more_like_it_right_after_liking_a_listed_film_means_that_film():
+    """"a crime movie", "the second one looks good", "more like it" said "More like: Reservoir Dogs": the new
+    list's #1, not the film the person had just liked (which left the list, being liked)."""
+    engine = ChatEngine(FakeRecommender(CATALOG, {}), k=5, intent_parser=None)
+    session = engine.new_session()
+    engine.message(session, "a crime movie")
+    second = session.dialogue.last_shown[1]
+    engine.message(session, "the second one looks good")
+    assert second in session.dialogue.liked and second not in session.dialogue.last_shown
+    turn = engine.message(session, "more like it")
+    assert engine.recommender.requests[-1].liked[-1] == second or second in session.dialogue.references, turn.reply
+    assert CATALOG[second].title in turn.reply.split("\n")[0]
+    engine.message(session, "horror")  # a turn later, "it" is the list's #1 again
+    first = session.dialogue.last_shown[0]
+    turn = engine.message(session, "more like it")
+    assert CATALOG[first].title in turn.reply.split("\n")[0]

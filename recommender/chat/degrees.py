@@ -140,3 +140,30 @@ def note_untold_kind(update: Update, text: str, genres) -> None:
             update.notes = [n for n in update.notes if n != exclusion_note([genre])]
             update.notes.append(f"Genres don't separate {kind} from other {genre}, so I can't leave that out: "
                                 f"the list stays {genre}.")
+
+
+MILDER = re.compile(r"\b(?:milder|tamer|gentler|softer|calmer|less\s+(?:intense|extreme|hardcore|brutal|graphic|heavy))\b",
+                    re.I)
+_MILDER_WORDS = frozenset("something anything one ones a bit little lot please plz maybe more less milder tamer gentler "
+                          "softer calmer intense extreme hardcore brutal graphic heavy".split())
+
+
+def milder_than_the_list(update: Update, state: DialogueState, text: str, horror: str | None) -> None:
+    """"too scary, something milder" after horror said "I can't match “something milder”. The list still
+    follows what you asked for before." and then left Horror out: a milder film is new picks, with Horror
+    left out when the list was Horror (the genre is the only measure of intensity the catalogue has)."""
+    if not MILDER.search(text) or not state.has_request or update.question is not None:
+        return
+    update.missing = [(kind, words) for kind, words in update.missing
+                      if kind not in ("rest", "plot") or not set(words.lower().split()) <= _MILDER_WORDS]
+    update.more = True
+    wished = set(state.wished_genres) | set(state.query_hints)
+    if horror is None or horror not in wished or horror in update.exclude_genres:
+        if not update.exclude_genres and not update.wished_genres:  # "a thriller" then "something tamer please"
+            update.notes.append("I can't tell how intense a film is from its genres: these are other picks for the "
+                                "same request.")
+        return
+    update.set_exclusions(update.exclude_genres + [horror])
+    if update.exclude_genres == [horror]:
+        update.notes.remove(exclusion_note([horror]))
+    update.notes.append(f"I can't tell how intense a film is from its genres, so I left out {horror} from now on.")

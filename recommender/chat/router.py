@@ -28,6 +28,7 @@ from recommender.chat.cue_words import FILLER, GENERAL_ASK
 from recommender.chat.degrees import (
     gentle_for_children,
     less_gore_without_horror,
+    milder_than_the_list,
     note_degree,
     note_era,
     note_untold_kind,
@@ -180,6 +181,7 @@ class MessageRouter:
         spare_the_wished_genre(update, state, text)
         horror = self.genres.lookup("horror") if self.genres is not None else None
         less_gore_without_horror(update, state, text, horror)
+        milder_than_the_list(update, state, text, horror)
         note_untold_kind(update, text, self.genres)
         gentle_for_children(update, text, self.genres.lookup("children") if self.genres is not None else None, horror)
         ground_history_asks(update, state, text, self.titles)

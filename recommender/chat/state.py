@@ -131,6 +131,7 @@ class DialogueState:
     last_shown: list[int] = field(default_factory=list)  # resolves "#2"
     shown: list[int] = field(default_factory=list)  # every item shown in this conversation, in order
     referenced: int | None = None
+    referenced_turn: int = -1  # the turn whose message pointed at `referenced`
     turn: int = 0
     pending: PendingClarification | None = None
     count: int | None = None  # picks per list the current request asked for (None: the chat's default)
@@ -172,7 +173,7 @@ class DialogueState:
         if update.new_request and self._request_key() == before and self.last_shown:
             self.passed.update(self.last_shown)  # "scarier ones please" after horror: not the same list again
         if update.referenced is not None:
-            self.referenced = update.referenced
+            self.referenced, self.referenced_turn = update.referenced, self.turn
         self.pending = update.pending
 
     def _drop_ruled_out_wishes(self) -> None:
