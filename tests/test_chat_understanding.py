@@ -2629,3 +2629,14 @@ def test_more_like_it_right_after_liking_a_listed_film_means_that_film():
     first = session.dialogue.last_shown[0]
     turn = engine.message(session, "more like it")
     assert CATALOG[first].title in turn.reply.split("\n")[0]
+
+
+def test_how_the_viewer_feels_is_no_genre_wish():
+    """"i'm sad, cheer me up" listed Cool Hand Luke first, under "(Drama & Comedy)": "sad" is the viewer's mood."""
+    from recommender.chat.phrases import GenreLexicon
+
+    lexicon = GenreLexicon(["Comedy", "Drama"])
+    assert lexicon.names("i'm sad, cheer me up") == ["Comedy"]
+    assert lexicon.names("feeling a bit sad today, need a laugh") == ["Comedy"]
+    assert lexicon.names("i'm in the mood for something sad") == ["Drama"]
+    assert lexicon.names("a sad movie") == ["Drama"]

@@ -140,6 +140,8 @@ class GenreLexicon:
         word = _fold_phrase(match.group(1)).replace("  ", " ")
         if word in ("kid", "kids") and _OWN_CHILDHOOD.search(match.string[max(0, match.start() - 12):match.start()]):
             return ()  # "i loved the lion king as a kid": the viewer's past, not a wish for children's films
+        if word == "sad" and _VIEWER_FEELS.search(match.string[max(0, match.start() - 30):match.start()]):
+            return ()  # "i'm sad, cheer me up" listed Cool Hand Luke first (Drama & Comedy): the viewer's mood
         return self.phrases[word]
 
     def _misspelt(self, token: str) -> tuple[str, ...]:
@@ -157,6 +159,8 @@ class GenreLexicon:
 
 COMPARED = re.compile(r"\b(?:than|instead of)\b", re.I)
 _OWN_CHILDHOOD = re.compile(r"\b(?:as|was|were)\s+(?:a\s+)?$", re.I)
+_VIEWER_FEELS = re.compile(r"\b(?:i'?m|i\s+am|i\s+feel|feeling|i'?ve\s+been|been)\s+(?:(?:a\s+)?(?:bit|little|kinda|really|very"
+                           r"|so|pretty|quite)\s+)?$", re.I)
 
 
 @dataclass
