@@ -2640,3 +2640,18 @@ def test_how_the_viewer_feels_is_no_genre_wish():
     assert lexicon.names("feeling a bit sad today, need a laugh") == ["Comedy"]
     assert lexicon.names("i'm in the mood for something sad") == ["Drama"]
     assert lexicon.names("a sad movie") == ["Drama"]
+
+
+def test_a_position_before_any_list_is_said_to_point_at_nothing_or_at_the_films_a_reply_named(engine, parser):
+    """"#1 seen" before any list said "I can only help you choose movies" (the model: off-topic) and "#2 seen"
+    said "There is no #1 yet" (the model: seen #1); after "what did i watch recently?" (no list yet), "more
+    like the second one" said "There is no #2 yet: I haven't shown a list."."""
+    parser.intents["#1 seen"] = Intent(action="off_topic")
+    parser.intents["#2 seen"] = Intent(action="feedback", seen_items=[1])
+    assert "There is no #1 yet: I haven't shown a list." in engine.message(engine.new_session(), "#1 seen").reply
+    assert "There is no #2 yet: I haven't shown a list." in engine.message(engine.new_session(), "#2 seen").reply
+    engine.recommender.histories = {"7": [index_of(CATALOG, t) for t in ("Clueless", "Groundhog Day", "Big")]}
+    session = engine.new_session("7")
+    engine.message(session, "what did i watch recently?")
+    turn = engine.message(session, "more like the second one")
+    assert "Groundhog Day" in turn.reply.split("\n")[0] and turn.rows, turn.reply

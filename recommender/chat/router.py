@@ -103,6 +103,8 @@ def rules_are_exact(text: str, rules: Update, state: DialogueState) -> bool:
     """Whether the rule parser understood every word of `text` (nothing left as a free-text request)."""
     if rules.kind != "message" or (state.pending is not None and not rules.query):
         return True
+    if rules.problems and not rules.query and all(p.startswith("There is no #") for p in rules.problems):
+        return True  # "#2 seen" before any list: the model read "off-topic" or "seen #1"
     return rules.understood and rules.query is None and not rules.non_english and not is_question(text)
 
 

@@ -293,10 +293,12 @@ class DialogueState:
         self.shown.extend(shown)
 
     def item_at(self, position: int) -> int | None:
-        """The item at 1-based `position` of the last list (-1 = last), or None."""
-        if position == -1 and self.last_shown:
-            return self.last_shown[-1]
-        return self.last_shown[position - 1] if 1 <= position <= len(self.last_shown) else None
+        """The item at 1-based `position` of the last list (-1 = last), or None. Before any list, the films a
+        reply named ("what did i watch recently?", then "more like the first one")."""
+        items = self.last_shown or self.last_named
+        if position == -1 and items:
+            return items[-1]
+        return items[position - 1] if 1 <= position <= len(items) else None
 
 
 def parse_message(text: str, state: DialogueState, titles, genres=None) -> Update:
