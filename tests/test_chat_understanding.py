@@ -2581,6 +2581,13 @@ def test_a_group_watching_is_no_title_and_no_missing_data():
         assert HINT in turn.reply
     turn = engine.message(engine.new_session(), "I really liked Boys")  # named as a film, it is one
     assert "did you mean" in turn.reply
+    from recommender.chat.parse import lexicon_for, parse_message
+    from recommender.chat.state import DialogueState
+    from recommender.titles import TitleIndex
+
+    rules = parse_message("a lighthearted adventure for the whole family", DialogueState(), TitleIndex(catalog),
+                          lexicon_for(catalog))
+    assert "Children's" in rules.query_hints or "family" in (rules.query or "")  # "family" stays a genre word
 
 
 def test_a_film_named_after_like_in_lower_case_is_a_reference_though_the_model_read_only_the_genre(engine, parser):

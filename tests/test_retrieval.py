@@ -212,6 +212,32 @@ def test_the_best_rated_leave_out_films_too_few_people_rated_while_enough_others
     assert ratings.best_rated(horror, 0.3, 1).tolist() == [True, True, False, False]  # 0: above the cut, outside
     assert ratings.best_rated(horror, 0.3, 1, min_ratings=10).tolist() == [True, False, True, False]
     assert ratings.best_rated(horror, 0.3, 3, min_ratings=10)[1]  # too few others: it may stay
+    whole = np.ones(4, dtype=bool)  # the share counts the whole pool, so leaving out few-rated films does not
+    assert ratings.best_rated(whole, 0.7, 1, min_ratings=10).tolist() == [True, False, True, True]  # raise the bar
+
+
+def test_a_best_rated_request_from_the_rule_parser_keeps_to_the_genre_its_query_names(dataset, config):
+    """"show me the best documentaries you've got" (rule parser: "documentaries" stays in the query, no wished
+    genre) listed Schindler's List and Good Will Hunting among two documentaries: the best-rated cut was taken
+    over the whole catalogue and the ratings then ordered it."""
+    from recommender.retrieval.ratings import ItemRatings
+
+    interactions = dataset.interactions
+    ratings = ItemRatings.fit(interactions.items, interactions.ratings, len(dataset.catalog), config.rating_prior)
+    retriever = build(dataset, config)
+    retriever.ratings = ratings
+    genre = sorted(retriever.genres.column)[0]
+    named = retriever._genres_named(f"the best {genre}s you've got")
+    assert named == [genre] and retriever._genres_named("the best films") == []
+    from recommender.retrieval.hybrid import ACCLAIMED_AT_LEAST, ACCLAIMED_MIN_RATINGS
+
+    of_genre = retriever.genres.counts([genre]) > 0
+    expected = ratings.best_rated(of_genre, config.acclaimed_share, ACCLAIMED_AT_LEAST, ACCLAIMED_MIN_RATINGS)
+    allowed = retriever.allowed(Request(query=f"best {genre}s", constraints=Constraints(acclaimed=True)))
+    assert allowed.tolist() == expected.tolist()  # the cut is taken among that genre's films
+    whole = ratings.best_rated(np.ones(len(of_genre), dtype=bool), config.acclaimed_share, ACCLAIMED_AT_LEAST,
+                               ACCLAIMED_MIN_RATINGS)
+    assert allowed.tolist() != whole.tolist()
 
 
 def test_a_best_rated_request_keeps_the_best_rated_of_what_fits_and_ranks_them_by_rating(dataset, config):

@@ -23,7 +23,7 @@ COMPANY = re.compile(
     r"(?:\s+(?:tonight|today|later|tomorrow|this\s+(?:weekend|evening|afternoon|morning)))?\W*$", re.I)
 # Groups named without "my" ("for teenage boys", "something for the boys tonight"): "Boys" and "Boys, Les" are
 # films, so the chat asked "Which “the boys” did you mean?". A "girls night" is a kind of film (Romance).
-_GROUPS = r"boys|girls|guys|lads|ladies|teens|teenagers|tweens|adults|grown-?ups|the\s+whole\s+family"
+_GROUPS = r"boys|girls|guys|lads|ladies|teens|teenagers|tweens|adults|grown-?ups"  # "family" is Children's
 AUDIENCE = re.compile(
     rf"\b(?:with|for)\s+(?:(?:the|some|a\s+bunch\s+of|a\s+group\s+of)\s+)?(?:\w+\s+)?(?:{_GROUPS})\b(?!'?\s*nights?\b)", re.I)
 _AUDIENCE_ONLY = re.compile(

@@ -9,6 +9,8 @@ Seen, excluded and constraint-violating items get -inf and are never returned.
 
 from __future__ import annotations
 
+import re
+
 from typing import Callable, Sequence
 
 import numpy as np
@@ -112,12 +114,19 @@ class HybridRetriever:
             mask &= ~self.mainstream()
         if c.acclaimed and self.ratings is not None:
             pool = mask
-            if request.wished_genres:  # among the wished genres' films, where there are any
-                wished = mask & (self.genres.counts([g.lower() for g in request.wished_genres]) > 0)
+            named = request.wished_genres or self._genres_named(request.query)
+            if named:  # among the wished (or, from the rule parser, named) genres' films, where there are any
+                wished = mask & (self.genres.counts([g.lower() for g in named]) > 0)
                 pool = wished if wished.any() else mask
             mask &= self.ratings.best_rated(pool, self.config.acclaimed_share, ACCLAIMED_AT_LEAST,
                                                ACCLAIMED_MIN_RATINGS)
         return mask
+
+    def _genres_named(self, query: str | None) -> list[str]:
+        """Catalogue genres named in the text query ("classic musicals from the golden age": Musical), for the
+        rule parser's requests, which carry genre words in the query rather than as wished genres."""
+        words = {w.rstrip("s") for w in re.findall(r"[a-z'-]+", (query or "").lower())}
+        return [g for g in self.genres.column if g.rstrip("s") in words]
 
     def mainstream(self) -> np.ndarray:
         """The most-watched `mainstream_share` of the catalogue (ties at the cut: lower index first), which a

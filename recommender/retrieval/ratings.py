@@ -49,6 +49,6 @@ class ItemRatings:
         trusted = self.count >= min_ratings
         if (pool & trusted).sum() < at_least:
             trusted = np.ones(len(self.count), dtype=bool)
-        values = np.sort(self.shrunk[pool & trusted])[::-1]
-        cut = values[min(len(values), max(at_least, round(share * len(values)))) - 1]
+        values = np.sort(self.shrunk[pool & trusted])[::-1]  # as many as the share of the whole pool names
+        cut = values[min(len(values), max(at_least, round(share * pool.sum()))) - 1]
         return (self.shrunk >= cut) & trusted
