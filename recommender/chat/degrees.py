@@ -97,8 +97,13 @@ def less_gore_without_horror(update: Update, state: DialogueState, text: str, ho
         return
     if horror in wished or horror in update.exclude_genres or horror in state.constraints.exclude_genres:
         return
+    _leave_out(update, horror, trait)
+
+
+def _leave_out(update: Update, horror: str, trait: str) -> None:
+    """Exclude `horror` and say why in one line (not "No Horror from now on." as well)."""
     update.set_exclusions(update.exclude_genres + [horror])
-    if update.exclude_genres == [horror]:  # one line says it: not "No Horror from now on." as well
+    if update.exclude_genres == [horror]:
         update.notes.remove(exclusion_note([horror]))
     update.notes.append(f"I can't tell how {trait} a film is from its genres, so I left out {horror} from now on.")
 
@@ -163,7 +168,4 @@ def milder_than_the_list(update: Update, state: DialogueState, text: str, horror
             update.notes.append("I can't tell how intense a film is from its genres: these are other picks for the "
                                 "same request.")
         return
-    update.set_exclusions(update.exclude_genres + [horror])
-    if update.exclude_genres == [horror]:
-        update.notes.remove(exclusion_note([horror]))
-    update.notes.append(f"I can't tell how intense a film is from its genres, so I left out {horror} from now on.")
+    _leave_out(update, horror, "intense")
