@@ -18,7 +18,8 @@ from recommender.data.types import Catalog
 from recommender.errors import UnknownItemError
 from recommender.title_rules import (NUMBERED_SEQUEL, ONE_TYPO_MIN_LENGTH, ONE_TYPO_MIN_SPAN, continues_as_sequel,
                                       one_edit, plausible_mention)
-from recommender.title_text import PARENTHESISED, TRAILING_ARTICLE, TRAILING_YEAR, fold, normalise, title_keys, tokens
+from recommender.title_text import (ARTICLES, KEPT_AT_HEAD, PARENTHESISED, TRAILING_ARTICLE, TRAILING_YEAR, fold,
+                                    normalise, title_keys, tokens)
 
 _YEAR_AFTER = re.compile(r"\s*\((\d{4})\)")
 _SEQUEL_AFTER = re.compile(r"\s+(?:[2-9]|ii|iii|iv)\b(?!\s*(?:times?|days?|hours?|weeks?|months?|years?|mins?|minutes?|"
@@ -224,8 +225,8 @@ class TitleIndex:
         """Each title's folded words, built on first use: unlike `normalise`, a leading "Die" stays ("Die
         Hard" is no "Hard Rain")."""
         if getattr(self, "_words", None) is None:
-            self._words = [tuple(w for w, _, _ in tokens(TRAILING_ARTICLE.sub("", PARENTHESISED.sub(" ", item.title))))
-                           for item in self.catalog]
+            self._words = [_without_leading_article(tuple(w for w, _, _ in tokens(
+                TRAILING_ARTICLE.sub("", PARENTHESISED.sub(" ", item.title))))) for item in self.catalog]
         return self._words
 
     def _prefix_items(self, key: str) -> list[int]:
@@ -287,3 +288,8 @@ def _number_agreement(typed: str, candidate: str) -> float:
     """Penalise fuzzy hits whose numbers differ: "Toy Story 2" is not "Toy Story"."""
     numbers = lambda key: {w for w in key.split() if w.isdigit()}  # noqa: E731
     return 1.0 if numbers(typed) == numbers(candidate) else 0.8
+
+
+def _without_leading_article(words: tuple[str, ...]) -> tuple[str, ...]:
+    """"The Godfather" as "Godfather, The" was: MovieLens titles load in reading order."""
+    return words[1:] if len(words) > 1 and words[0] in ARTICLES and words[0] not in KEPT_AT_HEAD else words

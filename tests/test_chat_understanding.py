@@ -2662,3 +2662,26 @@ def test_a_position_before_any_list_is_said_to_point_at_nothing_or_at_the_films_
     engine.message(session, "what did i watch recently?")
     turn = engine.message(session, "more like the second one")
     assert "Groundhog Day" in turn.reply.split("\n")[0] and turn.rows, turn.reply
+
+
+@pytest.mark.parametrize("reading", [Intent(action="feedback", disliked=["laugh hard"]),
+                                     Intent(action="request", liked=["laugh hard"])])
+def test_wanting_to_laugh_hard_is_no_unknown_title(engine, parser, reading):
+    """In the app, "I want to laugh hard" after a list got comedies under "I don't know the movie “laugh hard”.
+    My catalogue has films from 1922 to 1998.": the model wrote the words as a title (the readings it gave after
+    "a war comedy" and "classic horror"). A span of genre words and an intensifier is no film."""
+    session = engine.new_session()
+    engine.message(session, "a war film")
+    parser.intents["I want to laugh hard"] = reading
+    turn = engine.message(session, "I want to laugh hard")
+    assert "I don't know the movie" not in turn.reply and "laugh hard" not in turn.reply
+    assert turn.rows and all("Comedy" in r.genres for r in turn.rows[:3])
+
+
+@pytest.mark.parametrize("text", ["scare me silly", "i want to be scared silly", "something that scares me silly"])
+def test_scared_silly_is_horror_alone(text):
+    """"scare me silly" (after "classic horror") listed horror comedies (Young Frankenstein, Serial Mom,
+    Dracula: Dead and Loving It): "silly" there says how scared, not that the film is a comedy."""
+    from recommender.chat.parse import lexicon_for
+
+    assert lexicon_for(CATALOG).names(text) == ["Horror"]

@@ -50,9 +50,21 @@ def ml100k_files(make_files):
 def test_split_title_year():
     assert split_title_year("Toy Story (1995)") == ("Toy Story", 1995)
     assert split_title_year("City of Lost Children, The (Cité des enfants perdus, La) (1995)") == (
-        "City of Lost Children, The (Cité des enfants perdus, La)", 1995)
+        "The City of Lost Children (La Cité des enfants perdus)", 1995)
     assert split_title_year("Babylon 5 ") == ("Babylon 5", None)
     assert split_title_year("(1995)") == ("(1995)", None)  # nothing but a year: keep it as the title
+
+
+@pytest.mark.parametrize("filed,read", [("Shawshank Redemption, The (1994)", "The Shawshank Redemption"),
+                                        ("Fish Called Wanda, A (1988)", "A Fish Called Wanda"),
+                                        ("Good, The Bad and The Ugly, The (1966)", "The Good, The Bad and The Ugly"),
+                                        ("Postino, Il (1994)", "Il Postino"),
+                                        ("Star Maker, The (Uomo delle stelle, L') (1995)", "The Star Maker (L'Uomo delle stelle)"),
+                                        ("Love, Cheat & Steal (1993)", "Love, Cheat & Steal"),
+                                        ("Amityville: A New Generation (1993)", "Amityville: A New Generation")])
+def test_titles_load_in_reading_order(filed, read):
+    """Every list showed "Birdcage, The" and "Fish Called Wanda, A": MovieLens files a title under its noun."""
+    assert split_title_year(filed).title == read
 
 
 def test_movielens_100k_items_and_interactions(ml100k_files):
@@ -61,8 +73,8 @@ def test_movielens_100k_items_and_interactions(ml100k_files):
     assert [it.item_id for it in cat] == ["1", "2", "3", "4", "5"]
     assert (cat[0].title, cat[0].year, cat[0].genres) == ("Toy Story", 1995, ("Animation", "Comedy"))
     assert cat[0].meta == {"release_date": "01-Jan-1995", "imdb_url": "http://imdb/toy"}
-    assert cat[1].title == "Usual Suspects, The"  # kept as given, not rewritten
-    assert cat[2].title == "Misérables, Les"  # latin-1 decoded
+    assert cat[1].title == "The Usual Suspects"  # in reading order (MovieLens files it as "Usual Suspects, The")
+    assert cat[2].title == "Les Misérables"  # latin-1 decoded
     assert (cat[3].title, cat[3].year, cat[3].genres) == ("unknown", None, ("unknown",))
     assert (cat[4].title, cat[4].year) == ("Year Only In Release Date", 1997)
     inter = ds.interactions
@@ -85,7 +97,7 @@ def test_movielens_dat_1m_latin1(make_files):
     d = make_files({"movies.dat": movies.encode("latin-1"), "ratings.dat": "1::1::5::978300760\n1::2::3::978300761\n"})
     ds = load_movielens_dat(d, "ml-1m")
     assert ds.catalog[0].genres == ("Animation", "Children's", "Comedy")
-    assert (ds.catalog[1].title, ds.catalog[1].year) == ("Misérables, Les", 1995)
+    assert (ds.catalog[1].title, ds.catalog[1].year) == ("Les Misérables", 1995)
     assert ds.interactions.timestamps.tolist() == [978300760, 978300761]
 
 
@@ -103,7 +115,7 @@ def test_movielens_latest_csv_quoting(make_files):
               '99,Untitled,(no genres listed)\n')
     ratings = "userId,movieId,rating,timestamp\n1,11,4.0,964982703\n2,99,2.5,964982224\n"
     ds = load_movielens_csv(make_files({"movies.csv": movies, "ratings.csv": ratings}))
-    assert (ds.catalog[1].title, ds.catalog[1].year) == ("American President, The", 1995)
+    assert (ds.catalog[1].title, ds.catalog[1].year) == ("The American President", 1995)
     assert ds.catalog[1].genres == ("Comedy", "Drama", "Romance")
     assert (ds.catalog[2].year, ds.catalog[2].genres) == (None, ())
     assert ds.interactions.items.tolist() == [1, 2]
@@ -352,7 +364,7 @@ def test_real_ml100k_loads_with_exact_counts(ml100k_dir):
     ds = load_path(ml100k_dir, name="ml-100k")
     assert (len(ds.interactions), ds.interactions.n_users, len(ds.catalog)) == (100_000, 943, 1_682)
     assert (ds.catalog.by_id("1").title, ds.catalog.by_id("1").year) == ("Toy Story", 1995)
-    assert ds.catalog.by_id("12").title == "Usual Suspects, The"
+    assert ds.catalog.by_id("12").title == "The Usual Suspects"
 
 
 @pytest.mark.slow

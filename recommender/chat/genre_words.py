@@ -31,7 +31,7 @@ GENRE_SYNONYMS = {
     "horror": ["horror", "scary", "scarier", "creepy", "creepier", "spooky", "halloween", "slasher", "zombie",
                "vampire", "werewolf", "haunted house", "terrifying", "frightening", "scare me",
                "gore", "gory", "gruesome", "scared", "scare", "frightened", "fright", "monster", "creature feature",
-               "haunted", "splatter"],
+               "haunted", "splatter", "scare me silly", "scared silly", "scares me silly"],  # not Comedy
     "documentary": ["documentary", "documentaries", "doc", "docs", "docu", "docus", "docuseries"],
     "thriller": ["thriller", "suspense", "suspenseful", "more tense", "tense", "spy", "spies", "espionage", "twisty",
                  "plot twist", "twist ending", "psychological", "mind bending", "mindbending", "keep me guessing",

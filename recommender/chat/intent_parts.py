@@ -29,8 +29,11 @@ def render_title_forms(title: str) -> list[str]:
     aliases = [a.strip() for a in re.findall(r"\(([^()]*)\)", title)]
     forms = []
     m = re.match(r"^(.*), (The|A|An)$", main)
+    first = re.match(r"^(The|A|An) (.+)$", main)  # catalogues now load titles in reading order
     if m:
         forms += [f"{m.group(2)} {m.group(1)}", m.group(1)]
+    elif first:
+        forms += [main, first.group(2)]
     else:
         forms.append(main)
     forms += [a for a in aliases if len(a.split()) <= 2 and a[:1].isalnum() and not a.lower().startswith("a.k.a")]

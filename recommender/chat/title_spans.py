@@ -41,7 +41,9 @@ def without_generic_titles(intent: Intent, titles, genre_words: frozenset[str], 
     name that links to no title ("Jim Carrey") a person."""
     def generic(span: str) -> bool:  # "romance", and "i" ("she likes romance and i like action")
         words = [t for t, _, _ in tokens(span)]
-        return all(w in genre_words or w in filler for w in words) and titles.link(span).status != "exact"
+        intensified = any(w in genre_words for w in words)  # "laugh hard" ("I want to laugh hard")
+        return (all(w in genre_words or w in filler or (intensified and w in INTENSIFIERS) for w in words)
+                and titles.link(span).status != "exact")
 
     def years(span: str) -> bool:  # "like from the 90s": a year range, not a title
         found = find_year_filters(span)
@@ -90,6 +92,8 @@ def not_compared_titles(intent: Intent, text: str) -> Intent:
     same = all(changes[f] == getattr(intent, f) for f in TITLE_LISTS)
     return intent if same else dataclasses.replace(intent, **changes)
 
+
+INTENSIFIERS = frozenset("hard harder lot lots loads tons really so very much loud out properly".split())
 
 THE_BETTER = re.compile(r"\b(the\s+\w+\s+the\s+(?:better|merrier))\b")  # "the darker the better"
 

@@ -23,6 +23,7 @@ from recommender.data.parsing import (
     read_csv,
     read_text,
     require_numeric_user,
+    reading_order,
     split_title_year,
     with_progress,
 )
@@ -201,7 +202,7 @@ def _recbole_title_year(title: str, year: str) -> TitleYear:
     title carries one the MovieLens way."""
     title, year = title.strip(), year.strip()
     if year.isdigit():
-        return TitleYear(title, int(year))
+        return TitleYear(reading_order(title), int(year))
     return split_title_year(title)
 
 

@@ -27,11 +27,32 @@ class TitleYear(NamedTuple):
 
 
 def split_title_year(raw: str) -> TitleYear:
-    """Split a trailing "(1995)" off a MovieLens title; the title is kept as given otherwise."""
+    """Split a trailing "(1995)" off a MovieLens title, and put its articles back in reading order."""
     match = _TITLE_YEAR.match(raw)
     if match and match.group(1):
-        return TitleYear(match.group(1).strip(), int(match.group(2)))
-    return TitleYear(raw.strip(), None)
+        return TitleYear(reading_order(match.group(1).strip()), int(match.group(2)))
+    return TitleYear(reading_order(raw.strip()), None)
+
+
+# MovieLens files a title under its noun: "Usual Suspects, The", "Postino, Il", "Appartement, L'"
+_FILED_ARTICLE = re.compile(r"^(.+?), (The|A|An|La|Le|Les|L'|Il|Lo|Gli|Das|Der|Die|Den|Det|El|Los|Las|O)$")
+
+
+def reading_order(title: str) -> str:
+    """The title as people read it: "Shawshank Redemption, The" -> "The Shawshank Redemption", also in a
+    parenthesised alias ("City of Lost Children, The (Cité des enfants perdus, La)" -> "The City of Lost
+    Children (La Cité des enfants perdus)"). Every list showed "Birdcage, The" and "Fish Called Wanda, A"."""
+    head, *aliases = re.split(r"\s+(?=\()", title)
+    parts = [_article_first(head)] + [f"({_article_first(a[1:-1])})" if a.endswith(")") else a for a in aliases]
+    return " ".join(parts)
+
+
+def _article_first(part: str) -> str:
+    m = _FILED_ARTICLE.match(part.strip())
+    if not m:
+        return part
+    noun, article = m.groups()
+    return f"{article}{noun}" if article.endswith("'") else f"{article} {noun}"
 
 
 def read_text(path: Path, utf8_only: bool = False) -> str:
