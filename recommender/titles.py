@@ -120,7 +120,17 @@ class TitleIndex:
         if prefixed:
             match = self._from_items("fuzzy", prefixed, text)
             return match if match.status == "fuzzy" or len(prefixed) <= 10 else self._fuzzy(key, year, text)
-        return self._fuzzy(key, year, text)
+        match = self._fuzzy(key, year, text)
+        sole = self._sole_title_with(key, year) if match.status == "unknown" else None
+        return TitleMatch("fuzzy", sole, [sole], text) if sole is not None else match
+
+    def _sole_title_with(self, word: str, year: int | None) -> int | None:
+        """The one title holding this uncommon word, if only one does: "i've seen star wars, empire and jedi"
+        said "I don't know the movie “jedi”" and then listed Return of the Jedi."""
+        if " " in word or len(word) < 4 or word in COMMON_WORDS:
+            return None
+        holders = self._with_year([i for i, words in enumerate(self._title_words()) if word in words], year)
+        return holders[0] if len(holders) == 1 else None
 
     def resolve(self, text: str) -> int:
         """The item a typed title means; UnknownItemError naming the closest titles otherwise."""

@@ -242,3 +242,13 @@ def test_a_genre_word_after_like_is_the_film_it_names():
     assert found("a sci-fi like alien, from the 80s") == [0]
     assert found("a sci-fi like alien invasions") == []  # a kind of film
     assert found("i'd like alien stuff") == [] and found("sci-fi with an alien") == []
+
+
+def test_an_uncommon_word_of_one_title_links_it():
+    """"i've seen star wars, empire and jedi" said "I don't know the movie “jedi”" and listed Return of the Jedi."""
+    titles = TitleIndex(Catalog([Item("1", "Star Wars", 1977), Item("2", "Return of the Jedi", 1983),
+                                 Item("3", "Night Falls on Manhattan", 1997), Item("4", "Night of the Living Dead", 1968)]))
+    assert (titles.link("jedi").status, titles.link("jedi").item) == ("fuzzy", 1)
+    assert titles.link("Jedi (1983)").item == 1 and titles.link("jedi (1990)").item is None
+    assert titles.link("night").item is None  # in two titles
+    assert titles.link("wookiee").item is None
