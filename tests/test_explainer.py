@@ -476,3 +476,27 @@ def test_every_card_of_a_genre_request_says_something_about_its_own_film():
     assert len({skeleton(t, s) for t, s in zip(texts, sheets)}) == 10
     seconds = [re.sub(r"\d+", "N", re.split(r"(?<=[.!?])\s+", t, maxsplit=1)[1]) for t in texts]
     assert len(set(seconds)) == 10, seconds  # "It dates from 1997, inside your years." was on cards 1 and 9
+
+
+def test_a_genre_said_to_be_shared_must_be_shared_by_a_source():
+    """A card read "52 of the 178 people who watched “Primal Fear” (your 4/5) also saw “The Frighteners” (its
+    115 viewers). Both are Comedy.": The Frighteners is Comedy, Primal Fear is not, and neither the gate nor
+    the audit's checker caught the false "both"."""
+    sheet = sheet_for(item=ALIEN, history=(FARGO,), ratings=(5.0,))  # they share Thriller only
+    assert [s.shared_genres for s in sheet.sources] == [("Thriller",)]
+    false, true = "Viewers of “Fargo” also saw “Alien”. Both are Horror.", "Viewers of “Fargo” also saw “Alien”. Both are Thriller."
+    assert check(false, sheet, catalogue_genres=GENRES).claims["genre"] == ["horror"]
+    assert not check(true, sheet, catalogue_genres=GENRES).claims["genre"]
+    gate = FactGate(sheet, GENRES)
+    assert not gate.allows(false) and gate.allows(true) and gate.allows("“Alien” is Horror; “Fargo” shares Thriller")
+    assert not gate.allows("“Alien” shares Horror with “Fargo”")
+
+
+def test_a_shared_genre_is_checked_against_the_source_just_named():
+    """With two sources, "Both are Comedy" after “Primal Fear” is false even if the other source is a comedy."""
+    sheet = sheet_for(item=ALIEN, history=(FARGO, SCREAM), ratings=(5.0, 4.0))  # Thriller; Horror and Thriller
+    assert {s.title: s.shared_genres for s in sheet.sources} == {"Fargo": ("Thriller",), "Scream": ("Horror", "Thriller")}
+    gate = FactGate(sheet, GENRES)
+    assert not gate.allows("Viewers of “Fargo” also saw it. Both are Horror.")
+    assert gate.allows("Viewers of “Scream” also saw it. Both are Horror.")
+    assert check("Viewers of “Fargo” also saw it. Both are Horror.", sheet, catalogue_genres=GENRES).claims["genre"]

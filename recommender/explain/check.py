@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 from recommender.explain.facts import FactSheet, mean_rating_text
 from recommender.llm.claims import (misattributed_asides, misattributed_counts, misattributed_ratings, misreported_requests,
-                                     speaks_as_viewer, ungrounded_genres)
+                                     speaks_as_viewer, ungrounded_genres, unshared_genres)
 
 CLAIM_KINDS = ("title", "person", "year", "number", "genre", "source", "request")
 FORM_KINDS = ("vacuous", "viewer's voice", "repetition", "truncated", "garbled", "unanswered")
@@ -89,7 +89,8 @@ def check(text: str, sheet: FactSheet, titles=None, catalogue_genres=()) -> Verd
     verdict.claims["number"] += misattributed_counts(text, *sheet.counts())  # 85 watched it *and* “Alien”
     owners = {s.title: (s.viewers, s.year) for s in sheet.sources} | {sheet.title: (sheet.viewers, sheet.year)}
     verdict.claims["number"] += misattributed_asides(text, owners)  # "“Heat” (with 60 viewers)": Ronin's 60
-    verdict.claims["genre"] = sorted(ungrounded_genres(unquoted, sheet.genres, catalogue_genres))
+    verdict.claims["genre"] = sorted(ungrounded_genres(unquoted, sheet.genres, catalogue_genres)
+                                     | unshared_genres(text, sheet.shared_genres(), catalogue_genres))
     verdict.claims["source"] = [m.group(0) for m in SOURCE_CLAIMS.finditer(unquoted)]
     verdict.claims["request"] = misreported_requests(unquoted, sheet.asked_genres, bool(sheet.asked_years),
                                                      sheet.answers_request, catalogue_genres)

@@ -102,6 +102,10 @@ class FactSheet:
         """Title -> the user's rating as written ("5", "3.5"), for the sources the user rated."""
         return {s.title: _rating(s.rating) for s in self.sources if s.rating is not None}
 
+    def shared_genres(self) -> dict[str, tuple[str, ...]]:
+        """Each source's title -> the genres the item shares with it."""
+        return {s.title: s.shared_genres for s in self.sources}
+
     def titles(self) -> list[str]:
         return [self.title] + [s.title for s in self.sources]
 

@@ -136,6 +136,25 @@ def ungrounded_genres(text: str, item_genres: Iterable[str], catalogue_genres: I
     return claimed_genres(claims, checkable) - {genre_key(g) for g in item_genres}
 
 
+# "Both are Comedy", "They share Crime", "The two have Drama in common", "“Fargo” shares Crime with it"
+_SHARED = re.compile(r"\b(?:both(?: films| movies| of them)? are|they (?:both )?share|the two (?:have|share)|shares?)\s+([^.;]*)",
+                     re.I)
+
+
+def unshared_genres(text: str, shared: dict[str, Iterable[str]], catalogue_genres: Iterable[str]) -> set[str]:
+    """Genres `text` says the item shares with a source (`shared`: source title -> genres it shares with the
+    item) that it does not: "52 of the 178 people who watched “Primal Fear” also saw “The Frighteners”. Both
+    are Comedy." (Primal Fear is Drama and Thriller). The source is the last one quoted before the claim,
+    else any."""
+    checkable = {genre_key(g) for g in catalogue_genres}
+    out: set[str] = set()
+    for m in _SHARED.finditer(blank_spans(text, ())):
+        named = [q.group(0)[1:-1] for q in _QUOTED.finditer(text[:m.start()]) if q.group(0)[1:-1] in shared]
+        allowed = shared[named[-1]] if named else [g for genres in shared.values() for g in genres]
+        out |= claimed_genres(m.group(1), checkable) - {genre_key(g) for g in allowed}
+    return out
+
+
 def echoes_prompt(text: str) -> bool:
     """Whether `text` repeats the system prompt's wording instead of giving a reason."""
     return _PROMPT_ECHO.search(text) is not None

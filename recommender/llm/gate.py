@@ -29,7 +29,7 @@ from typing import Sequence
 
 from recommender.explain.facts import FactSheet
 from recommender.llm.claims import (genre_key, misattributed_counts, misattributed_ratings, misreported_requests,
-                                     ungrounded_genres)
+                                     ungrounded_genres, unshared_genres)
 
 STARTERS = frozenset("""It Its This That You Your If Like As And But Both Fans Viewers People Because Since With
 A An The For Many Here Plus Also So Then Just Those These Their They Everyone Anyone Someone Of Close Out
@@ -135,7 +135,8 @@ class FactGate:
         # a title may hold a genre word ("Awfully Big Adventure, An" on a Drama's card): quotes are no claim
         done, sheet = _QUOTED.sub(" ", _complete_part(text)), self.sheet
         return not (ungrounded_genres(done, sheet.genres, self.catalogue_genres) or misreported_requests(
-            done, sheet.asked_genres, bool(sheet.asked_years), sheet.answers_request, self.catalogue_genres))
+            done, sheet.asked_genres, bool(sheet.asked_years), sheet.answers_request, self.catalogue_genres)
+            or unshared_genres(_complete_part(text), sheet.shared_genres(), self.catalogue_genres))
 
     def _capital_ok(self, text: str, start: int, word: str, complete: bool) -> bool:
         opening = start == 0 or SENTENCE_END.search(text[:start]) is not None
