@@ -2685,3 +2685,15 @@ def test_scared_silly_is_horror_alone(text):
     from recommender.chat.parse import lexicon_for
 
     assert lexicon_for(CATALOG).names(text) == ["Horror"]
+
+
+def test_two_titles_in_one_span_are_each_linked_or_said_unknown(engine, parser):
+    """"I loved heat and ronin": the model wrote one title "heat and ronin"; the reply noted Heat and said
+    nothing of Ronin, which the catalogue does not hold. "When Harry Met Sally..." keeps its "and"-free self,
+    and a title holding "and" is not split when it links whole."""
+    parser.intents["I loved heat and ronin"] = Intent(action="feedback", liked=["heat and ronin"])
+    turn = engine.message(engine.new_session(), "I loved heat and ronin")
+    assert "Which “heat” did you mean?" in turn.reply and "I don't know the movie “ronin”" in turn.reply  # two Heats here
+    parser.intents["I loved dumb and dumber"] = Intent(action="feedback", liked=["dumb and dumber"])
+    turn = engine.message(engine.new_session(), "I loved dumb and dumber")
+    assert "Noted, you liked: Dumb & Dumber" in turn.reply and "I don't know" not in turn.reply

@@ -7,6 +7,8 @@ into a constraint happen here, deterministically, with the same helpers as the r
 
 from __future__ import annotations
 
+import re
+
 from recommender.chat.cue_words import REPEATS
 from recommender.chat.intent import Intent
 from recommender.chat.targets import bad_reference, resolve_title, targets_update
@@ -71,7 +73,7 @@ def _as_request(intent: Intent) -> Intent:
 def _titles(intent: Intent, titles: TitleIndex, update: Update) -> list[tuple[str, int]]:
     resolved: list[tuple[str, int]] = []
     for field, action in TITLE_FIELDS:
-        for span in getattr(intent, field):
+        for span in [part for whole in getattr(intent, field) for part in _listed_titles(whole, titles)]:
             match = titles.link(span)
             if match.status != "exact":
                 span, match = without_cue_words(span, titles) or (span, match)
@@ -80,6 +82,15 @@ def _titles(intent: Intent, titles: TitleIndex, update: Update) -> list[tuple[st
             match.text = span
             resolve_title(action, match, titles, update, resolved)
     return resolved
+
+
+def _listed_titles(span: str, titles: TitleIndex) -> list[str]:
+    """"heat and ronin" (one span from the model) is two titles when it is no title itself and a part of it is
+    one: the reply noted Heat and said nothing of Ronin, which the catalogue does not hold."""
+    parts = [p for p in re.split(r"\s*(?:,|&|\band\b)\s*", span) if p.strip()]
+    if len(parts) < 2 or titles.link(span).status == "exact":
+        return [span]
+    return parts if any(titles.link(p).status in ("exact", "ambiguous") for p in parts) else [span]
 
 
 def only_common_words(span: str) -> bool:
