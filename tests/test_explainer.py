@@ -500,3 +500,25 @@ def test_a_shared_genre_is_checked_against_the_source_just_named():
     assert not gate.allows("Viewers of “Fargo” also saw it. Both are Horror.")
     assert gate.allows("Viewers of “Scream” also saw it. Both are Horror.")
     assert check("Viewers of “Fargo” also saw it. Both are Horror.", sheet, catalogue_genres=GENRES).claims["genre"]
+
+
+def test_a_count_of_people_who_watched_both_must_be_that_count():
+    """A card for Rumble in the Bronx read "Close to “Heat” is that it is Action, Crime, and 174 people watched
+    both. 174 people here watched it.": 174 is its own viewers, 92 watched both; neither check caught it."""
+    sheet = sheet_for()  # Ronin: 31 of Heat's 45 viewers watched both; Ronin has 60 viewers
+    own = sheet.viewers
+    for false in (f"Close to “Heat”, and {own} people watched both.", f"{own} people watched “Heat” as well.",
+                  f"Close to “Heat”, and {own} people watched bothira."):  # the model went on mid-word
+        assert check(false, sheet, catalogue_genres=GENRES).claims["number"], false
+        assert not FactGate(sheet, GENRES).allows(false), false
+    for true in ("Close to “Heat”, and 31 people watched both.", "31 people watched “Heat” as well.",
+                 f"Close to “Heat”; 31 people watched both. {own} people here watched it."):
+        assert check(true, sheet, catalogue_genres=GENRES).ok and FactGate(sheet, GENRES).allows(true), true
+
+
+def test_the_gate_refuses_a_number_said_twice():
+    """After the false "both" count was refused, the card read "… and 174 people watched it. 174 people here
+    watched it.": one fact twice."""
+    gate = FactGate(sheet_for(), GENRES)  # Ronin: 60 viewers
+    assert gate.allows("“Ronin” has 60 viewers here, and 31 people watched “Heat” too.")
+    assert not gate.allows("60 people watched it. 60 people here watched it.")

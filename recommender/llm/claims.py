@@ -191,11 +191,19 @@ def misattributed_counts(text: str, item_counts: set[str], source_counts: dict[s
             owners = {t for t, counts in source_counts.items() if tuple(map(str, counts)) == m.groups()}
             if not owners or ((quoted or complete) and not owners & quoted):
                 out.append(m.group(0))
+        together = {str(source_counts[t][0]) for t in (quoted or source_counts) if source_counts[t][0]}
+        counted = _PAIR.sub(" ", _QUOTED.sub("T", sentence))
+        out += [m.group(1) for m in _BOTH_COUNT.finditer(counted) if m.group(1) not in together]
         if complete:
             allowed = item_counts | {str(n) for t in quoted for n in source_counts[t] if n}
             lone = _PAIR.sub(" ", plain)
             out += [n for n in re.findall(r"\d+", lone) if n not in allowed]
     return out
+
+
+# "174 people watched both", "74 people watched “Heat” as well": a count of people who watched the two
+_BOTH_COUNT = re.compile(r"\b(\d+) (?:people|viewers)(?: here)? (?:also )?(?:watched|saw|have seen|had seen) "
+                         r"(?:both|the two\b|T (?:as well|too)\b)")  # "both" even mid-word: the model wrote "bothira"
 
 
 _TITLE_ASIDE = re.compile(r"[\"“]([^\"“”]+)[\"”]\s*\(([^()]*)\)")

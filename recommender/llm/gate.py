@@ -148,8 +148,10 @@ class FactGate:
         return any(a.startswith(word) for a in allowed)
 
     def _repeats(self, text: str) -> bool:
-        words = [w.lower() for w in _WORD.findall(_QUOTED.sub(" ", _complete_part(text)))]  # "Liar Liar" may
-        if any(a == b for a, b in zip(words, words[1:])):
+        done = _QUOTED.sub(" ", _complete_part(text))
+        words = [w.lower() for w in _WORD.findall(done)]  # "Liar Liar" may
+        numbers = re.findall(r"\d[\d,.]*\d|\d", re.sub(r"\d(?:\.\d+)?/5\b", " ", done))  # "174 people … 174 people here …"
+        if any(a == b for a, b in zip(words, words[1:])) or len(numbers) != len(set(numbers)):
             return True
         grams = [tuple(words[i:i + 3]) for i in range(len(words) - 2)]
         return len(grams) != len(set(grams))
