@@ -2697,3 +2697,29 @@ def test_two_titles_in_one_span_are_each_linked_or_said_unknown(engine, parser):
     parser.intents["I loved dumb and dumber"] = Intent(action="feedback", liked=["dumb and dumber"])
     turn = engine.message(engine.new_session(), "I loved dumb and dumber")
     assert "Noted, you liked: Dumb & Dumber" in turn.reply and "I don't know" not in turn.reply
+
+
+def test_less_old_after_a_list_of_mostly_recent_films_leaves_out_its_oldest():
+    """"recommend me a good mystery" listed films from 1954 to 1997 (median 1997); "something less old" then
+    said "Only films from after 1997" and listed 1998 films, only four of them mysteries."""
+    from recommender.chat.year_phrases import find_relative_years
+
+    shown = [1984, 1997, 1997, 1996, 1997, 1954, 1996, 1958, 1997, 1997]
+    found = find_relative_years("something less old", shown, latest=1998)
+    assert (found.min_year, found.max_year) == (1985, None)
+    assert find_relative_years("something less old", [1990, 1992, 1993, 1995, 1995], latest=1998).min_year == 1994
+    assert find_relative_years("something less old", shown).min_year == 1998  # no catalogue end known
+
+
+def test_something_for_a_rainy_day_is_a_request_and_the_whole_phrase_is_quoted(engine, parser):
+    """"something for a rainy day" was answered "I can only help you choose movies" (the model: off-topic), and
+    "i hate musicals. something for a rainy day" said "I can't match “day”" (the model's rest)."""
+    parser.intents["something for a rainy day"] = Intent(action="off_topic")
+    turn = engine.message(engine.new_session(), "something for a rainy day")
+    assert turn.rows and "“for a rainy day”" in turn.reply and "only help you choose movies" not in turn.reply
+    parser.intents["something is wrong with you"] = Intent(action="off_topic")
+    assert "only help you choose movies" in engine.message(engine.new_session(), "something is wrong with you").reply
+    text = "i hate horror. something for a rainy day"
+    parser.intents[text] = Intent(action="request", exclude_genres=["Horror"], rest=["day"])
+    turn = engine.message(engine.new_session(), text)
+    assert "“for a rainy day”" in turn.reply and "“day”" not in turn.reply and "No Horror" in turn.reply

@@ -30,6 +30,9 @@ def merge_rules(update: Update, rules: Update, genres=None) -> Update:
         update.off_topic = False  # a message with a genre word is about movies: "aliens invading earth"
     if update.off_topic and rules.new_request:  # "what would you pick for a first date?" asks for films
         update.off_topic, update.new_request = False, True
+    if update.off_topic and rules.query and any(ASKS_FOR.match(c) for c in CLAUSES.split(rules.query)):
+        update.off_topic, update.new_request = False, True  # "something for a rainy day" was left aside
+        update.missing.append(("rest", without_ask_head(rules.query)))
     if update.more and not rules.more and genres is not None and rules.query and genre_reading(rules.query, genres)[0]:
         update.more, update.new_request = False, True  # "add some comedy to that": the model said "more"
     if update.more and rules.exclude_genres and not rules.more:  # "ugh, no more kids movies": the model said "more"
@@ -72,7 +75,20 @@ def merge_rules(update: Update, rules: Update, genres=None) -> Update:
     if genres is not None:
         update.missing = [(kind, text) for kind, text in update.missing  # "the more classic the better": no data missing
                           if kind == "people" or not read_by_rules(text, genres) and genres.leftover(text, FILLER)]
+    update.missing = [(kind, _whole_phrase(said, rules.query) if kind == "rest" else said)
+                      for kind, said in update.missing]
     return update
+
+
+def _whole_phrase(said: str, query: str | None) -> str:
+    """The unread words of the message around the model's fragment of them: "i hate musicals. something for a
+    rainy day" said "I can't match “day”" (the model's rest); it is “for a rainy day”."""
+    whole = without_ask_head(query) if query else ""
+    if len(said.split()) != 1:
+        return said  # the model's own phrase, or a person's name: quoted as said
+    fits = re.search(rf"\b{re.escape(said.lower())}\b", whole.lower())
+    phrase = re.match(r"(?:for|to|about|where|that)\b", whole, re.I)  # "for a rainy day", not "less cheesy"
+    return whole if fits and phrase and len(whole.split()) <= 6 and "," not in whole else said
 
 
 def read_as_genres(rules: Update, genres) -> Update | None:
@@ -152,6 +168,8 @@ ASK_HEAD = re.compile(r"^(?:(?:can|could|would) you |please )?(?:(?:find|show|gi
                       r"(?:(?:movie|film|something)\s+(?=\w))?", re.I)
 
 
+CLAUSES = re.compile(r"\s*(?:[,;]|\.(?=\s|$))\s*")
+ASKS_FOR = re.compile(r"(?:something|anything|a (?:movie|film|flick))\s+(?:for|to|that|with|about|like|where)\b", re.I)
 SOMETHING_HEAD = re.compile(r"^(?:something|anything|a (?:movie|film|flick))\s+(?=\w)", re.I)
 
 
@@ -159,7 +177,7 @@ def without_ask_head(text: str) -> str:
     """"can you find a sports movie" -> "sports movie", "something short and sweet" -> "short and sweet": the
     words worth quoting back. A clause of filler alone goes ("i don't like horror, give me something exciting"
     left "i , give me something exciting" to the rules, and that was quoted)."""
-    clauses = [c for c in re.split(r"\s*[,;]\s*", text) if c.strip()]
+    clauses = [c for c in CLAUSES.split(text) if c.strip()]
     text = ", ".join([c for c in clauses if any(w not in FILLER for w, _, _ in tokens(c))] or clauses) or text
     return SOMETHING_HEAD.sub("", ASK_HEAD.sub("", text)) or text
 

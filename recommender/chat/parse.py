@@ -124,7 +124,8 @@ def _relative_years(text: str, state: DialogueState, titles: TitleIndex, update:
                     new_subject: bool = False) -> None:
     if update.min_year is not None or update.max_year is not None:
         return
-    found = find_relative_years(text, [titles.years[i] for i in state.last_shown], new_subject)
+    latest = titles.year_range[1] if titles.year_range else None
+    found = find_relative_years(text, [titles.years[i] for i in state.last_shown], new_subject, latest)
     if found is not None:
         update.min_year, update.max_year = found.min_year, found.max_year
         consume(*found.spans[0])

@@ -152,14 +152,19 @@ NEWER = re.compile(r"\b(?:newer|more recent|more modern|less old|too old|(?:too|
                    r"(?:\s+(?:ones?|stuff|movies?|films?|picks?))?\b", re.I)
 
 
-def find_relative_years(text: str, shown_years: Iterable[int | None], new_subject: bool = False) -> YearFilters | None:
+def find_relative_years(text: str, shown_years: Iterable[int | None], new_subject: bool = False,
+                        latest: int | None = None) -> YearFilters | None:
     """"something older" / "newer ones", against the years of the list on screen: older is before the
     decade of its median year, newer is after its median year. None without such words. In a message
     that names its own subject ("a romantic movie, not too old"), or with no list on screen ("a movie
-    that's not too old" said "I can't match"), the list is no measure: older is before 1980, newer from 1990."""
+    that's not too old" said "I can't match"), the list is no measure: older is before 1980, newer from 1990.
+    When the median is within a year of the catalogue's `latest`, newer leaves out the list's oldest
+    quarter instead: "something less old" after mysteries from 1954 to 1997 (median 1997) asked for 1998 alone."""
     years = sorted(y for y in shown_years if y)
     median = years[len(years) // 2] if years and not new_subject else None
-    older, newer = ((None, median // 10 * 10 - 1), (median + 1, None)) if median else ((None, 1979), (1990, None))
+    newest_end = median is not None and latest is not None and median + 1 >= latest
+    after = years[len(years) // 4] + 1 if newest_end and years[len(years) // 4] < median else (median or 0) + 1
+    older, newer = ((None, median // 10 * 10 - 1), (after, None)) if median else ((None, 1979), (1990, None))
     for pattern, (low, high) in ((OLDER, older), (NEWER, newer)):
         m = pattern.search(text)
         if m:
