@@ -2723,3 +2723,20 @@ def test_something_for_a_rainy_day_is_a_request_and_the_whole_phrase_is_quoted(e
     parser.intents[text] = Intent(action="request", exclude_genres=["Horror"], rest=["day"])
     turn = engine.message(engine.new_session(), text)
     assert "“for a rainy day”" in turn.reply and "“day”" not in turn.reply and "No Horror" in turn.reply
+
+
+def test_the_same_director_is_said_to_be_missing_data(engine, parser):
+    """"i liked pulp fiction and reservoir dogs, what else by the same director?" noted both and listed crime
+    films without a word that there is no crew data."""
+    text = "i loved heat and alien, what else by the same director?"
+    parser.intents[text] = Intent(action="feedback", liked=["heat", "alien"])
+    turn = engine.message(engine.new_session(), text)
+    assert "I have no cast or crew data, so I can't find films by the same director." in turn.reply
+    assert "Noted, you liked" in turn.reply and turn.rows
+    text = "more with the same actors"
+    parser.intents[text] = Intent(action="more")
+    assert "can't find films with the same actors" in engine.message(engine.new_session(), text).reply
+    text = "movies starring the same cast as friends"
+    parser.intents[text] = Intent(action="request", rest=["movies starring the same cast as friends"])
+    reply = engine.message(engine.new_session(), text).reply
+    assert "can't find films starring the same cast" in reply and "can't match" not in reply

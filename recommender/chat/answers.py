@@ -14,6 +14,7 @@ from recommender.data.types import Catalog
 
 MISSING = {
     "people": "I have no cast or crew data, so I can't search for {what}.",
+    "crew": "I have no cast or crew data, so I can't find {what}.",
     "plot": "I have no plot summaries, so I can't check for {what}.",
     "awards": "I have no awards data, so I can't check for {what}.",
     "runtime": "I have no running times, so I can't check for {what}.",
@@ -56,10 +57,11 @@ def missing_data_reply(missing: list[tuple[str, str]], understood_more: bool, ke
         return ""
     parts, said = [], {}
     for kind in MISSING:
-        spans = [text.title() if kind == "people" and text.islower() else LEAD_NOUN.sub("", text) or text
+        spans = [text.title() if kind == "people" and text.islower() else text if kind == "crew"
+                 else LEAD_NOUN.sub("", text) or text
                  for k, text in missing if k == kind]  # "jim carrey": Jim Carrey; "movie about the ocean": the ocean
         if spans:
-            said[kind] = " or ".join(f"“{escape(s)}”" if kind != "people" else escape(s) for s in dict.fromkeys(spans))
+            said[kind] = " or ".join(f"“{escape(s)}”" if kind not in ("people", "crew") else escape(s) for s in dict.fromkeys(spans))
             parts.append(MISSING[kind].format(what=said[kind]))
     if "plot" in said and "topic" in said:  # one "I have no plot summaries", not two in a row
         parts.remove(MISSING["topic"].format(what=said["topic"]))

@@ -217,7 +217,9 @@ LANGUAGE = re.compile(  # "any good foreign films?", "what about something frenc
     r"|from\s+(?:france|italy|japan|germany|spain|india|china|korea|hong\s+kong|sweden|russia|mexico|britain|england|iran)"
     rf"|(?:{_NATIONS})\s+(?:films?|movies?|cinema|ones|stuff|flicks?|comed(?:y|ies)|dramas?|thrillers?|horror|romances?"
     r"|westerns?|animation|cartoons?|anime))\b", re.I)
-UNHELD = {"awards": AWARDS, "runtime": RUNTIME, "language": LANGUAGE}  # what ML-100k has no data on, by MISSING kind
+CREW = re.compile(r"\b(?:(?:by|with|from|of|starring)\s+)?(?:the\s+)?(?:same|that|this)\s+(?:director|actor|actress|"
+                  r"writer|screenwriter|filmmaker|composer|cast|star)s?\b", re.I)  # "what else by the same director?"
+UNHELD = {"awards": AWARDS, "runtime": RUNTIME, "language": LANGUAGE, "crew": CREW}  # ML-100k has no such data
 _LEAD = re.compile(r"^(?:something|anything|an?|nothing|really|very|fairly|kinda|pretty|quite)\s+", re.I)
 
 
@@ -230,7 +232,7 @@ def note_unheld_data(update: Update, text: str) -> None:
         return
     said_words: set[str] = set()
     for kind, pattern in UNHELD.items():
-        found = [_LEAD.sub("", m.group(0)) for m in pattern.finditer(text)]
+        found = [_LEAD.sub("", m.group(0)) if kind != "crew" else _crew_films(m.group(0)) for m in pattern.finditer(text)]
         for said in found:
             said_words |= {t for t, _, _ in tokens(said)}
             if (kind, said) not in update.missing:
@@ -238,8 +240,18 @@ def note_unheld_data(update: Update, text: str) -> None:
         if found and update.query:  # "picture" and "winners" matched titles
             update.query = " ".join(pattern.sub(" ", update.query).split()) or None
     if said_words:  # a generic "can't match" line made only of those words (and filler) goes
+        crew = [m.group(0).lower() for m in CREW.finditer(text)]  # "…starring the same cast as friends" goes too
         update.missing = [(k, words) for k, words in update.missing
-                          if k not in ("rest", "plot") or not {t for t, _, _ in tokens(words)} <= said_words | FILLER]
+                          if k not in ("rest", "plot") or not ({t for t, _, _ in tokens(words)} <= said_words | FILLER
+                                                                or any(c in words.lower() for c in crew))]
+
+
+def _crew_films(said: str) -> str:
+    """"by the same director" -> "films by the same director", "same actors" -> "films with the same actors"."""
+    said = " ".join(said.lower().split())
+    if said.split()[0] in ("by", "with", "from", "of", "starring"):
+        return f"films {said}"
+    return f"films {'with' if re.search(r'actor|actress|cast|star', said) else 'by'} {said}"
 
 
 def read_by_rules(text: str, genres) -> bool:
