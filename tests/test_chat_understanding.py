@@ -2740,3 +2740,17 @@ def test_the_same_director_is_said_to_be_missing_data(engine, parser):
     parser.intents[text] = Intent(action="request", rest=["movies starring the same cast as friends"])
     reply = engine.message(engine.new_session(), text).reply
     assert "can't find films starring the same cast" in reply and "can't match" not in reply
+
+
+def test_less_of_a_trait_is_no_title(engine, parser):
+    """"I just watched Fargo and loved it. Anything similar but less bloody?" said "I don't know the movie
+    “less bloody”" (the model wrote it as a liked title), and then the gore line twice over."""
+    text = "I just watched Heat and loved it. Anything similar but less bloody?"
+    parser.intents[text] = Intent(action="request", like=["Heat"], liked=["less bloody"])
+    reply = engine.message(engine.new_session(), text).reply
+    assert "I don't know the movie" not in reply and "“less bloody”" not in reply
+    assert "I can't tell how bloody a film is from its genres" in reply
+    text = "a bit less weird"
+    parser.intents[text] = Intent(action="request", like=["a bit less weird"])
+    reply = engine.message(engine.new_session(), text).reply
+    assert "I don't know the movie" not in reply and "can't match “a bit less weird”" in reply

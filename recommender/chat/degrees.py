@@ -58,6 +58,12 @@ def _trait(degree: re.Match) -> str:
     return TRAIT.get(word, word)
 
 
+def _told(update: Update, degree: re.Match) -> None:
+    """The reply says how the trait was taken, so no "I can't match “less bloody”" line says it again."""
+    word = degree.group(1).lower()
+    update.missing = [(k, w) for k, w in update.missing if k not in ("rest", "plot") or word not in w.lower()]
+
+
 def spare_the_wished_genre(update: Update, state: DialogueState, text: str) -> None:
     """"ok but not so gory" after horror excluded Horror and listed Star Wars: less of a trait a genre cannot
     tell ("not so gory", "less violent", "too dark") keeps the genre the request wishes (the list passes
@@ -72,6 +78,7 @@ def spare_the_wished_genre(update: Update, state: DialogueState, text: str) -> N
     update.more = bool(state.last_shown)
     if update.wished_genres:  # "too gory, something more psychological" after horror: psychological horror
         update.wished_genres = list(dict.fromkeys(spared + update.wished_genres))
+    _told(update, degree)
     update.notes.append(f"I can't tell how {_trait(degree)} a film is from its genres, so the list stays "
                         f"{' and '.join(spared)}.")
 
@@ -88,6 +95,7 @@ def less_gore_without_horror(update: Update, state: DialogueState, text: str, ho
         return
     wished = set(update.wished_genres) | set(update.query_hints) | set(state.wished_genres) | set(state.query_hints)
     trait = _trait(degree)
+    _told(update, degree)
     if horror in wished and horror in update.exclude_genres:  # "horror without blood": the gore word is no exclusion
         update.set_exclusions([g for g in update.exclude_genres if g != horror])
         update.notes = [n for n in update.notes if n != exclusion_note([horror])]

@@ -57,14 +57,19 @@ def without_generic_titles(intent: Intent, titles, genre_words: frozenset[str], 
         return ((bool(PERSON.match(span)) and span.split()[0].lower() in FIRST_NAMES or span.lower() in SURNAMES)
                 and titles.link(span).status == "unknown")
 
+    def degree(span: str) -> bool:  # "less bloody" ("anything similar but less bloody?"): a trait, not a title
+        return bool(DEGREE_SPAN.fullmatch(span.strip())) and titles.link(span).status == "unknown"
+
     changes = {f: [t for t in getattr(intent, f) if not generic(t) and not years(t) and not PLOT_SPAN.match(t) and not person(t)
-                   and not OWN_TASTE.match(t)] for f in TITLE_LISTS}
+                   and not OWN_TASTE.match(t) and not degree(t)] for f in TITLE_LISTS}
     if all(changes[f] == getattr(intent, f) for f in TITLE_LISTS):
         return intent
+    traits = [t for f in TITLE_LISTS for t in getattr(intent, f) if degree(t)]
     plots = [t for f in TITLE_LISTS for t in getattr(intent, f) if PLOT_SPAN.match(t)]  # "the one where a guy ..."
     people = [t for f in TITLE_LISTS for t in getattr(intent, f) if person(t)]
     return dataclasses.replace(intent, plot=list(dict.fromkeys(intent.plot + plots)),
-                               people=list(dict.fromkeys(intent.people + people)), **changes)
+                               people=list(dict.fromkeys(intent.people + people)),
+                               rest=list(dict.fromkeys(intent.rest + traits)), **changes)
 
 
 def both_sides_of_meets(update: Update, rules: Update, text: str, titles) -> None:
@@ -93,6 +98,8 @@ def not_compared_titles(intent: Intent, text: str) -> Intent:
     return intent if same else dataclasses.replace(intent, **changes)
 
 
+DEGREE_SPAN = re.compile(r"(?:(?:a\s+(?:bit|little|lot)|much|way|even)\s+)?(?:less|more|not\s+(?:so|too)|too|kinda|slightly)"
+                         r"\s+[a-z][\w'-]*", re.I)
 INTENSIFIERS = frozenset("hard harder lot lots loads tons really so very much loud out properly".split())
 
 THE_BETTER = re.compile(r"\b(the\s+\w+\s+the\s+(?:better|merrier))\b")  # "the darker the better"
