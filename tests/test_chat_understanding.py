@@ -2754,3 +2754,13 @@ def test_less_of_a_trait_is_no_title(engine, parser):
     parser.intents[text] = Intent(action="request", like=["a bit less weird"])
     reply = engine.message(engine.new_session(), text).reply
     assert "I don't know the movie" not in reply and "can't match “a bit less weird”" in reply
+
+
+def test_nothing_heavy_asks_for_something_light(engine):
+    """"not in the mood for anything heavy" said "I can't match “heavy”" and listed the most popular films
+    (Fargo, Scream); "something light" lists comedies, and so does its negated twin."""
+    for text in ("not in the mood for anything heavy", "nothing too heavy please"):
+        turn = engine.message(engine.new_session(), text)
+        assert "can't match" not in turn.reply and "(Comedy)" in turn.reply, text
+        assert all("Comedy" in CATALOG[row.index].genres for row in turn.rows[:3]), text
+    assert "(War & Comedy)" in engine.message(engine.new_session(), "a war movie but nothing too heavy").reply

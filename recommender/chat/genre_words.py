@@ -25,6 +25,7 @@ GENRE_SYNONYMS = {
     "comedy": ["comedy", "comedies", "comic", "rom com", "romcom", "funny", "funnier", "hilarious", "comedic", "feel good",
                "feelgood", "lighthearted", "light hearted", "uplifting", "lighter", "happier", "cheerful", "upbeat",
                "goofy", "silly", "laughs", "laugh", "light", "something light", "light movie", "light film",
+               "nothing heavy", "nothing too heavy", "not too heavy", "not in the mood for anything heavy",
                "fun", "more fun", "sillier", "less serious", "lighten up", "lighten it up", "cheer me up", "cheer up",
                "pick me up", "cozy", "cosy", "comfort movie", "comfort film", "comforting", "screwball", "slapstick",
                "parody", "parodies", "spoof", "satire", "satirical", "mockumentary", "chick flick"],
