@@ -101,6 +101,10 @@ def test_plain_rendering_names_a_particular_fact_and_no_two_cards_share_a_skelet
     ("You rated “Heat” 5/5, a favourite of mine.", ["viewer's voice"]),
     ("You rated “Heat” 5/5 and and it fits.", ["repetition"]),
     ("You rated “Heat” 5/5 and it is a film of the", ["truncated"]),
+    # shown in the audit run of 2026-12-03 as a whole card: a subject with no verb
+    ("31 of the 45 people who watched “Heat”.", ["truncated"]),
+    ("You rated “Heat” 5/5. 31 of the 45 people who watched “Heat” (your 5/5).", ["truncated"]),
+    ("31 of the 45 people who watched “Heat” also saw “Ronin”.", []),
     # shown in the audit run of 2026-11-29, all with facts the sheet holds, all unreadable:
     ("31 of the 45 people who watched “Heat” (your 5/5) also saw “Ronin” (the Action it is).", ["garbled"]),
     ("31 of the 45 people who watched “Heat” (your 5/5) also saw “Ronin” (theAction and Thriller it is).", ["garbled"]),

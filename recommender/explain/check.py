@@ -39,6 +39,9 @@ COMMON_CAPITALS = frozenset("""It Its This That You Your If Like As And But Both
 A An The For Many Here Plus Also So Then Just Those These Their They Genre Of Made From Another Try Same
 Everyone Someone Anyone Anything Something One Two Three Four Five""".split())
 DANGLING = frozenset("a an the and or but which that your its".split())  # a sentence cannot end on these
+# a subject with no verb: "4 of the 8 people who watched “X”." was shown as a card's whole text
+FRAGMENT = re.compile(r"(?:of\s+)?(?:the\s+|its\s+)?\d+\s+(?:of\s+(?:the\s+|its\s+)?\d+\s+)?(?:people|viewers|fans)"
+                      r"(?:\s+here)?\s+who\s+(?:watched|saw|rated)\s+“[^”]*”(?:\s*\([^()]*\))?\s*[.!?]", re.I)
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 _SENTENCE_START = re.compile(r"(?:^|[.!?][\"”')]*\s+)$")
 _GENRE_LIST = r"[A-Z][a-z][\w'’-]*(?:(?:, | and )[A-Z][a-z][\w'’-]*)*"
@@ -148,7 +151,8 @@ def form_problems(text: str, sheet: FactSheet) -> list[str]:
     stripped = text.strip()
     words_outside = re.findall(r"[A-Za-z0-9][\w'’/-]*", re.sub(r"[\"“][^\"”]*[\"”]", " T ", stripped))
     last = words_outside[-1].lower() if words_outside else ""
-    if not re.search(r"[.!?][\"”')]*$", stripped) or last in DANGLING:
+    sentences = re.split(r"(?<=[.!?])\s+(?=[A-Z0-9“])", stripped)
+    if not re.search(r"[.!?][\"”')]*$", stripped) or last in DANGLING or any(FRAGMENT.fullmatch(s) for s in sentences):
         problems.append("truncated")
     if garbled(text):
         problems.append("garbled")
