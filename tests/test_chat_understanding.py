@@ -2764,3 +2764,13 @@ def test_nothing_heavy_asks_for_something_light(engine):
         assert "can't match" not in turn.reply and "(Comedy)" in turn.reply, text
         assert all("Comedy" in CATALOG[row.index].genres for row in turn.rows[:3]), text
     assert "(War & Comedy)" in engine.message(engine.new_session(), "a war movie but nothing too heavy").reply
+
+
+def test_a_studio_is_said_to_be_read_as_a_genre(engine):
+    """"any disney movies?" listed children's films and "not disney" left them out, neither saying that the
+    catalogue has no studio data."""
+    reply = engine.message(engine.new_session(), "any disney movies?").reply
+    assert "I have no studio data, so for “Disney” I looked for Children's films." in reply
+    reply = engine.message(engine.new_session(), "a comedy, but not disney").reply
+    assert "I have no studio data, so for “Disney” I left out Children's films." in reply
+    assert "studio" not in engine.message(engine.new_session(), "a comedy for kids").reply

@@ -44,6 +44,22 @@ def note_era(update: Update, text: str) -> None:
                         f" was the rule.")
 
 
+STUDIOS = re.compile(r"\b(disney|pixar)\b", re.I)  # in the genre lexicon as Children's
+
+
+def note_studio(update: Update, text: str, children: str | None) -> None:
+    """"any disney movies?" listed children's films, "not disney" left them out, both without a word: the
+    catalogue has no studio data, and the reply says the genre stands in for it."""
+    studio = STUDIOS.search(text)
+    if studio is None or children is None or update.question is not None or update.off_topic:
+        return
+    said = studio.group(1).title()
+    if children in update.exclude_genres:
+        update.notes.append(f"I have no studio data, so for “{said}” I left out {children} films.")
+    elif children in update.wished_genres + update.query_hints + update.include_genres:
+        update.notes.append(f"I have no studio data, so for “{said}” I looked for {children} films.")
+
+
 TRAIT = {"gore": "gory", "blood": "bloody", "violence": "violent"}  # the nouns, said back as the adjective
 LESS_OF = re.compile(rf"\b(?:not(?: so| too| that| very| overly| super| as)?|less|too(?: much)?|no|without|nothing)"
                      rf"\s+({DEGREE_WORDS}|{'|'.join(TRAIT)})\b", re.I)  # "scary but not gory" said nothing of gore

@@ -31,6 +31,7 @@ from recommender.chat.degrees import (
     milder_than_the_list,
     note_degree,
     note_era,
+    note_studio,
     note_untold_kind,
     spare_the_wished_genre,
 )
@@ -194,6 +195,7 @@ class MessageRouter:
         note_people_question(update, text)
         hint_for_company(update, text)
         note_era(update, text)
+        note_studio(update, text, self.genres.lookup("children") if self.genres is not None else None)
 
     def _names_a_title(self, text: str) -> bool:
         common = self.genres.words if self.genres is not None else frozenset()
