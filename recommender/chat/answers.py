@@ -50,6 +50,9 @@ LEAD_NOUN = re.compile(rf"^(?:(?:a|an|the|some)\s+)?(?:(?:really\s+|very\s+)?(?:
 # quoted: "the ocean", not "movie about the ocean"; "christmas movie", not "good christmas movie"
 
 
+UNQUOTED = ("people", "crew")  # said in the reply's own words: Tom Hanks, films by the same director
+
+
 def missing_data_reply(missing: list[tuple[str, str]], understood_more: bool, kept: bool = False) -> str:
     """'I have no cast or crew data, so I can't search for Tom Hanks. …' ('' when nothing is missing).
     `kept`: the request on screen stays, so the list still follows it."""
@@ -61,7 +64,7 @@ def missing_data_reply(missing: list[tuple[str, str]], understood_more: bool, ke
                  else LEAD_NOUN.sub("", text) or text
                  for k, text in missing if k == kind]  # "jim carrey": Jim Carrey; "movie about the ocean": the ocean
         if spans:
-            said[kind] = " or ".join(f"“{escape(s)}”" if kind not in ("people", "crew") else escape(s) for s in dict.fromkeys(spans))
+            said[kind] = " or ".join(escape(s) if kind in UNQUOTED else f"“{escape(s)}”" for s in dict.fromkeys(spans))
             parts.append(MISSING[kind].format(what=said[kind]))
     if "plot" in said and "topic" in said:  # one "I have no plot summaries", not two in a row
         parts.remove(MISSING["topic"].format(what=said["topic"]))

@@ -17,7 +17,8 @@ _PEOPLE = (r"dad|mom|mum|father|mother|wife|husband|partner|girlfriend|boyfriend
            r"friends?|parents|grandma|grandpa|grandparents|brother|sister|date|roommates?|bf|gf|hubby|wifey|bestie|"
            r"bff|mates?|buddies|pals?")
 COMPANY = re.compile(
-    r"^\W*(?:(?:what\s+(?:should|can|could)\s+(?:i|we)\s+)?(?:to\s+)?(?:watch|see)\s+)?(?:(?:with|for)\s+)?"
+    r"^\W*(?:(?:a|an|some)\s+)?(?:(?:movies?|films?|something|anything)\s+)?"  # the model's "movie my dad"
+    r"(?:(?:what\s+(?:should|can|could)\s+(?:i|we)\s+)?(?:to\s+)?(?:watch|see)\s+)?(?:(?:with|for)\s+)?"
     rf"(?:me\s+and\s+)?(?:my|our|the)\s+(?:\w+\s+)?(?:{_PEOPLE})(?:\s+and\s+(?:me|i))?"
     r"(?:\s+(?:would|will|might|could|can|'d)\s+(?:enjoy|like|love|watch|appreciate|sit through))?"
     r"(?:\s+(?:tonight|today|later|tomorrow|this\s+(?:weekend|evening|afternoon|morning)))?\W*$", re.I)
@@ -29,7 +30,8 @@ AUDIENCE = re.compile(
 _AUDIENCE_ONLY = re.compile(
     r"^\W*(?:(?:a|an|some)\s+)?(?:(?:good|fun|nice)\s+)?(?:movies?|films?|something|anything)?\s*(?:to\s+watch\s+)?"
     rf"{AUDIENCE.pattern}(?:\s+(?:tonight|today|later|tomorrow|this\s+(?:weekend|evening|afternoon|morning)))?\W*$", re.I)
-WATCHING_WITH = re.compile(rf"\b(?:with|for)\s+(?:me\s+and\s+)?(?:my|our)\s+(?:\w+\s+)?(?:{_PEOPLE})\b"
+_NOT_WATCHING = r"(?<!broke up )(?<!broken up )(?<!split up )(?<!fight )(?<!fought )(?<!argument )(?<!arguing )"
+WATCHING_WITH = re.compile(rf"{_NOT_WATCHING}\b(?:with|for)\s+(?:me\s+and\s+)?(?:my|our)\s+(?:\w+\s+)?(?:{_PEOPLE})\b"
                            rf"|{AUDIENCE.pattern}"
                            rf"|\bmy\s+(?:\w+\s+)?(?:{_PEOPLE})\s+(?:would|will|might|could|can|'d)\s+(?:enjoy|like|love)\b",
                            re.I)

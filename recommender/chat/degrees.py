@@ -132,6 +132,24 @@ def _leave_out(update: Update, horror: str, trait: str) -> None:
     update.notes.append(f"I can't tell how {trait} a film is from its genres, so I left out {horror} from now on.")
 
 
+TASTE = re.compile(r"\b(?:(?:not|isn'?t|aren'?t)(?: so| too| that| very| overly| as)?|less|too|nothing(?: too| that)?"
+                   r"|without|no)\s+"
+                   r"(cheesy|corny|sappy|mushy|cliched|clich\u00e9d|predictable|pretentious|preachy|sentimental|slow|boring)\b",
+                   re.I)
+
+
+def note_untold_taste(update: Update, text: str) -> None:
+    """"romance but not cheesy" listed romances and said nothing of the cheese (the model dropped the words):
+    no data tells how cheesy a film is, and the reply says so rather than seem to have done it."""
+    taste = TASTE.search(text)
+    if taste is None or update.question is not None or update.off_topic:
+        return
+    _told(update, taste)
+    if not any(n.startswith("I can't tell how") for n in update.notes):
+        update.notes.append(f"I can't tell how {taste.group(1).lower()} a film is from titles, years and genres, "
+                            "so I left that aside.")
+
+
 NOT_SCARY = re.compile(r"\bnot (?:too |so |that |very |overly )?(?:scary|frightening|spooky|creepy)\b"
                        r"|\bnothing (?:too |that |very )?(?:scary|frightening)\b", re.I)
 

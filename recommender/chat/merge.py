@@ -83,9 +83,9 @@ def merge_rules(update: Update, rules: Update, genres=None) -> Update:
 def _whole_phrase(said: str, query: str | None) -> str:
     """The unread words of the message around the model's fragment of them: "i hate musicals. something for a
     rainy day" said "I can't match “day”" (the model's rest); it is “for a rainy day”."""
-    whole = without_ask_head(query) if query else ""
     if len(said.split()) != 1:
         return said  # the model's own phrase, or a person's name: quoted as said
+    whole = without_ask_head(query) if query else ""
     fits = re.search(rf"\b{re.escape(said.lower())}\b", whole.lower())
     phrase = re.match(r"(?:for|to|about|where|that)\b", whole, re.I)  # "for a rainy day", not "less cheesy"
     return whole if fits and phrase and len(whole.split()) <= 6 and "," not in whole else said
@@ -206,7 +206,8 @@ RUNTIME = re.compile(  # "something short and funny", "a long epic", "not too lo
     r"|(?:too|overly)\s+(?:long|lengthy)\b(?!\s+ago)"  # "isn't too long", "not overly long"
     r"|(?:short|quick|long|lengthy)\s+(?:movie|film|flick|one|watch)s?\b|run(?:ning)?[\s-]?time"
     rf"|(?:under|less than|more than|over|at most|at least|no more than|no longer than|shorter than|longer than)\s+{_SPAN}\b"
-    r"|(?:two|three|2|3|90|120)[\s-](?:hours?|minutes?)[\s-](?:long|movie|film)s?\b)", re.I)
+    r"|(?:two|three|2|3|90|120)[\s-](?:hours?|minutes?)[\s-](?:long|movie|film)s?\b"
+    r"|(?:an?|one|two|three|1|2|3|90|120|a\s+couple(?:\s+of)?)\s+(?:hours?|hrs?|minutes?|mins?)\s+to\s+(?:kill|spare))", re.I)
 _NATIONS = (r"french|spanish|german|italian|japanese|korean|chinese|hindi|russian|swedish|danish|bollywood|european"
             r"|asian|british|indian|mexican|polish|iranian|brazilian|scandinavian")
 LANGUAGE = re.compile(  # "any good foreign films?", "what about something french": no language or country data
@@ -217,8 +218,9 @@ LANGUAGE = re.compile(  # "any good foreign films?", "what about something frenc
     r"|from\s+(?:france|italy|japan|germany|spain|india|china|korea|hong\s+kong|sweden|russia|mexico|britain|england|iran)"
     rf"|(?:{_NATIONS})\s+(?:films?|movies?|cinema|ones|stuff|flicks?|comed(?:y|ies)|dramas?|thrillers?|horror|romances?"
     r"|westerns?|animation|cartoons?|anime))\b", re.I)
-CREW = re.compile(r"\b(?:(?:by|with|from|of|starring)\s+)?(?:the\s+)?(?:same|that|this)\s+(?:director|actor|actress|"
-                  r"writer|screenwriter|filmmaker|composer|cast|star)s?\b", re.I)  # "what else by the same director?"
+CREW = re.compile(r"\b(?:(?P<preposition>by|with|from|of|starring)\s+)?(?:the\s+)?(?:same|that|this)\s+"
+                  r"(?:director|actor|actress|writer|screenwriter|filmmaker|composer|cast|star)s?\b",
+                  re.I)  # "what else by the same director?"
 UNHELD = {"awards": AWARDS, "runtime": RUNTIME, "language": LANGUAGE, "crew": CREW}  # ML-100k has no such data
 _LEAD = re.compile(r"^(?:something|anything|an?|nothing|really|very|fairly|kinda|pretty|quite)\s+", re.I)
 
@@ -231,8 +233,12 @@ def note_unheld_data(update: Update, text: str) -> None:
     if update.question is not None or update.off_topic:
         return
     said_words: set[str] = set()
+    crew: list[str] = []  # "…starring the same cast as friends": a "can't match" line holding these goes too
     for kind, pattern in UNHELD.items():
-        found = [_LEAD.sub("", m.group(0)) if kind != "crew" else _crew_films(m.group(0)) for m in pattern.finditer(text)]
+        matches = list(pattern.finditer(text))
+        if kind == "crew":
+            crew = [m.group(0).lower() for m in matches]
+        found = [_crew_films(m) if kind == "crew" else _LEAD.sub("", m.group(0)) for m in matches]
         for said in found:
             said_words |= {t for t, _, _ in tokens(said)}
             if (kind, said) not in update.missing:
@@ -240,16 +246,15 @@ def note_unheld_data(update: Update, text: str) -> None:
         if found and update.query:  # "picture" and "winners" matched titles
             update.query = " ".join(pattern.sub(" ", update.query).split()) or None
     if said_words:  # a generic "can't match" line made only of those words (and filler) goes
-        crew = [m.group(0).lower() for m in CREW.finditer(text)]  # "…starring the same cast as friends" goes too
         update.missing = [(k, words) for k, words in update.missing
                           if k not in ("rest", "plot") or not ({t for t, _, _ in tokens(words)} <= said_words | FILLER
                                                                 or any(c in words.lower() for c in crew))]
 
 
-def _crew_films(said: str) -> str:
+def _crew_films(crew: re.Match) -> str:
     """"by the same director" -> "films by the same director", "same actors" -> "films with the same actors"."""
-    said = " ".join(said.lower().split())
-    if said.split()[0] in ("by", "with", "from", "of", "starring"):
+    said = " ".join(crew.group(0).lower().split())
+    if crew.group("preposition"):
         return f"films {said}"
     return f"films {'with' if re.search(r'actor|actress|cast|star', said) else 'by'} {said}"
 

@@ -28,7 +28,10 @@ WELL_KNOWN = re.compile(r"\b(?:popular|mainstream|well[\s-]known|famous|blockbus
 RATED = re.compile(  # always a wish: "the best rated films of 1997", "critically acclaimed dramas"
     r"\b(?:(?:best|top|highest|higher|highly|well|better|most\s+highly)[\s-]+(?:rated|reviewed|scored|ranked|regarded)"
     r"|(?:critically\s+)?acclaimed|critics'?\s+(?:favou?rites?|picks?|darlings?)"
-    r"|(?:rated|reviewed|regarded)\s+(?:very\s+)?(?:well|highly)|(?:great|good|high|strong|rave|top)\s+(?:ratings?|reviews?|scores?))\b",
+    r"|(?:rated|reviewed|regarded)\s+(?:very\s+)?(?:well|highly)|(?:great|good|high|strong|rave|top)\s+(?:ratings?|reviews?|scores?)"
+    # "only good ones" after a list said "I didn't find a request in that"
+    r"|(?:only|just)\s+(?:the\s+)?(?:really\s+|very\s+)?(?:good|great|decent)\s+(?:ones?|films?|movies?|stuff)"
+    r"|(?:good|great|decent)\s+(?:ones|films|movies)\s+only)\b",
     re.I)
 PRAISE = re.compile(  # a wish unless the message names a film it praises: "I loved Heat, best movie ever"
     r"\b(?:must[\s-]sees?|masterpieces?|classics?(?!\s+hollywood)"  # "a classic everyone should see" listed Liar Liar

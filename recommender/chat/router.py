@@ -33,6 +33,7 @@ from recommender.chat.degrees import (
     note_era,
     note_studio,
     note_untold_kind,
+    note_untold_taste,
     spare_the_wished_genre,
 )
 from recommender.chat.grounding import (
@@ -63,6 +64,7 @@ from recommender.chat.merge import (
     read_as_genres,
 )
 from recommender.chat.parse import parse_message
+from recommender.chat.holidays import ask_for_christmas
 from recommender.chat.popularity import apply_acclaim_wish, apply_popularity_wish
 from recommender.chat.state import DialogueState, Update
 from recommender.chat.targets import not_the_sequels
@@ -196,6 +198,8 @@ class MessageRouter:
         hint_for_company(update, text)
         note_era(update, text)
         note_studio(update, text, self.genres.lookup("children") if self.genres is not None else None)
+        note_untold_taste(update, text)
+        ask_for_christmas(update, text)
 
     def _names_a_title(self, text: str) -> bool:
         common = self.genres.words if self.genres is not None else frozenset()

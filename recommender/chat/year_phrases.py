@@ -163,7 +163,8 @@ def find_relative_years(text: str, shown_years: Iterable[int | None], new_subjec
     years = sorted(y for y in shown_years if y)
     median = years[len(years) // 2] if years and not new_subject else None
     newest_end = median is not None and latest is not None and median + 1 >= latest
-    after = years[len(years) // 4] + 1 if newest_end and years[len(years) // 4] < median else (median or 0) + 1
+    lower_quartile = years[len(years) // 4] if years else None
+    after = lower_quartile + 1 if newest_end and lower_quartile < median else (median or 0) + 1
     older, newer = ((None, median // 10 * 10 - 1), (after, None)) if median else ((None, 1979), (1990, None))
     for pattern, (low, high) in ((OLDER, older), (NEWER, newer)):
         m = pattern.search(text)
