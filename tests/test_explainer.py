@@ -520,6 +520,42 @@ def test_a_count_of_people_who_watched_both_must_be_that_count():
         assert check(true, sheet, catalogue_genres=GENRES).ok and FactGate(sheet, GENRES).allows(true), true
 
 
+def test_a_count_of_its_viewers_or_a_sources_viewers_must_be_that_count():
+    """Cards of the 2026-12-03 trials: Exit to Eden "It is Comedy, as you asked. 2 people here watched it, and 16
+    people here watchedit as well.[source: “Audrey Rose”]." (2 and 16 are Audrey Rose's counts, shown); Bound
+    "… and 129 people watched “Fargo” as requested." (129 watched Fargo and Bound; Fargo has 508 viewers)."""
+    sheet = sheet_for()  # Ronin: 60 viewers; Heat: 45 viewers, 31 watched both
+    for false in ("It is Action. 31 people here watched it, as “Heat” (your 5/5) shows.",
+                  "It is Action, and 31 people watched “Heat” as requested.",
+                  "It is Action. 2 people here watched it, and 16 people here watchedit as well.[source: “Heat”]."):
+        verdict = check(false, sheet, catalogue_genres=GENRES)
+        assert not verdict.ok, false
+    bound = "It is Action, and 60 people watched “Heat” as requested."  # 60: the film's own viewers, not Heat's
+    assert check(bound, sheet, catalogue_genres=GENRES).claims["number"] == ["60"]
+    assert check("It is Action; 31 people watched “Ronin”.", sheet, catalogue_genres=GENRES).claims["number"] == ["31"]
+    assert check("It is Action; 60 people watched “Ronin”.", sheet, catalogue_genres=GENRES).claims["number"] == []
+    assert "garbled" in check("It is Action; 60 people watchedit.", sheet, catalogue_genres=GENRES).form
+    assert "garbled" in check("It is Action [source: “Heat”].", sheet, catalogue_genres=GENRES).form
+    for true in ("It is Action. 60 people here watched it, as did 31 of the 45 people who watched “Heat”.",
+                 "45 people watched “Heat”, and 31 of them also saw “Ronin”.", "31 people watched “Heat” too.",
+                 "31 people watched “Heat” and “Ronin”.", "31 people watched it as well as “Heat”."):
+        assert check(true, sheet, catalogue_genres=GENRES).claims["number"] == [], true
+
+
+def test_a_genre_given_in_an_aside_is_not_said_again_to_be_shared():
+    """Shown in the trials: "84 of the 171 people who watched “Heathers” (your 5/5) also saw “Clerks” (because it
+    is Comedy). Both are Comedy." The aside reads as if people saw it because it is Comedy, and says it twice."""
+    sheet = sheet_for()
+    text = "31 of the 45 people who watched “Heat” (your 5/5) also saw “Ronin” (it is Action). Both are Action."
+    assert "repetition" in check(text, sheet, catalogue_genres=GENRES).form
+    assert check("31 of the 45 people who watched “Heat” (your 5/5) also saw “Ronin” (it is Action). They share "
+                 "Crime.", sheet, catalogue_genres=GENRES).ok
+    because = "31 of the 45 people who watched “Heat” (your 5/5) also saw “Ronin” (because it is Action)."
+    assert "garbled" in check(because, sheet, catalogue_genres=GENRES).form
+    gate = FactGate(sheet, GENRES)
+    assert gate.allows(because.replace("because it is", "it is")) and not gate.allows(because)
+
+
 def test_the_gate_refuses_a_number_said_twice():
     """After the false "both" count was refused, the card read "… and 174 people watched it. 174 people here
     watched it.": one fact twice."""

@@ -13,10 +13,10 @@ Claims it counts, by kind:
 - request: a report of the request that the sheet does not back ("the Romance you wanted" when the request
   asked for Comedy, "within the years you asked for" when it asked for no years).
 And the text's form: vacuous (names no fact particular to this user and item), the viewer's voice ("a
-favourite of mine"), repetition (a word twice in a row, a three-word phrase twice, or a title twice in
-a sentence that does not name the film), truncated (no sentence end, or ending on a dangling word), garbled
-(words run together, "theAction", "thecrime", or an aside in parentheses of a form no explanation needs:
-"(the Drama it is)", "(IDN)"), unanswered (the request asked for the best-rated films and the text does not
+favourite of mine"), repetition (a word twice in a row, a three-word phrase twice, a title twice in
+a sentence that does not name the film, or a genre of an aside said again to be shared), truncated (no
+sentence end, or ending on a dangling word), garbled (words run together, "theAction", "thecrime", "watchedit", brackets, or an aside in parentheses of a form no
+explanation needs: "(the Drama it is)", "(IDN)"), unanswered (the request asked for the best-rated films and the text does not
 give the film's rating, which the plain rendering always does).
 """
 
@@ -47,8 +47,10 @@ _SENTENCE_START = re.compile(r"(?:^|[.!?][\"”')]*\s+)$")
 _GENRE_LIST = r"[A-Z][a-z][\w'’-]*(?:(?:, | and )[A-Z][a-z][\w'’-]*)*"
 ASIDES = re.compile(  # the asides a card may use
     rf"\((?:your \d(?:\.\d)?/5|you rated it \d(?:\.\d)?/5|with [\d,]+ viewers|its [\d,]+ (?:viewers|fans)|"
-    rf"(?:(?:because )?it is )?{_GENRE_LIST}|1[89]\d\d|20\d\d|(?:because |since )?you (?:gave|rated) T \d/5)\)")
+    rf"(?:it is )?{_GENRE_LIST}|1[89]\d\d|20\d\d|(?:because |since )?you (?:gave|rated) T \d/5)\)")
 _CAMEL = re.compile(r"\b[a-z]+[A-Z]")  # "theAction"
+_GLUED_WORD = re.compile(r"\b(?:watched|saw|seen|liked|loved|rated|enjoyed)(?:it|them|the|this|both)\b", re.I)  # "watchedit"
+_BRACKETS = re.compile(r"[\[\]{}<>]")  # "…as well.[source: “Audrey Rose”]."
 _GLUED_GENRE = re.compile(r"[a-z](?:adventure|animation|comedy|crime|drama|fantasy|horror|musical|mystery|romance|"
                           r"thriller|western)\b", re.IGNORECASE)  # "thecrime"; "action" is left out: "reaction"
 
@@ -145,7 +147,7 @@ def form_problems(text: str, sheet: FactSheet) -> list[str]:
     grams = [tuple(words[i:i + 3]) for i in range(len(words) - 2)]
     titled = [re.findall(r"[\"“]([^\"”]*)[\"”]", part)  # not in an aside: "(because you gave “Heat” 5/5)"
               for part in re.split(r"(?<=[.!?])\s+", re.sub(r"\([^()]*\)", " ", text))]
-    if (any(a == b for a, b in zip(words, words[1:])) or len(grams) != len(set(grams))
+    if (any(a == b for a, b in zip(words, words[1:])) or len(grams) != len(set(grams)) or aside_said_again(text, sheet)
             or any(len(ts) != len(set(ts)) and sheet.title not in ts for ts in titled)):  # "watched “Quilt” … saw “Quilt”"
         problems.append("repetition")
     stripped = text.strip()
@@ -161,6 +163,20 @@ def form_problems(text: str, sheet: FactSheet) -> list[str]:
     return problems
 
 
+_SHARING = re.compile(r"\b(?:both are|they share|shares?|in common)\b", re.I)
+
+
+def aside_said_again(text: str, sheet: FactSheet) -> bool:
+    """A genre given in an aside and then said to be shared: "… also saw “Bean” (it is Comedy). Both are Comedy."."""
+    def said(part: str) -> set[str]:
+        return {g for g in sheet.genres if re.search(rf"\b{re.escape(g)}\b", part)}
+
+    unquoted = re.sub(r"[\"“][^\"”]*[\"”]", " T ", text)
+    in_asides = set().union(*(said(a) for a in re.findall(r"\([^()]*\)", unquoted)))
+    sharing = [s for s in re.split(r"(?<=[.!?])\s+", re.sub(r"\([^()]*\)", " ", unquoted)) if _SHARING.search(s)]
+    return bool(in_asides & set().union(*(said(s) for s in sharing)))
+
+
 def gives_rating(text: str, sheet: FactSheet) -> bool:
     """Whether `text` gives the item's mean rating ("4.3/5") that a best-rated request's sheet holds."""
     return sheet.rated_as_asked and re.search(rf"\b{re.escape(mean_rating_text(sheet.mean_rating))}/5", text) is not None
@@ -171,7 +187,8 @@ def garbled(text: str) -> bool:
     unquoted = " ".join(re.sub(r"[\"“][^\"”]*[\"”]", " T ", text).split())
     asides = re.findall(r"\([^()]*\)", unquoted)
     return (any(not ASIDES.fullmatch(a) for a in asides) or _CAMEL.search(unquoted) is not None
-            or _GLUED_GENRE.search(unquoted) is not None)
+            or _GLUED_GENRE.search(unquoted) is not None or _GLUED_WORD.search(unquoted) is not None
+            or _BRACKETS.search(unquoted) is not None)
 
 
 def skeleton(text: str, sheet: FactSheet) -> str:

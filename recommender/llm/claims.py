@@ -197,8 +197,22 @@ def misattributed_counts(text: str, item_counts: set[str], source_counts: dict[s
         if complete:
             allowed = item_counts | {str(n) for t in quoted for n in source_counts[t] if n}
             lone = _PAIR.sub(" ", plain)
-            out += [n for n in re.findall(r"\d+", lone) if n not in allowed]
+            lone_flags = [n for n in re.findall(r"\d+", lone) if n not in allowed]
+            titled = _PAIR.sub(" ", _QUOTED.sub(lambda m: "T" if m.group(0).strip("\"“”") in source_counts else "it",
+                                                _NOT_A_COUNT.sub(" ", sentence)))  # a source's title, or the film's
+            viewers = {str(counts[1]) for counts in source_counts.values() if counts[1]}
+            owned = ([m.group(1) for m in _IT_COUNT.finditer(titled) if m.group(1) not in item_counts]
+                     + [m.group(1) for m in _TITLE_COUNT.finditer(titled) if m.group(1) not in viewers])
+            out += lone_flags + [n for n in owned if n not in lone_flags]
     return out
+
+
+# "2 people here watched it" must be the film's own viewers, even where a source is quoted in the sentence,
+# and "129 people watched “Fargo”" Fargo's (129 watched Fargo *and* Bound): an audit card said both
+_IT_COUNT = re.compile(r"\b(\d+) (?:people|viewers|fans)(?: here)? (?:have )?(?:watched|saw|seen|rated) ?it\b"
+                       r"(?! (?:too|as well|also)\b)")
+_TITLE_COUNT = re.compile(r"\b(\d+) (?:people|viewers|fans)(?: here)? (?:have )?(?:watched|saw|seen) T\b"
+                          r"(?! (?:as well|too|also|and)\b)")
 
 
 # "174 people watched both", "74 people watched “Heat” as well": a count of people who watched the two

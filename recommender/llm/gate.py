@@ -172,7 +172,7 @@ def sheet_asides(sheet: FactSheet) -> dict[str, set[str]]:
     genres = set(sheet.genres)  # a list of two or three, not "(it is Action and Adventure and Romance and …)"
     if 2 <= len(sheet.genres) <= 3:
         genres |= {", ".join(sheet.genres[:-1]) + " and " + sheet.genres[-1], ", ".join(sheet.genres)}
-    own |= {f"({lead}{g})" for g in genres for lead in ("", "it is ", "because it is ")}
+    own |= {f"({lead}{g})" for g in genres for lead in ("", "it is ")}  # not "also saw “Clerks” (because it is Comedy)"
     out[sheet.title] = out.get(sheet.title, set()) | own
     return out
 
