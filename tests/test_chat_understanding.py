@@ -816,6 +816,32 @@ def test_a_request_of_its_own_for_what_the_data_lacks_replaces_the_list(engine, 
     assert engine.recommender.requests[-1].wished_genres == ("Horror",)
 
 
+def test_recent_movies_ask_for_the_catalogues_last_years_and_say_when_it_ends(engine, parser):
+    """"recent movies", "new releases" and "the latest movies you have" said "I can't match “recent movies”"
+    over the most-watched films (Star Wars, 1977 first), though every film has a year."""
+    latest = max(item.year for item in CATALOG if item.year)
+    parser.intents.update({"recent movies": Intent(action="request", rest=["recent movies"]),
+                           "the latest movies you have": Intent(action="request", rest=["latest movies you have"]),
+                           "a recent comedy": Intent(action="request", genres=["Comedy"], rest=["recent"]),
+                           "modern films": Intent(action="request", rest=["modern films"])})
+    for message in ("recent movies", "the latest movies you have", "new releases", "a recent comedy"):
+        turn = engine.message(engine.new_session(), message)
+        constraints = engine.recommender.requests[-1].constraints
+        assert (constraints.min_year, constraints.max_year) == (latest - 2, None), message
+        assert f"My catalogue ends in {latest}" in turn.reply and "can't match" not in turn.reply, message
+        assert turn.rows and all(row.year >= latest - 2 for row in turn.rows), message
+    assert engine.recommender.requests[-1].wished_genres == ("Comedy",)
+    engine.message(engine.new_session(), "modern films")
+    assert engine.recommender.requests[-1].constraints.min_year == latest // 10 * 10
+    session = engine.new_session()
+    engine.message(session, "comedy")
+    turn = engine.message(session, "something more recent")  # against the list on screen, as before
+    assert "My catalogue ends" not in turn.reply
+    from recommender.chat.state import DialogueState
+
+    assert _rules_router().understand("something new", DialogueState()).update.min_year is None
+
+
 def test_christmas_films_are_looked_for_by_the_holidays_words_in_titles():
     """"a christmas movie" listed the most-watched films (Scream among them) under "I can't match “christmas
     movie”", though The Santa Clause and A Christmas Carol are in the catalogue."""
@@ -2297,6 +2323,60 @@ def test_something_nobody_has_heard_of_asks_for_lesser_known_films_and_dislikes_
     assert session.dialogue.liked == [len(CATALOG)]
 
 
+def test_is_it_good_is_answered_from_ratings_about_the_film_the_last_message_pointed_at(engine, parser):
+    """"a thriller", "tell me more about #3", "is it good?" was answered about #10 (the model's pick) with "I can't
+    tell that from titles, years and genres alone", though the catalogue's ratings say how people rated it."""
+    from types import SimpleNamespace
+
+    from recommender.retrieval.ratings import Standing
+
+    asked = []
+    engine.recommender.facts = SimpleNamespace(standing=lambda i: asked.append(i) or Standing(4.1, 316, 0.97))
+    session = engine.new_session()
+    engine.message(session, "comedy")
+    third = session.rows[2]
+    parser.intents["tell me more about #3"] = Intent(action="question", ask="about", item=3)
+    parser.intents["is it good?"] = Intent(action="question", ask="fit", item=5, genres=["Drama"])
+    engine.message(session, "tell me more about #3")
+    turn = engine.message(session, "is it good?")
+    assert turn.reply.startswith(f"#3 is **{third.title}**") and asked == [third.index, third.index]
+    assert "People here rate it 4.1/5 on average (316 ratings), above 97% of the films here." in turn.reply
+    assert "Drama" not in turn.reply and [r.title for r in session.rows][2] == third.title  # the list stays
+    second = session.rows[1]
+    engine.message(session, "#2 looks fun")  # liked, so off the list: asked about by its title
+    parser.intents["is it any good?"] = Intent(action="question", ask="about", item=5)
+    turn = engine.message(session, "is it any good?")
+    assert turn.reply.startswith(f"**{second.title}**") and asked[-1] == second.index
+    parser.intents["is #4 a good comedy?"] = Intent(action="question", ask="fit", item=4, genres=["Comedy"])
+    turn = engine.message(session, "is #4 a good comedy?")  # a position said: no "it" to resolve
+    assert turn.reply.startswith("Yes: #4 is") and asked[-1] == session.rows[3].index and "4.1/5" in turn.reply
+    parser.calls.clear()
+    turn = engine.message(session, "the second one")  # the model read "more": the list changed without a word
+    assert turn.reply.startswith(f"#2 is **{session.rows[1].title}**") and "4.1/5" in turn.reply
+    assert "I have no plot summaries." in turn.reply and not turn.list_changed and not parser.calls
+    for bare in ("#3", "what about the last one?", "the 4th please"):
+        assert engine.message(session, bare).reply.startswith("#"), bare
+    assert "Noted, you liked" in engine.message(session, "I liked the second one").reply
+    del engine.recommender.facts
+    parser.intents["is #1 worth watching?"] = Intent(action="question", ask="about", item=1)
+    assert "I have no ratings for it" in engine.message(session, "is #1 worth watching?").reply
+
+
+def test_a_films_standing_is_its_mean_count_and_the_share_of_rated_films_below_it():
+    import numpy as np
+
+    from recommender.chat.answers import rating_sentence
+    from recommender.retrieval.ratings import ItemRatings, Standing
+
+    ratings = ItemRatings.fit(np.array([0, 0, 1, 1, 2]), np.array([5.0, 4.0, 2.0, 1.0, 5.0]), 4, prior=3.0)
+    assert ratings.standing(3) is None  # nobody rated it
+    mean, count, above = ratings.standing(0)
+    assert (mean, count) == (4.5, 2) and above == 2 / 3  # above the one-vote 5/5 (shrunk) and the 1.5/5
+    assert ratings.standing(1).rated_above == 0.0
+    assert rating_sentence(Standing(3.0, 4, 0.2)) == "Only 4 people here rated it (3.0/5 on average), too few to say."
+    assert rating_sentence(Standing(3.04, 254, 0.11)).endswith("(254 ratings), below 89% of the films here.")
+
+
 def test_who_directed_a_listed_film_says_there_is_no_cast_or_crew_data(engine, parser):
     """"who directed #1?" was answered "#1 is … a Drama film. I only know titles, years and genres (no plot
     summaries)"."""
@@ -2517,6 +2597,21 @@ def test_exciting_and_edge_of_my_seat_are_read_as_genres(engine, parser):
     parser.intents["a movie that keeps me on the edge of my seat"] = Intent(action="request")
     turn = engine.message(engine.new_session(), "a movie that keeps me on the edge of my seat")
     assert engine.recommender.requests[-1].wished_genres == ("Thriller",) and "can't match" not in turn.reply
+
+
+def test_random_picks_are_a_request_and_wish_words_are_no_unknown_title(engine, parser):
+    """"something random" and "you pick" were off-topic for the model ("I can only help you choose movies");
+    "highly rated hidden gems" said "I don't know the movie “highly rated hidden gems”" (the model: liked)."""
+    for message in ("something random", "you pick", "a random movie", "dealer's choice"):
+        parser.intents[message] = Intent(action="off_topic")
+        turn = engine.message(engine.new_session(), message)
+        assert turn.rows and "only help you choose" not in turn.reply, message
+    parser.intents["highly rated hidden gems"] = Intent(action="request", liked=["highly rated hidden gems"])
+    turn = engine.message(engine.new_session(), "highly rated hidden gems")
+    constraints = engine.recommender.requests[-1].constraints
+    assert "I don't know the movie" not in turn.reply and constraints.acclaimed and constraints.less_known
+    parser.intents["I loved Inceptionn"] = Intent(action="request", liked=["Inceptionn"])
+    assert "I don't know the movie “Inceptionn”" in engine.message(engine.new_session(), "I loved Inceptionn").reply
 
 
 def test_only_good_ones_after_a_list_asks_for_the_best_rated_of_that_request(engine, parser):

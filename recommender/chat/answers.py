@@ -92,9 +92,10 @@ def note_people_question(update: Update, text: str) -> None:
         question.people = True
 
 
-def answer_question(question: Question, catalog: Catalog, explanation: str = "") -> str:
+def answer_question(question: Question, catalog: Catalog, explanation: str = "", standing=None) -> str:
     """The reply to a question about item #n, from its catalogue entry and (for "why") its explanation,
-    which the card has or the caller renders from the item's facts."""
+    which the card has or the caller renders from the item's facts; "is it any good?" from how it is rated
+    here (`standing`, a `recommender.retrieval.ratings.Standing`; None: no ratings)."""
     item = catalog[question.item]
     title = f"**{escape(item.title)}**" + (f" ({item.year})" if item.year else "")
     name = f"#{question.position} is {title}" if question.position else title  # 0: a title not on the list
@@ -102,6 +103,9 @@ def answer_question(question: Question, catalog: Catalog, explanation: str = "")
     if question.people:
         return (f"{name}, {_article(genres)} {genres} film. I have no cast or crew data, so I can't say who made it "
                 "or who is in it.")
+    if question.quality:
+        head = _fit(question, item, name, genres) if question.ask == "fit" else f"{name}, {_article(genres)} {genres} film."
+        return f"{head} {rating_sentence(standing)}"
     if question.ask == "fit":
         return _fit(question, item, name, genres)
     if question.ask == "why" and not question.position:
@@ -112,9 +116,27 @@ def answer_question(question: Question, catalog: Catalog, explanation: str = "")
     about = f"{name}, {_article(genres)} {genres} film."
     if tags:
         about += f" People tag it: {', '.join(list(tags)[:6])}."
+    if standing is not None:  # "tell me more about #3": how people here rated it is what there is to tell
+        about += f" {rating_sentence(standing)}"
     if not item.text:
-        about += " I only know titles, years and genres (no plot summaries)."
+        about += (" I have no plot summaries." if standing is not None
+                  else " I only know titles, years and genres (no plot summaries).")
     return about
+
+
+FEW_RATINGS = 10  # fewer ratings than this say too little to judge a film by
+
+
+def rating_sentence(standing) -> str:
+    """"People here rate it 3.6/5 on average (171 ratings), above 62% of the films here."."""
+    if standing is None:
+        return "I have no ratings for it, so I can't say how good people found it."
+    mean, count = f"{standing.mean:.1f}/5", standing.count
+    if count < FEW_RATINGS:
+        return f"Only {count} {'person' if count == 1 else 'people'} here rated it ({mean} on average), too few to say."
+    above = round(100 * standing.rated_above)
+    where = f"above {above}%" if above >= 50 else f"below {100 - above}%"
+    return f"People here rate it {mean} on average ({count} ratings), {where} of the films here."
 
 
 def answer_which(question: Question, listed: list[int], catalog: Catalog) -> str:

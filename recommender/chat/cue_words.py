@@ -24,6 +24,9 @@ POPULAR = (r"\b(?:something|anything|movies?|films?|a movie|a film|one|ones|the 
 GENERAL_ASK = re.compile(
     r"\b(?:what should (?:i|we) watch|what (?:can|could) (?:i|we) watch|what to watch|recommend (?:me )?(?:something|a movie|"
     r"a film|anything)|suggest (?:something|a movie|a film|anything)|surprise me|any (?:suggestions|recommendations|ideas)|"
+    # "something random", "you pick": the model read off-topic ("I can only help you choose movies")
+    r"(?:something|anything|a)\s+(?:at\s+)?random(?:\s+(?:movie|film|pick|one))?|random\s+(?:movie|film|pick)s?|"
+    r"you (?:pick|choose|decide)|dealer'?s choice|(?:i'?m|i am) (?:open to|up for) anything|"
     r"what'?s (?:good|popular|hot|trending)|what'?s an? (?:good|great|nice) (?:movie|film|one)(?: to watch)?|"
     r"(?:i'?m|i am|so|we'?re) bored|entertain (?:me|us)|"
     r"what (?:do you think |would you say )?(?:i|we)(?:'?d| would| will| might)? (?:like|enjoy|love)|"  # "what do you think I'd like?"

@@ -15,6 +15,7 @@ import re
 
 from recommender.chat.cue_words import FILLER
 from recommender.chat.state import DialogueState, Update
+from recommender.chat.targets import UNKNOWN_TITLE_PROBLEM
 from recommender.title_text import tokens
 
 LESS_KNOWN = re.compile(
@@ -86,9 +87,12 @@ def _forget_wish_words(update: Update, text: str) -> bool:
     True when the query went."""
     said = {w for pattern in (LESS_KNOWN, WELL_KNOWN, RATED, PRAISE) for m in pattern.finditer(text)
             for w, _, _ in tokens(m.group(0))}
-    update.missing = [(kind, words) for kind, words in update.missing
-                      if kind == "people" or not (_only_popularity_words(words)
-                                                  or {w for w, _, _ in tokens(words)} <= said | FILLER)]
+    def only_wish(words: str) -> bool:
+        return _only_popularity_words(words) or {w for w, _, _ in tokens(words)} <= said | FILLER
+
+    update.missing = [(kind, words) for kind, words in update.missing if kind == "people" or not only_wish(words)]
+    unknown = [(p, UNKNOWN_TITLE_PROBLEM.match(p)) for p in update.problems]  # "highly rated hidden gems" as a film
+    update.problems = [p for p, title in unknown if title is None or not only_wish(title.group(1))]
     if update.query and _only_popularity_words(update.query):
         update.query, update.query_hints = None, []
         return True

@@ -65,7 +65,9 @@ from recommender.chat.merge import (
 )
 from recommender.chat.parse import parse_message
 from recommender.chat.holidays import ask_for_christmas
+from recommender.chat.item_questions import about_a_bare_position, asks_if_good, question_about_it
 from recommender.chat.popularity import apply_acclaim_wish, apply_popularity_wish
+from recommender.chat.recent import ask_for_recent
 from recommender.chat.state import DialogueState, Update
 from recommender.chat.targets import not_the_sequels
 from recommender.chat.title_spans import (
@@ -120,6 +122,9 @@ class MessageRouter:
 
     def understand(self, text: str, state: DialogueState) -> Understood:
         started = time.perf_counter()
+        bare = about_a_bare_position(text, state)  # "the second one": exact, no model
+        if bare is not None:
+            return Understood(bare, "rules", time.perf_counter() - started)
         rules = parse_message(text, state, self.titles, self.genres)
         as_genres = read_as_genres(rules, self.genres) if self.mode != "llm" else None
         if as_genres is not None and not as_genres.non_english and not is_question(text):
@@ -200,6 +205,9 @@ class MessageRouter:
         note_studio(update, text, self.genres.lookup("children") if self.genres is not None else None)
         note_untold_taste(update, text)
         ask_for_christmas(update, text)
+        ask_for_recent(update, state, text, self.titles.year_range[1] if self.titles.year_range else None)
+        question_about_it(update, state, text)
+        asks_if_good(update, text, self.genres)
 
     def _names_a_title(self, text: str) -> bool:
         common = self.genres.words if self.genres is not None else frozenset()

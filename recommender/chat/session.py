@@ -183,8 +183,8 @@ class ChatEngine:
         if update.off_topic:
             reply = notices + ["I can only help you choose movies, so I left that aside. " + HELP]
             return ChatTurn(" ".join(reply), session.rows, False, parser=understood.parser)
-        if update.question is not None:
-            dialogue.referenced = update.question.item
+        if update.question is not None:  # "tell me about #3", then "is it good?": "it" is #3
+            dialogue.referenced, dialogue.referenced_turn = update.question.item, dialogue.turn
             return ChatTurn(" ".join(notices + [self._answer(session, update)]), session.rows, False,
                             time.perf_counter() - started, understood.parser)
         if not update.understood:
@@ -216,7 +216,9 @@ class ChatEngine:
             from recommender.explain.plain import render
 
             explanation = render(facts.build(session.request, rec))[1]
-        return answer_question(question, self.catalog, explanation)
+        asks_about = question.quality or (question.ask == "about" and not question.people)
+        standing = facts.standing(question.item) if asks_about and facts is not None else None
+        return answer_question(question, self.catalog, explanation, standing)
 
     def _history_answer(self, dialogue: DialogueState, best: bool = False, shown: int = 5) -> str:
         """"what have I watched?": the user's last films and ratings, newest first; "what have I rated

@@ -78,14 +78,14 @@ def resolve_title(action, match: TitleMatch, titles: TitleIndex, update: Update,
 
 
 UNKNOWN_TITLE = "I don't know the movie “{}”."
-_UNKNOWN_TITLE = re.compile(r"I don't know the movie “(.*?)”\.")
+UNKNOWN_TITLE_PROBLEM = re.compile(r"I don't know the movie “(.*?)”\.")
 
 
 def drop_unknown_titles(update: Update, no_title: Callable[[str], bool]) -> None:
     """Take back each "I don't know the movie “X”" line whose X (lower case) `no_title` says was never meant as a
     title (a person's name, "what i've rated highly")."""
     update.problems = [p for p in update.problems
-                       if not ((m := _UNKNOWN_TITLE.match(p)) and no_title(m.group(1).lower()))]
+                       if not ((m := UNKNOWN_TITLE_PROBLEM.match(p)) and no_title(m.group(1).lower()))]
 
 
 def _implicit_targets(action: str, state: DialogueState, text: str, cue_end: int, update: Update,

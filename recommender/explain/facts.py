@@ -158,6 +158,11 @@ class FactBuilder:
             return {}
         return {"mean_rating": float(ratings.mean[index]), "raters": int(ratings.count[index])}
 
+    def standing(self, index: int):
+        """How the item is rated here (`recommender.retrieval.ratings.Standing`), None without ratings."""
+        ratings = getattr(self.retriever, "ratings", None)
+        return ratings.standing(index) if ratings is not None else None
+
     def sources(self, request: Request, rec: Recommendation) -> list[Source]:
         """The evidence's source items, strongest first, without low-rated ones, references first."""
         found: dict[int, Source] = {}

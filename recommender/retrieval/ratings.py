@@ -10,7 +10,17 @@ films of 1997”" and listed 1997's most-watched films, although ML-100k holds 1
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
+
 import numpy as np
+
+
+class Standing(NamedTuple):
+    """How one item is rated here: "is #3 any good?" is answered from it."""
+
+    mean: float  # its raw mean rating
+    count: int  # how many rated it
+    rated_above: float  # the share of rated items whose Bayesian average is below its own (0..1)
 
 
 @dataclass(frozen=True)
@@ -37,6 +47,15 @@ class ItemRatings:
     @property
     def any(self) -> bool:
         return bool(self.count.sum())
+
+    def standing(self, index: int) -> Standing | None:
+        """The item's mean, its number of ratings and the share of rated items it is rated above (by the
+        Bayesian average, so one 5/5 vote outranks nothing); None when nobody rated it."""
+        if not self.count[index]:
+            return None
+        rated = self.shrunk[self.count > 0]
+        return Standing(float(self.mean[index]), int(self.count[index]),
+                        float((rated < self.shrunk[index]).sum() / len(rated)))
 
     def best_rated(self, pool: np.ndarray, share: float, at_least: int, min_ratings: int = 0) -> np.ndarray:
         """Mask of the items rated at least as well as the best-rated `share` (and at least `at_least` items)

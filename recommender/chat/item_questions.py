@@ -1,0 +1,65 @@
+"""Questions about one listed film that go beyond its genres.
+
+"tell me more about #3", then "is it good?" was answered about #10, and as "I can't tell that from titles, years
+and genres alone", though the catalogue's ratings say how people here rated every film:
+- a question that points with "it" or "that one" and names no position is about the film the last message
+  asked about, pointed at or named, on the list or not (`question_about_it`);
+- "is #3 any good?", "is it worth watching?", "how is it rated?" are answered from the film's ratings
+  (`asks_if_good`; the answer is `answers.rating_sentence`);
+- "the second one" or "#2" alone after a list asks about that film (`about_a_bare_position`): the model read
+  "more" and the list changed without a word, or a dislike with no word of dislike, which was dropped.
+"""
+
+from __future__ import annotations
+
+import re
+
+from recommender.chat.phrases import find_references
+from recommender.chat.state import DialogueState, Question, Update
+
+POINTS_AT_IT = re.compile(r"\b(?:it|that one|this one|that (?:film|movie)|this (?:film|movie))\b", re.I)
+NAMES_A_POSITION = re.compile(r"#\s*\d|\b(?:10|[1-9])(?:st|nd|rd|th)\b|\bnumber\s+\w+|\b(?:first|second|third|fourth|"
+                              r"fifth|sixth|seventh|eighth|ninth|tenth|last)\b", re.I)
+QUALITY = re.compile(r"\b(?:good|worth|watchable|decent|bad|any\s+cop)\b|\bhow\s+(?:is|was)\s+.{0,30}\brated\b"
+                     r"|\b(?:well|highly|badly)[\s-]rated\b|\bwhat(?:'s|\s+is)\s+(?:its|the)\s+rating\b", re.I)
+
+
+def question_about_it(update: Update, state: DialogueState, text: str) -> None:
+    """Point a question that says "it" at the film the previous message asked about or pointed at."""
+    question = update.question
+    pointed = state.referenced if state.referenced_turn == state.turn else None
+    it = pointed if pointed is not None else state.last_named[0] if len(state.last_named) == 1 else None  # "I loved Heat"
+    if (question is None or question.ask not in ("about", "fit", "why") or NAMES_A_POSITION.search(text)
+            or not POINTS_AT_IT.search(text) or it is None):
+        return
+    shown = it in state.last_shown  # "#2 looks fun" took it off the list: no position then
+    question.item, question.position = it, state.last_shown.index(it) + 1 if shown else 0
+    update.referenced = it
+
+
+def asks_if_good(update: Update, text: str, genres) -> None:
+    """Mark "is #3 any good?" to be answered from ratings. A genre the model added to it ("is #3 worth
+    watching?" read as "is #3 a Drama?") goes unless the message names it."""
+    question = update.question
+    if question is None or question.ask not in ("about", "fit") or not QUALITY.search(text):
+        return
+    question.quality = True
+    said = set(genres.names(text)) if genres is not None else set()
+    question.genres = [g for g in question.genres if g in said]
+    if question.ask == "fit" and not question.genres and question.min_year is None and question.max_year is None:
+        question.ask = "about"
+
+
+_AROUND_A_POSITION = re.compile(r"[\W_]+|\b(?:the|one|please|ok(?:ay)?|hmm+|so|and|what about|how about)\b", re.I)
+
+
+def about_a_bare_position(text: str, state: DialogueState) -> Update | None:
+    """The question about the film a message that says nothing but its position points at, None otherwise."""
+    refs = find_references(text)
+    if len(refs) != 1 or not state.last_shown or _AROUND_A_POSITION.sub("", text[:refs[0].start] + " " + text[refs[0].end:]):
+        return None
+    item = state.item_at(refs[0].position)
+    if item is None:
+        return None
+    position = state.last_shown.index(item) + 1
+    return Update(question=Question("about", item, position), referenced=item)
