@@ -2449,8 +2449,13 @@ def test_a_kind_of_the_wished_genre_left_out_is_said_to_be_beyond_the_genres(eng
     request = engine.recommender.requests[-1]
     assert "Genres don't separate slapstick from other Comedy" in turn.reply
     assert list(request.wished_genres) == ["Comedy"] and not request.constraints.exclude_genres
-    for text, genre in (("a comedy, no slapstick please", "Comedy"), ("horror but no zombies", "Horror")):
+    # "war films but not about ww2" said nothing of WW2 (and listed Schindler's List); "war movies but no world war
+    # 2" left War out and searched the titles for "war movies but 2"
+    for text, genre in (("a comedy, no slapstick please", "Comedy"), ("horror but no zombies", "Horror"),
+                        ("war films but not about ww2", "War"), ("war movies but no world war 2", "War"),
+                        ("war films, nothing about vietnam", "War")):
         turn = engine.message(engine.new_session(), text)
+        assert not engine.recommender.requests[-1].query, text
         assert f"from other {genre}" in turn.reply and genre in engine.recommender.requests[-1].wished_genres, text
     turn = engine.message(engine.new_session(), "no horror, no zombies")  # nothing wished: the genre goes
     assert "Genres don't" not in turn.reply and "Horror" in engine.recommender.requests[-1].constraints.exclude_genres

@@ -168,10 +168,11 @@ def gentle_for_children(update: Update, text: str, children: str | None, horror:
 
 # kinds within a genre that the genre cannot tell apart: "no slapstick" keeps the comedies and says so
 SUBKINDS = ("slapstick|screwball|parody|parodies|spoofs?|satire|mockumentary|slashers?|zombies?|vampires?|werewol(?:f|ves)"
-            "|splatter|haunted houses?|creature features?|spy|spies|serial killers?|cowboys?|gunslingers?")
+            "|splatter|haunted houses?|creature features?|spy|spies|serial killers?|cowboys?|gunslingers?"
+            "|vietnam|ww ?(?:2|ii|1|i)|world war (?:one|two|i|ii|1|2|ii)")  # "war films but not about ww2" said nothing
 UNTOLD_KIND = re.compile(
     r"\b(?:no|not|nothing|without|hate|hates|dislike|don'?t (?:like|want|do)|can'?t stand|except|minus|skip|sick of|tired of)"
-    rf"\s+(?:(?:any|more|the|too much|really|that|those|these|of|a|an)\s+)*({SUBKINDS})\b", re.I)
+    rf"\s+(?:(?:any|more|the|too much|really|that|those|these|of|a|an|about|set in|in)\s+)*({SUBKINDS})\b", re.I)
 
 
 def note_untold_kind(update: Update, text: str, genres) -> None:

@@ -39,7 +39,7 @@ GENRE_SYNONYMS = {
                  "keeps you guessing", "keep you guessing", "serial killer", "conspiracy", "conspiracies", "thrilling",
                  "exciting", "edge of my seat", "edge of your seat", "edge of the seat"],
     "war": ["war", "soldier", "battle", "wartime", "submarine", "ww2", "wwii", "ww1", "wwi", "world war", "vietnam",
-            "military"],
+            "military", "world war 2", "world war ii", "world war two", "world war 1", "world war i", "world war one"],
     "western": ["western", "cowboy", "wild west", "old west", "gunslinger", "gunfighter"],
     "musical": ["musical", "singing", "dancing", "song and dance", "with music", "music in it", "lots of music",
                 "some music", "sing along", "singalong"],  # not "music" alone: "a documentary about music"
