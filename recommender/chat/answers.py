@@ -100,11 +100,11 @@ def answer_question(question: Question, catalog: Catalog, explanation: str = "",
     title = f"**{escape(item.title)}**" + (f" ({item.year})" if item.year else "")
     name = f"#{question.position} is {title}" if question.position else title  # 0: a title not on the list
     genres = ", ".join(item.genres) or "no genre on record"
+    film = f"{name}, {_article(genres)} {genres} film."  # "#3 is **Cape Fear** (1991), a Thriller film."
     if question.people:
-        return (f"{name}, {_article(genres)} {genres} film. I have no cast or crew data, so I can't say who made it "
-                "or who is in it.")
+        return f"{film} I have no cast or crew data, so I can't say who made it or who is in it."
     if question.quality:
-        head = _fit(question, item, name, genres) if question.ask == "fit" else f"{name}, {_article(genres)} {genres} film."
+        head = _fit(question, item, name, genres) if question.ask == "fit" else film
         return f"{head} {rating_sentence(standing)}"
     if question.ask == "fit":
         return _fit(question, item, name, genres)
@@ -113,7 +113,7 @@ def answer_question(question: Question, catalog: Catalog, explanation: str = "",
     if question.ask == "why":
         return f"{name}: {explanation or 'it fits what you asked for.'}"
     tags = item.meta.get("tags") if isinstance(item.meta, dict) else None
-    about = f"{name}, {_article(genres)} {genres} film."
+    about = film
     if tags:
         about += f" People tag it: {', '.join(list(tags)[:6])}."
     if standing is not None:  # "tell me more about #3": how people here rated it is what there is to tell

@@ -15,9 +15,10 @@ Claims it counts, by kind:
 And the text's form: vacuous (names no fact particular to this user and item), the viewer's voice ("a
 favourite of mine"), repetition (a word twice in a row, a three-word phrase twice, a title twice in
 a sentence that does not name the film, or a genre of an aside said again to be shared), truncated (no
-sentence end, or ending on a dangling word), garbled (words run together, "theAction", "thecrime", "watchedit", brackets, or an aside in parentheses of a form no
-explanation needs: "(the Drama it is)", "(IDN)"), unanswered (the request asked for the best-rated films and the text does not
-give the film's rating, which the plain rendering always does).
+sentence end, or ending on a dangling word), garbled (words run together, "theAction", "thecrime",
+"watchedit", brackets, or an aside in parentheses of a form no explanation needs: "(the Drama it is)",
+"(IDN)"), unanswered (the request asked for the best-rated films and the text does not give the film's
+rating, which the plain rendering always does).
 """
 
 from __future__ import annotations
