@@ -443,7 +443,7 @@ def test_titles_the_model_left_out_or_called_people_are_kept(engine):
     assert engine.recommender.requests[-1].liked == () and "Dumb" not in turn.reply.split("\n")[0]
 
 
-def test_a_topic_narrower_than_its_genre_is_said_to_be_matched_by_genre_only(engine):
+def test_a_topic_narrower_than_its_genre_is_said_to_be_matched_by_genre_only(engine, parser):
     """dev9: "a sci fi flick w/ a killer robot" listed science fiction as if robots had been found; the
     catalogue has no plots, so the reply now says the robot was matched by genre only."""
     turn = engine.message(engine.new_session(), "a sci fi flick w/ a killer robot")
@@ -453,6 +453,11 @@ def test_a_topic_narrower_than_its_genre_is_said_to_be_matched_by_genre_only(eng
     assert "matched “zombie” by genre only" in turn.reply and turn.rows
     turn = engine.message(engine.new_session(), "no zombies, just a comedy")
     assert "by genre only" not in turn.reply
+    for text in ("movies set in space", "something set in outer space"):  # Sci-Fi, and not all of it is in space
+        parser.intents[text] = Intent(action="request", genres=["Sci-Fi"])  # as the model reads them
+        turn = engine.message(engine.new_session(), text)
+        assert engine.recommender.requests[-1].wished_genres == ("Sci-Fi",), text
+        assert "so I matched “set in " in turn.reply and "space” by genre only." in turn.reply, text
 
 
 def test_a_first_name_after_with_is_a_person_the_model_missed(engine):
@@ -2933,3 +2938,21 @@ def test_a_studio_is_said_to_be_read_as_a_genre(engine):
     reply = engine.message(engine.new_session(), "a comedy, but not disney").reply
     assert "I have no studio data, so for “Disney” I left out Children's films." in reply
     assert "studio" not in engine.message(engine.new_session(), "a comedy for kids").reply
+
+
+def test_is_it_any_good_with_nothing_pointed_at_asks_which_film(engine, parser):
+    """"a comedy", then "is it any good?" was answered about #10 (the last, here #5), the model's pick, though nothing
+    said which."""
+    session = engine.new_session()
+    engine.message(session, "comedy")
+    listed = [r.title for r in session.rows]
+    parser.intents["is it any good?"] = Intent(action="question", ask="about", item=5)
+    turn = engine.message(session, "is it any good?")
+    assert turn.reply == "Which film do you mean? Say its number, as in “is #2 any good?”."
+    assert not turn.list_changed and [r.title for r in session.rows] == listed
+    parser.intents["why did you pick that one?"] = Intent(action="question", ask="why", item=3)
+    assert engine.message(session, "why did you pick that one?").reply.endswith("as in “why #2?”.")
+    parser.intents["is #3 any good?"] = Intent(action="question", ask="about", item=3)
+    assert engine.message(session, "is #3 any good?").reply.startswith(f"#3 is **{listed[2]}**")
+    parser.intents["tell me more about it"] = Intent(action="question", ask="about", item=1)
+    assert engine.message(session, "tell me more about it").reply.startswith(f"#3 is **{listed[2]}**")  # #3 was asked about

@@ -96,6 +96,10 @@ def answer_question(question: Question, catalog: Catalog, explanation: str = "",
     """The reply to a question about item #n, from its catalogue entry and (for "why") its explanation,
     which the card has or the caller renders from the item's facts; "is it any good?" from how it is rated
     here (`standing`, a `recommender.retrieval.ratings.Standing`; None: no ratings)."""
+    if question.unclear:  # "is it any good?" with nothing pointed at
+        example = ("is #2 any good?" if question.quality
+                   else {"why": "why #2?", "fit": "is #2 a comedy?"}.get(question.ask, "tell me more about #2"))
+        return f"Which film do you mean? Say its number, as in “{example}”."
     item = catalog[question.item]
     title = f"**{escape(item.title)}**" + (f" ({item.year})" if item.year else "")
     name = f"#{question.position} is {title}" if question.position else title  # 0: a title not on the list

@@ -66,4 +66,5 @@ NARROW_TOPICS = ["killer robots?", "monsters?", "dinosaurs?", "submarines?", "cr
                  "heists?", "mafia", "con (?:artists?|man|men)", "cops?", "police", "wizards?", "dragons?", "courtroom",
                  "biopics?", "car chases?", "shootouts?", "martial arts", "kung fu", "superhero(?:es)?", "sword fights?",
                  "pirates?", "treasure hunts?", "knights?", "castles?", "medieval", "cyberpunk", "astronauts?",
-                 "serial killers?", "conspirac(?:y|ies)", "capers?", "love triangles?", "treasures?"]
+                 "serial killers?", "conspirac(?:y|ies)", "capers?", "love triangles?", "treasures?",
+                 "(?:set )?in (?:outer )?space", "outer space", "space (?:travel|exploration|battles?|stations?)"]

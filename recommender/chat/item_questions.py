@@ -24,13 +24,21 @@ QUALITY = re.compile(r"\b(?:good|worth|watchable|decent|bad|any\s+cop)\b|\bhow\s
                      r"|\b(?:well|highly|badly)[\s-]rated\b|\bwhat(?:'s|\s+is)\s+(?:its|the)\s+rating\b", re.I)
 
 
-def question_about_it(update: Update, state: DialogueState, text: str) -> None:
-    """Point a question that says "it" at the film the previous message asked about or pointed at."""
+def question_about_it(update: Update, state: DialogueState, text: str, names_a_title: bool = False) -> None:
+    """Point a question that says "it" at the film the previous message asked about or pointed at; with none
+    and several films listed, mark it unclear, to be asked back ("a comedy", "is it any good?" was answered
+    about #10, the model's pick)."""
     question = update.question
+    if (question is None or question.ask not in ("about", "fit", "why") or NAMES_A_POSITION.search(text)
+            or not POINTS_AT_IT.search(text) or names_a_title):  # "the alien one, is it gory?": it is Alien
+        return
     pointed = state.referenced if state.referenced_turn == state.turn else None
     it = pointed if pointed is not None else state.last_named[0] if len(state.last_named) == 1 else None  # "I loved Heat"
-    if (question is None or question.ask not in ("about", "fit", "why") or NAMES_A_POSITION.search(text)
-            or not POINTS_AT_IT.search(text) or it is None):
+    if it is None and len(state.last_shown) == 1:
+        it = state.last_shown[0]
+    if it is None:
+        question.unclear = len(state.last_shown) > 1
+        update.referenced = None if question.unclear else update.referenced  # not the model's guess
         return
     shown = it in state.last_shown  # "#2 looks fun" took it off the list: no position then
     question.item, question.position = it, state.last_shown.index(it) + 1 if shown else 0

@@ -64,6 +64,7 @@ from recommender.chat.merge import (
     read_as_genres,
 )
 from recommender.chat.parse import parse_message
+from recommender.chat.phrases import find_named_on_list
 from recommender.chat.holidays import ask_for_christmas
 from recommender.chat.item_questions import about_a_bare_position, asks_if_good, question_about_it
 from recommender.chat.popularity import apply_acclaim_wish, apply_popularity_wish
@@ -206,8 +207,14 @@ class MessageRouter:
         note_untold_taste(update, text)
         ask_for_christmas(update, text)
         ask_for_recent(update, state, text, self.titles.year_range[1] if self.titles.year_range else None)
-        question_about_it(update, state, text)
+        if update.question is not None:
+            question_about_it(update, state, text, self._names_a_film(text, state))
         asks_if_good(update, text, self.genres)
+
+    def _names_a_film(self, text: str, state: DialogueState) -> bool:
+        """Whether the message names a film by its title: "Heat", or a listed one as "the alien one"."""
+        listed = [normalise(self.titles.catalog[i].title) for i in state.last_shown]
+        return bool(find_named_on_list(text, listed)) or self._names_a_title(text)
 
     def _names_a_title(self, text: str) -> bool:
         common = self.genres.words if self.genres is not None else frozenset()

@@ -184,7 +184,8 @@ class ChatEngine:
             reply = notices + ["I can only help you choose movies, so I left that aside. " + HELP]
             return ChatTurn(" ".join(reply), session.rows, False, parser=understood.parser)
         if update.question is not None:  # "tell me about #3", then "is it good?": "it" is #3
-            dialogue.referenced, dialogue.referenced_turn = update.question.item, dialogue.turn
+            if not update.question.unclear:  # asked back: no film was pointed at
+                dialogue.referenced, dialogue.referenced_turn = update.question.item, dialogue.turn
             return ChatTurn(" ".join(notices + [self._answer(session, update)]), session.rows, False,
                             time.perf_counter() - started, understood.parser)
         if not update.understood:

@@ -45,6 +45,7 @@ class Question:
     era: str = ""  # for "fit": an era the years only approximate ("is #5 black and white?": before 1960, roughly)
     people: bool = False  # it asks who made or stars in the item ("who directed #1?"): no such data
     quality: bool = False  # it asks whether the item is any good: answered from its ratings
+    unclear: bool = False  # "is it any good?" with nothing pointed at and several films listed: we ask which
 
 
 def exclusion_note(genres) -> str:
