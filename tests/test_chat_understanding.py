@@ -2956,3 +2956,17 @@ def test_is_it_any_good_with_nothing_pointed_at_asks_which_film(engine, parser):
     assert engine.message(session, "is #3 any good?").reply.startswith(f"#3 is **{listed[2]}**")
     parser.intents["tell me more about it"] = Intent(action="question", ask="about", item=1)
     assert engine.message(session, "tell me more about it").reply.startswith(f"#3 is **{listed[2]}**")  # #3 was asked about
+
+
+def test_silent_films_are_films_before_1930_not_black_and_white_ones():
+    """"silent films" listed The Wizard of Oz and Casablanca (up to 1959, as black and white): sound came in
+    from 1927, and the reply now says the years stand in for it."""
+    from recommender.chat.state import DialogueState
+
+    for text, genres in (("silent films", []), ("a silent comedy", ["Comedy"]), ("any silent movies?", [])):
+        update = _rules_router().understand(text, DialogueState()).update
+        assert (update.min_year, update.max_year, update.wished_genres) == (None, 1929, genres), text
+        assert any("no sound data, so I took “silent” as films before 1930" in note for note in update.notes), text
+    update = _rules_router().understand("black and white films", DialogueState()).update
+    assert update.max_year == 1959 and not any("sound" in note for note in update.notes)
+    assert _rules_router().understand("a movie with a silent hero", DialogueState()).update.max_year is None

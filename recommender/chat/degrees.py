@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from recommender.chat.year_phrases import SILENT
 from recommender.chat.state import DialogueState, Update, exclusion_note
 
 DEGREE_WORDS = "gory|bloody|violent|graphic|disturbing|intense|brutal|gruesome|creepy|dark"  # what genres only approximate
@@ -35,8 +36,14 @@ def note_degree(update: Update, text: str) -> None:
 def note_era(update: Update, text: str) -> None:
     """"any in color?" after 1940s mysteries listed films from 1960 on without a word: the catalogue has no
     colour data, and the reply says the years stand in for it."""
+    if update.question is not None or (update.min_year is None and update.max_year is None):
+        return
+    silent = SILENT.search(text)
+    if silent and update.max_year is not None and update.max_year <= 1929:
+        update.notes.append(f"I have no sound data, so I took “{silent.group(0)}” as films before 1930, the end of the "
+                            "silent era.")
     era = BLACK_AND_WHITE.search(text)
-    if era is None or update.question is not None or (update.min_year is None and update.max_year is None):
+    if era is None:
         return
     colour = "colo" in era.group(0).lower()
     update.notes.append(f"I have no colour data, so I took “{era.group(0)}” as films "

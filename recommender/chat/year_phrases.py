@@ -82,9 +82,11 @@ _RULES = [  # (pattern, groups -> (min_year, max_year)); earlier rules win where
 YEAR_RULES = [(re.compile(p, re.I), bounds) for p, bounds in _RULES]
 _FILMS = (r"movies?|films?|flicks?|stories|classics|ones|pictures|westerns?|musicals?|comedy|comedies|thrillers?|"
           r"horror|romances?|dramas?|myster(?:y|ies)|noirs?|cartoons|war films")
+SILENT = re.compile(r"\bsilent(?=[\s-]+(?:era|movies?|films?|pictures|classics|comed(?:y|ies)|dramas?|horror)\b)|\bsilents\b",
+                    re.I)
 ERAS = [  # eras without numbers, read only when the message gives no year: the tightest bound wins
-    (re.compile(r"\bblack[\s-]+(?:and|&)[\s-]+white\b|\bb\s*&\s*w\b|\bsilent (?:movies?|films?|era)\b"
-                r"|\b(?:old|classic)[\s-]+hollywood\b", re.I),
+    (SILENT, 1929),  # sound came in from 1927 ("silent films" listed The Wizard of Oz and Casablanca)
+    (re.compile(r"\bblack[\s-]+(?:and|&)[\s-]+white\b|\bb\s*&\s*w\b|\b(?:old|classic)[\s-]+hollywood\b", re.I),
      1959),  # black and white gave way to colour around 1960
     (re.compile(rf"(?<!year )(?<!years )(?<!many )(?<!much )\bold\b(?![\s-]+(?:school|friends?|m[ae]n|wom[ae]n|lady|guys?|folks|people|days))"
                 rf"(?=(?:\s+[\w'&-]+){{0,4}}?\s+(?:{_FILMS})\b)|(?<!many )\boldies?\b|\bgolden[\s-]+age\b|\bthe older the better\b"
