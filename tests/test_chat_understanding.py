@@ -2963,10 +2963,29 @@ def test_silent_films_are_films_before_1930_not_black_and_white_ones():
     from 1927, and the reply now says the years stand in for it."""
     from recommender.chat.state import DialogueState
 
-    for text, genres in (("silent films", []), ("a silent comedy", ["Comedy"]), ("any silent movies?", [])):
+    for text, genres in (("silent films", []), ("a silent comedy", ["Comedy"]), ("any silent movies?", []),
+                         ("the silent era", [])):
         update = _rules_router().understand(text, DialogueState()).update
         assert (update.min_year, update.max_year, update.wished_genres) == (None, 1929, genres), text
+        assert not update.missing and not update.query, text  # "the silent era" said it can't match "era"
         assert any("no sound data, so I took “silent” as films before 1930" in note for note in update.notes), text
     update = _rules_router().understand("black and white films", DialogueState()).update
     assert update.max_year == 1959 and not any("sound" in note for note in update.notes)
     assert _rules_router().understand("a movie with a silent hero", DialogueState()).update.max_year is None
+
+
+def test_watching_with_the_kids_wishes_for_childrens_films_too(engine, parser):
+    """"something like Toy Story for my kids" listed Beavis and Butt-head Do America, and "a comedy for my kids"
+    any comedy: the children watching were left out of the request."""
+    from recommender.chat.state import DialogueState
+
+    for text, genres in (("something like Toy Story for my kids", ["Children's"]),
+                         ("a comedy for my kids", ["Comedy", "Children's"]),
+                         ("a movie to watch with my kids tonight", ["Children's"]),
+                         ("a horror movie, not for the kids", ["Horror"])):
+        assert _rules_router().understand(text, DialogueState()).update.wished_genres == genres, text
+    message = "something like toy story, for the kids"
+    parser.intents[message] = Intent(action="request", like=["Toy Story"])
+    engine.message(engine.new_session(), message)
+    request = engine.recommender.requests[-1]
+    assert request.wished_genres == ("Children's",) and request.references == (index_of(CATALOG, "Toy Story"),)

@@ -35,6 +35,8 @@ WATCHING_WITH = re.compile(rf"{_NOT_WATCHING}\b(?:with|for)\s+(?:me\s+and\s+)?(?
                            rf"|{AUDIENCE.pattern}"
                            rf"|\bmy\s+(?:\w+\s+)?(?:{_PEOPLE})\s+(?:would|will|might|could|can|'d)\s+(?:enjoy|like|love)\b",
                            re.I)
+FOR_THE_KIDS = re.compile(r"(?<!not )(?<!isn't )\b(?:with|for)\s+(?:my|our|the)\s+(?:\w+\s+)?"
+                          r"(?:kids?|children|little ones|toddlers?)\b", re.I)
 HINT = ("I can't tell what they would enjoy from titles, years and genres alone: name a genre or a film they like, "
         "and I'll narrow these down.")
 
@@ -66,3 +68,12 @@ def hint_for_company(update: Update, text: str) -> None:
             or update.acclaimed is not None or update.less_known is not None)
     if not asks and WATCHING_WITH.search(text) and HINT not in update.notes:
         update.notes.append(HINT)
+
+
+def wish_for_the_kids(update: Update, text: str, children: str | None) -> None:
+    """"something like Toy Story for my kids" listed Beavis and Butt-head Do America, and "a comedy for my kids"
+    any comedy: watching with children wishes for children's films too, whatever else the message asks."""
+    if (children is None or update.question is not None or update.off_topic or children in update.wished_genres
+            or children in update.exclude_genres or not FOR_THE_KIDS.search(text)):
+        return
+    update.wished_genres.append(children)

@@ -38,10 +38,8 @@ def note_era(update: Update, text: str) -> None:
     colour data, and the reply says the years stand in for it."""
     if update.question is not None or (update.min_year is None and update.max_year is None):
         return
-    silent = SILENT.search(text)
-    if silent and update.max_year is not None and update.max_year <= 1929:
-        update.notes.append(f"I have no sound data, so I took “{silent.group(0)}” as films before 1930, the end of the "
-                            "silent era.")
+    if SILENT.search(text) and update.max_year is not None and update.max_year <= 1929:
+        update.notes.append("I have no sound data, so I took “silent” as films before 1930, the end of the silent era.")
     era = BLACK_AND_WHITE.search(text)
     if era is None:
         return

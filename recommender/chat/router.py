@@ -23,7 +23,7 @@ import time
 from typing import NamedTuple
 
 from recommender.chat.answers import note_people_question
-from recommender.chat.company import drop_company, hint_for_company
+from recommender.chat.company import drop_company, hint_for_company, wish_for_the_kids
 from recommender.chat.cue_words import FILLER, GENERAL_ASK
 from recommender.chat.degrees import (
     gentle_for_children,
@@ -194,7 +194,9 @@ class MessageRouter:
         less_gore_without_horror(update, state, text, horror)
         milder_than_the_list(update, state, text, horror)
         note_untold_kind(update, text, self.genres)
-        gentle_for_children(update, text, self.genres.lookup("children") if self.genres is not None else None, horror)
+        children = self.genres.lookup("children") if self.genres is not None else None
+        wish_for_the_kids(update, text, children)
+        gentle_for_children(update, text, children, horror)
         ground_history_asks(update, state, text, self.titles)
         not_the_sequels(update, state, text, self.titles)
         apply_popularity_wish(update, state, text)
