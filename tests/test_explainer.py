@@ -122,6 +122,10 @@ def test_plain_rendering_names_a_particular_fact_and_no_two_cards_share_a_skelet
     # shown in the audit of the fifth session: the source where the recommended film belongs
     ("31 of the 45 people who watched “Heat” (your 5/5) also saw “Heat” (your 5/5); both are Action.", ["repetition"]),
     ("You rated “Heat” 5/5. 31 of its 45 viewers saw “Ronin”, as “Heat” fans do.", []),
+    # shown in the eighteenth session's trials of Lawnmower Man 2 (1.7/5 on average): a count is of viewers
+    ("31 of the 45 people who watched “Heat” (your 5/5) also saw “Ronin” (its 60 fans).", ["number", "garbled"]),
+    ("You rated “Heat” 5/5; 31 of its 45 fans also saw “Ronin”.", ["number"]),
+    ("You rated “Heat” 5/5; “Ronin” has 60 fans here.", ["number"]),
     ("“Ronin” is Action, as “Heat” is; 31 of the people who watched “Heat” saw it.", []),  # a plain template
 ])
 def test_the_check_names_every_unsupported_claim_by_kind(text, kinds):
@@ -209,6 +213,7 @@ def test_the_gate_writes_only_the_sheets_own_asides():
     assert not gate.allows("It is “Ronin” (the Action")
     assert gate.allows("It is “Ronin” (199") and not gate.allows("It is “Ronin” (1999")
     assert not gate.allows("It is “Ronin” (with 61 viewers)")
+    assert gate.allows("It is “Ronin” (its 60 viewers)") and not gate.allows("It is “Ronin” (its 60 fans")  # viewers, not fans
     # an aside belongs to the title it follows: 60 people watched Ronin, 45 Heat (seen in a review)
     assert not gate.allows("31 of the 45 people who watched “Heat” (with 60 viewers)")
     assert not gate.allows("“Heat” (1998)") and not gate.allows("It came out (1998)")

@@ -47,8 +47,11 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 _SENTENCE_START = re.compile(r"(?:^|[.!?][\"”')]*\s+)$")
 _GENRE_LIST = r"[A-Z][a-z][\w'’-]*(?:(?:, | and )[A-Z][a-z][\w'’-]*)*"
 ASIDES = re.compile(  # the asides a card may use
-    rf"\((?:your \d(?:\.\d)?/5|you rated it \d(?:\.\d)?/5|with [\d,]+ viewers|its [\d,]+ (?:viewers|fans)|"
+    rf"\((?:your \d(?:\.\d)?/5|you rated it \d(?:\.\d)?/5|(?:with|its) [\d,]+ viewers|"
     rf"(?:it is )?{_GENRE_LIST}|1[89]\d\d|20\d\d|(?:because |since )?you (?:gave|rated) T \d/5)\)")
+# a count is of people who watched (or rated) a film, whatever they thought of it: "(its 21 fans)" was written of
+# Lawnmower Man 2, which its 21 viewers rated 1.7/5 on average
+COUNTED_FANS = re.compile(r"\b\d[\d,]*\s+(?:(?:of\s+)?(?:the\s+|its\s+|their\s+)?\d[\d,]*\s+)?fans\b", re.I)
 _CAMEL = re.compile(r"\b[a-z]+[A-Z]")  # "theAction"
 _GLUED_WORD = re.compile(r"\b(?:watched|saw|seen|liked|loved|rated|enjoyed)(?:it|them|the|this|both)\b", re.I)  # "watchedit"
 _BRACKETS = re.compile(r"[\[\]{}<>]")  # "…as well.[source: “Audrey Rose”]."
@@ -94,7 +97,8 @@ def check(text: str, sheet: FactSheet, titles=None, catalogue_genres=()) -> Verd
     verdict.claims["number"] += misattributed_ratings(text, sheet.ratings())  # "“Bean” (your 4)"
     verdict.claims["number"] += misattributed_counts(text, *sheet.counts())  # 85 watched it *and* “Alien”
     owners = {s.title: (s.viewers, s.year) for s in sheet.sources} | {sheet.title: (sheet.viewers, sheet.year)}
-    verdict.claims["number"] += misattributed_asides(text, owners)  # "“Heat” (with 60 viewers)": Ronin's 60
+    verdict.claims["number"] += misattributed_asides(text, owners)
+    verdict.claims["number"] += [m.group(0) for m in COUNTED_FANS.finditer(unquoted)]  # "“Heat” (with 60 viewers)": Ronin's 60
     verdict.claims["genre"] = sorted(ungrounded_genres(unquoted, sheet.genres, catalogue_genres)
                                      | unshared_genres(text, sheet.shared_genres(), catalogue_genres))
     verdict.claims["source"] = [m.group(0) for m in SOURCE_CLAIMS.finditer(unquoted)]

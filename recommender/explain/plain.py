@@ -25,7 +25,7 @@ FIRST = {
         "Your {r}/5 for {s} points here; {n} of its {v} viewers also saw {t}.",
         "Of the {v} people who saw {s}, which you gave {r}/5, {n} watched {t} as well.",
         "{t} pairs with {s} (you rated it {r}/5): {n} of {v} viewers watched both.",
-        "Since you liked {s} enough for {r}/5, note that {n} of its {v} fans saw {t}.",
+        "Since you liked {s} enough for {r}/5, note that {n} of its {v} viewers saw {t}.",
     ],
     "liked": [
         "You liked {s}; {n} of the {v} people who watched it also watched {t}.",

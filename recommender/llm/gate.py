@@ -166,7 +166,7 @@ def sheet_asides(sheet: FactSheet) -> dict[str, set[str]]:
     """Title -> the asides in parentheses an explanation of `sheet` may write right after that title: a
     source's rating after the source, the film's viewers, year and genres after the film."""
     out = {title: {f"(your {r}/5)", f"(you rated it {r}/5)"} for title, r in sheet.ratings().items()}
-    own = {f"({how} {sheet.viewers} {who})" for how in ("with", "its") for who in ("viewers", "fans")} if sheet.viewers else set()
+    own = {f"({how} {sheet.viewers} viewers)" for how in ("with", "its")} if sheet.viewers else set()  # not "fans"
     if sheet.year:
         own.add(f"({sheet.year})")
     genres = set(sheet.genres)  # a list of two or three, not "(it is Action and Adventure and Romance and …)"
