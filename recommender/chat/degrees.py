@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
-from recommender.chat.year_phrases import SILENT
 from recommender.chat.state import DialogueState, Update, exclusion_note
+from recommender.chat.year_phrases import SILENT
 
 DEGREE_WORDS = "gory|bloody|violent|graphic|disturbing|intense|brutal|gruesome|creepy|dark"  # what genres only approximate
 DEGREE = re.compile(rf"\b({DEGREE_WORDS})\b", re.I)

@@ -38,7 +38,8 @@ def question_about_it(update: Update, state: DialogueState, text: str, names_a_t
         it = state.last_shown[0]
     if it is None:
         question.unclear = len(state.last_shown) > 1
-        update.referenced = None if question.unclear else update.referenced  # not the model's guess
+        if question.unclear:
+            update.referenced = None  # the model's guess points at nothing the person said
         return
     shown = it in state.last_shown  # "#2 looks fun" took it off the list: no position then
     question.item, question.position = it, state.last_shown.index(it) + 1 if shown else 0

@@ -82,8 +82,8 @@ _RULES = [  # (pattern, groups -> (min_year, max_year)); earlier rules win where
 YEAR_RULES = [(re.compile(p, re.I), bounds) for p, bounds in _RULES]
 _FILMS = (r"movies?|films?|flicks?|stories|classics|ones|pictures|westerns?|musicals?|comedy|comedies|thrillers?|"
           r"horror|romances?|dramas?|myster(?:y|ies)|noirs?|cartoons|war films")
-SILENT = re.compile(r"\bsilent(?:[\s-]+era\b|(?=[\s-]+(?:movies?|films?|pictures|classics|comed(?:y|ies)|dramas?|horror)\b))|\bsilents\b",
-                    re.I)
+SILENT = re.compile(r"\bsilent(?:[\s-]+era\b|(?=[\s-]+(?:movies?|films?|pictures|classics|comed(?:y|ies)|dramas?|horror)\b))"
+                    r"|\bsilents\b", re.I)  # "silent" alone: "a silent comedy" keeps its comedy
 ERAS = [  # eras without numbers, read only when the message gives no year: the tightest bound wins
     (SILENT, 1929),  # sound came in from 1927 ("silent films" listed The Wizard of Oz and Casablanca)
     (re.compile(r"\bblack[\s-]+(?:and|&)[\s-]+white\b|\bb\s*&\s*w\b|\b(?:old|classic)[\s-]+hollywood\b", re.I),

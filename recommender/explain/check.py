@@ -99,8 +99,8 @@ def check(text: str, sheet: FactSheet, titles=None, catalogue_genres=()) -> Verd
     verdict.claims["number"] += misattributed_ratings(text, sheet.ratings())  # "“Bean” (your 4)"
     verdict.claims["number"] += misattributed_counts(text, *sheet.counts())  # 85 watched it *and* “Alien”
     owners = {s.title: (s.viewers, s.year) for s in sheet.sources} | {sheet.title: (sheet.viewers, sheet.year)}
-    verdict.claims["number"] += misattributed_asides(text, owners)
-    verdict.claims["number"] += [m.group(0) for m in COUNTED_FANS.finditer(unquoted)]  # "“Heat” (with 60 viewers)": Ronin's 60
+    verdict.claims["number"] += misattributed_asides(text, owners)  # "“Heat” (with 60 viewers)": Ronin's 60
+    verdict.claims["number"] += [m.group(0) for m in COUNTED_FANS.finditer(unquoted)]  # viewers, not fans
     verdict.claims["genre"] = sorted(ungrounded_genres(unquoted, sheet.genres, catalogue_genres)
                                      | unshared_genres(text, sheet.shared_genres(), catalogue_genres))
     verdict.claims["source"] = [m.group(0) for m in SOURCE_CLAIMS.finditer(unquoted)]
