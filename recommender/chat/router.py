@@ -148,8 +148,8 @@ class MessageRouter:
                 self._in_this_conversation(rules, state, text)
             return Understood(rules, "rules", time.perf_counter() - started, invalid=True)
         named = any(getattr(parsed.intent, f) for f in POSITION_LISTS) and self._names_a_title(text)  # only then asked
-        listed = [normalise(self.titles.catalog[i].title) for i in state.last_shown]  # "the alien one"
-        intent = feedback_needs_words(without_unpointed_positions(parsed.intent, text, named, listed), text)
+        intent = without_unpointed_positions(parsed.intent, text, named, self._listed(state))  # "the alien one"
+        intent = feedback_needs_words(intent, text)
         intent = people_by_name(not_compared_titles(question_needs_an_item(intent, text, rules, state), text),
                                 text, self.titles)
         intent = settings_as_plot(intent, text)
@@ -213,10 +213,13 @@ class MessageRouter:
             question_about_it(update, state, text, self._names_a_film(text, state))
         asks_if_good(update, text, self.genres)
 
+    def _listed(self, state: DialogueState) -> list[str]:
+        """The normalised titles on screen, in order: for "the alien one"."""
+        return [normalise(self.titles.catalog[i].title) for i in state.last_shown]
+
     def _names_a_film(self, text: str, state: DialogueState) -> bool:
         """Whether the message names a film by its title: "Heat", or a listed one as "the alien one"."""
-        listed = [normalise(self.titles.catalog[i].title) for i in state.last_shown]
-        return bool(find_named_on_list(text, listed)) or self._names_a_title(text)
+        return bool(find_named_on_list(text, self._listed(state))) or self._names_a_title(text)
 
     def _names_a_title(self, text: str) -> bool:
         common = self.genres.words if self.genres is not None else frozenset()
