@@ -2989,3 +2989,32 @@ def test_watching_with_the_kids_wishes_for_childrens_films_too(engine, parser):
     engine.message(engine.new_session(), message)
     request = engine.recommender.requests[-1]
     assert request.wished_genres == ("Children's",) and request.references == (index_of(CATALOG, "Toy Story"),)
+
+
+def test_asking_for_an_excluded_genre_allows_it_again_and_says_so(engine, parser):
+    """Tried as a new user: "a comedy, nothing scary", then "a horror movie from the 80s" listed Return of
+    the Jedi and Raiders of the Lost Ark under "no Horror"; "ok, something scary after all" liked the last
+    film listed (the model read "after all" as pointing at it)."""
+    session = engine.new_session()
+    engine.message(session, "a comedy, nothing scary")
+    assert "Horror" in engine.recommender.requests[-1].constraints.exclude_genres
+    turn = engine.message(session, "a horror movie from the 80s")
+    request = engine.recommender.requests[-1]
+    assert request.wished_genres == ("Horror",) and not request.constraints.exclude_genres
+    assert "You had said no Horror; since you ask for it now, Horror is back in." in turn.reply
+    assert "Horror" in session.rows[0].genres
+
+    session = engine.new_session()
+    engine.message(session, "nothing violent")
+    turn = engine.message(session, "a war movie")  # only the genre asked for is back
+    excluded = engine.recommender.requests[-1].constraints.exclude_genres
+    assert "War" not in excluded and {"Action", "Horror"} <= excluded and "War is back in" in turn.reply
+    engine.message(session, "no war")
+    assert "War" in engine.recommender.requests[-1].constraints.exclude_genres
+
+    parser.intents["ok, something scary after all"] = Intent(action="request", genres=["Horror"], like_items=[5])
+    engine.message(session, "a comedy")
+    last = session.rows[-1].index
+    turn = engine.message(session, "ok, something scary after all")
+    assert last not in session.dialogue.liked and last not in engine.recommender.requests[-1].references
+    assert "Noted" not in turn.reply

@@ -104,6 +104,18 @@ def spare_the_wished_genre(update: Update, state: DialogueState, text: str) -> N
                         f"{' and '.join(spared)}.")
 
 
+def wish_lifts_exclusion(update: Update, state: DialogueState) -> None:
+    """"a comedy, nothing scary", then "a horror movie from the 80s" listed Star Wars under "no Horror": the
+    earlier exclusion silently beat the new wish. A genre asked for now is allowed again, and the reply says
+    so, unless this message excludes it too."""
+    wished = dict.fromkeys(update.wished_genres + update.query_hints)
+    lifted = [g for g in wished if g in state.constraints.exclude_genres and g not in update.exclude_genres]
+    if lifted:
+        update.allow_genres = lifted
+        names = " and ".join(lifted)
+        update.notes.append(f"You had said no {names}; since you ask for it now, {names} is back in.")
+
+
 GORE = {"gory", "bloody", "gruesome", "gore", "blood"}
 
 

@@ -29,10 +29,10 @@ from recommender.chat.targets import targets_update
 from recommender.chat.year_phrases import NEWER
 from recommender.title_text import tokens
 
-POINTING = re.compile(r"\b(?:it|this|that|these|those|them|they|one|ones|all|both|either|neither|last|latter|"
+POINTING = re.compile(r"\b(?:it|this|that|these|those|them|they|one|ones|(?<!after )(?<!\bat )all|both|either|neither|last|latter|"
                       r"former|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\b|#\s*\d"
                       r"|\b\d{1,2}\b(?!\s*(?:hours?|hrs?|h|minutes?|mins?|years?|yrs?|yo|people|kids|stars?|of us)\b)", re.I)
-                      # "longer than 2 hours" points at no #2 (the model: like #2)
+                      # "longer than 2 hours" points at no #2 (the model: like #2); "scary after all", "not at all" at no film
 LIKE_POINTING = re.compile(r"\blike\s+(?:it|this|that|these|those|them|they|one|ones|the\s+\w+\s+ones?|#)", re.I)
 HEDGING_LIKE = re.compile(r"\blike\b", re.I)
 ADDING = re.compile(  # "with some action in it", "any with a bit of romance?", "preferably one with a love story"

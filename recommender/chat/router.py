@@ -35,6 +35,7 @@ from recommender.chat.degrees import (
     note_untold_kind,
     note_untold_taste,
     spare_the_wished_genre,
+    wish_lifts_exclusion,
 )
 from recommender.chat.grounding import (
     add_to_request,
@@ -212,6 +213,7 @@ class MessageRouter:
         if update.question is not None:
             question_about_it(update, state, text, self._names_a_film(text, state))
         asks_if_good(update, text, self.genres)
+        wish_lifts_exclusion(update, state)
 
     def _listed(self, state: DialogueState) -> list[str]:
         """The normalised titles on screen, in order: for "the alien one"."""

@@ -64,6 +64,7 @@ class Update:
     excluded: list[int] = field(default_factory=list)
     exclude_genres: list[str] = field(default_factory=list)
     include_genres: list[str] = field(default_factory=list)
+    allow_genres: list[str] = field(default_factory=list)  # excluded before, asked for now: no longer excluded
     clear_genres: bool = False
     min_year: int | None = None
     max_year: int | None = None
@@ -222,7 +223,7 @@ class DialogueState:
         c = self.constraints
         exclude = set() if update.clear_genres else set(c.exclude_genres)
         include = set() if update.clear_genres else set(c.include_genres)
-        exclude = (exclude - set(update.include_genres)) | set(update.exclude_genres)
+        exclude = (exclude - set(update.include_genres) - set(update.allow_genres)) | set(update.exclude_genres)
         include = (include - set(update.exclude_genres)) | set(update.include_genres)
         fresh = update.clear_years or self._new_subject(update)
         min_year, max_year = (None, None) if fresh else (c.min_year, c.max_year)
