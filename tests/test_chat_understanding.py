@@ -278,7 +278,7 @@ def test_the_rules_correct_what_the_model_read_wrongly_in_the_dev_set(engine):
     assert "from now on" not in turn.reply  # it said "No  from now on." when the model's exclusion was dropped
     request = request_for("fantasy adventure for the kids")  # the model excluded Children's
     assert set(request.wished_genres) == {"Fantasy", "Adventure", "Children's"}
-    assert not request.constraints.exclude_genres
+    assert request.constraints.exclude_genres == {"Horror"}  # left out for the kids, Children's not
     request = request_for("a scary movie made after 1990")  # the model read 1990-1990
     assert (request.constraints.min_year, request.constraints.max_year) == (1991, None)
     request = request_for("start over. something with soldiers")  # the model read a bare reset: no list
@@ -2485,7 +2485,8 @@ def test_running_time_and_language_are_said_to_be_beyond_the_catalogue(engine, p
     assert "running times" not in turn.reply  # a long weekend is no film length
     for text in ("a movie under 2 hours", "nothing too long please", "what's the runtime of #1",
                  "an action movie that isn't too long", "one that's not overly long", "it can't be too long",
-                 "2 hours to kill, what should i watch", "got an hour to spare"):  # "I can't match “2 hours to kill”"
+                 "2 hours to kill, what should i watch", "got an hour to spare",  # "I can't match “2 hours to kill”"
+                 "something like The Godfather but less long", "like heat but shorter"):  # "I have no descriptions"
         assert _unheld("runtime", text), text  # the first three tried: "isn't too long" said nothing
     for text in ("a long time ago", "as long as it's funny", "short circuit", "not too long ago"):
         assert not _unheld("runtime", text), text
@@ -3018,3 +3019,25 @@ def test_asking_for_an_excluded_genre_allows_it_again_and_says_so(engine, parser
     turn = engine.message(session, "ok, something scary after all")
     assert last not in session.dialogue.liked and last not in engine.recommender.requests[-1].references
     assert "Noted" not in turn.reply
+
+
+def test_for_the_kids_leaves_out_horror_even_when_a_scary_film_is_asked(engine):
+    """Tried as a new user: "something like Toy Story for my kids", then "silent films" listed Nosferatu once
+    the two children's films ran out; "a scary movie for the kids" listed The Shining and Scream first (no film
+    here is both Horror and Children's); "we're having a movie night with the little ones, nothing scary"
+    said "I can't match “we're having a movie night with the little ones”"."""
+    from recommender.chat.company import about_the_viewer
+
+    session = engine.new_session()
+    turn = engine.message(session, "a scary movie for the kids")
+    request = engine.recommender.requests[-1]
+    assert request.wished_genres == ("Children's",) and "Horror" in request.constraints.exclude_genres
+    assert ("For the kids I kept to Children's films and left out Horror from now on: I can't tell how scary a "
+            "film is from its genres.") in turn.reply
+    assert session.rows and not any("Horror" in row.genres for row in session.rows)
+    engine.message(session, "something from the 80s")  # past the children's films: still no horror
+    assert session.rows and not any("Horror" in row.genres for row in session.rows)
+    turn = engine.message(engine.new_session(), "a comedy for my kids")
+    assert "For the kids, no Horror from now on." in turn.reply and "No Horror" not in turn.reply
+    assert about_the_viewer("we're having a movie night with the little ones")
+    assert not about_the_viewer("a heist movie for my kids")

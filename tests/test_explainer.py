@@ -127,6 +127,8 @@ def test_plain_rendering_names_a_particular_fact_and_no_two_cards_share_a_skelet
     ("You rated “Heat” 5/5; 31 of its 45 fans also saw “Ronin”.", ["number"]),
     ("You rated “Heat” 5/5; “Ronin” has 60 fans here.", ["number"]),
     ("It is Action, and 31 viewers watched the 45 people who watched “Heat”.", ["garbled"]),
+    ("It is the 5/5 you gave to “Heat” that many others saw. 60 people here watched it.", ["garbled"]),
+    ("Because of the 5/5 you gave to “Heat”: 31 of its 45 viewers also saw “Ronin”.", []),
     ("“Ronin” is Action, as “Heat” is; 31 of the people who watched “Heat” saw it.", []),  # a plain template
 ])
 def test_the_check_names_every_unsupported_claim_by_kind(text, kinds):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from recommender.chat.state import Update
+from recommender.chat.state import Update, exclusion_note
 from recommender.chat.title_spans import OWN_TASTE
 
 _PEOPLE = (r"dad|mom|mum|father|mother|wife|husband|partner|girlfriend|boyfriend|kids?|children|son|daughter|family|"
@@ -41,10 +41,22 @@ HINT = ("I can't tell what they would enjoy from titles, years and genres alone:
         "and I'll narrow these down.")
 
 
+# the occasion around who watches: "we're having a movie night with the little ones" asks for no data
+_OCCASION = re.compile(r"\b(?:we'?re|we are|we'?ll|i'?m|having|have|doing|planning|a|an|our|the|movie|film|night|"
+                       r"evening|afternoon|tonight|together|watch|watching|to|and|me|us)\b", re.I)
+
+
 def about_the_viewer(words: str) -> bool:
-    """Words about who watches ("my dad", "my grandma would enjoy") or the person's own taste ("what I usually
-    watch"): no part of a film the catalogue could lack data on (the list follows the history anyway)."""
-    return bool(COMPANY.match(words) or _AUDIENCE_ONLY.match(words) or OWN_TASTE.match(words))
+    """Words about who watches ("my dad", "my grandma would enjoy", "a movie night with the little ones") or the
+    person's own taste ("what I usually watch"): no part of a film the catalogue could lack data on (the list
+    follows the history anyway)."""
+    if COMPANY.match(words) or _AUDIENCE_ONLY.match(words) or OWN_TASTE.match(words):
+        return True
+    company = WATCHING_WITH.search(words) or FOR_THE_KIDS.search(words)
+    if company is None:
+        return False
+    around = f"{words[:company.start()]} {words[company.end():]}"
+    return not re.sub(r"\W+", "", _OCCASION.sub(" ", around))
 
 
 def in_company_words(text: str, start: int, end: int) -> bool:
@@ -70,10 +82,27 @@ def hint_for_company(update: Update, text: str) -> None:
         update.notes.append(HINT)
 
 
-def wish_for_the_kids(update: Update, text: str, children: str | None) -> None:
+def wish_for_the_kids(update: Update, text: str, children: str | None, horror: str | None = None) -> None:
     """"something like Toy Story for my kids" listed Beavis and Butt-head Do America, and "a comedy for my kids"
-    any comedy: watching with children wishes for children's films too, whatever else the message asks."""
-    if (children is None or update.question is not None or update.off_topic or children in update.wished_genres
-            or children in update.exclude_genres or not FOR_THE_KIDS.search(text)):
+    any comedy: watching with children wishes for children's films too, whatever else the message asks. Horror
+    is left out: "silent films" after a request for the kids listed Nosferatu once the two children's films ran
+    out, and "a scary movie for the kids" listed The Shining and Scream first."""
+    if (children is None or update.question is not None or update.off_topic or children in update.exclude_genres
+            or not FOR_THE_KIDS.search(text)):
         return
-    update.wished_genres.append(children)
+    if children not in update.wished_genres:
+        update.wished_genres.append(children)
+    if horror is None or horror in update.exclude_genres:
+        return
+    scary = horror in update.wished_genres + update.query_hints  # no film here is both Horror and Children's
+    update.wished_genres = [g for g in update.wished_genres if g != horror]
+    update.query_hints = [g for g in update.query_hints if g != horror]
+    update.set_exclusions(update.exclude_genres + [horror])
+    kept = f"For the kids I kept to {children} films" if scary else ""
+    why = ": I can't tell how scary a film is from its genres." if scary else ""
+    if update.exclude_genres == [horror]:  # said in one line, not "No Horror from now on." as well
+        update.notes.remove(exclusion_note([horror]))
+        update.notes.append(f"{kept} and left out {horror} from now on{why}" if scary
+                            else f"For the kids, no {horror} from now on.")
+    elif scary:
+        update.notes.append(kept + why)

@@ -200,8 +200,8 @@ AWARDS = re.compile(r"\b(?:(?:oscars?|academy[\s-]awards?|awards?|golden[\s-]glo
                     r"nominated|nominees?|nominations?|worthy|bait))?|best[\s-]pictures?(?:[\s-](?:winners?|nominees?))?"
                     r"|palme d'?or|cannes(?:[\s-]winners?)?)\b", re.I)
 _SPAN = r"(?:an?|one|two|three|1|2|3|\d+)(?:\s+and\s+a\s+half)?\s*(?:hours?|hrs?|minutes|mins)"
-RUNTIME = re.compile(  # "something short and funny", "a long epic", "not too long", "under 2 hours"
-    r"\b(?:(?:something|anything|a|an|not too|nothing too|not that|not so|nothing|really|very|fairly|kinda|pretty|quite)"
+RUNTIME = re.compile(  # "something short and funny", "a long epic", "not too long", "under 2 hours", "but less long"
+    r"\b(?:(?:something|anything|a|an|not too|nothing too|not that|not so|nothing|really|very|fairly|kinda|pretty|quite|less|but)"
     r"\s+(?:short|shorter|quick|brief|long|longer|lengthy)\b(?!\s+(?:time|ago|way|while|shot|term|run|story|list|day|night|weekend))"
     r"|(?:too|overly)\s+(?:long|lengthy)\b(?!\s+ago)"  # "isn't too long", "not overly long"
     r"|(?:short|quick|long|lengthy)\s+(?:movie|film|flick|one|watch)s?\b|run(?:ning)?[\s-]?time"

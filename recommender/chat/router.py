@@ -196,7 +196,7 @@ class MessageRouter:
         milder_than_the_list(update, state, text, horror)
         note_untold_kind(update, text, self.genres)
         children = self.genres.lookup("children") if self.genres is not None else None
-        wish_for_the_kids(update, text, children)
+        wish_for_the_kids(update, text, children, horror)
         gentle_for_children(update, text, children, horror)
         ground_history_asks(update, state, text, self.titles)
         not_the_sequels(update, state, text, self.titles)

@@ -56,6 +56,8 @@ _CAMEL = re.compile(r"\b[a-z]+[A-Z]")  # "theAction"
 _GLUED_WORD = re.compile(r"\b(?:watched|saw|seen|liked|loved|rated|enjoyed)(?:it|them|the|this|both)\b", re.I)  # "watchedit"
 # people who watched people: "80 viewers watched the 394 people who watched “Pulp Fiction”" (a card for Copycat)
 _WATCHED_PEOPLE = re.compile(r"\b(?:watched|saw|seen)\s+(?:the\s+|its\s+)?[\d,]+\s+(?:people|viewers)\b", re.I)
+# a rating said to be what others watched: "It is the 3/5 you gave to “Critical Care” that many others saw."
+_RATING_AS_FILM = re.compile(r"\b(?:it|this)(?:'s|’s|\s+is|\s+was)\s+(?:the|your)\s+\d(?:\.\d)?/5\b", re.I)
 _BRACKETS = re.compile(r"[\[\]{}<>]")  # "…as well.[source: “Audrey Rose”]."
 _GLUED_GENRE = re.compile(r"[a-z](?:adventure|animation|comedy|crime|drama|fantasy|horror|musical|mystery|romance|"
                           r"thriller|western)\b", re.IGNORECASE)  # "thecrime"; "action" is left out: "reaction"
@@ -190,13 +192,14 @@ def gives_rating(text: str, sheet: FactSheet) -> bool:
 
 
 def garbled(text: str) -> bool:
-    """Words run together ("theAction", "thecrime"), an aside in parentheses of no form in `ASIDES`, or people
-    said to have watched people."""
+    """Words run together ("theAction", "thecrime"), an aside in parentheses of no form in `ASIDES`, people
+    said to have watched people, or a rating said to be a film."""
     unquoted = " ".join(re.sub(r"[\"“][^\"”]*[\"”]", " T ", text).split())
     asides = re.findall(r"\([^()]*\)", unquoted)
     return (any(not ASIDES.fullmatch(a) for a in asides) or _CAMEL.search(unquoted) is not None
             or _GLUED_GENRE.search(unquoted) is not None or _GLUED_WORD.search(unquoted) is not None
-            or _BRACKETS.search(unquoted) is not None or _WATCHED_PEOPLE.search(unquoted) is not None)
+            or _BRACKETS.search(unquoted) is not None or _WATCHED_PEOPLE.search(unquoted) is not None
+            or _RATING_AS_FILM.search(unquoted) is not None)
 
 
 def skeleton(text: str, sheet: FactSheet) -> str:
