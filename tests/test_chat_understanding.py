@@ -1706,6 +1706,15 @@ def test_the_darker_the_better_is_no_title_and_heard_good_things_about_a_title_i
         action="request", like=["crime dramas", "the grittier"])
     turn = engine.message(engine.new_session(), "i like crime dramas, the grittier the better")
     assert "I don't know the movie" not in turn.reply
+    message = "i need something to cheer me up after a breakup"  # tried as a new user: "the movie “a breakup”"
+    parser.intents[message] = Intent(action="request", genres=["Comedy"], disliked=["a breakup"])
+    turn = engine.message(engine.new_session(), message)
+    assert "I don't know the movie" not in turn.reply and turn.rows
+    from recommender.chat.title_spans import not_compared_titles
+
+    intent = Intent(action="request", like=["Heat", "Babe"], disliked=["a breakup"])
+    kept = not_compared_titles(intent, "something like heat to watch after babe, after a breakup")
+    assert kept.like == ["Heat", "Babe"] and kept.disliked == []  # a title after "after" stays one
     parser.intents["Heard good things about Fargo, anything like it"] = Intent(action="request", like=["Fargo"])
     turn = engine.message(engine.new_session(), "Heard good things about Fargo, anything like it")
     assert "plot" not in turn.reply and index_of(CATALOG, "Fargo") in engine.recommender.requests[-1].references

@@ -146,6 +146,9 @@ def test_a_report_of_the_request_must_match_what_it_asked():
     false = "From 1995, within the years you asked for, within the Romance you wanted."
     assert check(false, sheet, catalogue_genres=GENRES).claims["request"]
     assert check("It is Comedy, as you asked.", sheet, catalogue_genres=GENRES).ok
+    # "Forrest Gump | For your Comedy and Romance request.": a card's whole text, nothing said of the film
+    assert check("For your Comedy request.", sheet, catalogue_genres=GENRES).form == ["truncated"]
+    assert check("For your Comedy request: “Clueless”. It came out in 1995.", sheet, catalogue_genres=GENRES).ok
     years = sheet_for(item=CLUELESS, history=(TOY,), wished_genres=("Comedy",),
                       constraints=Constraints(min_year=1990, max_year=1999))
     assert check("From 1995, within the years you asked for.", years, catalogue_genres=GENRES).ok

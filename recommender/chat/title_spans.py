@@ -85,15 +85,18 @@ def both_sides_of_meets(update: Update, rules: Update, text: str, titles) -> Non
 
 def not_compared_titles(intent: Intent, text: str) -> Intent:
     """"something less depressing than Schindler's List": a title after "than" is no "like" reference; "the
-    grittier the better" is no title at all (it was answered "I don't know the movie “the grittier”")."""
+    grittier the better" is no title at all (it was answered "I don't know the movie “the grittier”"), nor is
+    an occasion ("something to cheer me up after a breakup": "I don't know the movie “a breakup”")."""
     lowered = text.lower()
     degrees = [m.span(1) for m in THE_BETTER.finditer(lowered)]
 
-    def in_degree(span: str) -> bool:
-        return any(start <= lowered.find(span.lower()) < end for start, end in degrees)
+    def no_title_here(span: str) -> bool:
+        return (any(start <= lowered.find(span.lower()) < end for start, end in degrees)
+                or re.search(OCCASION.pattern + re.escape(span.lower()), lowered) is not None
+                and re.match(r"(?:a|an|my|our)\s", span.lower()) is not None)
 
     keep = [t for t in intent.like if not re.search(THAN.pattern + r"\s+(?:the\s+)?" + re.escape(t.lower()), lowered)]
-    changes = {f: [t for t in (keep if f == "like" else getattr(intent, f)) if not in_degree(t)] for f in TITLE_LISTS}
+    changes = {f: [t for t in (keep if f == "like" else getattr(intent, f)) if not no_title_here(t)] for f in TITLE_LISTS}
     same = all(changes[f] == getattr(intent, f) for f in TITLE_LISTS)
     return intent if same else dataclasses.replace(intent, **changes)
 
@@ -102,6 +105,7 @@ DEGREE_SPAN = re.compile(r"(?:(?:a\s+(?:bit|little|lot)|much|way|even)\s+)?(?:le
                          r"\s+[a-z][\w'-]*", re.I)
 INTENSIFIERS = frozenset("hard harder lot lots loads tons really so very much loud out properly".split())
 
+OCCASION = re.compile(r"\b(?:after|during|since|through|getting over|to get over)\s+")  # "after a breakup"
 THE_BETTER = re.compile(r"\b(the\s+\w+\s+the\s+(?:better|merrier))\b")  # "the darker the better"
 
 

@@ -43,6 +43,8 @@ DANGLING = frozenset("a an the and or but which that your its".split())  # a sen
 # a subject with no verb: "4 of the 8 people who watched “X”." was shown as a card's whole text
 FRAGMENT = re.compile(r"(?:of\s+)?(?:the\s+|its\s+)?\d+\s+(?:of\s+(?:the\s+|its\s+)?\d+\s+)?(?:people|viewers|fans)"
                       r"(?:\s+here)?\s+who\s+(?:watched|saw|rated)\s+“[^”]*”(?:\s*\([^()]*\))?\s*[.!?]", re.I)
+# a request with nothing said of the film: "For your Comedy and Romance request." was a card's whole text
+REQUEST_FRAGMENT = re.compile(r"(?:for|as|per|given)\s+(?:your|the)\s+[^.!?“”:]*\b(?:request|wish|ask)\s*[.!?]", re.I)
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 _SENTENCE_START = re.compile(r"(?:^|[.!?][\"”')]*\s+)$")
 _GENRE_LIST = r"[A-Z][a-z][\w'’-]*(?:(?:, | and )[A-Z][a-z][\w'’-]*)*"
@@ -163,7 +165,8 @@ def form_problems(text: str, sheet: FactSheet) -> list[str]:
     words_outside = re.findall(r"[A-Za-z0-9][\w'’/-]*", re.sub(r"[\"“][^\"”]*[\"”]", " T ", stripped))
     last = words_outside[-1].lower() if words_outside else ""
     sentences = re.split(r"(?<=[.!?])\s+(?=[A-Z0-9“])", stripped)
-    if not re.search(r"[.!?][\"”')]*$", stripped) or last in DANGLING or any(FRAGMENT.fullmatch(s) for s in sentences):
+    fragment = any(FRAGMENT.fullmatch(s) or REQUEST_FRAGMENT.fullmatch(s) for s in sentences)
+    if not re.search(r"[.!?][\"”')]*$", stripped) or last in DANGLING or fragment:
         problems.append("truncated")
     if garbled(text):
         problems.append("garbled")
