@@ -2403,6 +2403,13 @@ def test_who_directed_a_listed_film_says_there_is_no_cast_or_crew_data(engine, p
     assert "no cast or crew data" in turn.reply and listed in turn.reply and "plot" not in turn.reply
     assert session.rows[0].title == listed  # the question left the list alone
     assert "no cast or crew data" not in engine.message(session, "is #2 any good?").reply
+    # tried as a new user: "how long is #1?" was answered with its rating and "I have no plot summaries"
+    for message, said in (("how long is #1?", "I have no running times, so I can't say how long it is."),
+                          ("is #1 in english?", "I have no language or country data"),
+                          ("did #1 win any oscars?", "I have no awards data, so I can't say what it won.")):
+        parser.intents[message] = Intent(action="question", ask="about", item=1)
+        turn = engine.message(session, message)
+        assert said in turn.reply and listed in turn.reply and "plot" not in turn.reply, message
 
 
 def test_something_in_that_vein_after_two_liked_titles_asks_for_films_like_both():

@@ -83,13 +83,29 @@ PEOPLE_QUESTION = re.compile(r"\bwho(?:'s|\s+is|\s+are|\s+was)?\s+(?:directed|di
                              r"|\b(?:director|directors|directed|actors?|actress(?:es)?|cast|starring|stars)\b", re.I)
 
 
+# questions about other data the catalogue lacks, and what the answer says of each
+UNHELD_QUESTIONS = {
+    "runtime": (re.compile(r"\bhow\s+long\b(?!\s+ago)|\brun(?:ning)?[\s-]?time\b|\blength\b|\bhow\s+many\s+(?:minutes|hours)\b",
+                           re.I), "I have no running times, so I can't say how long it is."),
+    "language": (re.compile(r"\b(?:what|which)\s+language\b|\bsubtitle[sd]?\b|\bdubbed\b|\bin\s+english\b"
+                            r"|\b(?:what|which)\s+country\b|\bwhere\s+(?:is|was)\s+it\s+(?:made|from|filmed|shot)\b", re.I),
+                 "I have no language or country data, so I can't say where it is from or what language it is in."),
+    "awards": (re.compile(r"\boscars?\b|\bawards?\b|\bnominated\b", re.I),
+               "I have no awards data, so I can't say what it won."),
+}
+
+
 def note_people_question(update: Update, text: str) -> None:
     """"who directed #1?" was answered "… I only know titles, years and genres (no plot summaries)", and "is Tom
     Hanks in #2?" might be answered from its genres: a question about who made or stars in an item is marked so
-    the answer says there is no cast or crew data."""
+    the answer says there is no cast or crew data; "how long is #1?" (answered with its rating and "I have no
+    plot summaries"), its language or its awards likewise."""
     question = update.question
-    if question is not None and question.ask in ("about", "fit") and PEOPLE_QUESTION.search(text):
+    if question is None or question.ask not in ("about", "fit"):
+        return
+    if PEOPLE_QUESTION.search(text):
         question.people = True
+    question.unheld = next((kind for kind, (asks, _) in UNHELD_QUESTIONS.items() if asks.search(text)), "")
 
 
 def answer_question(question: Question, catalog: Catalog, explanation: str = "", standing=None) -> str:
@@ -107,6 +123,8 @@ def answer_question(question: Question, catalog: Catalog, explanation: str = "",
     film = f"{name}, {_article(genres)} {genres} film."  # "#3 is **Cape Fear** (1991), a Thriller film."
     if question.people:
         return f"{film} I have no cast or crew data, so I can't say who made it or who is in it."
+    if question.unheld:
+        return f"{film} {UNHELD_QUESTIONS[question.unheld][1]}"
     if question.quality:
         head = _fit(question, item, name, genres) if question.ask == "fit" else film
         return f"{head} {rating_sentence(standing)}"
