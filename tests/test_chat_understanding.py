@@ -3057,3 +3057,21 @@ def test_for_the_kids_leaves_out_horror_even_when_a_scary_film_is_asked(engine):
     assert "For the kids, no Horror from now on." in turn.reply and "No Horror" not in turn.reply
     assert about_the_viewer("we're having a movie night with the little ones")
     assert not about_the_viewer("a heist movie for my kids")
+
+
+def test_going_back_to_a_request_is_no_reset_unless_it_says_so(engine, parser):
+    """Tried as a new user: "go back to the thrillers" (the model: reset) said "Started over: I forgot what you
+    told me in this conversation." and forgot the films marked seen."""
+    session = engine.new_session()
+    engine.message(session, "thriller")
+    seen = session.rows[0].index
+    engine.message(session, "#1 seen")
+    engine.message(session, "comedy")
+    parser.intents["go back to the thrillers"] = Intent(action="reset")
+    turn = engine.message(session, "go back to the thrillers")
+    assert "Started over" not in turn.reply and seen in session.dialogue.seen
+    assert engine.recommender.requests[-1].wished_genres == ("Thriller",)
+    message = "ok forget all that, what's a good horror comedy"
+    parser.intents[message] = Intent(action="reset", genres=["Horror", "Comedy"])
+    turn = engine.message(session, message)
+    assert "Started over" in turn.reply and not session.dialogue.seen

@@ -10,6 +10,10 @@ from recommender.chat.phrases import CARDINALS
 
 RESET = re.compile(
     r"\s*(?:please\s+)?(?:reset|start over|start again|restart|clear( all| everything)?|new search)\W*", re.I)
+# the words of any reset, inside a longer message too ("ok forget all that, what's a good horror comedy"): the
+# model also reset on "go back to the thrillers", which forgot every film the person had marked
+RESET_WORDS = re.compile(r"\b(?:reset|start(?:ing)?\s+(?:over|again|afresh|fresh|from scratch)|restart|clear|new search"
+                         r"|forget|from scratch|begin again|fresh start|wipe|never\s*mind|scratch that)\b", re.I)
 MORE = re.compile(
     r"\b(?:(?:show|give)\s+(?:me\s+)?(?:some\s+)?)?(?:more|next|others?|other ones|something else|anything else|"
     r"different ones|new ones|something different|nothing like (?:these|those|them|that)|what else|"

@@ -24,7 +24,7 @@ from typing import NamedTuple
 
 from recommender.chat.answers import note_people_question
 from recommender.chat.company import drop_company, hint_for_company, wish_for_the_kids
-from recommender.chat.cue_words import FILLER, GENERAL_ASK
+from recommender.chat.cue_words import FILLER, GENERAL_ASK, RESET_WORDS
 from recommender.chat.degrees import (
     gentle_for_children,
     less_gore_without_horror,
@@ -83,7 +83,7 @@ from recommender.chat.title_spans import (
     titles_the_model_missed,
     without_generic_titles,
 )
-from recommender.chat.understand import update_from_intent
+from recommender.chat.understand import RESET_NOTE, update_from_intent
 from recommender.title_text import normalise
 
 log = logging.getLogger(__name__)
@@ -174,6 +174,8 @@ class MessageRouter:
         names_the_model_missed(update, text, self.titles)
         no_unknown_title_naming_a_person(update)
         update = merge_rules(update, rules, self.genres)
+        if update.reset_first and not RESET_WORDS.search(text):  # "go back to the thrillers": no reset
+            update.reset_first, update.notes = False, [n for n in update.notes if n != RESET_NOTE]
         if self.genres is not None:
             note_untold_story(update, text, self.genres, FILLER)
             note_unread_words(update, rules, self.genres)
