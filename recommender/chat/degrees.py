@@ -66,8 +66,9 @@ def note_studio(update: Update, text: str, children: str | None) -> None:
 
 
 TRAIT = {"gore": "gory", "blood": "bloody", "violence": "violent"}  # the nouns, said back as the adjective
-LESS_OF = re.compile(rf"\b(?:not(?: so| too| that| very| overly| super| as)?|less|too(?: much)?|no|without|nothing)"
-                     rf"\s+({DEGREE_WORDS}|{'|'.join(TRAIT)})\b", re.I)  # "scary but not gory" said nothing of gore
+# "scary but not gory" said nothing of gore; "not to gory" is a typo of "too"
+LESS_OF = re.compile(rf"\b(?:not(?: so| too| to| that| very| overly| super| as)?|less|too(?: much)?|no|without|nothing)"
+                     rf"\s+({DEGREE_WORDS}|{'|'.join(TRAIT)})\b", re.I)
 
 
 NOT_SO = re.compile(r"\bnot (?:so|that|very|overly|super|as)\s+([a-z]+)\b", re.I)

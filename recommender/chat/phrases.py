@@ -107,12 +107,15 @@ class GenreLexicon:
         slasher stuff" negates no genre."""
         negated, said = [], []
         text = ANSWER.sub(lambda m: " " * len(m.group(0)), text)  # "no, I meant a war film" negates nothing
-        for m in self._word.finditer(text):
-            clause = CLAUSE_END.split(text[:m.start()])[-1]  # "none of these. something funnier" wishes
+        hits = [(m.start(), m.end(), m.group(0), self._genres(m)) for m in self._word.finditer(text)]
+        hits += [(start, end, token, genres) for token, start, end in tokens(text)  # "somethin scarry but not to
+                 if (genres := self._misspelt(token))]  # gory" left Horror out: the typo was no wish
+        for start, end, word, genres in sorted(hits, key=lambda hit: hit[0]):
+            clause = CLAUSE_END.split(text[:start])[-1]  # "none of these. something funnier" wishes
             before = [t for t, _, _ in tokens(NEGATING_PHRASES.sub(" not ", clause))][-6:]
-            enough = re.match(r"\s+enough\b", text[m.end():], re.I)  # "none of these are scary enough": a wish
-            target = negated if set(before) & NEGATIONS and not COMPARATIVE.fullmatch(m.group(0)) and not enough else said
-            target += [g for g in self._genres(m) if g not in target]
+            enough = re.match(r"\s+enough\b", text[end:], re.I)  # "none of these are scary enough": a wish
+            target = negated if set(before) & NEGATIONS and not COMPARATIVE.fullmatch(word) and not enough else said
+            target += [g for g in genres if g not in target]
         return [g for g in negated if g not in said]
 
     def compared_away(self, text: str) -> list[str]:
