@@ -2475,10 +2475,15 @@ def test_a_kind_of_the_wished_genre_left_out_is_said_to_be_beyond_the_genres(eng
     # 2" left War out and searched the titles for "war movies but 2"
     for text, genre in (("a comedy, no slapstick please", "Comedy"), ("horror but no zombies", "Horror"),
                         ("war films but not about ww2", "War"), ("war movies but no world war 2", "War"),
-                        ("war films, nothing about vietnam", "War")):
+                        ("war films, nothing about vietnam", "War"),
+                        ("sci-fi without robots", "Sci-Fi")):  # tried as a new user: nothing said of them
         turn = engine.message(engine.new_session(), text)
         assert not engine.recommender.requests[-1].query, text
         assert f"from other {genre}" in turn.reply and genre in engine.recommender.requests[-1].wished_genres, text
+    message = "sci fi but nothin with aliens"  # it said "I matched “with aliens” by genre only" (the typo)
+    parser.intents[message] = Intent(action="request", genres=["Sci-Fi"])
+    turn = engine.message(engine.new_session(), message)
+    assert "Genres don't separate aliens from other Sci-Fi" in turn.reply and "by genre only" not in turn.reply
     turn = engine.message(engine.new_session(), "no horror, no zombies")  # nothing wished: the genre goes
     assert "Genres don't" not in turn.reply and "Horror" in engine.recommender.requests[-1].constraints.exclude_genres
 

@@ -187,10 +187,11 @@ def gentle_for_children(update: Update, text: str, children: str | None, horror:
 # kinds within a genre that the genre cannot tell apart: "no slapstick" keeps the comedies and says so
 SUBKINDS = ("slapstick|screwball|parody|parodies|spoofs?|satire|mockumentary|slashers?|zombies?|vampires?|werewol(?:f|ves)"
             "|splatter|haunted houses?|creature features?|spy|spies|serial killers?|cowboys?|gunslingers?"
-            "|vietnam|ww ?(?:2|ii|1|i)|world war (?:one|two|i|ii|1|2|ii)")  # "war films but not about ww2" said nothing
+            "|vietnam|ww ?(?:2|ii|1|i)|world war (?:one|two|i|ii|1|2|ii)"  # "war films but not about ww2" said nothing
+            "|aliens?|robots?|dinosaurs?|time travel|spaceships?")  # "sci fi but nothing with aliens" said nothing
 UNTOLD_KIND = re.compile(
-    r"\b(?:no|not|nothing|without|hate|hates|dislike|don'?t (?:like|want|do)|can'?t stand|except|minus|skip|sick of|tired of)"
-    rf"\s+(?:(?:any|more|the|too much|really|that|those|these|of|a|an|about|set in|in)\s+)*({SUBKINDS})\b", re.I)
+    r"\b(?:no|not|nothing|nothin|without|hate|hates|dislike|don'?t (?:like|want|do)|can'?t stand|except|minus|skip|sick of|tired of)"
+    rf"\s+(?:(?:any|more|the|too much|really|that|those|these|of|a|an|about|set in|in|with)\s+)*({SUBKINDS})\b", re.I)
 
 
 def note_untold_kind(update: Update, text: str, genres) -> None:
@@ -200,7 +201,7 @@ def note_untold_kind(update: Update, text: str, genres) -> None:
         return
     for m in UNTOLD_KIND.finditer(text):
         kind = m.group(1).lower()
-        genre = genres.lookup(kind) or genres.lookup(kind.rstrip("s"))
+        genre = genres.lookup(kind) or genres.lookup(kind.rstrip("s")) or genres.lookup(f"with {kind}")
         if genre in update.wished_genres and not any(n.startswith(("I can't tell", "Genres don't")) for n in update.notes):
             update.exclude_genres = [g for g in update.exclude_genres if g != genre]
             update.notes = [n for n in update.notes if n != exclusion_note([genre])]

@@ -36,7 +36,7 @@ NEGATING_PHRASES = re.compile(  # said before a genre, these negate it as "not" 
 CLAUSE_END = re.compile(r"[.;!?]|,\s*(?:but\s+)?|\bbut\b|\binstead\b", re.I)
 ANSWER = re.compile(r"^\W*(?:no|nope|nah)\s*[,.!;:-]+", re.I)  # "no, I meant a war film" answers the last turn
 NEGATIONS = frozenset("no not nothing without never none avoid skip hate hates dont don isn isnt aren arent nor "
-                      "except excluding exclude neither".split())
+                      "except excluding exclude neither nothin nuthin".split())
 NOT_TYPOS = frozenset("bottle bottles spice spade fanny crimp prime actions auction scars scare scarf solder "
                       "dream comet romantics".split())  # real words one letter away from a genre word
 
