@@ -98,11 +98,12 @@ def wish_for_the_kids(update: Update, text: str, children: str | None, horror: s
     update.wished_genres = [g for g in update.wished_genres if g != horror]
     update.query_hints = [g for g in update.query_hints if g != horror]
     update.set_exclusions(update.exclude_genres + [horror])
-    kept = f"For the kids I kept to {children} films" if scary else ""
-    why = ": I can't tell how scary a film is from its genres." if scary else ""
-    if update.exclude_genres == [horror]:  # said in one line, not "No Horror from now on." as well
+    alone = update.exclude_genres == [horror]  # then said in the line below, not "No Horror from now on." as well
+    if alone:
         update.notes.remove(exclusion_note([horror]))
-        update.notes.append(f"{kept} and left out {horror} from now on{why}" if scary
-                            else f"For the kids, no {horror} from now on.")
-    elif scary:
-        update.notes.append(kept + why)
+    if scary:
+        left = f" and left out {horror} from now on" if alone else ""
+        update.notes.append(f"For the kids I kept to {children} films{left}: I can't tell how scary a film is from "
+                            "its genres.")
+    elif alone:
+        update.notes.append(f"For the kids, no {horror} from now on.")

@@ -91,9 +91,9 @@ def not_compared_titles(intent: Intent, text: str) -> Intent:
     degrees = [m.span(1) for m in THE_BETTER.finditer(lowered)]
 
     def no_title_here(span: str) -> bool:
-        return (any(start <= lowered.find(span.lower()) < end for start, end in degrees)
-                or re.search(OCCASION.pattern + re.escape(span.lower()), lowered) is not None
-                and re.match(r"(?:a|an|my|our)\s", span.lower()) is not None)
+        occasion = (re.search(OCCASION.pattern + re.escape(span.lower()), lowered) is not None
+                    and re.match(r"(?:a|an|my|our)\s", span.lower()) is not None)
+        return occasion or any(start <= lowered.find(span.lower()) < end for start, end in degrees)
 
     keep = [t for t in intent.like if not re.search(THAN.pattern + r"\s+(?:the\s+)?" + re.escape(t.lower()), lowered)]
     changes = {f: [t for t in (keep if f == "like" else getattr(intent, f)) if not no_title_here(t)] for f in TITLE_LISTS}
