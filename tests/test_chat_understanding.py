@@ -3035,6 +3035,15 @@ def test_asking_for_an_excluded_genre_allows_it_again_and_says_so(engine, parser
     engine.message(session, "no war")
     assert "War" in engine.recommender.requests[-1].constraints.exclude_genres
 
+    session = engine.new_session()  # "only comedies", then "a thriller" listed comedies
+    engine.message(session, "only comedies please")
+    engine.message(session, "a romantic comedy")  # within the "only": it holds
+    assert engine.recommender.requests[-1].constraints.include_genres == {"Comedy"}
+    turn = engine.message(session, "a thriller")
+    request = engine.recommender.requests[-1]
+    assert request.wished_genres == ("Thriller",) and not request.constraints.include_genres
+    assert "You had said only Comedy; since you ask for Thriller now, that no longer holds." in turn.reply
+
     parser.intents["ok, something scary after all"] = Intent(action="request", genres=["Horror"], like_items=[5])
     engine.message(session, "a comedy")
     last = session.rows[-1].index

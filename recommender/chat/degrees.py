@@ -106,15 +106,21 @@ def spare_the_wished_genre(update: Update, state: DialogueState, text: str) -> N
 
 
 def wish_lifts_exclusion(update: Update, state: DialogueState) -> None:
-    """"a comedy, nothing scary", then "a horror movie from the 80s" listed Star Wars under "no Horror": the
-    earlier exclusion silently beat the new wish. A genre asked for now is allowed again, and the reply says
-    so, unless this message excludes it too."""
-    wished = dict.fromkeys(update.wished_genres + update.query_hints)
-    lifted = [g for g in wished if g in state.constraints.exclude_genres and g not in update.exclude_genres]
+    """"a comedy, nothing scary", then "a horror movie from the 80s" listed Star Wars under "no Horror", and
+    "only comedies", then "a thriller" listed comedies: the earlier constraint silently beat the new wish. A
+    genre asked for now is allowed again, or the "only" ends, and the reply says so, unless this message
+    excludes the genre or says "only" itself."""
+    c, wished = state.constraints, dict.fromkeys(update.wished_genres + update.query_hints)
+    lifted = [g for g in wished if g in c.exclude_genres and g not in update.exclude_genres]
+    leaves = c.include_genres and not update.include_genres and not set(wished) & c.include_genres
+    outside = list(wished) if leaves else []  # "a romantic comedy" after "only comedies" stays within it
+    update.allow_genres = lifted + outside
     if lifted:
-        update.allow_genres = lifted
         names = " and ".join(lifted)
         update.notes.append(f"You had said no {names}; since you ask for it now, {names} is back in.")
+    if outside:
+        update.notes.append(f"You had said only {' and '.join(sorted(c.include_genres))}; since you ask for "
+                            f"{' and '.join(outside)} now, that no longer holds.")
 
 
 GORE = {"gory", "bloody", "gruesome", "gore", "blood"}

@@ -224,8 +224,9 @@ class DialogueState:
         c = self.constraints
         exclude = set() if update.clear_genres else set(c.exclude_genres)
         include = set() if update.clear_genres else set(c.include_genres)
-        exclude = (exclude - set(update.include_genres) - set(update.allow_genres)) | set(update.exclude_genres)
-        include = (include - set(update.exclude_genres)) | set(update.include_genres)
+        allowed = set(update.allow_genres)  # asked for now: no exclusion, and no "only" that leaves them out
+        exclude = (exclude - set(update.include_genres) - allowed) | set(update.exclude_genres)
+        include = set() if allowed - include else (include - set(update.exclude_genres)) | set(update.include_genres)
         fresh = update.clear_years or self._new_subject(update)
         min_year, max_year = (None, None) if fresh else (c.min_year, c.max_year)
         if update.min_year is not None or update.max_year is not None:
