@@ -83,8 +83,9 @@ PEOPLE_QUESTION = re.compile(r"\bwho(?:'s|\s+is|\s+are|\s+was)?\s+(?:directed|di
                              r"|\b(?:director|directors|directed|actors?|actress(?:es)?|cast|starring|stars)\b", re.I)
 
 
-# questions about other data the catalogue lacks, and what the answer says of each
+# questions about data the catalogue lacks, and what the answer says of each; the first that matches wins
 UNHELD_QUESTIONS = {
+    "people": (PEOPLE_QUESTION, "I have no cast or crew data, so I can't say who made it or who is in it."),
     "runtime": (re.compile(r"\bhow\s+long\b(?!\s+ago)|\brun(?:ning)?[\s-]?time\b|\blength\b|\bhow\s+many\s+(?:minutes|hours)\b",
                            re.I), "I have no running times, so I can't say how long it is."),
     "language": (re.compile(r"\b(?:what|which)\s+language\b|\bsubtitle[sd]?\b|\bdubbed\b|\bin\s+english\b"
@@ -95,7 +96,7 @@ UNHELD_QUESTIONS = {
 }
 
 
-def note_people_question(update: Update, text: str) -> None:
+def note_unheld_question(update: Update, text: str) -> None:
     """"who directed #1?" was answered "… I only know titles, years and genres (no plot summaries)", and "is Tom
     Hanks in #2?" might be answered from its genres: a question about who made or stars in an item is marked so
     the answer says there is no cast or crew data; "how long is #1?" (answered with its rating and "I have no
@@ -103,8 +104,6 @@ def note_people_question(update: Update, text: str) -> None:
     question = update.question
     if question is None or question.ask not in ("about", "fit"):
         return
-    if PEOPLE_QUESTION.search(text):
-        question.people = True
     question.unheld = next((kind for kind, (asks, _) in UNHELD_QUESTIONS.items() if asks.search(text)), "")
 
 
@@ -121,8 +120,6 @@ def answer_question(question: Question, catalog: Catalog, explanation: str = "",
     name = f"#{question.position} is {title}" if question.position else title  # 0: a title not on the list
     genres = ", ".join(item.genres) or "no genre on record"
     film = f"{name}, {_article(genres)} {genres} film."  # "#3 is **Cape Fear** (1991), a Thriller film."
-    if question.people:
-        return f"{film} I have no cast or crew data, so I can't say who made it or who is in it."
     if question.unheld:
         return f"{film} {UNHELD_QUESTIONS[question.unheld][1]}"
     if question.quality:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 from recommender.chat.genre_words import GENRE_SYNONYMS
 from recommender.title_text import tokens
@@ -71,6 +71,15 @@ def _plurals(word: str) -> list[str]:
     return [word, word + "s"]
 
 
+class GenreHit(NamedTuple):
+    """A genre phrase (or a typo of one) found in a message."""
+
+    start: int
+    end: int
+    said: str  # as written
+    genres: tuple[str, ...]  # () where the phrase names no wish ("as a kid")
+
+
 class GenreLexicon:
     """Maps the words people use ("comedies", "sci-fi", "scary") to the catalogue's genre names."""
 
@@ -97,9 +106,7 @@ class GenreLexicon:
     def names(self, text: str) -> list[str]:
         """Genre names mentioned in `text`, in order, without repeats; a one-letter typo of a genre word
         counts too ("funy", "thrilers")."""
-        found = [(m.start(), g) for m in self._word.finditer(text) for g in self._genres(m)]
-        found += [(start, g) for token, start, _ in tokens(text) for g in self._misspelt(token)]
-        return list(dict.fromkeys(g for _, g in sorted(found, key=lambda x: x[0]) if g))
+        return list(dict.fromkeys(g for hit in self._hits(text) for g in hit.genres))
 
     def negated(self, text: str) -> list[str]:
         """Genres named only after a negation in the same clause ("I don't want anything scary", "not a
@@ -107,10 +114,7 @@ class GenreLexicon:
         slasher stuff" negates no genre."""
         negated, said = [], []
         text = ANSWER.sub(lambda m: " " * len(m.group(0)), text)  # "no, I meant a war film" negates nothing
-        hits = [(m.start(), m.end(), m.group(0), self._genres(m)) for m in self._word.finditer(text)]
-        hits += [(start, end, token, genres) for token, start, end in tokens(text)  # "somethin scarry but not to
-                 if (genres := self._misspelt(token))]  # gory" left Horror out: the typo was no wish
-        for start, end, word, genres in sorted(hits, key=lambda hit: hit[0]):
+        for start, end, word, genres in self._hits(text):
             clause = CLAUSE_END.split(text[:start])[-1]  # "none of these. something funnier" wishes
             before = [t for t, _, _ in tokens(NEGATING_PHRASES.sub(" not ", clause))][-6:]
             enough = re.match(r"\s+enough\b", text[end:], re.I)  # "none of these are scary enough": a wish
@@ -138,6 +142,14 @@ class GenreLexicon:
         spans = [m.span() for m in self._word.finditer(text)]
         return [t for t, start, end in tokens(text) if t not in ignore and not self._misspelt(t)
                 and not any(a <= start and end <= b for a, b in spans)]
+
+    def _hits(self, text: str) -> list[GenreHit]:
+        """Genre phrases in `text` and one-letter typos of genre words, by where they start: "somethin scarry
+        but not to gory" left Horror out when only `names` read the typo as a wish."""
+        hits = [GenreHit(m.start(), m.end(), m.group(0), self._genres(m)) for m in self._word.finditer(text)]
+        hits += [GenreHit(start, end, token, genres) for token, start, end in tokens(text)
+                 if (genres := self._misspelt(token))]
+        return sorted(hits, key=lambda hit: hit.start)
 
     def _genres(self, match: re.Match) -> tuple[str, ...]:
         word = _fold_phrase(match.group(1)).replace("  ", " ")

@@ -22,7 +22,7 @@ import re
 import time
 from typing import NamedTuple
 
-from recommender.chat.answers import note_people_question
+from recommender.chat.answers import note_unheld_question
 from recommender.chat.company import drop_company, hint_for_company, wish_for_the_kids
 from recommender.chat.cue_words import FILLER, GENERAL_ASK, RESET_WORDS
 from recommender.chat.degrees import (
@@ -205,7 +205,7 @@ class MessageRouter:
         apply_popularity_wish(update, state, text)
         apply_acclaim_wish(update, state, text)
         note_unheld_data(update, text)
-        note_people_question(update, text)
+        note_unheld_question(update, text)
         hint_for_company(update, text)
         note_era(update, text)
         note_studio(update, text, self.genres.lookup("children") if self.genres is not None else None)

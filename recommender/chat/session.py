@@ -217,7 +217,7 @@ class ChatEngine:
             from recommender.explain.plain import render
 
             explanation = render(facts.build(session.request, rec))[1]
-        asks_about = question.quality or (question.ask == "about" and not question.people)
+        asks_about = question.quality or (question.ask == "about" and not question.unheld)
         standing = facts.standing(question.item) if asks_about and facts is not None else None
         return answer_question(question, self.catalog, explanation, standing)
 

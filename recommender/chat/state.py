@@ -43,8 +43,8 @@ class Question:
     # rated highest?" ("best"; else the last films)
     degree: str = ""  # for "fit": a word the genre only approximates ("is #1 gory?": Horror, but how gory?)
     era: str = ""  # for "fit": an era the years only approximate ("is #5 black and white?": before 1960, roughly)
-    people: bool = False  # it asks who made or stars in the item ("who directed #1?"): no such data
-    unheld: str = ""  # other data it asks about that the catalogue lacks ("how long is #1?": "runtime")
+    unheld: str = ""  # data it asks about that the catalogue lacks ("who directed #1?": "people"; "how long is
+    # #1?": "runtime")
     quality: bool = False  # it asks whether the item is any good: answered from its ratings
     unclear: bool = False  # "is it any good?" with nothing pointed at and several films listed: we ask which
 
