@@ -36,6 +36,7 @@ class Request:
     liked: Sequence[int] = ()  # extra positive signal from the dialogue, weighted like recent history
     wished_genres: tuple[str, ...] = ()  # soft: items with all of them rank first, then with fewer
     references: Sequence[int] = ()  # "like X": items this request should resemble (also in `liked`)
+    first_genre: str | None = None  # among items with as many wished genres, those with this one come first
 
 
 @dataclass(frozen=True)

@@ -3074,6 +3074,28 @@ def test_for_the_kids_leaves_out_horror_even_when_a_scary_film_is_asked(engine):
     assert not about_the_viewer("a heist movie for my kids")
 
 
+def test_for_the_kids_their_genre_comes_first_and_a_childs_age_counts(engine):
+    """Tried as a new user: "a heist movie for my kids" listed Pulp Fiction, Fargo and Seven first (no film here
+    is both Crime and Children's, so either genre made the first tier); "space movies for my 8 year old" listed
+    A Clockwork Orange, and "a movie my 10 year old would enjoy" listed Scream with "I can't tell what they
+    would enjoy": a child's age was not read as children watching."""
+    from recommender.chat.state import DialogueState
+
+    session = engine.new_session()
+    engine.message(session, "a heist movie for my kids")
+    request = engine.recommender.requests[-1]
+    assert request.first_genre == "Children's" and "Children's" in request.wished_genres  # first: see
+    # test_the_first_genre_breaks_ties_between_items_with_as_many_wished_genres
+    engine.message(session, "a comedy")  # a new request for no one in particular: no genre comes first
+    assert engine.recommender.requests[-1].first_genre is None
+    for text in ("space movies for my 8 year old", "a movie my 10 year old would enjoy",
+                 "something for our six-year-olds", "a film to watch with my grandkids"):
+        update = _rules_router().understand(text, DialogueState()).update
+        assert "Children's" in update.wished_genres and "Horror" in update.exclude_genres, text
+    for text in ("a movie my son would enjoy", "something for my 16 year old"):
+        assert "Children's" not in _rules_router().understand(text, DialogueState()).update.wished_genres, text
+
+
 def test_going_back_to_a_request_is_no_reset_unless_it_says_so(engine, parser):
     """Tried as a new user: "go back to the thrillers" (the model: reset) said "Started over: I forgot what you
     told me in this conversation." and forgot the films marked seen."""

@@ -95,19 +95,39 @@ def test_several_references_prefer_what_they_have_in_common_then_items_close_to_
     assert all(genres[int(i)] & genres[a] and genres[int(i)] & genres[c] for i in shortlist.indices)
 
 
+def _thirty_items_of_four_kinds(kinds, tmp_path) -> tuple[HybridRetriever, Catalog]:
+    """A retriever over 30 synthetic items whose genres cycle through `kinds` (item i: kinds[i % 4])."""
+    base = synthetic_dataset(n_items=30, n_users=30, length=10, seed=1)
+    catalog = Catalog([Item(it.item_id, it.title, it.year, kinds[i % 4]) for i, it in enumerate(base.catalog)])
+    loo = LeaveOneOut(base.interactions, catalog)
+    retriever = HybridRetriever.build(catalog, [h.items for h in loo.histories.values()],
+                                      RetrievalConfig(cache_dir=str(tmp_path)), embedder_factory=HashEmbedder,
+                                      progress=False)
+    return retriever, catalog
+
+
 def test_two_references_with_three_common_genres_do_not_demand_all_three(tmp_path):
     """"something like the Godfather and Godfather part 2" (both Action, Crime, Drama) listed Menace II
     Society and Batman first: only items with all three genres came before Donnie Brasco (Crime, Drama)."""
-    base = synthetic_dataset(n_items=30, n_users=30, length=10, seed=1)
     kinds = [("Action", "Crime", "Drama"), ("Crime", "Drama"), ("Comedy", "Romance"), ("Drama",)]
-    items = [Item(it.item_id, it.title, it.year, kinds[i % 4]) for i, it in enumerate(base.catalog)]
-    dataset = Dataset("synthetic", Catalog(items), base.interactions)
-    loo = LeaveOneOut(dataset.interactions, dataset.catalog)
-    retriever = HybridRetriever.build(dataset.catalog, [h.items for h in loo.histories.values()],
-                                      RetrievalConfig(cache_dir=str(tmp_path)), embedder_factory=HashEmbedder,
-                                      progress=False)
+    retriever, _ = _thirty_items_of_four_kinds(kinds, tmp_path)
     tiers = retriever.genre_tiers(Request(history=[], references=(0, 4)))
     assert tiers[8] == tiers[1] > tiers[3] > tiers[2]  # all three = two of them > one > none
+
+
+def test_the_first_genre_breaks_ties_between_items_with_as_many_wished_genres(tmp_path):
+    """"a heist movie for my kids" (Crime and Children's; no film here is both) listed Pulp Fiction and Fargo
+    first: with one wished genre each, the crime films outscored the children's films."""
+    retriever, catalog = _thirty_items_of_four_kinds([("Crime", "Children's"), ("Crime",), ("Children's",), ("Drama",)],
+                                                     tmp_path)
+    wished = ("Crime", "Children's")
+    plain = retriever.genre_tiers(Request(history=[], wished_genres=wished))
+    assert plain[0] > plain[1] == plain[2] > plain[3]
+    tiers = retriever.genre_tiers(Request(history=[], wished_genres=wished, first_genre="Children's"))
+    assert tiers[0] > tiers[2] > tiers[1] > tiers[3]
+    shortlist = retriever.shortlist(Request(history=[], wished_genres=wished, first_genre="Children's",
+                                            exclude=frozenset(range(0, 30, 4))), k=7)
+    assert all("Children's" in catalog[int(i)].genres for i in shortlist.indices)
 
 
 def test_after_the_few_wished_genre_films_related_genres_come_before_unrelated_ones(tmp_path):

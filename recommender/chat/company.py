@@ -13,7 +13,10 @@ import re
 from recommender.chat.state import Update, exclusion_note
 from recommender.chat.title_spans import OWN_TASTE
 
-_PEOPLE = (r"dad|mom|mum|father|mother|wife|husband|partner|girlfriend|boyfriend|kids?|children|son|daughter|family|"
+# "my 8 year old", "our six-year-olds": a child (a teenager is no Children's audience)
+_CHILD_AGE = (r"(?:[1-9]|1[0-2]|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)[\s-]*(?:years?|yrs?)"
+              r"[\s-]*olds?")
+_PEOPLE = (rf"{_CHILD_AGE}|dad|mom|mum|father|mother|wife|husband|partner|girlfriend|boyfriend|kids?|children|son|daughter|family|"
            r"friends?|parents|grandma|grandpa|grandparents|brother|sister|date|roommates?|bf|gf|hubby|wifey|bestie|"
            r"bff|mates?|buddies|pals?")
 COMPANY = re.compile(
@@ -35,8 +38,10 @@ WATCHING_WITH = re.compile(rf"{_NOT_WATCHING}\b(?:with|for)\s+(?:me\s+and\s+)?(?
                            rf"|{AUDIENCE.pattern}"
                            rf"|\bmy\s+(?:\w+\s+)?(?:{_PEOPLE})\s+(?:would|will|might|could|can|'d)\s+(?:enjoy|like|love)\b",
                            re.I)
-FOR_THE_KIDS = re.compile(r"(?<!not )(?<!isn't )\b(?:with|for)\s+(?:my|our|the)\s+(?:\w+\s+)?"
-                          r"(?:kids?|children|little ones|toddlers?)\b", re.I)
+_CHILDREN = rf"(?:kids?|children|little ones|toddlers?|grandkids|grandchildren|{_CHILD_AGE})"
+FOR_THE_KIDS = re.compile(rf"(?<!not )(?<!isn't )\b(?:with|for)\s+(?:my|our|the)\s+(?:\w+\s+)?{_CHILDREN}\b"
+                          rf"|\b(?:my|our)\s+(?:\w+\s+)?{_CHILDREN}\s+(?:would|will|might|could|can|'d)\s+"
+                          r"(?:enjoy|like|love)\b", re.I)
 HINT = ("I can't tell what they would enjoy from titles, years and genres alone: name a genre or a film they like, "
         "and I'll narrow these down.")
 
@@ -92,6 +97,8 @@ def wish_for_the_kids(update: Update, text: str, children: str | None, horror: s
         return
     if children not in update.wished_genres:
         update.wished_genres.append(children)
+    if len(update.wished_genres) > 1:  # "a heist movie for my kids" listed Pulp Fiction and Fargo first
+        update.first_genre = children
     if horror is None or horror in update.exclude_genres:
         return
     scary = horror in update.wished_genres + update.query_hints  # no film here is both Horror and Children's

@@ -80,6 +80,7 @@ class Update:
     non_english: bool = False
     ignored_instruction: bool = False
     wished_genres: list[str] = field(default_factory=list)  # soft genre wishes of a new request
+    first_genre: str = ""  # the wish that matters most ("a heist movie for my kids": Children's)
     references: list[int] = field(default_factory=list)  # "like X" items of a new request
     new_request: bool = False  # says what to watch now: replaces the wishes (query, genres, references)
     missing: list[tuple[str, str]] = field(default_factory=list)  # (kind, text) asked for but not in the data
@@ -131,6 +132,7 @@ class DialogueState:
     query: str | None = None  # the request in the user's words
     query_hints: list[str] = field(default_factory=list)  # added to the query retrieval sees
     wished_genres: list[str] = field(default_factory=list)  # of the current request (soft)
+    first_genre: str = ""  # of `wished_genres`, the one that matters most
     references: list[int] = field(default_factory=list)  # "like X" items of the current request
     last_shown: list[int] = field(default_factory=list)  # resolves "#2"
     shown: list[int] = field(default_factory=list)  # every item shown in this conversation, in order
@@ -189,10 +191,11 @@ class DialogueState:
             return genre not in c.exclude_genres and (not c.include_genres or genre in c.include_genres)
 
         self.wished_genres = [g for g in self.wished_genres if allowed(g)]
+        self.first_genre = self.first_genre if self.first_genre in self.wished_genres else ""
         self.query_hints = [g for g in self.query_hints if allowed(g)]
 
     def _request_key(self) -> tuple:
-        return (self.query, tuple(self.wished_genres), tuple(self.references), self.constraints)
+        return (self.query, tuple(self.wished_genres), self.first_genre, tuple(self.references), self.constraints)
 
     def _apply_request(self, update: Update) -> None:
         if update.count is not None or update.new_request:  # a new request without a number: the default again
@@ -200,6 +203,7 @@ class DialogueState:
         if update.new_request:
             self.query = update.query or None
             self.query_hints, self.wished_genres = list(update.query_hints), list(update.wished_genres)
+            self.first_genre = update.first_genre
             self.references = [i for i in update.references if i not in self.disliked]
         else:
             if update.query is not None:
@@ -267,7 +271,7 @@ class DialogueState:
         return Request(
             history=history, ratings=ratings, query=query, exclude=frozenset(self.blocked()),
             constraints=dataclasses.replace(self.constraints), liked=tuple(self.liked) + extra,
-            wished_genres=tuple(self.wished_genres), references=self.steering(),
+            wished_genres=tuple(self.wished_genres), references=self.steering(), first_genre=self.first_genre or None,
         )
 
     def steering(self) -> tuple[int, ...]:

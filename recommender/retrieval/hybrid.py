@@ -191,6 +191,8 @@ class HybridRetriever:
         decade's few thrillers are listed)."""
         wished_genres = [g.lower() for g in request.wished_genres]
         wished = self.genres.counts(wished_genres)
+        if request.first_genre:  # "a heist movie for my kids": Children's films before Pulp Fiction
+            wished = wished * 2 + self.genres.counts([request.first_genre.lower()])
         closer = (self.genres.related(wished_genres) & (wished == 0)) if wished_genres else 0
         return self._tiers(request, wished) * 2 + closer
 
