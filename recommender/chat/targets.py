@@ -157,8 +157,9 @@ def bad_reference(position: int, state: DialogueState) -> str:
     return f"There is no #{position}: the last list had {len(state.last_shown)} items."
 
 
+# "not Star Wars sequels", "not godfather sequels": a title may stand before the word
 NOT_SEQUELS = re.compile(r"\b(?:not|no|without|skip|except|but not|none of)\s+(?:the\s+|any\s+(?:of\s+the\s+)?|its\s+)?"
-                         r"(?:sequels?|prequels?|follow[\s-]?ups?|other (?:ones|parts|films|movies|installments))\b", re.I)
+                         r"(?:[\w'’:.-]+\s+){0,3}?(?:sequels?|prequels?|follow[\s-]?ups?|other (?:ones|parts|films|movies|installments))\b", re.I)
 
 
 def not_the_sequels(update: Update, state: DialogueState, text: str, titles: TitleIndex) -> None:
@@ -173,8 +174,14 @@ def not_the_sequels(update: Update, state: DialogueState, text: str, titles: Tit
         update.missing = [(kind, said) for kind, said in update.missing if "sequel" not in said.lower()]
         update.notes.append("No sequels from now on (films whose title continues an older one's, as Jaws 2 does).")
         return
+    update.excluded = [i for i in update.excluded if i not in named]  # "like the godfather but not godfather
+    # sequels": the model left out The Godfather itself
     others = [i for item in named for i in titles.series(item) if i not in named and i not in update.excluded]
-    if others:
-        update.excluded.extend(others)
-        update.notes = ([n for n in update.notes if not n.startswith("Noted, not for you")]
-                        + targets_update([("excluded", i) for i in update.excluded], titles, None).notes)
+    update.excluded.extend(others)
+    update.notes = ([n for n in update.notes if not n.startswith("Noted, not for you")]
+                    + targets_update([("excluded", i) for i in update.excluded], titles, None).notes)
+    unknown = [i for i in named if len(titles.series(i)) < 2]
+    if unknown:  # "like Star Wars but not the sequels" listed Return of the Jedi first, unexplained
+        update.notes.append(f"I can't tell from titles alone which films continue "
+                            f"{', '.join(escape(titles.display(i)) for i in unknown)}, so a sequel may still be "
+                            "listed: say “not #1” or mark it Seen.")
