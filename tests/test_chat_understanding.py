@@ -1564,6 +1564,29 @@ def test_but_not_the_sequels_leaves_out_the_rest_of_the_series():
     assert update.references == [0] and not update.excluded
 
 
+def test_a_title_before_sequels_is_no_exclusion_and_an_unknown_series_is_said():
+    """Tried as a new user: "like the godfather but not godfather sequels" listed The Godfather: Part II first
+    and said "Noted, not for you: The Godfather" (the model left out the title in "not godfather sequels"); "like
+    Star Wars but not the sequels" listed Return of the Jedi first, unexplained: their titles share no word."""
+    from recommender.chat.state import DialogueState, Update
+    from recommender.chat.targets import not_the_sequels
+    from recommender.data.types import Catalog, Item
+    from recommender.titles import TitleIndex
+
+    titles = TitleIndex(Catalog([Item("1", "Godfather, The", 1972, ("Crime", "Drama")),
+                                 Item("2", "Godfather: Part II, The", 1974, ("Crime", "Drama")),
+                                 Item("3", "Star Wars", 1977, ("Action", "Sci-Fi")),
+                                 Item("4", "Return of the Jedi", 1983, ("Action", "Sci-Fi"))]))
+    update = Update(references=[0], excluded=[0], notes=["Noted, not for you: Godfather, The (1972)."])
+    not_the_sequels(update, DialogueState(), "like the godfather but not godfather sequels", titles)
+    assert update.excluded == [1] and update.notes == ["Noted, not for you: Godfather: Part II, The (1974)."]
+    update = Update(references=[2])
+    not_the_sequels(update, DialogueState(), "something like Star Wars but not the sequels", titles)
+    assert not update.excluded and update.notes == [
+        "I can't tell from titles alone which films continue Star Wars (1977), so a sequel may still be listed: "
+        "say “not #1” or mark it Seen."]
+
+
 @pytest.mark.parametrize("text, asks", [("what did i watch last?", True), ("show my ratings", True),
                                         ("what do i watch tonight?", False), ("something like what i watched", False)])
 def test_which_messages_ask_about_the_users_own_history(text, asks):
@@ -2336,6 +2359,38 @@ def test_something_nobody_has_heard_of_asks_for_lesser_known_films_and_dislikes_
     session = engine.new_session()
     engine.message(session, "I loved Nobody Loves Me")  # a real title made of everyday words still links
     assert session.dialogue.liked == [len(CATALOG)]
+
+
+def test_which_is_rated_best_is_answered_from_the_ratings_of_the_listed_films(engine, parser):
+    """Tried as a new user: "a thriller", then "which of these has the best ratings?" said "I can't rank them by
+    that from titles, years and genres alone", though "is #4 any good?" is answered from the ratings here; the
+    best film was said to be rated "above 100% of the films here"."""
+    from types import SimpleNamespace
+
+    from recommender.retrieval.ratings import Standing
+
+    session = engine.new_session()
+    engine.message(session, "comedy")
+    rows = session.rows
+    standings = {row.index: Standing(3.0 + p / 10, 50 if p != 4 else 5, p / 10) for p, row in enumerate(rows)}
+    engine.recommender.facts = SimpleNamespace(standing=standings.get)
+    best = max((p for p in range(len(rows)) if p != 4), key=lambda p: p)  # #5 has too few ratings to judge
+    for text in ("which of these has the best ratings?", "which one is the best?"):
+        parser.intents[text] = Intent(action="question", ask="about", item=1)
+        turn = engine.message(session, text)
+        assert turn.reply.startswith(f"By the ratings here, #{best + 1} **{rows[best].title}** is the best rated "
+                                     "of these."), text
+        assert "above 99% of the films here" in turn.reply or best / 10 < 0.995
+    genre = next(g for row in rows for g in row.genres if g != "Comedy")
+    text = f"which is the highest rated {genre.lower()}?"
+    parser.intents[text] = Intent(action="question", ask="fit", item=1, genres=[genre])
+    turn = engine.message(session, text)
+    among = [p for p, row in enumerate(rows) if genre in row.genres and p != 4]
+    assert turn.reply.startswith(f"By the ratings here, #{max(among) + 1} **") and f"of the {genre} ones" in turn.reply
+    from recommender.chat.answers import rating_sentence
+
+    assert "above 99% of the films here" in rating_sentence(Standing(4.4, 267, 0.998))
+    del engine.recommender.facts
 
 
 def test_is_it_good_is_answered_from_ratings_about_the_film_the_last_message_pointed_at(engine, parser):

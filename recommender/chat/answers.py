@@ -153,14 +153,36 @@ def rating_sentence(standing) -> str:
     mean, count = f"{standing.mean:.1f}/5", standing.count
     if count < FEW_RATINGS:
         return f"Only {count} {'person' if count == 1 else 'people'} here rated it ({mean} on average), too few to say."
-    above = round(100 * standing.rated_above)
+    above = min(round(100 * standing.rated_above), 99)  # "above 100% of the films here" was said of the best
     where = f"above {above}%" if above >= 50 else f"below {100 - above}%"
     return f"People here rate it {mean} on average ({count} ratings), {where} of the films here."
 
 
-def answer_which(question: Question, listed: list[int], catalog: Catalog) -> str:
+def best_rated_of(listed: list[int], among: list[int], catalog: Catalog, standings: dict | None,
+                  what: str = "these") -> str:
+    """"By the ratings here, #4 **The Silence of the Lambs** is the best rated of these: …", of the `among`
+    items of the list (its Bayesian average ranks it above the others; films with too few ratings to judge
+    are left aside)."""
+    judged = [(standings[i].rated_above, p, i) for p, i in enumerate(listed, 1)
+              if i in among and standings and standings.get(i) is not None and standings[i].count >= FEW_RATINGS]
+    if not judged:
+        return "I have too few ratings of these films to say which is rated best."
+    _, position, item = max(judged, key=lambda x: (x[0], -x[1]))
+    return (f"By the ratings here, #{position} **{escape(catalog[item].title)}** is the best rated of {what}. "
+            f"{rating_sentence(standings[item])}")
+
+
+def answer_which(question: Question, listed: list[int], catalog: Catalog, standings: dict | None = None) -> str:
     """"which of these is the funniest?": the listed items with every genre asked about, from the catalogue;
-    "which one is the oldest?": by year."""
+    "which one is the oldest?": by year; "which has the best ratings?": from `standings` (item -> its
+    `recommender.retrieval.ratings.Standing`; None: no ratings)."""
+    if question.order == "best":  # "which is the highest rated comedy?": among the comedies listed
+        fitting = [i for i in listed if set(question.genres) <= set(catalog[i].genres)]
+        if question.genres and not fitting:
+            wanted = " and ".join(question.genres)
+            return f"None of these is {_article(wanted)} {wanted} film; ask for {wanted} to get a list of them."
+        what = f"the {' and '.join(question.genres)} ones" if question.genres else "these"
+        return best_rated_of(listed, fitting, catalog, standings, what)
     dated = [(catalog[i].year, p, i) for p, i in enumerate(listed, 1) if catalog[i].year]
     if question.order and dated:
         year = (min if question.order == "oldest" else max)(y for y, _, _ in dated)

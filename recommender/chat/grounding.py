@@ -256,6 +256,10 @@ def feedback_needs_words(intent: Intent, text: str) -> Intent:
 ORDER_WORDS = {"oldest": "oldest", "earliest": "oldest", "newest": "newest", "latest": "newest",
                "most recent": "newest"}
 ORDER = re.compile(r"\b(?:" + "|".join(ORDER_WORDS) + r")\b", re.I)
+# "which of these has the best ratings?" was answered "I can't rank them by that": the ratings here can
+BEST_RATED = re.compile(r"\b(?:best|highest|top)[\s-]*(?:rated|ratings?|reviewed|reviews|scored?)\b"
+                        r"|\brated\s+(?:the\s+)?(?:best|highest)\b|\b(?:is|are)\s+(?:the\s+)?best(?:\s+ones?)?\W*$"
+                        r"|\bthe\s+best\s+(?:one|film|movie)\b", re.I)
 WHICH = re.compile(r"\bwhich\s+(?:of\s+(?:these|those|them|the\s+\w+)|one|ones|is|are|would)\b"
                    r"|\b(?:are|is)\s+(?:any|none)\s+of\s+(?:these|those|them)\b", re.I)  # "are any of these animated?"
 
@@ -268,8 +272,8 @@ def which_of_the_list(update: Update, asked_genres: list[str], text: str) -> Non
         return
     order = ORDER.search(text)
     genres = asked_genres or (question.genres if question.ask == "fit" else [])  # the lexicon's words first
-    update.question = dataclasses.replace(question, ask="which", position=0, genres=genres,
-                                          order=ORDER_WORDS[order.group(0).lower()] if order else None)
+    by = "best" if BEST_RATED.search(text) else ORDER_WORDS[order.group(0).lower()] if order else None
+    update.question = dataclasses.replace(question, ask="which", position=0, genres=genres, order=by)
 
 
 SUITABLE_AMONG = re.compile(r"^\W*(?:(?:are|is|would)\s+)?any\s+of\s+(?:these|those|them)\b.*\b(?:good|ok|okay|fine|suitable|"

@@ -201,8 +201,12 @@ class ChatEngine:
     def _answer(self, session: ChatSession, update: Update) -> str:
         """From the catalogue; "why" from the card's explanation, or its facts' plain rendering."""
         question = update.question
+        facts = getattr(self.recommender, "facts", None)
         if question.ask == "which":
-            return answer_which(question, [r.index for r in session.rows], self.catalog)
+            listed = [r.index for r in session.rows]
+            standings = ({i: facts.standing(i) for i in listed}
+                         if question.order == "best" and facts is not None else None)
+            return answer_which(question, listed, self.catalog, standings)
         if question.ask == "history":
             return self._history_answer(session.dialogue, best=question.order == "best")
         if question.ask == "list":
@@ -212,7 +216,6 @@ class ChatEngine:
         row = next((r for r in session.rows if r.index == question.item), None)
         explanation = row.explanation if row is not None and row.explained else ""
         rec = next((r for r in session.recs if r.index == question.item), None)
-        facts = getattr(self.recommender, "facts", None)
         if question.ask == "why" and not explanation and rec is not None and facts is not None:
             from recommender.explain.plain import render
 
