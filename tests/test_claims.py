@@ -1,7 +1,7 @@
 import pytest
 
 from recommender.llm.claims import (GENRE_PATTERNS, blank_spans, claimed_genres, echoes_prompt, speaks_as_viewer,
-                                    ungrounded_genres)
+                                    ungrounded_genres, unshared_genres)
 
 ML100K_GENRES = ["unknown", "Action", "Adventure", "Animation", "Children's", "Comedy", "Crime", "Documentary",
                  "Drama", "Fantasy", "Film-Noir", "Horror", "Musical", "Mystery", "Romance", "Sci-Fi",
@@ -37,6 +37,19 @@ def test_ungrounded_genres_allows_the_items_genres_only():
     # Tin Men, in the chat, for "funny space adventure": asking for sci-fi does not make it sci-fi
     tin_men = "because of its delightful blend of humor and science fiction"
     assert ungrounded_genres(tin_men, ["Comedy", "Drama"], ML100K_GENRES) == {"sci-fi"}
+
+
+def test_a_genre_named_as_the_catalogue_writes_it_is_a_claim():
+    """A card shown in the chat for a known user: "193 of the 208 people who watched “True Lies” (your 4/5) also
+    saw “Star Wars”; it came out in 1977. Both are Action, Adventure, Romance and War." True Lies is no War
+    film, but "war" alone is no genre claim in lower case ("the war"), so the claim passed."""
+    text = ("193 of the 208 people who watched “True Lies” (your 4/5) also saw “Star Wars”; it came out in 1977. "
+            "Both are Action, Adventure, Romance and War.")
+    assert unshared_genres(text, {"True Lies": ["Action", "Adventure", "Romance"]}, ML100K_GENRES) == {"war"}
+    assert ungrounded_genres("It is Comedy and Children's.", ["Comedy"], ML100K_GENRES) == {"children's"}
+    assert ungrounded_genres("It is Action and Western.", ["Action"], ML100K_GENRES) == {"western"}
+    assert ungrounded_genres("a story of the war, set in western Europe", [], ML100K_GENRES) == set()
+    assert ungrounded_genres("It is War and Drama.", ["War", "Drama"], ML100K_GENRES) == set()
 
 
 @pytest.mark.parametrize("text, ungrounded", [

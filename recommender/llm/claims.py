@@ -121,6 +121,14 @@ def claimed_genres(text: str, checkable: Iterable[str] | None = None) -> set[str
     return {k for k in keys if _COMPILED[k].search(text)}
 
 
+def named_genres(text: str, catalogue_genres: Iterable[str]) -> set[str]:
+    """Genre keys `text` claims, by GENRE_PATTERNS or by a catalogue genre's own name as written: "Both are
+    Action, Adventure, Romance and War." passed, since "war" alone is no claim in lower case ("the war")."""
+    checkable = {genre_key(g) for g in catalogue_genres}
+    exact = {genre_key(g) for g in catalogue_genres if re.search(rf"(?<![\w-]){re.escape(g)}(?![\w'-])", text)}
+    return claimed_genres(text, checkable) | exact
+
+
 def blank_spans(text: str, spans: Iterable[tuple[int, int]]) -> str:
     """`text` with the given spans and every quoted passage replaced by spaces (offsets kept)."""
     chars = list(text)
@@ -131,9 +139,8 @@ def blank_spans(text: str, spans: Iterable[tuple[int, int]]) -> str:
 
 def ungrounded_genres(text: str, item_genres: Iterable[str], catalogue_genres: Iterable[str]) -> set[str]:
     """Genres `text` claims that are not the item's, outside phrases that report the user's request."""
-    checkable = {genre_key(g) for g in catalogue_genres}
     claims = _REQUEST_REPORT.sub(lambda m: " " * len(m.group()), text)
-    return claimed_genres(claims, checkable) - {genre_key(g) for g in item_genres}
+    return named_genres(claims, catalogue_genres) - {genre_key(g) for g in item_genres}
 
 
 # "Both are Comedy", "They share Crime", "The two have Drama in common", "“Fargo” shares Crime with it"
@@ -146,12 +153,11 @@ def unshared_genres(text: str, shared: dict[str, Iterable[str]], catalogue_genre
     item) that it does not: "52 of the 178 people who watched “Primal Fear” also saw “The Frighteners”. Both
     are Comedy." (Primal Fear is Drama and Thriller). The source is the last one quoted before the claim,
     else any."""
-    checkable = {genre_key(g) for g in catalogue_genres}
     out: set[str] = set()
     for m in _SHARED.finditer(blank_spans(text, ())):
         named = [q.group(0)[1:-1] for q in _QUOTED.finditer(text[:m.start()]) if q.group(0)[1:-1] in shared]
         allowed = shared[named[-1]] if named else [g for genres in shared.values() for g in genres]
-        out |= claimed_genres(m.group(1), checkable) - {genre_key(g) for g in allowed}
+        out |= named_genres(m.group(1), catalogue_genres) - {genre_key(g) for g in allowed}
     return out
 
 
