@@ -130,6 +130,13 @@ def test_plain_rendering_names_a_particular_fact_and_no_two_cards_share_a_skelet
     ("It is the 5/5 you gave to “Heat” that many others saw. 60 people here watched it.", ["garbled"]),
     ("Because of the 5/5 you gave to “Heat”: 31 of its 45 viewers also saw “Ronin”.", []),
     ("“Ronin” is Action, as “Heat” is; 31 of the people who watched “Heat” saw it.", []),  # a plain template
+    # shown in the twenty-first session's trials ("i loved alien and aliens", "like the shawshank redemption"):
+    ("It is Action, Thriller and 60 people who watched “Heat” that watched “Ronin” as well.", ["number", "garbled"]),
+    ("Close to “Heat” is that it is Action, and 31 viewers watched the two.", ["garbled"]),
+    ("Close to “Heat”: both are Action, and 31 viewers watched the two.", []),
+    ("45 people who watched “Heat” also saw “Ronin”.", ["number"]),
+    ("31 people who watched “Heat” also saw “Ronin”.", []),
+    ("The 45 people who watched “Heat” (your 5/5) may like “Ronin” too.", []),
 ])
 def test_the_check_names_every_unsupported_claim_by_kind(text, kinds):
     cat = catalog()

@@ -60,6 +60,10 @@ _GLUED_WORD = re.compile(r"\b(?:watched|saw|seen|liked|loved|rated|enjoyed)(?:it
 _WATCHED_PEOPLE = re.compile(r"\b(?:watched|saw|seen)\s+(?:the\s+|its\s+)?[\d,]+\s+(?:people|viewers)\b", re.I)
 # a rating said to be what others watched: "It is the 3/5 you gave to “Critical Care” that many others saw."
 _RATING_AS_FILM = re.compile(r"\b(?:it|this)(?:'s|’s|\s+is|\s+was)\s+(?:the|your)\s+\d(?:\.\d)?/5\b", re.I)
+# a likeness said to be a clause ("Close to “The Shawshank Redemption” is that it is Drama"), and genres that run
+# into a count ("It is Action, Thriller and 336 people who watched “Alien” that watched …")
+_CLOSE_IS_THAT = re.compile(r"\bclose to T is that\b", re.I)
+_GENRES_INTO_COUNT = re.compile(r"\b(?:is|are)\s+[A-Z][\w'-]*(?:,\s+[A-Z][\w'-]*)*,?\s+and\s+[\d,]+\s+(?:people|viewers)\s+who\b")
 _BRACKETS = re.compile(r"[\[\]{}<>]")  # "…as well.[source: “Audrey Rose”]."
 _GLUED_GENRE = re.compile(r"[a-z](?:adventure|animation|comedy|crime|drama|fantasy|horror|musical|mystery|romance|"
                           r"thriller|western)\b", re.IGNORECASE)  # "thecrime"; "action" is left out: "reaction"
@@ -196,13 +200,15 @@ def gives_rating(text: str, sheet: FactSheet) -> bool:
 
 def garbled(text: str) -> bool:
     """Words run together ("theAction", "thecrime"), an aside in parentheses of no form in `ASIDES`, people
-    said to have watched people, or a rating said to be a film."""
+    said to have watched people, a rating said to be a film, a likeness said to be a clause, or genres that
+    run into a count."""
     unquoted = " ".join(re.sub(r"[\"“][^\"”]*[\"”]", " T ", text).split())
     asides = re.findall(r"\([^()]*\)", unquoted)
     return (any(not ASIDES.fullmatch(a) for a in asides) or _CAMEL.search(unquoted) is not None
             or _GLUED_GENRE.search(unquoted) is not None or _GLUED_WORD.search(unquoted) is not None
             or _BRACKETS.search(unquoted) is not None or _WATCHED_PEOPLE.search(unquoted) is not None
-            or _RATING_AS_FILM.search(unquoted) is not None)
+            or _RATING_AS_FILM.search(unquoted) is not None or _CLOSE_IS_THAT.search(unquoted) is not None
+            or _GENRES_INTO_COUNT.search(unquoted) is not None)
 
 
 def skeleton(text: str, sheet: FactSheet) -> str:

@@ -207,8 +207,11 @@ def misattributed_counts(text: str, item_counts: set[str], source_counts: dict[s
             titled = _PAIR.sub(" ", _QUOTED.sub(lambda m: "T" if m.group(0).strip("\"“”") in source_counts else "it",
                                                 _NOT_A_COUNT.sub(" ", sentence)))  # a source's title, or the film's
             viewers = {str(counts[1]) for counts in source_counts.values() if counts[1]}
+            theirs = {str(n) for t in quoted for n in source_counts[t] if n}
             owned = ([m.group(1) for m in _IT_COUNT.finditer(titled) if m.group(1) not in item_counts]
-                     + [m.group(1) for m in _TITLE_COUNT.finditer(titled) if m.group(1) not in viewers])
+                     + [m.group(1) for m in _TITLE_COUNT.finditer(titled) if m.group(1) not in viewers]
+                     + [m.group(1) for m in _WHO_WATCHED.finditer(titled)
+                        if m.group(1) not in (together if m.group(2) else theirs)])
             out += lone_flags + [n for n in owned if n not in lone_flags]
     return out
 
@@ -219,6 +222,12 @@ _IT_COUNT = re.compile(r"\b(\d+) (?:people|viewers|fans)(?: here)? (?:have )?(?:
                        r"(?! (?:too|as well|also)\b)")
 _TITLE_COUNT = re.compile(r"\b(\d+) (?:people|viewers|fans)(?: here)? (?:have )?(?:watched|saw|seen) T\b"
                           r"(?! (?:as well|too|also|and)\b)")
+
+
+# "336 people who watched “Alien”" must be Alien's viewers, or those who watched it and the film; followed by
+# "that watched …", "also saw …", only the latter (336 watched The Fugitive, the film on the card)
+_WHO_WATCHED = re.compile(r"\b(\d+) (?:people|viewers|fans)(?: here)? who (?:also )?(?:have |had )?(?:watched|saw|seen) T\b"
+                          r"(\s+(?:also\s+|that\s+|then\s+)?(?:watched|saw|have seen|had seen|went on to)\b)?")
 
 
 # "174 people watched both", "74 people watched “Heat” as well": a count of people who watched the two
