@@ -355,7 +355,9 @@ def test_a_follow_up_for_data_the_catalogue_lacks_keeps_the_request(engine):
 
 
 @pytest.mark.parametrize("message, opening", [("thanks!", "You're welcome!"), ("hello", "Hi!"),
-                                              ("what can you do?", "I recommend movies.")])
+                                              ("what can you do?", "I recommend movies."),
+                                              ("thanks, that's great", "You're welcome!"),  # "I didn't find a
+                                              ("thank you, these look good!", "You're welcome!")])  # request"
 def test_small_talk_gets_a_friendly_answer_and_changes_nothing(engine, parser, message, opening):
     """Tried as a new user: "thanks!" and "hello" got "I can only help you choose movies, so I left that aside"."""
     session = engine.new_session()
@@ -3079,7 +3081,7 @@ def test_asking_for_an_excluded_genre_allows_it_again_and_says_so(engine, parser
     turn = engine.message(session, "a horror movie from the 80s")
     request = engine.recommender.requests[-1]
     assert request.wished_genres == ("Horror",) and not request.constraints.exclude_genres
-    assert "You had said no Horror; since you ask for it now, Horror is back in." in turn.reply
+    assert "Horror was left out until now; since you ask for it, Horror is back in." in turn.reply
     assert "Horror" in session.rows[0].genres
 
     session = engine.new_session()
@@ -3127,6 +3129,28 @@ def test_for_the_kids_leaves_out_horror_even_when_a_scary_film_is_asked(engine):
     assert "For the kids, no Horror from now on." in turn.reply and "No Horror" not in turn.reply
     assert about_the_viewer("we're having a movie night with the little ones")
     assert not about_the_viewer("a heist movie for my kids")
+
+
+def test_children_away_are_no_wish_for_childrens_films(engine, parser):
+    """Tried as a new user: "a movie for my kids", then "a thriller for tonight, kids are asleep" listed The
+    Transformers first under "Thriller & Children's"; then "now something scary for me and my wife" after "a
+    comedy for my kids" said "You had said no Horror", which the person never said."""
+    from recommender.chat.parse import lexicon_for
+
+    lexicon = lexicon_for(CATALOG)
+    for text in ("a thriller for tonight, kids are asleep", "the kids finally went to bed, something grown up",
+                 "a movie night without the kids", "kids are at grandma's, a horror movie"):
+        assert "Children's" not in lexicon.names(text), text
+    for text in ("a movie for the kids", "kids movies please", "something the kids are sure to love"):
+        assert "Children's" in lexicon.names(text), text
+    message = "a thriller for tonight, kids are asleep"
+    parser.intents[message] = Intent(action="request", genres=["Thriller", "Children's"])
+    session = engine.new_session()
+    engine.message(session, "a comedy for my kids")
+    engine.message(session, message)
+    assert engine.recommender.requests[-1].wished_genres == ("Thriller",)
+    turn = engine.message(session, "now something scary for me and my wife")
+    assert "Horror was left out until now; since you ask for it, Horror is back in." in turn.reply
 
 
 def test_for_the_kids_their_genre_comes_first_and_a_childs_age_counts(engine):

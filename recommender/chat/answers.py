@@ -28,7 +28,9 @@ SMALL_TALK = [  # (whole message, the reply's opening); the chat's help follows
     (r"(?:hi|hello|hey|hiya|howdy|good (?:morning|afternoon|evening))(?: there)?", "Hi!"),
     (r"(?:(?:perfect|great|awesome|cool|nice|lovely|excellent|brilliant)\W+)?"
      r"(?:thanks|thank you|thx|ty|cheers)(?: (?:a lot|so much|very much))?(?:\W+(?:bye|goodbye|see you|see ya|"
-     r"that'?s all(?: for now)?|that'?s it|great|perfect|awesome|cool))*", "You're welcome!"),
+     r"that'?s all(?: for now)?|that'?s it|great|perfect|awesome|cool|(?:that'?s|that is|this is) (?:great|perfect|"
+     r"awesome|cool|helpful|nice|lovely|good)|(?:these|they|this|that|those) (?:look|looks|sound|sounds) (?:great|"
+     r"good|perfect|awesome)))*", "You're welcome!"),  # "thanks, that's great" said "I didn't find a request"
     (r"(?:bye|goodbye|see you|see ya|that'?s all(?: for now)?|that'?s it)", "Goodbye, and enjoy the film!"),
     (r"(?:no|nah|nope)(?:\W+(?:thanks|thank you|thx|i'?m good|i'?m fine|not now|not really))+|i'?m good|all good",
      "No problem."),  # "no thanks" was answered "I can only help you choose movies"

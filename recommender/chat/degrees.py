@@ -117,7 +117,8 @@ def wish_lifts_exclusion(update: Update, state: DialogueState) -> None:
     update.allow_genres = lifted + outside
     if lifted:
         names = " and ".join(lifted)
-        update.notes.append(f"You had said no {names}; since you ask for it now, {names} is back in.")
+        update.notes.append(f"{names} was left out until now; since you ask for it, {names} is back in.")  # "You had
+        # said no Horror" was said where the kids' request had left it out
     if outside:
         update.notes.append(f"You had said only {' and '.join(sorted(c.include_genres))}; since you ask for "
                             f"{' and '.join(outside)} now, that no longer holds.")

@@ -155,6 +155,9 @@ class GenreLexicon:
         word = _fold_phrase(match.group(1)).replace("  ", " ")
         if word in ("kid", "kids") and _OWN_CHILDHOOD.search(match.string[max(0, match.start() - 12):match.start()]):
             return ()  # "i loved the lion king as a kid": the viewer's past, not a wish for children's films
+        if word in ("kid", "kids", "children") and (_KIDS_AWAY.match(match.string[match.end():])
+                                                    or _WITHOUT_THE.search(match.string[:match.start()])):
+            return ()  # "kids are asleep", "a night without the kids": no children watching
         if word == "sad" and _VIEWER_FEELS.search(match.string[max(0, match.start() - 30):match.start()]):
             return ()  # "i'm sad, cheer me up" listed Cool Hand Luke first (Drama & Comedy): the viewer's mood
         return self.phrases[word]
@@ -174,6 +177,12 @@ class GenreLexicon:
 
 COMPARED = re.compile(r"\b(?:than|instead of)\b", re.I)
 _OWN_CHILDHOOD = re.compile(r"\b(?:as|was|were)\s+(?:a\s+)?$", re.I)
+# "a thriller for tonight, kids are asleep" listed The Transformers first (Thriller & Children's): the children
+# are away, not watching
+_KIDS_AWAY = re.compile(r"^(?:'re|\s+are|\s+have\s+gone|\s+went|\s+finally)?\s*(?:(?:fast|finally|all)\s+)?(?:asleep|sleeping|"
+                        r"in\s+bed|(?:gone\s+)?to\s+bed|away|out|at\s+(?:school|camp|grandma'?s|their)|gone|not\s+home)\b"
+                        r"|^\s+(?:finally\s+)?(?:went|go|gone)\s+to\s+(?:bed|sleep)\b", re.I)
+_WITHOUT_THE = re.compile(r"\b(?:without|no|away\s+from)\s+(?:the\s+)?$", re.I)
 _VIEWER_FEELS = re.compile(r"\b(?:i'?m|i\s+am|i\s+feel|feeling|i'?ve\s+been|been)\s+(?:(?:a\s+)?(?:bit|little|kinda|really|very"
                            r"|so|pretty|quite)\s+)?$", re.I)
 
