@@ -3153,6 +3153,26 @@ def test_children_away_are_no_wish_for_childrens_films(engine, parser):
     assert "Horror was left out until now; since you ask for it, Horror is back in." in turn.reply
 
 
+def test_an_age_in_decades_is_no_decade_of_films(engine, parser):
+    """Tried as a new user: "something my parents would like, they're in their 70s" listed films of the 1970s
+    (the model: years up to 1969) and said "I can't match “my parents, they're in their”"."""
+    from recommender.chat.state import DialogueState
+    from recommender.chat.year_phrases import find_year_filters
+
+    for text in ("something my parents would like, they're in their 70s", "my grandpa is in his late eighties"):
+        found = find_year_filters(text)
+        assert (found.min_year, found.max_year) == (None, None), text
+    assert find_year_filters("a 70s movie my mom would like, she's in her 60s").max_year == 1979
+    message = "something my parents would like, they're in their 70s"
+    parser.intents[message] = Intent(action="request", years="-1969", rest=["my parents, they're in their"])
+    turn = engine.message(engine.new_session(), message)
+    request = engine.recommender.requests[-1]
+    assert (request.constraints.min_year, request.constraints.max_year) == (None, None)
+    assert "I can't tell what they would enjoy" in turn.reply and "can't match" not in turn.reply
+    update = _rules_router().understand("a comedy for my grandpa, he's in his 80s", DialogueState()).update
+    assert update.wished_genres == ["Comedy"] and update.max_year is None
+
+
 def test_for_the_kids_their_genre_comes_first_and_a_childs_age_counts(engine):
     """Tried as a new user: "a heist movie for my kids" listed Pulp Fiction, Fargo and Seven first (no film here
     is both Crime and Children's, so either genre made the first tier); "space movies for my 8 year old" listed

@@ -12,6 +12,7 @@ import re
 
 from recommender.chat.state import Update, exclusion_note
 from recommender.chat.title_spans import OWN_TASTE
+from recommender.chat.year_phrases import AGE, find_year_filters
 
 # "my 8 year old", "our six-year-olds": a child (a teenager is no Children's audience)
 _CHILD_AGE = (r"(?:[1-9]|1[0-2]|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)[\s-]*(?:years?|yrs?)"
@@ -24,6 +25,7 @@ COMPANY = re.compile(
     r"(?:(?:what\s+(?:should|can|could)\s+(?:i|we)\s+)?(?:to\s+)?(?:watch|see)\s+)?(?:(?:with|for)\s+)?"
     rf"(?:me\s+and\s+)?(?:my|our|the)\s+(?:\w+\s+)?(?:{_PEOPLE})(?:\s+and\s+(?:me|i))?"
     r"(?:\s+(?:would|will|might|could|can|'d)\s+(?:enjoy|like|love|watch|appreciate|sit through))?"
+    r"(?:\W+(?:they'?re|they\s+are|he'?s|he\s+is|she'?s|she\s+is)(?:\s+in\s+(?:their|his|her)\b.*)?)?"  # "…, they're in"
     r"(?:\s+(?:tonight|today|later|tomorrow|this\s+(?:weekend|evening|afternoon|morning)))?\W*$", re.I)
 # Groups named without "my" ("for teenage boys", "something for the boys tonight"): "Boys" and "Boys, Les" are
 # films, so the chat asked "Which “the boys” did you mean?". A "girls night" is a kind of film (Romance).
@@ -62,6 +64,13 @@ def about_the_viewer(words: str) -> bool:
         return False
     around = f"{words[:company.start()]} {words[company.end():]}"
     return not re.sub(r"\W+", "", _OCCASION.sub(" ", around))
+
+
+def ages_are_no_years(update: Update, text: str) -> None:
+    """"something my parents would like, they're in their 70s" (the model: years up to 1969) listed films by
+    year: an age is no decade, so where the message names no year besides it, the model's years go."""
+    if AGE.search(text) and find_year_filters(AGE.sub(" ", text)).spans == []:
+        update.min_year = update.max_year = None
 
 
 def in_company_words(text: str, start: int, end: int) -> bool:

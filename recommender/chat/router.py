@@ -23,7 +23,7 @@ import time
 from typing import NamedTuple
 
 from recommender.chat.answers import note_unheld_question
-from recommender.chat.company import drop_company, hint_for_company, wish_for_the_kids
+from recommender.chat.company import ages_are_no_years, drop_company, hint_for_company, wish_for_the_kids
 from recommender.chat.cue_words import FILLER, GENERAL_ASK, RESET_WORDS
 from recommender.chat.degrees import (
     gentle_for_children,
@@ -206,6 +206,7 @@ class MessageRouter:
         apply_acclaim_wish(update, state, text)
         note_unheld_data(update, text)
         note_unheld_question(update, text)
+        ages_are_no_years(update, text)
         hint_for_company(update, text)
         note_era(update, text)
         note_studio(update, text, self.genres.lookup("children") if self.genres is not None else None)

@@ -49,7 +49,10 @@ DECADE_PARTS = {"early": (0, 4), "mid": (3, 7), "late": (5, 9)}
 _DECADE = r"(\d{4}s|['’]?\d0s|(?:twent|thirt|fou?rt|fift|sixt|sevent|eight|ninet|nint)(?:ies|ys|is|y's|ie's))"
 _YEAR = r"(1[89]\d\d|20\d\d)"
 _NOT = r"\b(?:nothing|not|no|none|never|skip|avoid|exclude|without)\s+(?:\w+\s+){0,2}?"  # "nothing before 1985", "no films made after 1990"
+# an age, no decade: "my parents would like, they're in their 70s" listed films of the 1970s
+AGE = re.compile(rf"\b(?:in|into)\s+(?:their|his|her|my|our|your)\s+(?:(?:early|mid|late)[\s-]+)?{_DECADE}", re.I)
 _RULES = [  # (pattern, groups -> (min_year, max_year)); earlier rules win where spans overlap
+    (AGE.pattern, lambda _: (None, None)),
     (rf"{_NOT}(?:before|b4|earlier than|older than|prior to)\s+{_YEAR}\b", lambda a: (int(a), None)),
     (rf"{_NOT}(?:after|later than|newer than)\s+{_YEAR}\b", lambda a: (None, int(a))),
     (rf"{_NOT}(?:before|b4|older than)\s+(?:the\s+)?{_DECADE}", lambda d: (_decade_start(d), None)),
