@@ -1527,6 +1527,11 @@ def test_what_have_i_watched_lists_the_known_users_last_films(engine, parser):
     assert "I don't know what you watched" in turn.reply and "can't match" not in turn.reply
     parser.intents["show my ratings"] = Intent(action="off_topic")  # the model's reading
     assert engine.message(session, "show my ratings").reply.startswith("Your last films")
+    # known user 33 was told "**Desperate Measures (1998)** 4/5, …, **Desperate Measures (1998)** 4/5": ML-100k
+    # lists some films twice under two ids
+    engine.recommender.histories["7"] = [index_of(CATALOG, t) for t in ("Big", "Clueless", "Groundhog Day", "Big")]
+    turn = engine.message(session, "what have i watched recently?")
+    assert turn.reply.count("**Big (1988)**") == 1 and "4 in all" in turn.reply
 
 
 def test_who_the_film_is_watched_with_is_not_missing_data_and_disney_is_for_children(engine, parser):
@@ -3171,6 +3176,18 @@ def test_an_age_in_decades_is_no_decade_of_films(engine, parser):
     assert "I can't tell what they would enjoy" in turn.reply and "can't match" not in turn.reply
     update = _rules_router().understand("a comedy for my grandpa, he's in his 80s", DialogueState()).update
     assert update.wished_genres == ["Comedy"] and update.max_year is None
+
+
+def test_a_message_opening_with_like_and_a_title_asks_for_films_like_it():
+    """Tried as a new user: "like titanic" said "Noted, you liked: Titanic (1997)" (a rating of it), where
+    "like Titanic" and "movies like titanic" asked for films like it."""
+    from recommender.chat.state import DialogueState
+
+    groundhog = index_of(CATALOG, "Groundhog Day")
+    for text in ("like groundhog day", "like groundhog day but older", "Like Groundhog Day"):
+        update = _rules_router().understand(text, DialogueState()).update
+        assert update.references == [groundhog] and not update.liked, text
+    assert _rules_router().understand("i like groundhog day", DialogueState()).update.liked == [groundhog]
 
 
 def test_for_the_kids_their_genre_comes_first_and_a_childs_age_counts(engine):

@@ -79,7 +79,9 @@ CUES = [  # (action, pattern), matched in this order; "request" cues ask for som
                    r"|\b(?:along|on)\s+(?:those|these|the same|similar)\s+lines\b"
                    r"|\bin (?:the same|that|this|a similar) (?:vein|spirit|style)\b"  # "like X": a request, not a rating
                    r"|(?<!\bi )(?<!\bwe )(?<!really )(?<!\bdo )(?<!also )(?<!kinda )(?<!still )(?<!\bu )"
-                   r"\blike\b(?=\s+(?:[\"“]|[A-Z0-9]))"),  # "scifi horror like Alien": no one is liking
+                   r"\blike\b(?=\s+(?:[\"“]|[A-Z0-9]))"  # "scifi horror like Alien": no one is liking
+                   r"|^\W*like\b(?=\s+(?!(?:it|that|this|them|those|these|one|ones|all|every|most|the (?:first|second|"
+                   r"third|last|other)|#|\d)\b)\w|\s*$)"),  # "like titanic" said "Noted, you liked: Titanic"
     ("liked", r"\b(?:like|loved|love|liked|enjoyed|enjoy|adored|adore|fan of|favou?rite)\b"),
 ]
 CUES = [(action, re.compile(p, re.I)) for action, p in CUES]

@@ -232,7 +232,10 @@ class ChatEngine:
         pairs = [(int(i), float(r)) for i, r in zip(history.items, history.ratings)][::-1]  # newest first
         if best:  # sorted() keeps the newest first among equal ratings; unknown ratings last
             pairs = sorted(pairs, key=lambda p: -p[1] if p[1] == p[1] else float("inf"))
-        named = pairs[:shown]
+        once = {}  # ML-100k lists some films twice under two ids: "Desperate Measures (1998)" was named twice
+        for i, r in pairs:
+            once.setdefault(self.titles.display(i), (i, r))
+        named = list(once.values())[:shown]
         dialogue.last_named = [i for i, _ in named]
         films = ", ".join(f"**{escape(self.titles.display(i))}**" + (f" {r:g}/5" if r == r else "")  # r == r: rated
                           for i, r in named)
