@@ -3076,15 +3076,20 @@ def test_watching_with_the_kids_wishes_for_childrens_films_too(engine, parser):
     assert request.wished_genres == ("Children's",) and request.references == (index_of(CATALOG, "Toy Story"),)
 
 
+def _after_an_exclusion(engine, first: str, genre: str, second: str):
+    """A new session told `first`, which leaves out `genre`, then `second`: (session, turn, last request)."""
+    session = engine.new_session()
+    engine.message(session, first)
+    assert genre in engine.recommender.requests[-1].constraints.exclude_genres
+    turn = engine.message(session, second)
+    return session, turn, engine.recommender.requests[-1]
+
+
 def test_asking_for_an_excluded_genre_allows_it_again_and_says_so(engine, parser):
     """Tried as a new user: "a comedy, nothing scary", then "a horror movie from the 80s" listed Return of
     the Jedi and Raiders of the Lost Ark under "no Horror"; "ok, something scary after all" liked the last
     film listed (the model read "after all" as pointing at it)."""
-    session = engine.new_session()
-    engine.message(session, "a comedy, nothing scary")
-    assert "Horror" in engine.recommender.requests[-1].constraints.exclude_genres
-    turn = engine.message(session, "a horror movie from the 80s")
-    request = engine.recommender.requests[-1]
+    session, turn, request = _after_an_exclusion(engine, "a comedy, nothing scary", "Horror", "a horror movie from the 80s")
     assert request.wished_genres == ("Horror",) and not request.constraints.exclude_genres
     assert "Horror was left out until now; since you ask for it, Horror is back in." in turn.reply
     assert "Horror" in session.rows[0].genres
@@ -3188,6 +3193,22 @@ def test_a_message_opening_with_like_and_a_title_asks_for_films_like_it():
         update = _rules_router().understand(text, DialogueState()).update
         assert update.references == [groundhog] and not update.liked, text
     assert _rules_router().understand("i like groundhog day", DialogueState()).update.liked == [groundhog]
+
+
+def test_a_genre_said_to_be_fine_again_keeps_the_request_and_any_decade_clears_years(engine, parser):
+    """Tried as a new user: "an 80s comedy, no romance", then "romance is ok too" listed romances of any decade
+    (a new request for Romance); "an 80s comedy", then "actually any decade is fine" kept the 1980s and said
+    "I can't match “actually is fine”" (the model read no years, and the rules' "any decade" was dropped)."""
+    session, turn, request = _after_an_exclusion(engine, "an 80s comedy, no romance", "Romance", "romance is ok too")
+    assert request.wished_genres == ("Comedy",) and not request.constraints.exclude_genres
+    assert (request.constraints.min_year, request.constraints.max_year) == (1980, 1989)
+    assert "Romance is back in; the rest of your request stays." in turn.reply
+
+    parser.intents["actually any decade is fine"] = Intent(action="request", rest=["actually is fine"])
+    turn = engine.message(session, "actually any decade is fine")
+    request = engine.recommender.requests[-1]
+    assert (request.constraints.min_year, request.constraints.max_year) == (None, None)
+    assert request.wished_genres == ("Comedy",) and "can't match" not in turn.reply
 
 
 def test_for_the_kids_their_genre_comes_first_and_a_childs_age_counts(engine):

@@ -100,7 +100,7 @@ FILLER = frozenset(
     weekend showed shown suggested listed recommended best greatest top ever time rated highest popular critically highly reviewed
     acclaimed favorite favourite ish old classic classics lol tbh imo idk haha lmao honestly plz thx em stuff
     flick flicks hmm hmmm hm eh meh ugh um umm oh ah smth sth somethin sumthin summat anythin still that's thats it's
-    bored whats u ur ya have has got he's she's they're hes shes theyre he she they""".split()
+    bored whats u ur ya have has got he's she's they're hes shes theyre he she they actually""".split()
 )
 ENGLISH_HINTS = frozenset(
     """the a an i me my you and or but of in on with like want something movie movies some from for is are to please

@@ -105,6 +105,26 @@ def spare_the_wished_genre(update: Update, state: DialogueState, text: str) -> N
                         f"{' and '.join(spared)}.")
 
 
+ALLOWED_NOW = re.compile(r"\b(?:is|are|'s|'re|would be)\s+(?:(?:totally|perfectly|also|actually|now)\s+)?(?:ok|okay|fine|"
+                         r"alright|all right|allowed)\b|\b(?:i'?m|i am|we'?re|we are)\s+(?:ok|okay|fine)\s+with\b"
+                         r"|\b(?:you can|feel free to)\s+(?:include|add)\b", re.I)
+
+
+def allowing_is_no_new_wish(update: Update, state: DialogueState, text: str) -> None:
+    """"an 80s comedy, no romance", then "romance is ok too" listed romances of any decade: a genre left out
+    before and now said to be fine is allowed again, and the request on screen stays."""
+    excluded = state.constraints.exclude_genres
+    named = [g for g in dict.fromkeys(update.wished_genres + update.query_hints) if g in excluded]
+    if (not ALLOWED_NOW.search(text) or update.question is not None or not named or not state.has_request
+            or any(g not in named for g in update.wished_genres) or set(named) & set(update.exclude_genres)):
+        return
+    update.wished_genres, update.query_hints, update.query, update.new_request = [], [], None, False
+    update.missing = [(kind, said) for kind, said in update.missing if kind not in ("rest", "plot")]
+    update.allow_genres = named
+    names = " and ".join(named)
+    update.notes.append(f"{names} is back in; the rest of your request stays.")
+
+
 def wish_lifts_exclusion(update: Update, state: DialogueState) -> None:
     """"a comedy, nothing scary", then "a horror movie from the 80s" listed Star Wars under "no Horror", and
     "only comedies", then "a thriller" listed comedies: the earlier constraint silently beat the new wish. A
@@ -114,7 +134,7 @@ def wish_lifts_exclusion(update: Update, state: DialogueState) -> None:
     lifted = [g for g in wished if g in c.exclude_genres and g not in update.exclude_genres]
     leaves = c.include_genres and not update.include_genres and not set(wished) & c.include_genres
     outside = list(wished) if leaves else []  # "a romantic comedy" after "only comedies" stays within it
-    update.allow_genres = lifted + outside
+    update.allow_genres = list(dict.fromkeys(update.allow_genres + lifted + outside))
     if lifted:
         names = " and ".join(lifted)
         update.notes.append(f"{names} was left out until now; since you ask for it, {names} is back in.")  # "You had

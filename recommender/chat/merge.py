@@ -72,6 +72,8 @@ def merge_rules(update: Update, rules: Update, genres=None) -> Update:
             update.kind, update.reset_first = "message", True
     if rules.min_year or rules.max_year:  # the rules read years exactly ("after 1990" is 1991-)
         update.min_year, update.max_year = rules.min_year, rules.max_year
+    elif rules.clear_years:  # "actually any decade is fine" kept the 1980s
+        update.min_year, update.max_year, update.clear_years = None, None, True
     if genres is not None:
         update.missing = [(kind, text) for kind, text in update.missing  # "the more classic the better": no data missing
                           if kind == "people" or not read_by_rules(text, genres) and genres.leftover(text, FILLER)]

@@ -26,6 +26,7 @@ from recommender.chat.answers import note_unheld_question
 from recommender.chat.company import ages_are_no_years, drop_company, hint_for_company, wish_for_the_kids
 from recommender.chat.cue_words import FILLER, GENERAL_ASK, RESET_WORDS
 from recommender.chat.degrees import (
+    allowing_is_no_new_wish,
     gentle_for_children,
     less_gore_without_horror,
     milder_than_the_list,
@@ -216,6 +217,7 @@ class MessageRouter:
         if update.question is not None:
             question_about_it(update, state, text, self._names_a_film(text, state))
         asks_if_good(update, text, self.genres)
+        allowing_is_no_new_wish(update, state, text)
         wish_lifts_exclusion(update, state)
 
     def _listed(self, state: DialogueState) -> list[str]:

@@ -107,7 +107,7 @@ class Update:
         """Whether the message asked for anything at all (else the chat asks the user to rephrase)."""
         return bool(
             self.kind != "message" or self.liked or self.disliked or self.seen or self.excluded
-            or self.exclude_genres or self.include_genres or self.clear_genres or self.clear_years
+            or self.exclude_genres or self.include_genres or self.allow_genres or self.clear_genres or self.clear_years
             or self.min_year is not None or self.max_year is not None or self.query or self.more
             or self.pending or self.ignored_instruction or self.wished_genres or self.references
             or self.new_request or self.missing or self.question is not None or self.reset_first
