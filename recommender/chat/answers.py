@@ -160,13 +160,12 @@ def rating_sentence(standing) -> str:
     return f"People here rate it {mean} on average ({count} ratings), {where} of the films here."
 
 
-def best_rated_of(listed: list[int], among: list[int], catalog: Catalog, standings: dict | None,
-                  what: str = "these") -> str:
-    """"By the ratings here, #4 **The Silence of the Lambs** is the best rated of these: …", of the `among`
-    items of the list (its Bayesian average ranks it above the others; films with too few ratings to judge
-    are left aside)."""
-    judged = [(standings[i].rated_above, p, i) for p, i in enumerate(listed, 1)
-              if i in among and standings and standings.get(i) is not None and standings[i].count >= FEW_RATINGS]
+def best_rated_of(fitting: list[tuple[int, int]], catalog: Catalog, standings: dict | None, what: str) -> str:
+    """"By the ratings here, #4 **The Silence of the Lambs** is the best rated of these: …", of the `fitting`
+    (position, item) pairs of the list (its Bayesian average ranks it above the others; films with too few
+    ratings to judge are left aside)."""
+    judged = [(standings[i].rated_above, p, i) for p, i in fitting
+              if standings and standings.get(i) is not None and standings[i].count >= FEW_RATINGS]
     if not judged:
         return "I have too few ratings of these films to say which is rated best."
     _, position, item = max(judged, key=lambda x: (x[0], -x[1]))
@@ -177,14 +176,14 @@ def best_rated_of(listed: list[int], among: list[int], catalog: Catalog, standin
 def answer_which(question: Question, listed: list[int], catalog: Catalog, standings: dict | None = None) -> str:
     """"which of these is the funniest?": the listed items with every genre asked about, from the catalogue;
     "which one is the oldest?": by year; "which has the best ratings?": from `standings` (item -> its
-    `recommender.retrieval.ratings.Standing`; None: no ratings)."""
+    `recommender.retrieval.ratings.Standing`; None: no ratings), among the genre asked about when there is one."""
+    wanted = " and ".join(question.genres)
+    fitting = [(p, i) for p, i in enumerate(listed, 1) if set(question.genres) <= set(catalog[i].genres)]
+    none_fit = f"None of these is {_article(wanted)} {wanted} film; ask for {wanted} to get a list of them."
     if question.order == "best":  # "which is the highest rated comedy?": among the comedies listed
-        fitting = [i for i in listed if set(question.genres) <= set(catalog[i].genres)]
         if question.genres and not fitting:
-            wanted = " and ".join(question.genres)
-            return f"None of these is {_article(wanted)} {wanted} film; ask for {wanted} to get a list of them."
-        what = f"the {' and '.join(question.genres)} ones" if question.genres else "these"
-        return best_rated_of(listed, fitting, catalog, standings, what)
+            return none_fit
+        return best_rated_of(fitting, catalog, standings, f"the {wanted} ones" if question.genres else "these")
     dated = [(catalog[i].year, p, i) for p, i in enumerate(listed, 1) if catalog[i].year]
     if question.order and dated:
         year = (min if question.order == "oldest" else max)(y for y, _, _ in dated)
@@ -195,11 +194,9 @@ def answer_which(question: Question, listed: list[int], catalog: Catalog, standi
     if not question.genres:
         return ("I can't rank them by that from titles, years and genres alone. The list is in order of how well "
                 "each fits what you asked for, #1 first.")
-    wanted = " and ".join(question.genres)
-    fits = [f"#{p} **{escape(catalog[i].title)}** ({catalog[i].year})" for p, i in enumerate(listed, 1)
-            if set(question.genres) <= set(catalog[i].genres)]
-    if not fits:
-        return f"None of these is {_article(wanted)} {wanted} film; ask for {wanted} to get a list of them."
+    if not fitting:
+        return none_fit
+    fits = [f"#{p} **{escape(catalog[i].title)}** ({catalog[i].year})" for p, i in fitting]
     if len(fits) == len(listed) > 1:  # "which of these is funniest" of ten comedies: no "the others are not"
         return (f"All {len(listed)} are {wanted}, so genres cannot tell them apart; the list is in order of how "
                 "well each fits what you asked for, #1 first.")

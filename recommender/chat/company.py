@@ -36,14 +36,12 @@ _AUDIENCE_ONLY = re.compile(
     r"^\W*(?:(?:a|an|some)\s+)?(?:(?:good|fun|nice)\s+)?(?:movies?|films?|something|anything)?\s*(?:to\s+watch\s+)?"
     rf"{AUDIENCE.pattern}(?:\s+(?:tonight|today|later|tomorrow|this\s+(?:weekend|evening|afternoon|morning)))?\W*$", re.I)
 _NOT_WATCHING = r"(?<!broke up )(?<!broken up )(?<!split up )(?<!fight )(?<!fought )(?<!argument )(?<!arguing )"
+_WOULD_ENJOY = r"\s+(?:would|will|might|could|can|'d)\s+(?:enjoy|like|love)\b"  # "my grandma would enjoy"
 WATCHING_WITH = re.compile(rf"{_NOT_WATCHING}\b(?:with|for)\s+(?:me\s+and\s+)?(?:my|our)\s+(?:\w+\s+)?(?:{_PEOPLE})\b"
-                           rf"|{AUDIENCE.pattern}"
-                           rf"|\bmy\s+(?:\w+\s+)?(?:{_PEOPLE})\s+(?:would|will|might|could|can|'d)\s+(?:enjoy|like|love)\b",
-                           re.I)
+                           rf"|{AUDIENCE.pattern}|\bmy\s+(?:\w+\s+)?(?:{_PEOPLE}){_WOULD_ENJOY}", re.I)
 _CHILDREN = rf"(?:kids?|children|little ones|toddlers?|grandkids|grandchildren|{_CHILD_AGE})"
 FOR_THE_KIDS = re.compile(rf"(?<!not )(?<!isn't )\b(?:with|for)\s+(?:my|our|the)\s+(?:\w+\s+)?{_CHILDREN}\b"
-                          rf"|\b(?:my|our)\s+(?:\w+\s+)?{_CHILDREN}\s+(?:would|will|might|could|can|'d)\s+"
-                          r"(?:enjoy|like|love)\b", re.I)
+                          rf"|\b(?:my|our)\s+(?:\w+\s+)?{_CHILDREN}{_WOULD_ENJOY}", re.I)
 HINT = ("I can't tell what they would enjoy from titles, years and genres alone: name a genre or a film they like, "
         "and I'll narrow these down.")
 

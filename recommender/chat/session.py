@@ -235,7 +235,9 @@ class ChatEngine:
         once = {}  # ML-100k lists some films twice under two ids: "Desperate Measures (1998)" was named twice
         for i, r in pairs:
             once.setdefault(self.titles.display(i), (i, r))
-        named = list(once.values())[:shown]
+            if len(once) == shown:
+                break
+        named = list(once.values())
         dialogue.last_named = [i for i, _ in named]
         films = ", ".join(f"**{escape(self.titles.display(i))}**" + (f" {r:g}/5" if r == r else "")  # r == r: rated
                           for i, r in named)

@@ -176,11 +176,12 @@ def not_the_sequels(update: Update, state: DialogueState, text: str, titles: Tit
         return
     update.excluded = [i for i in update.excluded if i not in named]  # "like the godfather but not godfather
     # sequels": the model left out The Godfather itself
-    others = [i for item in named for i in titles.series(item) if i not in named and i not in update.excluded]
+    series = {item: titles.series(item) for item in named}  # each scans the whole catalogue
+    others = [i for item in named for i in series[item] if i not in named and i not in update.excluded]
     update.excluded.extend(others)
     update.notes = ([n for n in update.notes if not n.startswith("Noted, not for you")]
                     + targets_update([("excluded", i) for i in update.excluded], titles, None).notes)
-    unknown = [i for i in named if len(titles.series(i)) < 2]
+    unknown = [item for item in named if len(series[item]) < 2]
     if unknown:  # "like Star Wars but not the sequels" listed Return of the Jedi first, unexplained
         update.notes.append(f"I can't tell from titles alone which films continue "
                             f"{', '.join(escape(titles.display(i)) for i in unknown)}, so a sequel may still be "
