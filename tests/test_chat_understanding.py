@@ -7,6 +7,7 @@ import pytest
 from chat_fakes import FakeIntentParser, FakeRecommender, index_of, make_catalog
 
 from recommender.chat.intent import Intent
+from recommender.chat.list_questions import BEST_OF_THE_LIST
 from recommender.chat.router import rules_are_exact
 from recommender.chat.session import ChatEngine
 
@@ -511,6 +512,9 @@ def test_which_is_newest_names_every_item_of_that_year():
               index_of(CATALOG, "Mars Attacks!")]
     reply = answer_which(Question("which", listed[0], 0, order="newest"), listed, CATALOG)
     assert reply == "The newest are #2 **Scream**, #3 **Fargo** and #4 **Mars Attacks!**, all from 1996."
+    # "which of these is based on a true story?" was told "I can't rank them by that": nothing was to be ranked
+    reply = answer_which(Question("which", listed[0], 0), listed, CATALOG)
+    assert reply.startswith("I can't tell that from titles, years and genres alone.") and "rank" not in reply
 
 
 def test_what_i_usually_watch_is_no_title(parser):
@@ -2707,6 +2711,63 @@ def test_random_picks_are_a_request_and_wish_words_are_no_unknown_title(engine, 
     assert "I don't know the movie" not in turn.reply and constraints.acclaimed and constraints.less_known
     parser.intents["I loved Inceptionn"] = Intent(action="request", liked=["Inceptionn"])
     assert "I don't know the movie “Inceptionn”" in engine.message(engine.new_session(), "I loved Inceptionn").reply
+
+
+def test_whats_the_best_one_after_a_list_asks_about_the_list(engine, parser):
+    """Tried as a new user: "a comedy", then "what's the best one?" made a new list of the best-rated comedies (the
+    model read a request), so the list asked about was gone; it names the best rated of the listed films."""
+    from types import SimpleNamespace
+
+    from recommender.retrieval.ratings import Standing
+
+    session = engine.new_session()
+    engine.message(session, "comedy")
+    rows, requests = session.rows, len(engine.recommender.requests)
+    engine.recommender.facts = SimpleNamespace(standing={row.index: Standing(3.0 + p / 10, 50, p / 10)
+                                                         for p, row in enumerate(rows)}.get)
+    for text in ("what's the best one?", "ok so what is the best film here?", "best one of these"):
+        parser.intents[text] = Intent(action="request", rest=["best"])
+        turn = engine.message(session, text)
+        assert turn.reply.startswith(f"By the ratings here, #{len(rows)} **{rows[-1].title}**"), text
+        assert session.rows == rows and len(engine.recommender.requests) == requests, text
+    del engine.recommender.facts
+    session = engine.new_session()
+    parser.intents["what's the best one?"] = Intent(action="request", rest=["best"])
+    engine.message(session, "what's the best one?")  # no list to ask about: a request
+    assert len(engine.recommender.requests) == requests + 1
+    for text in ("best movies", "best comedy?", "the best one with horses"):
+        assert not BEST_OF_THE_LIST.search(text), text
+
+
+def test_what_people_who_liked_a_title_watch_is_a_reference_not_the_users_like(engine, parser):
+    """Tried as a new user: "what do people who liked Fargo watch?" said "Noted, you liked: Fargo (1996)" (the model
+    and the rules both read "liked"); others' taste is something to be like, not the person's rating."""
+    fargo = index_of(CATALOG, "Fargo")
+    for text in ("what do people who liked Fargo watch?", "fans of Fargo would like what?", "if you liked Fargo, what else"):
+        parser.intents[text] = Intent(action="request", liked=["Fargo"])
+        session = engine.new_session()
+        turn = engine.message(session, text)
+        assert session.dialogue.liked == [] and "you liked" not in turn.reply, text
+        assert fargo in engine.recommender.requests[-1].references, text
+    from recommender.chat.state import DialogueState
+
+    update = _rules_router().understand("I'm a fan of Fargo", DialogueState()).update
+    assert update.liked == [fargo] and not update.references
+
+
+def test_not_too_cheesy_after_a_list_says_why_the_list_stays(engine, parser):
+    """Tried as a new user: "a romantic comedy", then "not too cheesy" got "I didn't find a request in that", though
+    the reading had a line on why the cheese was left aside; that line is said, and the list stays."""
+    session = engine.new_session()
+    engine.message(session, "a romantic comedy")
+    rows, requests = session.rows, len(engine.recommender.requests)
+    for text in ("not too cheesy", "nothing predictable please"):
+        parser.intents[text] = Intent(action="request", rest=[text.split()[-1]])
+        turn = engine.message(session, text)
+        assert turn.reply.startswith("I can't tell how ") and turn.reply.endswith("The list stays as it is."), turn.reply
+        assert session.rows == rows and len(engine.recommender.requests) == requests
+    parser.intents["hmm"] = Intent(action="request")
+    assert "I didn't find a request in that" in engine.message(session, "hmm").reply
 
 
 def test_only_good_ones_after_a_list_asks_for_the_best_rated_of_that_request(engine, parser):

@@ -192,7 +192,7 @@ def answer_which(question: Question, listed: list[int], catalog: Catalog, standi
             return f"The {question.order} is {tied[0]} ({year})."
         return f"The {question.order} are {', '.join(tied[:-1])} and {tied[-1]}, {'both' if len(tied) == 2 else 'all'} from {year}."
     if not question.genres:
-        return ("I can't rank them by that from titles, years and genres alone. The list is in order of how well "
+        return ("I can't tell that from titles, years and genres alone. The list is in order of how well "
                 "each fits what you asked for, #1 first.")
     if not fitting:
         return none_fit

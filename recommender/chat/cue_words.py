@@ -56,6 +56,9 @@ REPEATS = re.compile(  # "seen groundhog day like 20 times": how often, not a fi
 GENRE_NOUNS = [f"{g}{s}" for g in ("western", "comedy", "thriller", "drama", "horror", "romance", "musical", "cartoon",
                                    "mystery", "war film", "crime film", "action film", "sci-fi", "sci fi", "scifi",
                                    "adventure", "fantasy", "noir", "documentary") for s in ("", "s")]
+# "what do people who liked Fargo watch?" said "Noted, you liked: Fargo": others' taste is a reference
+OTHERS_TASTE = (r"\b(?:people|folks|those|someone|anyone|everyone|others|viewers|fans)\s+(?:who|that)\s+(?:also\s+)?"
+                r"(?:liked|loved|enjoyed|likes?|loves?|enjoys?|watched)\b|\bfans\s+of\b|\bif\s+you\s+(?:liked|loved|enjoyed)\b")
 CUES = [  # (action, pattern), matched in this order; "request" cues ask for something, they like nothing
     ("request", r"\b(?:i'?d|i would|we'?d|would)\s+(?:really\s+)?like\b|\blike\s+to\s+(?:see|watch)\b|\bfeel like\b"),
     ("disliked", r"\b(?:hated|hate|disliked|dislike|didn'?t like|did not like|don'?t like|do not like|not a fan of"
@@ -75,6 +78,7 @@ CUES = [  # (action, pattern), matched in this order; "request" cues ask for som
                    r"|(?:" + "|".join(f"(?<=\\b{noun} )" for noun in GENRE_NOUNS) + r")like\b"  # "a western like unforgiven"
                    r"|\belse\s+(?:(?:that'?s|is|are)\s+)?like\b|\bwhat'?s\s+like\b"  # "what else is like them"
                    r"|\bin the (?:vein|style|spirit) of\b|\balong the lines of\b"
+                   r"|" + OTHERS_TASTE +
                    r"|(?<=, )(?<=\w, )more of(?=\s+(?:that|this|it)\b)"  # "heat rocks, more of that": more like Heat
                    r"|\b(?:along|on)\s+(?:those|these|the same|similar)\s+lines\b"
                    r"|\bin (?:the same|that|this|a similar) (?:vein|spirit|style)\b"  # "like X": a request, not a rating

@@ -23,6 +23,7 @@ from typing import Sequence
 
 from recommender.chat.cue_words import CUES, VAGUE_SHARE
 from recommender.chat.intent import POSITION_LISTS, Intent
+from recommender.chat.list_questions import WHICH
 from recommender.chat.phrases import ANSWER, NEGATIONS, VIOLENCE, VIOLENT_GENRES, find_named_on_list, find_references
 from recommender.chat.state import DialogueState, Question, Update
 from recommender.chat.targets import targets_update
@@ -251,52 +252,3 @@ def feedback_needs_words(intent: Intent, text: str) -> Intent:
             return dataclasses.replace(intent, action="question", ask="about", item=pointed[0],
                                        **{f: [] for f in POSITION_LISTS})
     return dataclasses.replace(intent, **changes) if changes else intent
-
-
-ORDER_WORDS = {"oldest": "oldest", "earliest": "oldest", "newest": "newest", "latest": "newest",
-               "most recent": "newest"}
-ORDER = re.compile(r"\b(?:" + "|".join(ORDER_WORDS) + r")\b", re.I)
-# "which of these has the best ratings?" was answered "I can't rank them by that": the ratings here can
-BEST_RATED = re.compile(r"\b(?:best|highest|top)[\s-]*(?:rated|ratings?|reviewed|reviews|scored?)\b"
-                        r"|\brated\s+(?:the\s+)?(?:best|highest)\b|\b(?:is|are)\s+(?:the\s+)?best(?:\s+ones?)?\W*$"
-                        r"|\bthe\s+best\s+(?:one|film|movie)\b", re.I)
-WHICH = re.compile(r"\bwhich\s+(?:of\s+(?:these|those|them|the\s+\w+)|one|ones|is|are|would)\b"
-                   r"|\b(?:are|is)\s+(?:any|none)\s+of\s+(?:these|those|them)\b", re.I)  # "are any of these animated?"
-
-
-def which_of_the_list(update: Update, asked_genres: list[str], text: str) -> None:
-    """"which of these is the funniest?" asks about the whole list (it was answered "No: #10 is Apollo 13,
-    Action, Drama, Thriller"): the answer names the listed items with the genres asked about."""
-    question = update.question
-    if question is None or not WHICH.search(text) or find_references(text):
-        return
-    order = ORDER.search(text)
-    genres = asked_genres or (question.genres if question.ask == "fit" else [])  # the lexicon's words first
-    by = "best" if BEST_RATED.search(text) else ORDER_WORDS[order.group(0).lower()] if order else None
-    update.question = dataclasses.replace(question, ask="which", position=0, genres=genres, order=by)
-
-
-SUITABLE_AMONG = re.compile(r"^\W*(?:(?:are|is|would)\s+)?any\s+of\s+(?:these|those|them)\b.*\b(?:good|ok|okay|fine|suitable|"
-                            r"appropriate|safe|alright|right)\s+(?:for|to watch with)\b", re.I)
-
-
-def suitable_among_the_list(update: Update, state: DialogueState, asked_genres: list[str], text: str) -> None:
-    """"any of these good for a 6 year old?" asks about the list (the model: a new request for Children's,
-    which replaced it): the answer names the listed items with the genres asked about."""
-    if not SUITABLE_AMONG.search(text) or not asked_genres or not state.last_shown or find_references(text):
-        return
-    update.question = Question("which", state.last_shown[0], 0, list(asked_genres))
-    update.new_request, update.wished_genres, update.query, update.missing = False, [], None, []
-    update.set_exclusions([])
-
-
-WHY_ONE = re.compile(r"\bwhy\s+(?:is|was|'s)\s+(?!(?:these|those|them|this|the list|all|every)\b)\w", re.I)
-WHY_THESE = re.compile(r"\bwhy\b.*\b(?:these|those|them|this list|the list|all of (?:these|them))\b", re.I)
-
-
-def why_these(update: Update, text: str) -> None:
-    """"why did you pick these?" asks about the list (it was answered with #10's explanation alone)."""
-    question = update.question
-    if question is not None and question.ask == "why" and WHY_THESE.search(text) and not find_references(text) \
-            and not WHY_ONE.search(text):  # "why is fargo on the list" is about Fargo
-        update.question = dataclasses.replace(question, ask="list", position=0)

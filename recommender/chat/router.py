@@ -49,11 +49,9 @@ from recommender.chat.grounding import (
     question_about_an_unseen_title,
     question_about_named_title,
     question_needs_an_item,
-    suitable_among_the_list,
-    which_of_the_list,
-    why_these,
     without_unpointed_positions,
 )
+from recommender.chat.list_questions import best_of_the_list, suitable_among_the_list, which_of_the_list, why_these
 from recommender.chat.history_asks import ground_history_asks
 from recommender.chat.intent import POSITION_LISTS
 from recommender.chat.merge import (
@@ -163,6 +161,7 @@ class MessageRouter:
         question_about_named_title(update, intent, rules, state, asked_genres, text)
         which_of_the_list(update, asked_genres, text)
         suitable_among_the_list(update, state, asked_genres, text)
+        best_of_the_list(update, state, text)
         why_these(update, text)
         note_degree(update, text)
         drop_unsaid_exclusions(update, text)

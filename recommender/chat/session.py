@@ -190,7 +190,8 @@ class ChatEngine:
                             time.perf_counter() - started, understood.parser)
         if not update.understood:
             dialogue.apply(update)
-            reply = notices + update.problems + ["I didn't find a request in that. " + HELP]
+            said = update.notes + ["The list stays as it is." if session.rows else HELP]  # "not too cheesy": why not
+            reply = notices + update.problems + (said if update.notes else ["I didn't find a request in that. " + HELP])
             return ChatTurn(" ".join(reply), session.rows, False, parser=understood.parser)
         if update.missing:
             kept = not update.new_request and dialogue.has_request

@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
+from recommender.chat.cue_words import OTHERS_TASTE
 from recommender.chat.intent import TITLE_LISTS, Intent
 from recommender.chat.names import FIRST_NAMES, SURNAMES, WORD_SURNAMES
 from recommender.chat.targets import drop_unknown_titles, targets_update
@@ -183,6 +184,11 @@ def titles_the_model_missed(update: Update, rules: Update, titles, text: str) ->
         if item in update.liked + update.references:
             update.liked = [i for i in update.liked if i != item]
             update.references = [i for i in update.references if i != item]
+    if re.search(OTHERS_TASTE, text, re.I):  # "people who liked Fargo": the model read "liked: Fargo"
+        liked = [i for i in update.liked if i not in rules.references or i in rules.liked]
+        if liked != update.liked:
+            update.liked = liked
+            renote(update, titles)
     than = THAN.search(text)
     compared = {m.item for m in titles.find_mentions(text[than.end():])} if than else set()
     known = set(update.liked + update.disliked + update.seen + update.references + update.excluded) | compared
