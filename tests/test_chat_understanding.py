@@ -2770,6 +2770,22 @@ def test_not_too_cheesy_after_a_list_says_why_the_list_stays(engine, parser):
     assert "I didn't find a request in that" in engine.message(session, "hmm").reply
 
 
+def test_ill_watch_a_listed_film_wishes_it_well_and_keeps_the_list(engine, parser):
+    """Tried as a new user: "I'll watch #3" got "I can't match “I'll watch”" and the list again; it is a choice, and
+    the reply says how to tell what they thought of it afterwards."""
+    session = engine.new_session()
+    engine.message(session, "comedy")
+    rows, requests = session.rows, len(engine.recommender.requests)
+    for text, position in (("I'll watch #3", 3), ("ok we'll go with the second one", 2), ("#4 it is", 4)):
+        parser.intents[text] = Intent(action="request", rest=["I'll watch"])
+        turn = engine.message(session, text)
+        assert turn.reply.startswith(f"Enjoy **{rows[position - 1].title}"), turn.reply
+        assert f"*loved #{position}*" in turn.reply and "can't match" not in turn.reply
+        assert session.rows == rows and len(engine.recommender.requests) == requests
+    engine.message(session, "I watched #3")
+    assert session.dialogue.seen == {rows[2].index}
+
+
 def test_only_good_ones_after_a_list_asks_for_the_best_rated_of_that_request(engine, parser):
     """"only good ones" after a comedy list was answered "I didn't find a request in that" (the model read
     {"action":"request","rest":["good"]}); it keeps the comedies and asks for the best rated among them."""

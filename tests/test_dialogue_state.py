@@ -61,6 +61,28 @@ def test_not_and_skip_with_a_reference(state):
     assert state.excluded == {idx("Scream"), idx("Babe")}
 
 
+def test_not_before_a_list_of_positions_or_titles_leaves_out_each_of_them(state):
+    """Tried as a new user: "not #1, #4 or #7" left out #1 only and said "#4 is …. Say *more like #4* …" for the
+    others; "no Alien or Clueless" liked Clueless."""
+    update = say(state, "not #1, #4 or #5")
+    assert update.excluded == [idx("Toy Story"), idx("Scream"), idx("Babe")] and not update.problems
+    update = say(state, "seen #2, not #3 or #4")
+    assert update.seen == [idx("Fargo")] and update.excluded == [idx("Clueless"), idx("Scream")]
+    update = say(state, "no Alien or Clueless")
+    assert set(update.excluded) == {idx("Alien"), idx("Clueless")} and not update.liked
+    update = say(state, "not #1, but I loved #2")
+    assert update.excluded == [idx("Toy Story")] and update.liked == [idx("Fargo")]
+
+
+def test_swap_or_replace_a_listed_film_leaves_it_out(state):
+    """Tried as a new user: "swap #2 for something newer" said "Noted, you want something like: Monty Python and the
+    Holy Grail" (the model's reading; the rules read no word of leaving it out)."""
+    for text in ("swap #2 for something newer", "replace #2 with a comedy", "get rid of #2"):
+        update = parse_message(text, state, TITLES)
+        assert update.excluded == [idx("Fargo")] and not update.liked and not update.references, text
+    assert not parse_message("swap in some horror", state, TITLES).excluded  # a wish, not a film left out
+
+
 def test_a_cue_after_a_reference_counts_only_when_no_cue_comes_before(state):
     update = say(state, "#3 nope")
     assert update.excluded == [idx("Clueless")]

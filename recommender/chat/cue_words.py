@@ -68,7 +68,8 @@ CUES = [  # (action, pattern), matched in this order; "request" cues ask for som
     ("seen", r"(?:\b(?:i'?ve|i have|we'?ve|we have)\s+)?(?:\balready\s+)?\b(?:seen|watched|saw)\b"),
     ("excluded", r"(?:\b(?:nothing|not|none|nowhere near)\s+(?:\w+\s+)?like|\bunlike)\b"  # "nothing like titanic",
                  r"(?=\s*$|\s+(?!(?:it|that|this|them|those|these|one|ones|anything|everything|a|an)\b)\S)"),  # not "… like it"
-    ("excluded", r"\bnot (?:that|this) one\b|\bnope\b|\b(?:skip|remove|drop|hide)\b"),
+    ("excluded", r"\bnot (?:that|this) one\b|\bnope\b|\b(?:skip|remove|drop|hide)\b"
+                 r"|\b(?:swap|replace|switch)(?:\s+out)?\b(?!\s+in\b)|\bget rid of\b"),  # not "swap in some horror"
     ("excluded_word", r"\b(?:not|no|without|(?:aren|isn)['’]?t|except(?:\s+for)?|other than|besides|apart from|excluding)\b"),
     # only about the title or reference right after it: "movies set in space that aren't star wars"
     ("references", r"\b(?:something|anything|movies?|films?|stuff|ones?|more|others?)\s+(?:just\s+)?(?:like|liek|lik)\b"

@@ -7,13 +7,15 @@ and genres alone", though the catalogue's ratings say how people here rated ever
 - "is #3 any good?", "is it worth watching?", "how is it rated?" are answered from the film's ratings
   (`asks_if_good`; the answer is `answers.rating_sentence`);
 - "the second one" or "#2" alone after a list asks about that film (`about_a_bare_position`): the model read
-  "more" and the list changed without a word, or a dislike with no word of dislike, which was dropped.
+  "more" and the list changed without a word, or a dislike with no word of dislike, which was dropped;
+- "I'll watch #3" picks that film (`a_chosen_position`): it was read as a request for "I'll watch".
 """
 
 from __future__ import annotations
 
 import re
 
+from recommender.chat.markdown import escape
 from recommender.chat.phrases import find_references
 from recommender.chat.state import DialogueState, Question, Update
 
@@ -72,3 +74,24 @@ def about_a_bare_position(text: str, state: DialogueState) -> Update | None:
         return None
     position = state.last_shown.index(item) + 1
     return Update(question=Question("about", item, position), referenced=item)
+
+
+_CHOOSING = re.compile(  # the message with its one position written as "#"
+    r"^\W*(?:(?:ok(?:ay)?|great|cool|nice|thanks|perfect|alright|sounds good|yes|yeah)\W+)*"
+    r"(?:(?:(?:i|we)(?:'?ll| will|'?m| am|'?re| are)\s+(?:going\s+to\s+|gonna\s+)?)|gonna\s+|let'?s\s+|i\s+)?"
+    r"(?:go(?:ing)?\s+(?:with|for)|watch(?:ing)?|take|pick|choose|try)\s+(?:the\s+)?#(?:\s+one)?"
+    r"(?:\s+(?:tonight|then|now|first|later|next))?\W*$|^\W*(?:the\s+)?#(?:\s+one)?\s+it\s+is\W*$", re.I)
+
+
+def a_chosen_position(text: str, state: DialogueState, titles) -> Update | None:
+    """"I'll watch #3": a note that wishes the person a good film (the list stays), None for any other message."""
+    refs = find_references(text)
+    if len(refs) != 1 or not _CHOOSING.search(text[:refs[0].start] + "#" + text[refs[0].end:]):
+        return None
+    item = state.item_at(refs[0].position)
+    if item is None:
+        return None
+    position = state.last_shown.index(item) + 1
+    return Update(referenced=item, notes=[f"Enjoy **{escape(titles.display(item))}**! Afterwards, tell me how you "
+                                          f"liked it (*loved #{position}* or *#{position} was not for me*), and I'll "
+                                          "suggest what to watch next."])

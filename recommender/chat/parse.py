@@ -196,6 +196,7 @@ def _apply_filters(text: str, genres: GenreLexicon, update: Update, consume) -> 
     return g.violent
 
 
+_LISTED_ON = re.compile(r"\s*(?:,|,?\s*(?:or|and|nor))\s*(?:the\s+)?", re.I)
 _NEGATED_LIKE = re.compile(r"\b(?:nothing|not|none|nowhere near|isn'?t|aren'?t|never)\s+(?:\w+\s+)?$", re.I)
 
 
@@ -216,7 +217,10 @@ def _assign_cues(text: str, mentions, refs, consume, genre_follows=lambda end: F
         own = [c for c in before if c[1] >= previous_end]  # a cue between the previous target and this one
         starts = [p for p, _ in targets if p > position]
         cue = own[-1] if own else _cue_right_after(text, target, cues, starts) or (before[-1] if before else None)
-        out.append((_action(cue[0] if cue else None, target), target, position))
+        action = _action(cue[0] if cue else None, target)
+        if not own and out and out[-1][0] == "excluded" and _LISTED_ON.fullmatch(text[previous_end:position]):
+            action = "excluded"  # "not #1, #4 or #7" excluded #1 only ("#4 is …. Say *more like #4* …")
+        out.append((action, target, position))
         previous_end = target.end
         if cue:
             used.add(cue)
