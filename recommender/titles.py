@@ -214,6 +214,15 @@ class TitleIndex:
             return [index]
         return [i for i, title in enumerate(words) if i == index or title[:len(own)] == own]
 
+    def franchise(self, text: str) -> list[int]:
+        """Items whose title starts with the two or more words of `text` when two or more do and none is titled
+        just that ("star trek": the Star Trek films, of which none is "Star Trek"); [] otherwise."""
+        key = _without_leading_article(tuple(w for w, _, _ in tokens(text)))
+        if len(key) < 2 or any(w in COMMON_WORDS for w in key) or normalise(text) in self._exact:  # not "my favorite"
+            return []
+        items = [i for i, title in enumerate(self._title_words()) if title[:len(key)] == key]
+        return items if len(items) >= 2 else []
+
     def sequels(self) -> frozenset[int]:
         """Items whose title continues an older item's title with a number, "Part", a colon or a word that
         marks a sequel ("Jaws 2", "Godfather: Part II", "Alien: Resurrection", "Batman Returns"): what "no

@@ -83,6 +83,28 @@ def test_swap_or_replace_a_listed_film_leaves_it_out(state):
     assert not parse_message("swap in some horror", state, TITLES).excluded  # a wish, not a film left out
 
 
+def test_no_franchise_leaves_out_every_film_of_it():
+    """Tried as a new user: "a scifi movie, no star trek" listed Star Trek: First Contact (no film is titled just
+    "Star Trek", so nothing was left out, and the words went to the title search); "not star wars or star trek"
+    left out Star Wars only."""
+    from recommender.data.types import Catalog, Item
+
+    rows = [("Star Trek: First Contact", 1996), ("Star Trek: Generations", 1994), ("Star Trek IV: The Voyage Home", 1986),
+            ("Star Wars", 1977), ("Startrek Fan", 1999), ("Batman", 1989), ("Batman Returns", 1992)]
+    catalog = Catalog([Item(str(i), t, y, ("Sci-Fi",)) for i, (t, y) in enumerate(rows)])
+    titles, trek = TitleIndex(catalog), [0, 1, 2]
+    assert titles.franchise("star trek") == trek and titles.franchise("batman") == []  # Batman is a title itself
+    assert titles.franchise("star") == []  # one word starts too many titles ("no love", "no blood")
+    for text in ("a scifi movie, no star trek", "sci-fi without the star trek stuff", "no more star trek"):
+        update = parse_message(text, DialogueState(), titles)
+        assert update.excluded == trek and not update.liked and "star trek" not in (update.query or ""), text
+    update = parse_message("a scifi movie thats not star wars or star trek", DialogueState(), titles)
+    assert update.excluded == [3] + trek and not update.liked
+    for text in ("I love star trek", "nothing from the star trek series", "not too long, and star trek is great"):
+        update = parse_message(text, DialogueState(), titles)  # a franchise only counts where it is left out
+        assert not update.excluded and not update.liked, text
+
+
 def test_a_cue_after_a_reference_counts_only_when_no_cue_comes_before(state):
     update = say(state, "#3 nope")
     assert update.excluded == [idx("Clueless")]

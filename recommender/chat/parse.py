@@ -50,6 +50,8 @@ def parse_message(text: str, state: DialogueState, titles: TitleIndex, genres: G
         blank[start:end] = " " * (end - start)
 
     mentions = _mentions(text, titles, genres)
+    franchises = _negated_franchises(text, mentions, titles)
+    mentions = sorted(mentions + franchises, key=lambda m: m.start)
     around = find_title_relative_years(text, [(m.start, m.end, titles.years[m.item]) for m in mentions
                                               if m.item is not None])
     if around is not None:  # "before Star Wars came out": a date, not a film the person liked
@@ -85,7 +87,8 @@ def parse_message(text: str, state: DialogueState, titles: TitleIndex, genres: G
     before_cues = "".join(blank)
     targets = _assign_cues(before_cues, mentions, refs, consume, lambda end: bool(genres.names(
         CLAUSE_END.split(before_cues[end:end + 40])[0])))
-    targets = _judged_after(targets, before_cues, consume)
+    targets = [t for t in _judged_after(targets, before_cues, consume)  # a franchise only counts when left out
+               if t[0] == "excluded" or not any(t[1] is f for f in franchises)]
     resolve_targets(targets, state, titles, update, before_cues, spared)
     _spare_reference_genres(update, violent, titles)
     remainder = "".join(blank)
@@ -114,6 +117,32 @@ def _mentions(text: str, titles: TitleIndex, genres: GenreLexicon) -> list[Title
         match.start, match.end, match.text = q.start(), q.end(), q.group(1)
         found.append(match)
     return sorted(found, key=lambda m: m.start)
+
+
+_AFTER_NEGATION = re.compile(r"(?:\b(?:no|not|without|except|other than|besides|excluding|nor|nothing(?:\s+(?:from|of|in))?)\s+(?:any\s+)?(?:more\s+)?"
+                             r"(?:the\s+)?|\b(?:no|not)\s+[^.;!?]{1,40}?(?:,|\bor\b|\band\b)\s*(?:the\s+)?)$", re.I)
+_FRANCHISE_WORDS = re.compile(r"[\w'’.:&-]+(?:\s+[\w'’.:&-]+){0,2}")
+
+
+def _negated_franchises(text: str, found: list[TitleMatch], titles: TitleIndex) -> list[TitleMatch]:
+    """"a scifi movie, no star trek" listed Star Trek: First Contact: no film is titled "Star Trek", so nothing was
+    left out (and the words went to the title search). After a negation, words that begin the titles of two
+    or more films stand for all of them (one match per film, on the same span); `parse_message` keeps them
+    only where the cues leave them out."""
+    out = []
+    for start in (w.start() for w in re.finditer(r"(?<![\w'’])\w", text)):
+        m = _FRANCHISE_WORDS.match(text, start)
+        if not _AFTER_NEGATION.search(text[:start]) or any(f.start < m.end() and start < f.end for f in found + out):
+            continue
+        words = m.group(0).split()
+        for length in range(len(words), 0, -1):
+            phrase = " ".join(words[:length])
+            items = titles.franchise(phrase.rstrip(".:,"))
+            if items:
+                end = m.start() + len(phrase.rstrip(".:,"))
+                out.extend(TitleMatch("exact", i, [i], text[m.start():end], m.start(), end) for i in items)
+                break
+    return out
 
 
 def _inside(ref: Reference, mentions: list[TitleMatch]) -> bool:
@@ -213,6 +242,9 @@ def _assign_cues(text: str, mentions, refs, consume, genre_follows=lambda end: F
     targets = sorted([(m.start, m) for m in mentions] + [(r.start, r) for r in refs], key=lambda t: t[0])
     out, used, previous_end = [], set(), 0
     for position, target in targets:
+        if out and out[-1][2] == position:  # the films of one franchise share a span ("no star trek"): one action
+            out.append((out[-1][0], target, position))
+            continue
         before = [c for c in cues if c[2] <= position and (c[0] != "excluded_word" or _adjacent(text, c[2], position))]
         own = [c for c in before if c[1] >= previous_end]  # a cue between the previous target and this one
         starts = [p for p, _ in targets if p > position]
@@ -258,7 +290,7 @@ def _action(cue: str | None, target) -> str:
 
 
 def _adjacent(text: str, cue_end: int, target_start: int) -> bool:
-    return re.fullmatch(r"\s*(?:the\s+)?", text[cue_end:target_start]) is not None
+    return re.fullmatch(r"\s*(?:(?:any|more)\s+)?(?:the\s+)?", text[cue_end:target_start]) is not None  # "no more X"
 
 
 def _answer_pending(text: str, pending: PendingClarification, titles: TitleIndex) -> int | None:
