@@ -581,6 +581,8 @@ def test_dev8_words_for_genres_years_and_positions(engine):
     turn = engine.message(session, "would my 8 year old be ok with #3?")
     third = session.rows[2]
     assert f"#3 is **{third.title}**" in turn.reply
+    # tried as a new user: "is #1 appropriate for kids?" got a bare "No: #1 is Liar Liar (1997), Comedy."
+    assert turn.reply.endswith("I have no age ratings, only genres.")
 
 
 def test_a_follow_up_that_adds_a_genre_keeps_the_one_asked_for_and_is_no_title(engine):
@@ -2784,6 +2786,16 @@ def test_ill_watch_a_listed_film_wishes_it_well_and_keeps_the_list(engine, parse
         assert session.rows == rows and len(engine.recommender.requests) == requests
     engine.message(session, "I watched #3")
     assert session.dialogue.seen == {rows[2].index}
+
+
+def test_the_most_popular_movies_is_a_wish_the_catalogue_can_answer(engine, parser):
+    """Tried as a new user: "the most popular movies" said "I can't match “most popular movies”", though how many
+    people watched each film is what the lists here are built on."""
+    for text in ("the most popular movies", "the most watched films"):
+        parser.intents[text] = Intent(action="request", rest=[text.removeprefix("the ")])
+        turn = engine.message(engine.new_session(), text)
+        assert "can't match" not in turn.reply and turn.rows, text
+        assert engine.recommender.requests[-1].constraints.less_known is False
 
 
 def test_only_good_ones_after_a_list_asks_for_the_best_rated_of_that_request(engine, parser):

@@ -216,6 +216,8 @@ def _fit(question: Question, item, name: str, genres: str) -> str:
                           "tell from genres alone.")  # not "#7 is Jaws (1975) is a Horror film"
         else:
             checks.append(f"{answer}: {name}, {genres}.")
+        if any(g.startswith("Children") for g in question.genres):  # "is #1 appropriate for kids?" said "No: …"
+            checks.append("I have no age ratings, only genres.")
     if question.min_year is not None or question.max_year is not None:
         low, high = question.min_year or 0, question.max_year or 9999
         inside = item.year is not None and low <= item.year <= high

@@ -25,7 +25,8 @@ LESS_KNOWN = re.compile(
     r"|(?:that\s+)?(?:few|not many|not a lot of)\s+people\s+(?:have\s+)?(?:seen|heard of|know(?:\s+about)?)"
     r"|(?:nobody|no[\s-]?one|hardly\s+any(?:one|body))(?:'s|\s+has|\s+have)?\s+(?:ever\s+|really\s+)?"
     r"(?:heard\s+of|seen|watched|knows?(?:\s+about)?))\b", re.I)
-WELL_KNOWN = re.compile(r"\b(?:popular|mainstream|well[\s-]known|famous|blockbusters?|crowd[\s-]pleas(?:er|ing)s?)\b", re.I)
+WELL_KNOWN = re.compile(r"\b(?:popular|mainstream|well[\s-]known|famous|blockbusters?|crowd[\s-]pleas(?:er|ing)s?"
+                        r"|most[\s-](?:watched|seen|viewed))\b", re.I)
 RATED = re.compile(  # always a wish: "the best rated films of 1997", "critically acclaimed dramas"
     r"\b(?:(?:best|top|highest|higher|highly|well|better|most\s+highly)[\s-]+(?:rated|reviewed|scored|ranked|regarded)"
     r"|(?:critically\s+)?acclaimed|critics'?\s+(?:favou?rites?|picks?|darlings?)"
@@ -103,4 +104,4 @@ def _only_popularity_words(text: str) -> bool:
     """Whether `text` says nothing beyond a wish about fame or ratings (and the years and filler around it)."""
     rest = PRAISE.sub(" ", RATED.sub(" ", WELL_KNOWN.sub(" ", LESS_KNOWN.sub(" ", text))))
     return not [w for w, _, _ in tokens(rest)
-                if w not in FILLER and w not in ("gem", "gems", "stuff") and not w.isdigit()]
+                if w not in FILLER and w not in ("gem", "gems", "stuff", "most") and not w.isdigit()]  # "the most popular"
