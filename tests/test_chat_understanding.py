@@ -3246,10 +3246,31 @@ def test_children_away_are_no_wish_for_childrens_films(engine, parser):
     parser.intents[message] = Intent(action="request", genres=["Thriller", "Children's"])
     session = engine.new_session()
     engine.message(session, "a comedy for my kids")
-    engine.message(session, message)
+    turn = engine.message(session, message)  # Horror, left out for the kids, is back in (it stayed out)
     assert engine.recommender.requests[-1].wished_genres == ("Thriller",)
+    assert "Horror was left out for the kids; it is back in now" in turn.reply
+    assert "Horror" not in engine.recommender.requests[-1].constraints.exclude_genres
     turn = engine.message(session, "now something scary for me and my wife")
-    assert "Horror was left out until now; since you ask for it, Horror is back in." in turn.reply
+    assert engine.recommender.requests[-1].wished_genres == ("Horror",) and "left out" not in turn.reply
+
+
+def test_a_request_for_grown_ups_after_one_for_the_kids_takes_horror_back_in(engine):
+    """Tried as a new user: "a movie for my kids", then "a thriller for me tonight" kept "no Horror", which was
+    left out for the kids only."""
+    for second in ("a thriller for me tonight", "a comedy just for us", "kids are asleep, a thriller"):
+        session = engine.new_session()
+        engine.message(session, "a movie for my kids")
+        turn = engine.message(session, second)
+        assert "Horror" not in engine.recommender.requests[-1].constraints.exclude_genres, second
+        assert "Horror was left out for the kids; it is back in now" in turn.reply, second
+    session = engine.new_session()
+    engine.message(session, "a movie for my kids")
+    engine.message(session, "a thriller for my kids")  # still for the kids: still no Horror
+    assert "Horror" in engine.recommender.requests[-1].constraints.exclude_genres
+    session = engine.new_session()
+    engine.message(session, "no horror")
+    turn = engine.message(session, "a thriller for me")  # left out by the person, not for any kids
+    assert "Horror" in engine.recommender.requests[-1].constraints.exclude_genres and "kids" not in turn.reply
 
 
 def test_an_age_in_decades_is_no_decade_of_films(engine, parser):

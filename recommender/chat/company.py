@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 
-from recommender.chat.state import Update, exclusion_note
+from recommender.chat.phrases import kids_away
+from recommender.chat.state import DialogueState, Update, exclusion_note
 from recommender.chat.title_spans import OWN_TASTE
 from recommender.chat.year_phrases import AGE, find_year_filters
 
@@ -121,3 +122,21 @@ def wish_for_the_kids(update: Update, text: str, children: str | None, horror: s
                             "its genres.")
     elif alone:
         update.notes.append(f"For the kids, no {horror} from now on.")
+
+
+GROWN_UPS_NOW = re.compile(r"\bfor\s+(?:me|myself|us\s+adults|(?:the\s+)?adults|(?:the\s+)?grown[\s-]?ups|"
+                           r"(?:my|the)\s+(?:wife|husband|partner|girlfriend|boyfriend)(?:\s+and\s+(?:me|i))?)\b"
+                           r"|\bjust\s+(?:for\s+)?(?:me|us|the\s+two\s+of\s+us)\b|\bby\s+myself\b|\bdate\s+night\b", re.I)
+
+
+def grown_ups_now(update: Update, state: DialogueState, text: str, children: str | None, horror: str | None) -> None:
+    """"a movie for my kids", then "a thriller for me tonight" kept "no Horror" (left out for the kids): a request
+    for grown-ups after one for the kids takes Horror back in, and the reply says so."""
+    if (children is None or horror is None or children not in state.wished_genres or update.question is not None
+            or horror not in state.constraints.exclude_genres or horror in update.exclude_genres or update.off_topic
+            or FOR_THE_KIDS.search(text) or not (GROWN_UPS_NOW.search(text) or kids_away(text))
+            or horror in update.wished_genres + update.query_hints):  # "…, something scary": the wish says it
+        return
+    update.allow_genres = list(dict.fromkeys(update.allow_genres + [horror]))
+    update.notes.append(f"{horror} was left out for the kids; it is back in now (say *no {horror.lower()}* to leave "
+                        "it out again).")

@@ -183,6 +183,14 @@ _KIDS_AWAY = re.compile(r"^(?:'re|\s+are|\s+have\s+gone|\s+went|\s+finally)?\s*(
                         r"in\s+bed|(?:gone\s+)?to\s+bed|away|out|at\s+(?:school|camp|grandma'?s|their)|gone|not\s+home)\b"
                         r"|^\s+(?:finally\s+)?(?:went|go|gone)\s+to\s+(?:bed|sleep)\b", re.I)
 _WITHOUT_THE = re.compile(r"\b(?:without|no|away\s+from)\s+(?:the\s+)?$", re.I)
+
+
+def kids_away(text: str) -> bool:
+    """Whether the message says the children are not watching ("kids are asleep", "a night without the kids")."""
+    return any(_KIDS_AWAY.match(text[m.end():]) or _WITHOUT_THE.search(text[:m.start()])
+               for m in re.finditer(r"\b(?:kids?|children)\b", text, re.I))
+
+
 _VIEWER_FEELS = re.compile(r"\b(?:i'?m|i\s+am|i\s+feel|feeling|i'?ve\s+been|been)\s+(?:(?:a\s+)?(?:bit|little|kinda|really|very"
                            r"|so|pretty|quite)\s+)?$", re.I)
 

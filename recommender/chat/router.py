@@ -23,7 +23,7 @@ import time
 from typing import NamedTuple
 
 from recommender.chat.answers import note_unheld_question
-from recommender.chat.company import ages_are_no_years, drop_company, hint_for_company, wish_for_the_kids
+from recommender.chat.company import ages_are_no_years, drop_company, grown_ups_now, hint_for_company, wish_for_the_kids
 from recommender.chat.cue_words import FILLER, GENERAL_ASK, RESET_WORDS
 from recommender.chat.degrees import (
     allowing_is_no_new_wish,
@@ -199,6 +199,7 @@ class MessageRouter:
         note_untold_kind(update, text, self.genres)
         children = self.genres.lookup("children") if self.genres is not None else None
         wish_for_the_kids(update, text, children, horror)
+        grown_ups_now(update, state, text, children, horror)
         gentle_for_children(update, text, children, horror)
         ground_history_asks(update, state, text, self.titles)
         not_the_sequels(update, state, text, self.titles)
