@@ -2554,6 +2554,18 @@ def test_a_kind_of_the_wished_genre_left_out_is_said_to_be_beyond_the_genres(eng
     assert "Genres don't separate aliens from other Sci-Fi" in turn.reply and "by genre only" not in turn.reply
     turn = engine.message(engine.new_session(), "no horror, no zombies")  # nothing wished: the genre goes
     assert "Genres don't" not in turn.reply and "Horror" in engine.recommender.requests[-1].constraints.exclude_genres
+    # tried as a new user: "a horror movie", then "I don't like slashers" said "No Horror from now on." and listed
+    # anything; the request's genre is the wish a kind belongs to
+    for first, then, genre in (("a horror movie", "I don't like slashers", "Horror"),
+                               ("a comedy", "no slapstick please", "Comedy")):
+        session = engine.new_session()
+        engine.message(session, first)
+        rows, requests = session.rows, len(engine.recommender.requests)
+        turn = engine.message(session, then)
+        assert turn.reply == (f"Genres don't separate {then.split()[-1 if 'slashers' in then else 1]} from other "
+                              f"{genre}, so I can't leave that out. The list stays as it is."), turn.reply
+        assert session.rows == rows and len(engine.recommender.requests) == requests
+        assert genre not in session.dialogue.constraints.exclude_genres
 
 
 def test_running_time_and_language_are_said_to_be_beyond_the_catalogue(engine, parser):
@@ -2796,6 +2808,22 @@ def test_the_most_popular_movies_is_a_wish_the_catalogue_can_answer(engine, pars
         turn = engine.message(engine.new_session(), text)
         assert "can't match" not in turn.reply and turn.rows, text
         assert engine.recommender.requests[-1].constraints.less_known is False
+
+
+def test_go_back_to_the_first_list_forgets_nothing(engine, parser):
+    """Tried as a new user: "go back to the first list" got "Started over: I forgot what you told me in this
+    conversation" (the model read a reset), and the films marked before were forgotten."""
+    session = engine.new_session()
+    engine.message(session, "comedy")
+    engine.message(session, "I've seen #1")
+    rows, seen = session.rows, set(session.dialogue.seen)
+    parser.intents["go back to the first list"] = Intent(action="reset")
+    turn = engine.message(session, "go back to the first list")
+    assert turn.reply.startswith("I can't bring back an earlier list") and "Started over" not in turn.reply
+    assert session.dialogue.seen == seen and seen and session.rows == rows
+    parser.intents["ok start over"] = Intent(action="reset")
+    assert engine.message(session, "ok start over").reply.startswith("Started over")
+    assert not session.dialogue.seen
 
 
 def test_only_good_ones_after_a_list_asks_for_the_best_rated_of_that_request(engine, parser):

@@ -221,19 +221,22 @@ UNTOLD_KIND = re.compile(
     rf"\s+(?:(?:any|more|the|too much|really|that|those|these|of|a|an|about|set in|in|with)\s+)*({SUBKINDS})\b", re.I)
 
 
-def note_untold_kind(update: Update, text: str, genres) -> None:
+def note_untold_kind(update: Update, text: str, genres, state: DialogueState | None = None) -> None:
     """"i need a laugh, but i hate slapstick" listed comedies without a word on slapstick: a kind of the wished
-    genre is no genre of its own, so the list stays that genre and the reply says it cannot leave the kind out."""
-    if genres is None or not update.wished_genres or update.question is not None or update.off_topic:
+    genre is no genre of its own, so the list stays that genre and the reply says it cannot leave the kind out.
+    After a request, the wish is the request's ("a horror movie", then "I don't like slashers" left Horror out)."""
+    if genres is None or update.question is not None or update.off_topic:
         return
+    follow_up = state is not None and not update.wished_genres and not update.new_request
+    wished = update.wished_genres or (state.wished_genres + state.query_hints if follow_up else [])
     for m in UNTOLD_KIND.finditer(text):
         kind = m.group(1).lower()
         genre = genres.lookup(kind) or genres.lookup(kind.rstrip("s")) or genres.lookup(f"with {kind}")
-        if genre in update.wished_genres and not any(n.startswith(("I can't tell", "Genres don't")) for n in update.notes):
-            update.exclude_genres = [g for g in update.exclude_genres if g != genre]
+        if genre in wished and not any(n.startswith(("I can't tell", "Genres don't")) for n in update.notes):
+            update.set_exclusions([g for g in update.exclude_genres if g != genre])
             update.notes = [n for n in update.notes if n != exclusion_note([genre])]
-            update.notes.append(f"Genres don't separate {kind} from other {genre}, so I can't leave that out: "
-                                f"the list stays {genre}.")
+            update.notes.append(f"Genres don't separate {kind} from other {genre}, so I can't leave that out"
+                                + ("." if follow_up else f": the list stays {genre}."))
 
 
 MILDER = re.compile(r"\b(?:milder|tamer|gentler|softer|calmer|less\s+(?:intense|extreme|hardcore|brutal|graphic|heavy))\b",

@@ -114,6 +114,10 @@ def rules_are_exact(text: str, rules: Update, state: DialogueState) -> bool:
     return rules.understood and rules.query is None and not rules.non_english and not is_question(text)
 
 
+NO_GOING_BACK = ("I can't bring back an earlier list: say again what you'd like (e.g. *a comedy*), or *reset* to "
+                 "start over.")
+
+
 class MessageRouter:
     def __init__(self, titles, genres, intent_parser=None, text_search: bool = False, mode: str = "auto"):
         """mode: "auto" (rules where exact, else the LLM), "rules" or "llm" (every message that is not
@@ -156,6 +160,10 @@ class MessageRouter:
         if self.genres is not None:
             intent = without_generic_titles(intent, self.titles, self.genres.words, FILLER)
         update = update_from_intent(intent, state, self.titles, self.text_search)
+        # "go back to the first list" (the model: reset) forgot everything; "go back to the thrillers" asks again
+        if (update.kind == "reset" and not RESET_WORDS.search(text) and not rules.query_hints
+                and not (self.genres is not None and self.genres.names(text))):
+            return Understood(Update(notes=[NO_GOING_BACK]), "llm", time.perf_counter() - started, parsed.raw)
         titles_the_model_missed(update, rules, self.titles, text)
         asked_genres = self._asked_genres(rules)
         question_about_named_title(update, intent, rules, state, asked_genres, text)
@@ -196,7 +204,7 @@ class MessageRouter:
         horror = self.genres.lookup("horror") if self.genres is not None else None
         less_gore_without_horror(update, state, text, horror)
         milder_than_the_list(update, state, text, horror)
-        note_untold_kind(update, text, self.genres)
+        note_untold_kind(update, text, self.genres, state)
         children = self.genres.lookup("children") if self.genres is not None else None
         wish_for_the_kids(update, text, children, horror)
         grown_ups_now(update, state, text, children, horror)
