@@ -505,13 +505,20 @@ def test_which_of_the_list_is_answered_about_the_whole_list(engine):
 def test_which_is_newest_names_every_item_of_that_year():
     """In the browser: "which of these is the newest?" answered "The newest is #8 Titanic (1997)" while #5,
     Chasing Amy, is from 1997 too."""
-    from recommender.chat.answers import answer_which
+    from recommender.chat.list_answers import answer_which
     from recommender.chat.state import Question
 
     listed = [index_of(CATALOG, "Heat", 1995), index_of(CATALOG, "Scream"), index_of(CATALOG, "Fargo"),
               index_of(CATALOG, "Mars Attacks!")]
     reply = answer_which(Question("which", listed[0], 0, order="newest"), listed, CATALOG)
     assert reply == "The newest are #2 **Scream**, #3 **Fargo** and #4 **Mars Attacks!**, all from 1996."
+    # "which ones are from the 90s?" was told "I can't tell that from titles, years and genres alone"
+    nineties = Question("which", listed[0], 0, min_year=1990, max_year=1999)
+    assert answer_which(nineties, listed, CATALOG) == "All 4 are from 1990–1999."
+    older = Question("which", listed[0], 0, max_year=1995)
+    assert answer_which(older, listed, CATALOG) == "From before 1996: #1 **Heat** (1995)."
+    assert answer_which(Question("which", listed[0], 0, min_year=1997), listed, CATALOG) == \
+        "None of these is from after 1996."
     # "which of these is based on a true story?" was told "I can't rank them by that": nothing was to be ranked
     reply = answer_which(Question("which", listed[0], 0), listed, CATALOG)
     assert reply.startswith("I can't tell that from titles, years and genres alone.") and "rank" not in reply
@@ -1365,7 +1372,7 @@ def test_why_these_is_about_the_list(engine, parser):
     turn = engine.message(session, "why did you pick these?")
     assert turn.reply.startswith("They follow what you asked for (Comedy), the best fit first")
     assert [row.title for row in session.rows] == shown
-    from recommender.chat.answers import answer_which
+    from recommender.chat.list_answers import answer_which
     from recommender.chat.state import Question
 
     two = [index_of(CATALOG, "Scream"), index_of(CATALOG, "Fargo"), index_of(CATALOG, "Alien")]  # 1996, 1996, 1979
@@ -2163,7 +2170,7 @@ def test_based_on_what_ive_rated_highly_is_like_my_favourites(engine, parser):
 
 def test_which_is_funniest_of_a_list_of_comedies_has_no_others(engine, parser):
     """"which of these is funniest" after ten comedies listed all ten "… are Comedy; the others are not"."""
-    from recommender.chat.answers import answer_which
+    from recommender.chat.list_answers import answer_which
     from recommender.chat.state import Question
 
     comedies = [i for i, item in enumerate(CATALOG) if "Comedy" in item.genres][:4]
@@ -2744,6 +2751,15 @@ def test_whats_the_best_one_after_a_list_asks_about_the_list(engine, parser):
         turn = engine.message(session, text)
         assert turn.reply.startswith(f"By the ratings here, #{len(rows)} **{rows[-1].title}**"), text
         assert session.rows == rows and len(engine.recommender.requests) == requests, text
+    parser.intents["what's the worst one?"] = Intent(action="feedback", disliked_items=[1])  # as the model read it
+    turn = engine.message(session, "what's the worst one?")
+    assert turn.reply.startswith(f"By the ratings here, #1 **{rows[0].title}** is the lowest rated of these.")
+    assert not session.dialogue.disliked and session.rows == rows
+    parser.intents["which ones are from the 90s?"] = Intent(action="question", ask="about", item=1)
+    turn = engine.message(session, "which ones are from the 90s?")
+    nineties = [f"#{p} **{r.title}**" for p, r in enumerate(rows, 1) if 1990 <= r.year <= 1999]
+    assert turn.reply.startswith(("From 1990–1999: ", "All ", "None of these")) and all(n in turn.reply for n in nineties) \
+        or turn.reply == f"All {len(rows)} are from 1990–1999.", turn.reply
     del engine.recommender.facts
     session = engine.new_session()
     parser.intents["what's the best one?"] = Intent(action="request", rest=["best"])

@@ -121,7 +121,7 @@ def answer_question(question: Question, catalog: Catalog, explanation: str = "",
     title = f"**{escape(item.title)}**" + (f" ({item.year})" if item.year else "")
     name = f"#{question.position} is {title}" if question.position else title  # 0: a title not on the list
     genres = ", ".join(item.genres) or "no genre on record"
-    film = f"{name}, {_article(genres)} {genres} film."  # "#3 is **Cape Fear** (1991), a Thriller film."
+    film = f"{name}, {article(genres)} {genres} film."  # "#3 is **Cape Fear** (1991), a Thriller film."
     if question.unheld:
         return f"{film} {UNHELD_QUESTIONS[question.unheld][1]}"
     if question.quality:
@@ -160,50 +160,6 @@ def rating_sentence(standing) -> str:
     return f"People here rate it {mean} on average ({count} ratings), {where} of the films here."
 
 
-def best_rated_of(fitting: list[tuple[int, int]], catalog: Catalog, standings: dict | None, what: str) -> str:
-    """"By the ratings here, #4 **The Silence of the Lambs** is the best rated of these: …", of the `fitting`
-    (position, item) pairs of the list (its Bayesian average ranks it above the others; films with too few
-    ratings to judge are left aside)."""
-    judged = [(standings[i].rated_above, p, i) for p, i in fitting
-              if standings and standings.get(i) is not None and standings[i].count >= FEW_RATINGS]
-    if not judged:
-        return "I have too few ratings of these films to say which is rated best."
-    _, position, item = max(judged, key=lambda x: (x[0], -x[1]))
-    return (f"By the ratings here, #{position} **{escape(catalog[item].title)}** is the best rated of {what}. "
-            f"{rating_sentence(standings[item])}")
-
-
-def answer_which(question: Question, listed: list[int], catalog: Catalog, standings: dict | None = None) -> str:
-    """"which of these is the funniest?": the listed items with every genre asked about, from the catalogue;
-    "which one is the oldest?": by year; "which has the best ratings?": from `standings` (item -> its
-    `recommender.retrieval.ratings.Standing`; None: no ratings), among the genre asked about when there is one."""
-    wanted = " and ".join(question.genres)
-    fitting = [(p, i) for p, i in enumerate(listed, 1) if set(question.genres) <= set(catalog[i].genres)]
-    none_fit = f"None of these is {_article(wanted)} {wanted} film; ask for {wanted} to get a list of them."
-    if question.order == "best":  # "which is the highest rated comedy?": among the comedies listed
-        if question.genres and not fitting:
-            return none_fit
-        return best_rated_of(fitting, catalog, standings, f"the {wanted} ones" if question.genres else "these")
-    dated = [(catalog[i].year, p, i) for p, i in enumerate(listed, 1) if catalog[i].year]
-    if question.order and dated:
-        year = (min if question.order == "oldest" else max)(y for y, _, _ in dated)
-        tied = [f"#{p} **{escape(catalog[i].title)}**" for y, p, i in dated if y == year]  # "#5 and #8, both 1997"
-        if len(tied) == 1:
-            return f"The {question.order} is {tied[0]} ({year})."
-        return f"The {question.order} are {', '.join(tied[:-1])} and {tied[-1]}, {'both' if len(tied) == 2 else 'all'} from {year}."
-    if not question.genres:
-        return ("I can't tell that from titles, years and genres alone. The list is in order of how well "
-                "each fits what you asked for, #1 first.")
-    if not fitting:
-        return none_fit
-    fits = [f"#{p} **{escape(catalog[i].title)}** ({catalog[i].year})" for p, i in fitting]
-    if len(fits) == len(listed) > 1:  # "which of these is funniest" of ten comedies: no "the others are not"
-        return (f"All {len(listed)} are {wanted}, so genres cannot tell them apart; the list is in order of how "
-                "well each fits what you asked for, #1 first.")
-    verb = "is" if len(fits) == 1 else "are"
-    return f"{', '.join(fits[:-1]) + ' and ' if len(fits) > 1 else ''}{fits[-1]} {verb} {wanted}; the others are not."
-
-
 def _fit(question: Question, item, name: str, genres: str) -> str:
     checks = []
     if question.genres:
@@ -211,7 +167,7 @@ def _fit(question: Question, item, name: str, genres: str) -> str:
         answer = "Yes" if len(has) == len(question.genres) else "Partly" if has else "No"
         if question.degree and has:
             kind = " and ".join(has)
-            subject = f"{name}, {_article(kind)}" if question.position else f"{name} is {_article(kind)}"
+            subject = f"{name}, {article(kind)}" if question.position else f"{name} is {article(kind)}"
             checks.append(f"{subject} {kind} film ({genres}); how {question.degree} it is, I can't "
                           "tell from genres alone.")  # not "#7 is Jaws (1975) is a Horror film"
         else:
@@ -231,7 +187,7 @@ def _fit(question: Question, item, name: str, genres: str) -> str:
     return " ".join(checks) or f"I can't tell that from titles, years and genres alone. {name}: {genres}."
 
 
-def _article(words: str) -> str:
+def article(words: str) -> str:
     return "an" if words[:1].lower() in "aeiou" else "a"
 
 

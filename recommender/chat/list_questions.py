@@ -39,16 +39,18 @@ def which_of_the_list(update: Update, asked_genres: list[str], text: str) -> Non
 # asked about was gone; with a list on screen it asks which listed film is best, answered from the ratings.
 BEST_OF_THE_LIST = re.compile(
     r"^\W*(?:(?:so|ok|okay|and|well|hmm+)\W+)*(?:(?:what'?s|whats|what\s+is|which'?s|which(?:\s+one)?\s+is|"
-    r"which\s+one'?s)\s+)?(?:the\s+)?best\s+(?:one|film|movie|pick)?\s*(?:(?:of|among)\s+(?:these|those|them|"
+    r"which\s+one'?s)\s+)?(?:the\s+)?(best|worst)\s+(?:one|film|movie|pick)?\s*(?:(?:of|among)\s+(?:these|those|them|"
     r"the\s+(?:bunch|lot|list))|here|there|on\s+(?:the|this)\s+list)?\W*$", re.I)
 
 
 def best_of_the_list(update: Update, state: DialogueState, text: str) -> None:
     """"what's the best one?" with a list on screen: which listed film is rated best (a question, not a new
-    request for the best-rated films)."""
-    if not state.last_shown or not BEST_OF_THE_LIST.search(text):
+    request for the best-rated films); "what's the worst one?" (a dislike of #1, said the model): rated lowest."""
+    asked = BEST_OF_THE_LIST.search(text)
+    if not state.last_shown or not asked:
         return
-    update.question = Question("which", state.last_shown[0], 0, order="best")
+    update.question = Question("which", state.last_shown[0], 0, order=asked.group(1).lower())
+    update.disliked = [i for i in update.disliked if i not in state.last_shown]  # "the worst one" is no dislike
     update.new_request, update.wished_genres, update.query, update.missing = False, [], None, []
     update.set_exclusions([])
 

@@ -43,7 +43,7 @@ def merge_rules(update: Update, rules: Update, genres=None) -> Update:
     if update.more and (rules.min_year or rules.max_year):  # "anything newer than these?"
         update.min_year, update.max_year = rules.min_year, rules.max_year
     question = update.question
-    if question is not None and question.ask == "fit" and question.min_year is None and question.max_year is None \
+    if question is not None and question.ask in ("fit", "which") and question.min_year is None and question.max_year is None \
             and (rules.min_year or rules.max_year):  # "is casablanca black and white?": the rules read eras
         update.question = dataclasses.replace(question, min_year=rules.min_year, max_year=rules.max_year)
     if update.question is not None or update.off_topic or update.more:

@@ -19,7 +19,6 @@ from typing import Iterator, Literal
 
 from recommender.chat.answers import (
     answer_question,
-    answer_which,
     describe_request,
     few_of_the_wished_genres,
     missing_data_reply,
@@ -29,6 +28,7 @@ from recommender.chat.answers import (
 )
 from recommender.chat.cards import explain_cards, explain_in_background, show_quick_cards
 from recommender.chat.history_asks import favourites, genre_sizes, history_genres, last_well_rated
+from recommender.chat.list_answers import answer_which
 from recommender.chat.markdown import escape
 from recommender.chat.parse import lexicon_for
 from recommender.chat.router import MessageRouter
@@ -206,7 +206,7 @@ class ChatEngine:
         if question.ask == "which":
             listed = [r.index for r in session.rows]
             standings = ({i: facts.standing(i) for i in listed}
-                         if question.order == "best" and facts is not None else None)
+                         if question.order in ("best", "worst") and facts is not None else None)
             return answer_which(question, listed, self.catalog, standings)
         if question.ask == "history":
             return self._history_answer(session.dialogue, best=question.order == "best")

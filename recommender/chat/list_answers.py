@@ -1,0 +1,73 @@
+"""Answers to questions about the whole list on screen, from the catalogue and the ratings: "which of these is
+the funniest?", "which one is the oldest?", "which has the best ratings?", "which ones are from the 90s?"."""
+
+from __future__ import annotations
+
+from recommender.chat.answers import FEW_RATINGS, article, rating_sentence
+from recommender.chat.markdown import escape
+from recommender.chat.state import Question
+from recommender.data.types import Catalog
+
+
+def best_rated_of(fitting: list[tuple[int, int]], catalog: Catalog, standings: dict | None, what: str,
+                  worst: bool = False) -> str:
+    """"By the ratings here, #4 **The Silence of the Lambs** is the best rated of these: …", of the `fitting`
+    (position, item) pairs of the list (its Bayesian average ranks it above the others; films with too few
+    ratings to judge are left aside); with `worst`, the lowest rated ("what's the worst one?")."""
+    judged = [(standings[i].rated_above, p, i) for p, i in fitting
+              if standings and standings.get(i) is not None and standings[i].count >= FEW_RATINGS]
+    best = "lowest" if worst else "best"
+    if not judged:
+        return f"I have too few ratings of these films to say which is rated {best}."
+    _, position, item = (min if worst else max)(judged, key=lambda x: (x[0], -x[1]))
+    return (f"By the ratings here, #{position} **{escape(catalog[item].title)}** is the {best} rated of {what}. "
+            f"{rating_sentence(standings[item])}")
+
+
+def answer_which(question: Question, listed: list[int], catalog: Catalog, standings: dict | None = None) -> str:
+    """"which of these is the funniest?": the listed items with every genre asked about, from the catalogue;
+    "which one is the oldest?": by year; "which has the best ratings?": from `standings` (item -> its
+    `recommender.retrieval.ratings.Standing`; None: no ratings), among the genre asked about when there is one."""
+    wanted = " and ".join(question.genres)
+    fitting = [(p, i) for p, i in enumerate(listed, 1) if set(question.genres) <= set(catalog[i].genres)]
+    none_fit = f"None of these is {article(wanted)} {wanted} film; ask for {wanted} to get a list of them."
+    if question.order in ("best", "worst"):  # "which is the highest rated comedy?": among the comedies listed
+        if question.genres and not fitting:
+            return none_fit
+        return best_rated_of(fitting, catalog, standings, f"the {wanted} ones" if question.genres else "these",
+                             worst=question.order == "worst")
+    dated = [(catalog[i].year, p, i) for p, i in enumerate(listed, 1) if catalog[i].year]
+    if question.order and dated:
+        year = (min if question.order == "oldest" else max)(y for y, _, _ in dated)
+        tied = [f"#{p} **{escape(catalog[i].title)}**" for y, p, i in dated if y == year]  # "#5 and #8, both 1997"
+        if len(tied) == 1:
+            return f"The {question.order} is {tied[0]} ({year})."
+        return f"The {question.order} are {', '.join(tied[:-1])} and {tied[-1]}, {'both' if len(tied) == 2 else 'all'} from {year}."
+    if question.min_year is not None or question.max_year is not None:  # "which ones are from the 90s?"
+        return _in_years(question, fitting, catalog)
+    if not question.genres:
+        return ("I can't tell that from titles, years and genres alone. The list is in order of how well "
+                "each fits what you asked for, #1 first.")
+    if not fitting:
+        return none_fit
+    fits = [f"#{p} **{escape(catalog[i].title)}** ({catalog[i].year})" for p, i in fitting]
+    if len(fits) == len(listed) > 1:  # "which of these is funniest" of ten comedies: no "the others are not"
+        return (f"All {len(listed)} are {wanted}, so genres cannot tell them apart; the list is in order of how "
+                "well each fits what you asked for, #1 first.")
+    verb = "is" if len(fits) == 1 else "are"
+    return f"{', '.join(fits[:-1]) + ' and ' if len(fits) > 1 else ''}{fits[-1]} {verb} {wanted}; the others are not."
+
+
+def _in_years(question: Question, fitting: list[tuple[int, int]], catalog: Catalog) -> str:
+    """The listed films (of the genres asked about) from the years asked about ("I can't tell that" was the answer)."""
+    low, high = question.min_year, question.max_year
+    span = f"{low}–{high}" if low and high and low != high else f"{low}" if low == high else \
+        f"after {low - 1}" if low else f"before {high + 1}"
+    kind = f"{' and '.join(question.genres)} films " if question.genres else ""
+    inside = [f"#{p} **{escape(catalog[i].title)}** ({catalog[i].year})" for p, i in fitting
+              if catalog[i].year and (low or 0) <= catalog[i].year <= (high or 9999)]
+    if not inside:
+        return f"None of these {kind}is from {span}."
+    if len(inside) == len(fitting) > 1:
+        return f"All {len(inside)} are from {span}."
+    return f"From {span}: {', '.join(inside)}."
