@@ -119,8 +119,9 @@ def _mentions(text: str, titles: TitleIndex, genres: GenreLexicon) -> list[Title
     return sorted(found, key=lambda m: m.start)
 
 
-_AFTER_NEGATION = re.compile(r"(?:\b(?:no|not|without|except|other than|besides|excluding|nor|nothing(?:\s+(?:from|of|in))?)\s+(?:any\s+)?(?:more\s+)?"
-                             r"(?:the\s+)?|\b(?:no|not)\s+[^.;!?]{1,40}?(?:,|\bor\b|\band\b)\s*(?:the\s+)?)$", re.I)
+_AFTER_NEGATION = re.compile(r"(?:\b(?:no|not|without|except|other than|besides|excluding|nor|nothing(?:\s+(?:from|of|in))?)"
+                             r"\s+(?:any\s+)?(?:more\s+)?(?:the\s+)?"
+                             r"|\b(?:no|not)\s+[^.;!?]{1,40}?(?:,|\bor\b|\band\b)\s*(?:the\s+)?)$", re.I)
 _FRANCHISE_WORDS = re.compile(r"[\w'’.:&-]+(?:\s+[\w'’.:&-]+){0,2}")
 
 
@@ -132,7 +133,8 @@ def _negated_franchises(text: str, found: list[TitleMatch], titles: TitleIndex) 
     out = []
     for start in (w.start() for w in re.finditer(r"(?<![\w'’])\w", text)):
         m = _FRANCHISE_WORDS.match(text, start)
-        if not _AFTER_NEGATION.search(text[:start]) or any(f.start < m.end() and start < f.end for f in found + out):
+        window = text[max(0, start - 64):start]  # not all the text before it: long messages stay fast
+        if not _AFTER_NEGATION.search(window) or any(f.start < m.end() and start < f.end for f in found + out):
             continue
         words = m.group(0).split()
         for length in range(len(words), 0, -1):

@@ -51,9 +51,9 @@ from recommender.chat.grounding import (
     question_needs_an_item,
     without_unpointed_positions,
 )
-from recommender.chat.list_questions import best_of_the_list, suitable_among_the_list, which_of_the_list, why_these
 from recommender.chat.history_asks import ground_history_asks
 from recommender.chat.intent import POSITION_LISTS
+from recommender.chat.list_questions import best_of_the_list, suitable_among_the_list, which_of_the_list, why_these
 from recommender.chat.merge import (
     ask_despite_unknown_titles,
     genre_reading,
