@@ -358,7 +358,11 @@ def test_a_follow_up_for_data_the_catalogue_lacks_keeps_the_request(engine):
 @pytest.mark.parametrize("message, opening", [("thanks!", "You're welcome!"), ("hello", "Hi!"),
                                               ("what can you do?", "I recommend movies."),
                                               ("thanks, that's great", "You're welcome!"),  # "I didn't find a
-                                              ("thank you, these look good!", "You're welcome!")])  # request"
+                                              ("thank you, these look good!", "You're welcome!"),  # request"
+                                              ("hi! what can you do?", "I recommend movies."),  # "I can only help
+                                              ("who are you?", "I recommend movies."),  # you choose movies, so I
+                                              ("what movies do you have?", "I know "),  # left that aside"
+                                              ("hey, how many films do you know?", "I know ")])
 def test_small_talk_gets_a_friendly_answer_and_changes_nothing(engine, parser, message, opening):
     """Tried as a new user: "thanks!" and "hello" got "I can only help you choose movies, so I left that aside"."""
     session = engine.new_session()
@@ -2767,6 +2771,38 @@ def test_whats_the_best_one_after_a_list_asks_about_the_list(engine, parser):
     assert len(engine.recommender.requests) == requests + 1
     for text in ("best movies", "best comedy?", "the best one with horses"):
         assert not BEST_OF_THE_LIST.search(text), text
+
+
+def test_what_movies_do_you_have_says_what_the_catalogue_holds(engine):
+    """Tried as a new user: "what movies do you have?" got "I can only help you choose movies, so I left that aside"."""
+    turn = engine.message(engine.new_session(), "what movies do you have?")
+    low, high = engine.titles.year_range
+    assert turn.reply.startswith(f"I know {len(CATALOG):,} movies, from {low} to {high}: their titles, years and genres")
+
+
+def test_which_one_would_you_pick_names_the_first_of_the_list(engine, parser):
+    """Tried as a new user: "a comedy", then "which one would you pick?" got "I can't tell that from titles, years and
+    genres alone", and "what would you recommend from these?" got "I didn't find a request in that"; the list is in
+    order of fit, so the pick is its first film (of the genre asked about), with its card's reason."""
+    session = engine.new_session()
+    engine.message(session, "comedy")
+    rows, requests = session.rows, len(engine.recommender.requests)
+    for text, intent in (("which one would you pick?", Intent(action="question", ask="about", item=1)),
+                         ("what would you recommend from these?", Intent(action="request", genres=["Drama"])),
+                         ("which should I watch first?", Intent(action="question", ask="about", item=1)),
+                         ("what's your top pick?", Intent(action="off_topic"))):
+        parser.intents[text] = intent
+        turn = engine.message(session, text)
+        assert turn.reply.startswith(f"My pick is #1 **{rows[0].title}** ({rows[0].year}), the best fit"), text
+        assert session.rows == rows and len(engine.recommender.requests) == requests, text
+    genre = next(g for r in rows[1:] for g in r.genres if g not in rows[0].genres)
+    first = next(p for p, r in enumerate(rows, 1) if genre in r.genres)
+    text = f"which {genre.lower()} of these would you pick?"
+    parser.intents[text] = Intent(action="question", ask="about", item=1)
+    turn = engine.message(session, text)
+    assert turn.reply.startswith(f"Of the {genre} films listed, my pick is #{first} "), turn.reply
+    parser.intents["which should I watch first, #2 or #3?"] = Intent(action="question", ask="about", item=2)
+    assert not engine.message(session, "which should I watch first, #2 or #3?").reply.startswith("My pick")
 
 
 def test_what_people_who_liked_a_title_watch_is_a_reference_not_the_users_like(engine, parser):

@@ -178,6 +178,8 @@ def test_only_genre_and_any_genre():
     ("in the 1970s", 1970, 1979),
     ("the nineties", 1990, 1999),
     ("between 1980 and 1985", 1980, 1985),
+    ("movies from the year I was born, 1985", 1985, 1985),  # matched nothing: "I can't match" the whole message
+    ("films from my birth year (1972)", 1972, 1972), ("I was born in 1990, show me films from then", 1990, 1990),
     ("1995 or later", 1995, None),
     ("since 1990", 1990, None),
     ("from 1994", 1994, 1994),

@@ -24,6 +24,7 @@ MISSING = {
 }
 
 
+CATALOGUE = "catalogue"  # the reply says what the catalogue holds (the chat knows it, this module does not)
 SMALL_TALK = [  # (whole message, the reply's opening); the chat's help follows
     (r"(?:hi|hello|hey|hiya|howdy|good (?:morning|afternoon|evening))(?: there)?", "Hi!"),
     (r"(?:(?:perfect|great|awesome|cool|nice|lovely|excellent|brilliant)\W+)?"
@@ -34,9 +35,16 @@ SMALL_TALK = [  # (whole message, the reply's opening); the chat's help follows
     (r"(?:bye|goodbye|see you|see ya|that'?s all(?: for now)?|that'?s it)", "Goodbye, and enjoy the film!"),
     (r"(?:no|nah|nope)(?:\W+(?:thanks|thank you|thx|i'?m good|i'?m fine|not now|not really))+|i'?m good|all good",
      "No problem."),  # "no thanks" was answered "I can only help you choose movies"
-    (r"(?:help|what can you do|how does this work|what do you do|how do i use (?:this|you))", "I recommend movies."),
+    (r"(?:help|what can you do|how does this work|what do you do|how do i use (?:this|you)|who are you|what are you"
+     r"|what is this|what'?s this(?: app| thing)?|how do you work)", "I recommend movies."),
+    # "what movies do you have?" was answered "I can only help you choose movies, so I left that aside"
+    (r"(?:what|which) (?:movies|films) (?:do you (?:have|know)|are (?:there|in (?:here|it))|can you recommend)"
+     r"|how many (?:movies|films) (?:do you (?:have|know)|are (?:there|in (?:here|it)))|what'?s in (?:your|the) "
+     r"(?:catalog(?:ue)?|database|collection|library)|(?:how|what) (?:new|old|recent) are (?:your|the) (?:movies|films)",
+     CATALOGUE),
 ]
-SMALL_TALK = [(re.compile(rf"\W*(?:ok(?:ay)?\W+)?{p}\W*", re.I), reply) for p, reply in SMALL_TALK]
+_GREETING = r"(?:(?:hi|hello|hey|hiya|howdy|good (?:morning|afternoon|evening))(?: there)?\W+)?"  # "hi! what can you do?"
+SMALL_TALK = [(re.compile(rf"\W*{_GREETING}(?:ok(?:ay)?\W+)?(?:{p})\W*", re.I), reply) for p, reply in SMALL_TALK]
 
 
 def small_talk_reply(text: str) -> str | None:

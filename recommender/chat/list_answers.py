@@ -24,13 +24,27 @@ def best_rated_of(fitting: list[tuple[int, int]], catalog: Catalog, standings: d
             f"{rating_sentence(standings[item])}")
 
 
-def answer_which(question: Question, listed: list[int], catalog: Catalog, standings: dict | None = None) -> str:
+def pick_of(fitting: list[tuple[int, int]], catalog: Catalog, explanations: dict[int, str], kind: str) -> str:
+    """"which one would you pick?": the first of the `fitting` (position, item) pairs, since the list is in
+    order of fit, with its card's explanation (`explanations`: item -> text) as the reason."""
+    position, item = fitting[0]
+    among = f"Of the {kind} films listed, my" if kind else "My"
+    why = explanations.get(item, "")
+    return (f"{among} pick is #{position} **{escape(catalog[item].title)}** ({catalog[item].year}), the best fit I "
+            f"found for you.{' ' + why if why else ''}")
+
+
+def answer_which(question: Question, listed: list[int], catalog: Catalog, standings: dict | None = None,
+                 explanations: dict[int, str] | None = None) -> str:
     """"which of these is the funniest?": the listed items with every genre asked about, from the catalogue;
     "which one is the oldest?": by year; "which has the best ratings?": from `standings` (item -> its
-    `recommender.retrieval.ratings.Standing`; None: no ratings), among the genre asked about when there is one."""
+    `recommender.retrieval.ratings.Standing`; None: no ratings), among the genre asked about when there is one;
+    "which one would you pick?": the first (`explanations`: item -> its card's text, the reason given)."""
     wanted = " and ".join(question.genres)
     fitting = [(p, i) for p, i in enumerate(listed, 1) if set(question.genres) <= set(catalog[i].genres)]
     none_fit = f"None of these is {article(wanted)} {wanted} film; ask for {wanted} to get a list of them."
+    if question.order == "pick":
+        return pick_of(fitting, catalog, explanations or {}, wanted) if fitting else none_fit
     if question.order in ("best", "worst"):  # "which is the highest rated comedy?": among the comedies listed
         if question.genres and not fitting:
             return none_fit

@@ -55,6 +55,33 @@ def best_of_the_list(update: Update, state: DialogueState, text: str) -> None:
     update.set_exclusions([])
 
 
+# "which one would you pick?" was answered "I can't tell that from titles, years and genres alone", and "what
+# would you recommend from these?" with "I didn't find a request in that": the list's order is the pick.
+_THE_LIST = r"(?:these|those|them|th(?:e|is)\s+(?:list|bunch|lot))"
+PICK_FOR_ME = re.compile(
+    r"\bwhich\b(?:\s+(?!of\b)[\w'-]+)?(?:\s+of\s+" + _THE_LIST + r")?\s+(?:would|should|do|did|'?d|will|can)\s+"
+    r"(?:you|i|we)\s+(?:pick|choose|recommend|suggest|watch|go\s+(?:with|for)|start\s+with|see)\b"
+    r"(?=(?:\s+(?:first|tonight|now|today|next|then))?(?:\s+(?:of|from|out\s+of|among)\s+" + _THE_LIST + r")?\W*$)"
+    r"|\bwhat\s+(?:would|do|should)\s+you\s+(?:pick|choose|recommend|suggest|go\s+(?:with|for))\s+(?:from|of|out\s+of|"
+    r"among)\s+" + _THE_LIST +
+    r"|\b(?:your|the)\s+(?:top\s+|best\s+)?(?:pick|choice|recommendation)\s+(?:from|of|out\s+of|among)\s+" + _THE_LIST +
+    r"|\bwhat'?s\s+your\s+(?:top\s+)?(?:pick|choice)\b|\bif\s+(?:you|i)\s+(?:had|could)\s+(?:to\s+)?"
+    r"(?:pick|choose|watch)\s+(?:just\s+|only\s+)?one\b", re.I)
+
+
+def pick_of_the_list(update: Update, state: DialogueState, asked_genres: list[str], text: str) -> None:
+    """"which one would you pick?", "what would you recommend from these?": the list's first film (of the
+    genres asked about: "which comedy should I watch?"), not a new request nor a question about #1."""
+    pointed = [r for r in find_references(text) if text[r.start:r.end].lower() != "first"]  # "watch first"
+    if not state.last_shown or not PICK_FOR_ME.search(text) or pointed:
+        return
+    update.question = Question("which", state.last_shown[0], 0, list(asked_genres), order="pick")
+    update.new_request, update.wished_genres, update.query, update.missing = False, [], None, []
+    update.off_topic = False  # "what's your top pick?" (the model: off topic)
+    update.disliked, update.liked, update.seen = [], [], []
+    update.set_exclusions([])
+
+
 SUITABLE_AMONG = re.compile(r"^\W*(?:(?:are|is|would)\s+)?any\s+of\s+(?:these|those|them)\b.*\b(?:good|ok|okay|fine|suitable|"
                             r"appropriate|safe|alright|right)\s+(?:for|to watch with)\b", re.I)
 

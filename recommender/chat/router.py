@@ -53,7 +53,13 @@ from recommender.chat.grounding import (
 )
 from recommender.chat.history_asks import ground_history_asks
 from recommender.chat.intent import POSITION_LISTS
-from recommender.chat.list_questions import best_of_the_list, suitable_among_the_list, which_of_the_list, why_these
+from recommender.chat.list_questions import (
+    best_of_the_list,
+    pick_of_the_list,
+    suitable_among_the_list,
+    which_of_the_list,
+    why_these,
+)
 from recommender.chat.merge import (
     ask_despite_unknown_titles,
     genre_reading,
@@ -170,6 +176,7 @@ class MessageRouter:
         which_of_the_list(update, asked_genres, text)
         suitable_among_the_list(update, state, asked_genres, text)
         best_of_the_list(update, state, text)
+        pick_of_the_list(update, state, asked_genres, text)
         why_these(update, text)
         note_degree(update, text)
         drop_unsaid_exclusions(update, text)

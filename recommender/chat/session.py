@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Iterator, Literal
 
 from recommender.chat.answers import (
+    CATALOGUE,
     answer_question,
     describe_request,
     few_of_the_wished_genres,
@@ -164,6 +165,8 @@ class ChatEngine:
         started = time.perf_counter()
         dialogue = session.dialogue
         opening = small_talk_reply(text)
+        if opening == CATALOGUE:
+            opening = self._catalogue_sentence()
         if opening is not None:  # "thanks!", "hello": no model, no change
             return ChatTurn(" ".join(notices + [opening, HELP]), session.rows, False, parser="rules")
         understood = session.understood = self.router.understand(text, dialogue)
@@ -199,6 +202,13 @@ class ChatEngine:
         turn = self._list_turn(session, notices, update)
         return dataclasses.replace(turn, seconds=time.perf_counter() - started, parser=understood.parser)
 
+    def _catalogue_sentence(self) -> str:
+        """"what movies do you have?": how many films, of which years, and what is known of them."""
+        span = self.titles.year_range
+        years = f", from {span[0]} to {span[1]}" if span else ""
+        return (f"I know {len(self.catalog):,} movies{years}: their titles, years and genres, and how people here "
+                "rated them (no plots, cast or running times).")
+
     def _answer(self, session: ChatSession, update: Update) -> str:
         """From the catalogue; "why" from the card's explanation, or its facts' plain rendering."""
         question = update.question
@@ -207,7 +217,8 @@ class ChatEngine:
             listed = [r.index for r in session.rows]
             standings = ({i: facts.standing(i) for i in listed}
                          if question.order in ("best", "worst") and facts is not None else None)
-            return answer_which(question, listed, self.catalog, standings)
+            explanations = {r.index: r.explanation for r in session.rows if r.explained}
+            return answer_which(question, listed, self.catalog, standings, explanations)
         if question.ask == "history":
             return self._history_answer(session.dialogue, best=question.order == "best")
         if question.ask == "list":

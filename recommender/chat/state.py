@@ -39,7 +39,7 @@ class Question:
     genres: list[str] = field(default_factory=list)  # for "fit": the genres asked about
     min_year: int | None = None
     max_year: int | None = None
-    order: Literal["oldest", "newest", "best", "worst"] | None = None  # "which one is the oldest?"; "history": "what have I
+    order: Literal["oldest", "newest", "best", "worst", "pick"] | None = None  # "which one is the oldest?"; "history": "what have I
     # rated highest?" ("best"; else the last films)
     degree: str = ""  # for "fit": a word the genre only approximates ("is #1 gory?": Horror, but how gory?)
     era: str = ""  # for "fit": an era the years only approximate ("is #5 black and white?": before 1960, roughly)

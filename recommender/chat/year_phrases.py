@@ -79,6 +79,10 @@ _RULES = [  # (pattern, groups -> (min_year, max_year)); earlier rules win where
     (rf"\b(?:after|since)\s+(?:the\s+)?{_DECADE}", lambda d: (_decade_start(d) + 10, None)),
     (rf"\b(?:before|b4)\s+(?:the\s+)?{_DECADE}", lambda d: (None, _decade_start(d) - 1)),
     (rf"(?<!\w)(?:(?:from|in|of|during)\s+)?(?:the\s+)?(?:(early|late|mid)[\s-]+)?{_DECADE}(?!\w)", _decade_part),
+    # "movies from the year I was born, 1985" matched nothing and quoted the whole message as unmatched
+    (rf"\b(?:(?:from|in)\s+)?(?:the\s+year\s+(?:i\s+was|we\s+were|(?:he|she)\s+was)\s+born|my\s+birth\s*year"
+     rf"|when\s+(?:i\s+was|we\s+were)\s+born)\s*(?:[,:(–-]\s*)?(?:(?:in|which\s+(?:is|was)|so)\s+)?{_YEAR}\b"
+     rf"|\b(?:i\s+was\s+)?born\s+in\s+{_YEAR}\b", lambda a, b: (int(a or b), int(a or b))),
     (rf"\b(?:from|in|released in|made in)\s+{_YEAR}\b", lambda a: (int(a), int(a))),
     (r"\bin (?:colou?r|technicolou?r)\b", lambda: (1960, None)),  # "like Casablanca but in color": not black and white
 ]
