@@ -857,6 +857,19 @@ def test_recent_movies_ask_for_the_catalogues_last_years_and_say_when_it_ends(en
     assert engine.recommender.requests[-1].wished_genres == ("Comedy",)
     engine.message(engine.new_session(), "modern films")
     assert engine.recommender.requests[-1].constraints.min_year == latest // 10 * 10
+    # "something from this decade" said "I can't match “from this decade”"; "what are people watching these
+    # days?" (the model: off topic) said "I can only help you choose movies"
+    parser.intents.update({"something from this decade": Intent(action="request", rest=["from this decade"]),
+                           "what are people watching these days?": Intent(action="off_topic"),
+                           "a comedy from the last few years": Intent(action="request", genres=["Comedy"])})
+    for message, low in (("something from this decade", latest // 10 * 10), ("a comedy from the last few years",
+                                                                             latest - 2),
+                         ("what are people watching these days?", latest - 2)):
+        turn = engine.message(engine.new_session(), message)
+        assert engine.recommender.requests[-1].constraints.min_year == low and turn.rows, message
+        assert "can't match" not in turn.reply and "only help" not in turn.reply, message
+    parser.intents["how is the weather these days?"] = Intent(action="off_topic")
+    assert "only help" in engine.message(engine.new_session(), "how is the weather these days?").reply
     session = engine.new_session()
     engine.message(session, "comedy")
     turn = engine.message(session, "something more recent")  # against the list on screen, as before

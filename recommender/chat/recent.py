@@ -15,19 +15,25 @@ from recommender.chat.state import DialogueState, Update
 
 RECENT_YEARS = 2  # "recent": the catalogue's newest year and the two before it
 RECENT = re.compile(r"(?<!more )(?<!less )(?<!most )\b(?:(?:most\s+)?recent|latest|newest|new\s+releases?|"
-                    r"brand[\s-]new|current|modern|contemporary)\b(?!\s+(?:than|to|one|ones|list|picks?)\b)", re.I)
-_MODERN = ("modern", "contemporary")
+                    r"brand[\s-]new|current|modern|contemporary|this\s+(?:decade|century)|these\s+days|nowadays|"
+                    # "something from this decade" said "I can't match “from this decade”"
+                    r"(?:the\s+)?(?:last|past)\s+(?:few\s+|couple(?:\s+of)?\s+|two\s+|three\s+|[23]\s+)?years)\b"
+                    r"(?!\s+(?:than|to|one|ones|list|picks?)\b)", re.I)
+ABOUT_FILMS = re.compile(r"\b(?:watch\w*|movies?|films?|flicks?|cinema)\b", re.I)
+_MODERN = ("modern", "contemporary", "this decade", "this century")
 
 
 def ask_for_recent(update: Update, state: DialogueState, text: str, latest: int | None) -> None:
     """"recent movies": from `latest` - RECENT_YEARS on ("modern": from the decade of `latest`), unless the
     message gives years of its own; the words leave what the chat could not match."""
     found = RECENT.search(text)
-    if (found is None or latest is None or update.question is not None or update.off_topic
+    films = update.off_topic and ABOUT_FILMS.search(text)  # "what are people watching these days?": off topic, said the model
+    if (found is None or latest is None or update.question is not None or (update.off_topic and not films)
             or update.min_year is not None or update.max_year is not None):
         return
+    update.off_topic = False
     said = found.group(0).lower()
-    modern = said in _MODERN
+    modern = re.sub(r"\s+", " ", said) in _MODERN
     update.min_year = latest // 10 * 10 if modern else latest - RECENT_YEARS
     update.new_request = update.new_request or not state.has_request
     update.missing = [(kind, words) for kind, words in update.missing if not _only_recent_words(words)]
