@@ -1771,6 +1771,15 @@ def test_the_darker_the_better_is_no_title_and_heard_good_things_about_a_title_i
     parser.intents[message] = Intent(action="request", genres=["Comedy"], disliked=["a breakup"])
     turn = engine.message(engine.new_session(), message)
     assert "I don't know the movie" not in turn.reply and turn.rows
+    # tried as a new user: "I don't know the movie “a rough day”. Did you mean Rough Magic?"; "I had a long week"
+    # said "I have no running times, so I can't check for “a long”"
+    for message, intent in (("I need something uplifting, I had a rough day", Intent(action="request",
+                                                                                     disliked=["a rough day"])),
+                            ("I had a long week, something light", Intent(action="request", rest=["light"])),
+                            ("I've had such a bad day, cheer me up", Intent(action="feedback", disliked=["a bad day"]))):
+        parser.intents[message] = intent
+        turn = engine.message(engine.new_session(), message)
+        assert "I don't know the movie" not in turn.reply and "running times" not in turn.reply and turn.rows, message
     from recommender.chat.title_spans import not_compared_titles
 
     intent = Intent(action="request", like=["Heat", "Babe"], disliked=["a breakup"])

@@ -204,7 +204,7 @@ AWARDS = re.compile(r"\b(?:(?:oscars?|academy[\s-]awards?|awards?|golden[\s-]glo
 _SPAN = r"(?:an?|one|two|three|1|2|3|\d+)(?:\s+and\s+a\s+half)?\s*(?:hours?|hrs?|minutes|mins)"
 RUNTIME = re.compile(  # "something short and funny", "a long epic", "not too long", "under 2 hours", "but less long"
     r"\b(?:(?:something|anything|a|an|not too|nothing too|not that|not so|nothing|really|very|fairly|kinda|pretty|quite|less|but)"
-    r"\s+(?:short|shorter|quick|brief|long|longer|lengthy)\b(?!\s+(?:time|ago|way|while|shot|term|run|story|list|day|night|weekend))"
+    r"\s+(?:short|shorter|quick|brief|long|longer|lengthy)\b(?!\s+(?:time|ago|way|while|shot|term|run|story|list|day|night|weekend|week|month|year|shift))"
     r"|(?:too|overly)\s+(?:long|lengthy)\b(?!\s+ago)"  # "isn't too long", "not overly long"
     r"|(?:short|quick|long|lengthy)\s+(?:movie|film|flick|one|watch)s?\b|run(?:ning)?[\s-]?time"
     rf"|(?:under|less than|more than|over|at most|at least|no more than|no longer than|shorter than|longer than)\s+{_SPAN}\b"

@@ -106,7 +106,8 @@ DEGREE_SPAN = re.compile(r"(?:(?:a\s+(?:bit|little|lot)|much|way|even)\s+)?(?:le
                          r"\s+[a-z][\w'-]*", re.I)
 INTENSIFIERS = frozenset("hard harder lot lots loads tons really so very much loud out properly".split())
 
-OCCASION = re.compile(r"\b(?:after|during|since|through|getting over|to get over)\s+")  # "after a breakup"
+OCCASION = re.compile(r"\b(?:after|during|since|through|getting over|to get over|had|having|been)\s+(?:such\s+)?")
+# "after a breakup"; "I had a rough day" (the model disliked “a rough day”, said "I don't know the movie")
 THE_BETTER = re.compile(r"\b(the\s+\w+\s+the\s+(?:better|merrier))\b")  # "the darker the better"
 
 
