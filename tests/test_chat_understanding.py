@@ -2795,6 +2795,26 @@ def test_whats_the_best_one_after_a_list_asks_about_the_list(engine, parser):
         assert not BEST_OF_THE_LIST.search(text), text
 
 
+def test_more_like_that_after_a_title_shows_the_next_films_not_the_same_list(engine, parser):
+    """Tried as a new user: "Titanic", then "more like that" showed the same ten films again (Titanic steered both
+    lists); "anything else like Heat?" after "I loved Heat" did too."""
+    for first, then in (("Fargo", "more like that"), ("I loved Fargo", "anything else like Fargo?"),
+                        ("Fargo", "others like it")):
+        parser.intents[then] = Intent(action="request", like=["Fargo"])
+        session = engine.new_session()
+        engine.message(session, first)
+        before = {row.index for row in session.rows}
+        turn = engine.message(session, then)
+        assert turn.rows and not before & {row.index for row in turn.rows}, (first, then)
+        request = engine.recommender.requests[-1]
+        assert index_of(CATALOG, "Fargo") in set(request.references) | set(request.liked), (first, then)
+    session = engine.new_session()  # a new film to be like is a new list, which may share films with the last
+    engine.message(session, "Fargo")
+    parser.intents["more like Heat"] = Intent(action="request", like=["Heat"])
+    engine.message(session, "more like Heat")
+    assert index_of(CATALOG, "Fargo") not in session.dialogue.passed
+
+
 def test_what_movies_do_you_have_says_what_the_catalogue_holds(engine):
     """Tried as a new user: "what movies do you have?" got "I can only help you choose movies, so I left that aside"."""
     turn = engine.message(engine.new_session(), "what movies do you have?")

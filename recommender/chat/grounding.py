@@ -130,6 +130,19 @@ def more_like_a_listed_item(update: Update, state: DialogueState, titles) -> Non
                     + targets_update(resolved, titles, None, refs).notes)  # "More like: X", then the rest
 
 
+MORE_LIKE = re.compile(r"\b(?:more|others?|another|else|other\s+(?:ones|films|movies))\b(?:\s+\w+)?\s+(?:like|similar)\b"
+                       r"|\bmore\s+of\s+(?:that|this|it|those|these|the\s+same)\b", re.I)
+
+
+def more_of_the_same(update: Update, state: DialogueState, text: str) -> None:
+    """"Titanic", then "more like that" showed the same ten films again: Titanic already steered that list. When
+    every film a message asks to be like already steers the list on screen, it asks for more of them: the next ten."""
+    steering = set(state.references) | set(state.liked)
+    if (state.last_shown and update.references and MORE_LIKE.search(text) and steering.issuperset(update.references)
+            and not update.wished_genres and update.question is None):
+        update.more = True
+
+
 NEW_ASK = re.compile(r"^\W*(?:(?:now|ok|okay|hmm+|well|so)\W+)?(?:something|anything|a (?:movie|film)|movies|films|show me|give me|"
                      r"recommend|suggest|i want|i'?d like|i need|got any|any good|find me|do you have|i'?m looking for|"
                      r"looking for|(?:can|could|would) you (?:find|recommend|suggest|show|give|get|pick)|"

@@ -45,6 +45,7 @@ from recommender.chat.grounding import (
     feedback_needs_words,
     keep_request_for_missing_data,
     more_like_a_listed_item,
+    more_of_the_same,
     note_untold_story,
     question_about_an_unseen_title,
     question_about_named_title,
@@ -234,6 +235,7 @@ class MessageRouter:
         asks_if_good(update, text, self.genres)
         allowing_is_no_new_wish(update, state, text)
         wish_lifts_exclusion(update, state)
+        more_of_the_same(update, state, text)
 
     def _listed(self, state: DialogueState) -> list[str]:
         """The normalised titles on screen, in order: for "the alien one"."""
