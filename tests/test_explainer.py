@@ -133,6 +133,9 @@ def test_plain_rendering_names_a_particular_fact_and_no_two_cards_share_a_skelet
     # shown in the twenty-first session's trials ("i loved alien and aliens", "like the shawshank redemption"):
     ("It is Action, Thriller and 60 people who watched “Heat” that watched “Ronin” as well.", ["number", "garbled"]),
     ("Close to “Heat” is that it is Action, and 31 viewers watched the two.", ["garbled"]),
+    # shown in the twenty-third session's trials ("i liked pulp fiction and resevoir dogs", "I loved Babe, …"):
+    ("Close to “Heat” is Action; 31 viewers watched both.", ["garbled"]),
+    ("Close to “Heat” is the Action it is. 60 people watched it.", ["garbled"]),
     ("Close to “Heat”: both are Action, and 31 viewers watched the two.", []),
     ("45 people who watched “Heat” also saw “Ronin”.", ["number"]),
     ("31 people who watched “Heat” also saw “Ronin”.", []),

@@ -62,7 +62,7 @@ _WATCHED_PEOPLE = re.compile(r"\b(?:watched|saw|seen)\s+(?:the\s+|its\s+)?[\d,]+
 _RATING_AS_FILM = re.compile(r"\b(?:it|this)(?:'s|’s|\s+is|\s+was)\s+(?:the|your)\s+\d(?:\.\d)?/5\b", re.I)
 # a likeness said to be a clause ("Close to “The Shawshank Redemption” is that it is Drama"), and genres that run
 # into a count ("It is Action, Thriller and 336 people who watched “Alien” that watched …")
-_CLOSE_IS_THAT = re.compile(r"\bclose to T is that\b", re.I)
+_CLOSE_IS_THAT = re.compile(r"\bclose to T is\b", re.I)  # "Close to “Pulp Fiction” is Crime", "… is that"
 _GENRES_INTO_COUNT = re.compile(r"\b(?:is|are)\s+[A-Z][\w'-]*(?:,\s+[A-Z][\w'-]*)*,?\s+and\s+[\d,]+\s+(?:people|viewers)\s+who\b")
 _BRACKETS = re.compile(r"[\[\]{}<>]")  # "…as well.[source: “Audrey Rose”]."
 _GLUED_GENRE = re.compile(r"[a-z](?:adventure|animation|comedy|crime|drama|fantasy|horror|musical|mystery|romance|"
