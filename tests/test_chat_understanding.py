@@ -2815,6 +2815,18 @@ def test_more_like_that_after_a_title_shows_the_next_films_not_the_same_list(eng
     assert index_of(CATALOG, "Fargo") not in session.dialogue.passed
 
 
+def test_a_position_off_the_list_says_so_once_and_keeps_the_list(engine, parser):
+    """Tried as a new user: "ok what about #11?" after ten films said "There is no #11: the last list had 10 items.
+    I didn't find a request in that. Tell me what you're in the mood for …"."""
+    session = engine.new_session()
+    engine.message(session, "comedy")
+    rows = session.rows
+    parser.intents["ok what about #11?"] = Intent(action="question", ask="about", item=11)
+    turn = engine.message(session, "ok what about #11?")
+    assert turn.reply == f"There is no #11: the last list had {len(rows)} items. The list stays as it is.", turn.reply
+    assert session.rows == rows and not turn.list_changed
+
+
 def test_what_movies_do_you_have_says_what_the_catalogue_holds(engine):
     """Tried as a new user: "what movies do you have?" got "I can only help you choose movies, so I left that aside"."""
     turn = engine.message(engine.new_session(), "what movies do you have?")
@@ -2934,6 +2946,13 @@ def test_only_good_ones_after_a_list_asks_for_the_best_rated_of_that_request(eng
     from recommender.chat.state import DialogueState
 
     for text in ("a good comedy", "good ones like fargo", "only the good parts of town"):
+        assert not _rules_router().understand(text, DialogueState()).update.acclaimed, text
+    # "recommend movies with more than 4 stars" said "I can't match “more than 4 stars”": the ratings are here
+    for message in ("recommend movies with more than 4 stars", "comedies rated above 4", "only ones with 4 stars or more"):
+        parser.intents[message] = Intent(action="request", rest=["more than 4 stars"])
+        turn = engine.message(engine.new_session(), message)
+        assert engine.recommender.requests[-1].constraints.acclaimed and "can't match" not in turn.reply, message
+    for text in ("the 4 musketeers", "rated r movies", "over 40 stars"):
         assert not _rules_router().understand(text, DialogueState()).update.acclaimed, text
 
 

@@ -33,7 +33,11 @@ RATED = re.compile(  # always a wish: "the best rated films of 1997", "criticall
     r"|(?:rated|reviewed|regarded)\s+(?:very\s+)?(?:well|highly)|(?:great|good|high|strong|rave|top)\s+(?:ratings?|reviews?|scores?)"
     # "only good ones" after a list said "I didn't find a request in that"
     r"|(?:only|just)\s+(?:the\s+)?(?:really\s+|very\s+)?(?:good|great|decent)\s+(?:ones?|films?|movies?|stuff)"
-    r"|(?:good|great|decent)\s+(?:ones|films|movies)\s+only)\b",
+    r"|(?:good|great|decent)\s+(?:ones|films|movies)\s+only"
+    # "movies with more than 4 stars", "rated above 4" said "I can't match “more than 4 stars”"
+    r"|(?:more\s+than|over|above|at\s+least|better\s+than|higher\s+than)\s+(?:a\s+)?[3-5](?:\.\d)?\s*(?:stars?|/\s*5|out\s+of\s+(?:5|five))"
+    r"|(?:rated|rating|ratings|scored?|averag(?:e|ing))\s+(?:of\s+)?(?:more\s+than|over|above|at\s+least|higher\s+than)\s+(?:a\s+)?[3-5](?:\.\d)?(?:\s*(?:stars?|/\s*5))?"
+    r"|[3-5](?:\.\d)?\s*(?:\+\s*)?stars?\s+(?:and|or)\s+(?:up|above|more|higher|better)|(?:four|five|4|5)[\s-]stars?)(?!\w)",
     re.I)
 PRAISE = re.compile(  # a wish unless the message names a film it praises: "I loved Heat, best movie ever"
     r"\b(?:must[\s-]sees?|masterpieces?|classics?(?!\s+hollywood)"  # "a classic everyone should see" listed Liar Liar

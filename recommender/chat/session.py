@@ -194,7 +194,8 @@ class ChatEngine:
         if not update.understood:
             dialogue.apply(update)
             said = update.notes + ["The list stays as it is." if session.rows else HELP]  # "not too cheesy": why not
-            reply = notices + update.problems + (said if update.notes else ["I didn't find a request in that. " + HELP])
+            heard = update.notes or update.problems  # "what about #11?": "There is no #11 …" says enough
+            reply = notices + update.problems + (said if heard else ["I didn't find a request in that. " + HELP])
             return ChatTurn(" ".join(reply), session.rows, False, parser=understood.parser)
         if update.missing:
             kept = not update.new_request and dialogue.has_request
