@@ -39,3 +39,16 @@ def test_the_ceiling_is_what_a_perfect_list_scores_in_this_catalogue():
     rows = [SimpleNamespace(index=i) for i in comedies[:10]]
     perfect = precision_at_10(case({"genres_all": ["Comedy"]}), rows, "", (), (), CATALOG, titles, DialogueState())
     assert perfect == catalogue_ceiling(case({"genres_all": ["Comedy"]}), CATALOG, titles)
+
+
+def test_the_chats_help_is_no_answer_to_a_question_about_an_item():
+    """"what's #3?" with Alien (Horror) at #3 scored as answered when the reply was "I didn't find a request in
+    that" and the help, whose example is *something like Alien but funnier* and *no horror*."""
+    from recommender.chat.session import HELP
+    from recommender.evaluation.intent_bench import reply_ok
+
+    state = DialogueState()
+    state.last_shown = [index_of(CATALOG, t) for t in ("Heat", "Scream", "Alien")]
+    rule = {"answers": {"item": 3, "ask": "about", "expect": None}}
+    assert not reply_ok(rule, "I didn't find a request in that. " + HELP, (1,), (1,), CATALOG, state)
+    assert reply_ok(rule, "#3 is **Alien** (1979), a Horror and Sci-Fi film.", (1,), (1,), CATALOG, state)

@@ -164,8 +164,11 @@ def shares_genres(rule: dict, item, catalog, titles, references: list[set[str]] 
 
 
 def reply_ok(rule: dict, reply: str, before: tuple, after: tuple, catalog, state_before: DialogueState) -> bool:
-    """The reply-level checks of `rule` (see eval/intent/README.md)."""
-    text = reply.lower()
+    """The reply-level checks of `rule` (see eval/intent/README.md). The chat's help is no answer: its example
+    (*something like Alien but funnier*, *no horror*) once passed for an answer about Alien, a Horror film."""
+    from recommender.chat.session import HELP
+
+    text = reply.replace(HELP, " ").lower()
     for kind in rule.get("says_missing", ()):
         if {"people": "no cast or crew data", "plot": "no plot summaries"}[kind] not in text:
             return False
