@@ -894,6 +894,11 @@ def test_christmas_films_are_looked_for_by_the_holidays_words_in_titles():
         assert "can't match" not in turn.reply and "I have no holiday data" in turn.reply, message
         shown = {catalog[row.index].title for row in turn.rows[:2]}
         assert shown == {"The Santa Clause", "A Christmas Carol"}, message
+        assert "Only 2 of these have Christmas words in the title; the others are the closest" in turn.reply, message
+    session = engine.new_session()  # "anything else?" listed Tales From the Crypt among others, unexplained
+    engine.message(session, "a christmas movie")
+    turn = engine.message(session, "more please")
+    assert "None of these has Christmas words in its title" in turn.reply and turn.rows
     turn = engine.message(engine.new_session(), "no christmas films please, a comedy")
     assert "holiday" not in turn.reply and not engine.recommender.requests[-1].query
 

@@ -32,3 +32,18 @@ def ask_for_christmas(update: Update, text: str) -> None:
     update.missing = [(kind, words) for kind, words in update.missing if said not in words.lower()]
     update.problems = [p for p in update.problems if said not in p.lower()]
     update.notes.append(NOTE.format(said=said))
+
+
+def few_with_holiday_words(query: str | None, rows) -> str:
+    """"Only 5 of these have Christmas words in their titles …": said when a list for Christmas films goes on
+    with others ("anything else?" after the Christmas films listed Tales From the Crypt unexplained)."""
+    if query != TITLE_WORDS or not rows:
+        return ""
+    words = set(TITLE_WORDS.split())
+    matching = sum(bool(words & set(re.findall(r"[a-z]+", row.title.lower()))) for row in rows)
+    if matching == len(rows):
+        return ""
+    if not matching:
+        return "None of these has Christmas words in its title: they are the closest films I found."
+    return (f"Only {matching} of these {'has' if matching == 1 else 'have'} Christmas words in the title; the others "
+            "are the closest films I found.")

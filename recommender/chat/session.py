@@ -28,6 +28,7 @@ from recommender.chat.answers import (
     years_beyond_the_catalogue,
 )
 from recommender.chat.cards import explain_cards, explain_in_background, show_quick_cards
+from recommender.chat.holidays import few_with_holiday_words
 from recommender.chat.history_asks import favourites, genre_sizes, history_genres, last_well_rated
 from recommender.chat.list_answers import answer_which
 from recommender.chat.markdown import escape
@@ -273,7 +274,8 @@ class ChatEngine:
         session.generation += 1
         seconds = time.perf_counter() - started
         few = few_of_the_wished_genres(dialogue.wished_genres, session.rows)
-        parts = notices + update.notes + update.problems + [few, self._list_text(session)]
+        unfestive = few_with_holiday_words(dialogue.query, session.rows)
+        parts = notices + update.notes + update.problems + [few, unfestive, self._list_text(session)]
         if update.pending is not None:
             options = "; ".join(f"{n}) {escape(self.titles.display(i))}" for n, i in enumerate(update.pending.candidates, 1))
             parts.append(f"Which “{update.pending.mention}” did you mean? {options}. "
