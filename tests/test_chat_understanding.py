@@ -2860,6 +2860,13 @@ def test_which_one_would_you_pick_names_the_first_of_the_list(engine, parser):
     parser.intents[text] = Intent(action="question", ask="about", item=1)
     turn = engine.message(session, text)
     assert turn.reply.startswith(f"Of the {genre} films listed, my pick is #{first} "), turn.reply
+    absent = next(g for g in ("Horror", "War", "Crime", "Drama")
+                  if not any(g in r.genres for r in rows) and any(g in item.genres for item in CATALOG))
+    text = f"which {absent.lower()} would you choose?"  # none listed: a request for them, as the model read it
+    parser.intents[text] = Intent(action="request", genres=[absent])
+    engine.message(session, text)
+    assert engine.recommender.requests[-1].wished_genres == (absent,) and session.rows != rows
+    rows = session.rows
     parser.intents["which should I watch first, #2 or #3?"] = Intent(action="question", ask="about", item=2)
     assert not engine.message(session, "which should I watch first, #2 or #3?").reply.startswith("My pick")
 

@@ -69,11 +69,14 @@ PICK_FOR_ME = re.compile(
     r"(?:pick|choose|watch)\s+(?:just\s+|only\s+)?one\b", re.I)
 
 
-def pick_of_the_list(update: Update, state: DialogueState, asked_genres: list[str], text: str) -> None:
+def pick_of_the_list(update: Update, state: DialogueState, asked_genres: list[str], text: str, catalog) -> None:
     """"which one would you pick?", "what would you recommend from these?": the list's first film (of the
-    genres asked about: "which comedy should I watch?"), not a new request nor a question about #1."""
+    genres asked about: "which comedy should I watch?"), not a new request nor a question about #1. With no
+    listed film of those genres, "which drama would you choose?" after comedies asks for dramas: a request."""
     pointed = [r for r in find_references(text) if text[r.start:r.end].lower() != "first"]  # "watch first"
     if not state.last_shown or not PICK_FOR_ME.search(text) or pointed:
+        return
+    if not any(set(asked_genres) <= set(catalog[i].genres) for i in state.last_shown):
         return
     update.question = Question("which", state.last_shown[0], 0, list(asked_genres), order="pick")
     update.new_request, update.wished_genres, update.query, update.missing = False, [], None, []

@@ -177,7 +177,8 @@ class MessageRouter:
         which_of_the_list(update, asked_genres, text)
         suitable_among_the_list(update, state, asked_genres, text)
         best_of_the_list(update, state, text)
-        pick_of_the_list(update, state, asked_genres, text)
+        said_genres = self.genres.names(text) if self.genres is not None else []
+        pick_of_the_list(update, state, asked_genres or said_genres, text, self.titles.catalog)
         why_these(update, text)
         note_degree(update, text)
         drop_unsaid_exclusions(update, text)
