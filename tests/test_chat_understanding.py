@@ -2918,6 +2918,32 @@ def test_ill_watch_a_listed_film_wishes_it_well_and_keeps_the_list(engine, parse
     assert session.dialogue.seen == {rows[2].index}
 
 
+def test_tell_me_more_and_ill_watch_it_are_about_the_film_just_pointed_at(engine, parser):
+    """Tried as a new user: "a good drama", "the third one sounds interesting" (The Shawshank Redemption, liked and
+    off the list), then "tell me more" and "ok I'll watch it" each made new picks; "I loved it" then liked the
+    new list's #1."""
+    session = engine.new_session()
+    engine.message(session, "comedy")
+    third = session.rows[2]
+    engine.message(session, "the third one sounds interesting")
+    assert session.dialogue.liked == [third.index]
+    rows, requests = session.rows, len(engine.recommender.requests)
+    parser.intents.update({"tell me more": Intent(action="more"), "ok I'll watch it": Intent(action="request",
+                                                                                               rest=["I'll watch"])})
+    turn = engine.message(session, "tell me more")
+    assert turn.reply.startswith(f"**{third.title}** ({third.year}), a") and session.rows == rows
+    turn = engine.message(session, "ok I'll watch it")
+    assert turn.reply.startswith(f"Enjoy **{third.title}") and "*I loved it*" in turn.reply and session.rows == rows
+    assert len(engine.recommender.requests) == requests
+    turn = engine.message(session, "I didn't like it")
+    assert session.dialogue.disliked == {third.index} and rows[0].index not in session.dialogue.disliked
+    session = engine.new_session()  # nothing pointed at: "tell me more" is the model's to read
+    engine.message(session, "comedy")
+    requests = len(engine.recommender.requests)
+    engine.message(session, "tell me more")
+    assert len(engine.recommender.requests) == requests + 1
+
+
 def test_the_most_popular_movies_is_a_wish_the_catalogue_can_answer(engine, parser):
     """Tried as a new user: "the most popular movies" said "I can't match “most popular movies”", though how many
     people watched each film is what the lists here are built on."""

@@ -83,15 +83,44 @@ _CHOOSING = re.compile(  # the message with its one position written as "#"
     r"(?:\s+(?:tonight|then|now|first|later|next))?\W*$|^\W*(?:the\s+)?#(?:\s+one)?\s+it\s+is\W*$", re.I)
 
 
-def a_chosen_position(text: str, state: DialogueState, titles) -> Update | None:
-    """"I'll watch #3": a note that wishes the person a good film (the list stays), None for any other message."""
-    refs = find_references(text)
-    if len(refs) != 1 or not _CHOOSING.search(text[:refs[0].start] + "#" + text[refs[0].end:]):
+_IT = re.compile(r"\b(?:it|that(?:\s+one)?|this(?:\s+one)?)\b", re.I)
+_ABOUT_IT = r"\s+about\s+(?:it|that(?:\s+one)?|this(?:\s+one)?|the\s+(?:film|movie)|him|her)"
+_MORE_ABOUT_IT = re.compile(  # "more please" asks for the next picks: a lead or "about it" is needed
+    r"^\W*(?:(?:ok(?:ay)?|so|and|oh|hmm+|cool|nice)\W+)*(?:(?:(?:can|could)\s+you\s+)?(?:tell|show)\s+me\s+|say\s+"
+    r"|what\s+else\s+(?:do\s+you\s+know\s+|can\s+you\s+(?:tell|say)\s+)?)(?:a\s+(?:bit|little)\s+)?more(?:" + _ABOUT_IT +
+    r")?(?:\s+please)?\W*$|^\W*(?:(?:ok(?:ay)?|so|and|oh|hmm+)\W+)*(?:a\s+(?:bit|little)\s+)?more" + _ABOUT_IT
+    + r"(?:\s+please)?\W*$", re.I)
+
+
+def _just_pointed(state: DialogueState) -> int | None:
+    """The film the last message (or the one before a question) pointed at, if any: "it" in the next one."""
+    recent = state.referenced is not None and state.turn - state.referenced_turn <= 1
+    return state.referenced if recent else None
+
+
+def more_about_it(text: str, state: DialogueState) -> Update | None:
+    """"the third one sounds interesting", then "tell me more": a question about that film (it made new picks)."""
+    item = _just_pointed(state)
+    if item is None or not _MORE_ABOUT_IT.search(text):
         return None
-    item = state.item_at(refs[0].position)
+    position = state.last_shown.index(item) + 1 if item in state.last_shown else 0
+    return Update(question=Question("about", item, position), referenced=item)
+
+
+def a_chosen_position(text: str, state: DialogueState, titles) -> Update | None:
+    """"I'll watch #3" (or "I'll watch it" of the film just pointed at): a note that wishes the person a good
+    film (the list stays), None for any other message."""
+    refs = find_references(text)
+    if len(refs) == 1 and _CHOOSING.search(text[:refs[0].start] + "#" + text[refs[0].end:]):
+        item = state.item_at(refs[0].position)
+    elif not refs and _just_pointed(state) is not None and _CHOOSING.search(_IT.sub("#", text, count=1)):
+        item = _just_pointed(state)  # "ok I'll watch it" made new picks
+    else:
+        return None
     if item is None:
         return None
-    position = state.last_shown.index(item) + 1
+    listed = item in state.last_shown  # a film liked just before is off the list
+    position = state.last_shown.index(item) + 1 if listed else 0
+    said = f"*loved #{position}* or *#{position} was not for me*" if listed else "*I loved it* or *I didn't like it*"
     return Update(referenced=item, notes=[f"Enjoy **{escape(titles.display(item))}**! Afterwards, tell me how you "
-                                          f"liked it (*loved #{position}* or *#{position} was not for me*), and I'll "
-                                          "suggest what to watch next."])
+                                          f"liked it ({said}), and I'll suggest what to watch next."])

@@ -73,7 +73,13 @@ from recommender.chat.merge import (
 from recommender.chat.parse import parse_message
 from recommender.chat.phrases import find_named_on_list
 from recommender.chat.holidays import ask_for_christmas
-from recommender.chat.item_questions import a_chosen_position, about_a_bare_position, asks_if_good, question_about_it
+from recommender.chat.item_questions import (
+    a_chosen_position,
+    about_a_bare_position,
+    asks_if_good,
+    more_about_it,
+    question_about_it,
+)
 from recommender.chat.popularity import apply_acclaim_wish, apply_popularity_wish
 from recommender.chat.recent import ask_for_recent
 from recommender.chat.state import DialogueState, Update
@@ -134,7 +140,8 @@ class MessageRouter:
 
     def understand(self, text: str, state: DialogueState) -> Understood:
         started = time.perf_counter()
-        bare = about_a_bare_position(text, state) or a_chosen_position(text, state, self.titles)  # exact, no model
+        bare = (about_a_bare_position(text, state) or a_chosen_position(text, state, self.titles)
+                or more_about_it(text, state))  # exact, no model
         if bare is not None:
             return Understood(bare, "rules", time.perf_counter() - started)
         rules = parse_message(text, state, self.titles, self.genres)

@@ -125,6 +125,9 @@ def _implicit_targets(action: str, state: DialogueState, text: str, cue_end: int
     if (action == "references" and bare and state.referenced is not None and state.referenced not in state.last_shown
             and state.referenced_turn == state.turn):  # "the second one looks good", then "more like it": that film
         return [(action, state.referenced)]  # (it said "More like: Reservoir Dogs", the new list's #1)
+    if (action in ("liked", "disliked", "seen") and bare and state.referenced is not None
+            and state.referenced not in state.last_shown and state.referenced_turn == state.turn):
+        return [(action, state.referenced)]  # "I'll watch it" (a film liked off the list), then "I loved it"
     item = state.referenced if state.referenced in state.last_shown else state.last_shown[0]
     return [(action, item)]
 
