@@ -861,21 +861,24 @@ def test_recent_movies_ask_for_the_catalogues_last_years_and_say_when_it_ends(en
     # days?" (the model: off topic) said "I can only help you choose movies"
     parser.intents.update({"something from this decade": Intent(action="request", rest=["from this decade"]),
                            "what are people watching these days?": Intent(action="off_topic"),
-                           "a comedy from the last few years": Intent(action="request", genres=["Comedy"])})
+                           "a comedy from the last few years": Intent(action="request", genres=["Comedy"]),
+                           "what's popular right now?": Intent(action="request", rest=["popular right now"])})
     for message, low in (("something from this decade", latest // 10 * 10), ("a comedy from the last few years",
                                                                              latest - 2),
-                         ("what are people watching these days?", latest - 2)):
+                         ("what are people watching these days?", latest - 2), ("what's popular right now?",
+                                                                                latest - 2)):
         turn = engine.message(engine.new_session(), message)
         assert engine.recommender.requests[-1].constraints.min_year == low and turn.rows, message
         assert "can't match" not in turn.reply and "only help" not in turn.reply, message
+    from recommender.chat.state import DialogueState
+
+    assert _rules_router().understand("something funny right now", DialogueState()).update.min_year is None
     parser.intents["how is the weather these days?"] = Intent(action="off_topic")
     assert "only help" in engine.message(engine.new_session(), "how is the weather these days?").reply
     session = engine.new_session()
     engine.message(session, "comedy")
     turn = engine.message(session, "something more recent")  # against the list on screen, as before
     assert "My catalogue ends" not in turn.reply
-    from recommender.chat.state import DialogueState
-
     assert _rules_router().understand("something new", DialogueState()).update.min_year is None
 
 
