@@ -2823,6 +2823,30 @@ def test_more_like_that_after_a_title_shows_the_next_films_not_the_same_list(eng
     assert index_of(CATALOG, "Fargo") not in session.dialogue.passed
 
 
+def test_that_one_after_a_question_about_the_list_is_the_film_the_answer_named(engine, parser):
+    """Tried as a new user: horror comedies, "which is the newest?" (two films named), then "I've seen that one"
+    marked Cemetery Man, the film the model guessed the question was about; after "which would you pick?" it is the
+    pick, and after an answer that names two films, nothing the model guessed."""
+    session = engine.new_session()
+    engine.message(session, "comedy")
+    rows = session.rows
+    years = [r.year for r in rows]
+    oldest = years.index(min(years))
+    assert years.count(min(years)) == 1 and oldest != 3  # the fake catalogue's comedies
+    parser.intents["which one is the oldest?"] = Intent(action="question", ask="about", item=4)
+    assert engine.message(session, "which one is the oldest?").reply.startswith(f"The oldest is #{oldest + 1} ")
+    engine.message(session, "I've seen that one")
+    assert session.dialogue.seen == {rows[oldest].index}
+    from recommender.chat.list_answers import pointed_by_answer
+    from recommender.chat.state import Question
+
+    listed = [r.index for r in rows]
+    question = Question("which", listed[3], 0, order="newest")
+    assert pointed_by_answer(question, "The newest are #2 **A** and #5 **B**, both from 1996.", listed) is None
+    assert pointed_by_answer(question, "The newest is #3 **C** (1997).", listed) == listed[2]
+    assert pointed_by_answer(Question("about", listed[3], 4), "#4 is **D** …", listed) == listed[3]
+
+
 def test_a_position_off_the_list_says_so_once_and_keeps_the_list(engine, parser):
     """Tried as a new user: "ok what about #11?" after ten films said "There is no #11: the last list had 10 items.
     I didn't find a request in that. Tell me what you're in the mood for …"."""

@@ -47,6 +47,13 @@ _GREETING = r"(?:(?:hi|hello|hey|hiya|howdy|good (?:morning|afternoon|evening))(
 SMALL_TALK = [(re.compile(rf"\W*{_GREETING}(?:ok(?:ay)?\W+)?(?:{p})\W*", re.I), reply) for p, reply in SMALL_TALK]
 
 
+def catalogue_sentence(films: int, year_range: tuple[int, int] | None) -> str:
+    """"what movies do you have?": how many films, of which years, and what is known of them."""
+    years = f", from {year_range[0]} to {year_range[1]}" if year_range else ""
+    return (f"I know {films:,} movies{years}: their titles, years and genres, and how people here rated them "
+            "(no plots, cast or running times).")
+
+
 def small_talk_reply(text: str) -> str | None:
     """The opening of the reply to a greeting, a thank-you or a request for help ("hello", "thanks!",
     "what can you do?"), else None."""

@@ -183,3 +183,24 @@ def ground_history_asks(update: Update, state: DialogueState, text: str, titles)
     my_favourites(update, state, text, titles)
     something_different(update, state, text)
     like_my_usual(update, state, text)
+
+
+def history_answer(history, dialogue: DialogueState, titles, best: bool = False, shown: int = 5) -> str:
+    """"what have I watched?": the user's last films and ratings (`history`: their UserHistory), newest first;
+    "what have I rated highest?" (`best`; it was answered with the last films): the best rated, the latest first
+    among equals. "something like those" then refers to the films named."""
+    pairs = [(int(i), float(r)) for i, r in zip(history.items, history.ratings)][::-1]  # newest first
+    if best:  # sorted() keeps the newest first among equal ratings; unknown ratings last
+        pairs = sorted(pairs, key=lambda p: -p[1] if p[1] == p[1] else float("inf"))
+    once = {}  # ML-100k lists some films twice under two ids: "Desperate Measures (1998)" was named twice
+    for i, r in pairs:
+        once.setdefault(titles.display(i), (i, r))
+        if len(once) == shown:
+            break
+    named = list(once.values())
+    dialogue.last_named = [i for i, _ in named]
+    films = ", ".join(f"**{escape(titles.display(i))}**" + (f" {r:g}/5" if r == r else "")  # r == r: rated
+                      for i, r in named)
+    head = "Your best rated, latest first among equals" if best else "Your last films, newest first"
+    return (f"{head}: {films}; {len(history):,} in all. Say *something like those*, *like the last movie I "
+            "watched* or *like my favourites* for films like them.")

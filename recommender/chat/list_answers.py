@@ -3,6 +3,8 @@ the funniest?", "which one is the oldest?", "which has the best ratings?", "whic
 
 from __future__ import annotations
 
+import re
+
 from recommender.chat.answers import FEW_RATINGS, article, rating_sentence
 from recommender.chat.markdown import escape
 from recommender.chat.state import Question
@@ -85,3 +87,15 @@ def _in_years(question: Question, fitting: list[tuple[int, int]], catalog: Catal
     if len(inside) == len(fitting) > 1:
         return f"All {len(inside)} are from {span}."
     return f"From {span}: {', '.join(inside)}."
+
+
+def pointed_by_answer(question: Question, answer: str, listed: list[int]) -> int | None:
+    """The film "that one" means after an answer: the one asked about, or for a question about the whole list
+    the one listed film the answer names, if it names one ("which is the newest?", then "I've seen that one"
+    marked the film the model guessed the question was about)."""
+    if question.ask not in ("which", "list"):
+        return question.item
+    positions = {int(p) for p in re.findall(r"#(\d+) \*\*", answer)}
+    if len(positions) != 1 or not 1 <= (position := positions.pop()) <= len(listed):
+        return None
+    return listed[position - 1]

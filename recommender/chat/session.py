@@ -19,6 +19,7 @@ from typing import Iterator, Literal
 
 from recommender.chat.answers import (
     CATALOGUE,
+    catalogue_sentence,
     answer_question,
     describe_request,
     few_of_the_wished_genres,
@@ -29,8 +30,8 @@ from recommender.chat.answers import (
 )
 from recommender.chat.cards import explain_cards, explain_in_background, show_quick_cards
 from recommender.chat.holidays import few_with_holiday_words
-from recommender.chat.history_asks import favourites, genre_sizes, history_genres, last_well_rated
-from recommender.chat.list_answers import answer_which
+from recommender.chat.history_asks import favourites, history_answer, genre_sizes, history_genres, last_well_rated
+from recommender.chat.list_answers import answer_which, pointed_by_answer
 from recommender.chat.markdown import escape
 from recommender.chat.parse import lexicon_for
 from recommender.chat.router import MessageRouter
@@ -167,7 +168,7 @@ class ChatEngine:
         dialogue = session.dialogue
         opening = small_talk_reply(text)
         if opening == CATALOGUE:
-            opening = self._catalogue_sentence()
+            opening = catalogue_sentence(len(self.catalog), self.titles.year_range)
         if opening is not None:  # "thanks!", "hello": no model, no change
             return ChatTurn(" ".join(notices + [opening, HELP]), session.rows, False, parser="rules")
         understood = session.understood = self.router.understand(text, dialogue)
@@ -188,9 +189,11 @@ class ChatEngine:
             reply = notices + ["I can only help you choose movies, so I left that aside. " + HELP]
             return ChatTurn(" ".join(reply), session.rows, False, parser=understood.parser)
         if update.question is not None:  # "tell me about #3", then "is it good?": "it" is #3
+            answer = self._answer(session, update)
             if not update.question.unclear:  # asked back: no film was pointed at
-                dialogue.referenced, dialogue.referenced_turn = update.question.item, dialogue.turn
-            return ChatTurn(" ".join(notices + [self._answer(session, update)]), session.rows, False,
+                dialogue.referenced = pointed_by_answer(update.question, answer, [r.index for r in session.rows])
+                dialogue.referenced_turn = dialogue.turn
+            return ChatTurn(" ".join(notices + [answer]), session.rows, False,
                             time.perf_counter() - started, understood.parser)
         if not update.understood:
             dialogue.apply(update)
@@ -204,13 +207,6 @@ class ChatEngine:
         turn = self._list_turn(session, notices, update)
         return dataclasses.replace(turn, seconds=time.perf_counter() - started, parser=understood.parser)
 
-    def _catalogue_sentence(self) -> str:
-        """"what movies do you have?": how many films, of which years, and what is known of them."""
-        span = self.titles.year_range
-        years = f", from {span[0]} to {span[1]}" if span else ""
-        return (f"I know {len(self.catalog):,} movies{years}: their titles, years and genres, and how people here "
-                "rated them (no plots, cast or running times).")
-
     def _answer(self, session: ChatSession, update: Update) -> str:
         """From the catalogue; "why" from the card's explanation, or its facts' plain rendering."""
         question = update.question
@@ -222,7 +218,8 @@ class ChatEngine:
             explanations = {r.index: r.explanation for r in session.rows if r.explained}
             return answer_which(question, listed, self.catalog, standings, explanations)
         if question.ask == "history":
-            return self._history_answer(session.dialogue, best=question.order == "best")
+            history = self.recommender.user_history(session.dialogue.user_id)
+            return history_answer(history, session.dialogue, self.titles, best=question.order == "best")
         if question.ask == "list":
             asked = describe_request(session.dialogue)
             basis = f"what you asked for{asked}" if asked else "what you watched and liked, or what most people watch"
@@ -237,27 +234,6 @@ class ChatEngine:
         asks_about = question.quality or (question.ask == "about" and not question.unheld)
         standing = facts.standing(question.item) if asks_about and facts is not None else None
         return answer_question(question, self.catalog, explanation, standing)
-
-    def _history_answer(self, dialogue: DialogueState, best: bool = False, shown: int = 5) -> str:
-        """"what have I watched?": the user's last films and ratings, newest first; "what have I rated
-        highest?" (`best`; it was answered with the last films): the best rated, the latest first among
-        equals. "something like those" then refers to the films named."""
-        history = self.recommender.user_history(dialogue.user_id)
-        pairs = [(int(i), float(r)) for i, r in zip(history.items, history.ratings)][::-1]  # newest first
-        if best:  # sorted() keeps the newest first among equal ratings; unknown ratings last
-            pairs = sorted(pairs, key=lambda p: -p[1] if p[1] == p[1] else float("inf"))
-        once = {}  # ML-100k lists some films twice under two ids: "Desperate Measures (1998)" was named twice
-        for i, r in pairs:
-            once.setdefault(self.titles.display(i), (i, r))
-            if len(once) == shown:
-                break
-        named = list(once.values())
-        dialogue.last_named = [i for i, _ in named]
-        films = ", ".join(f"**{escape(self.titles.display(i))}**" + (f" {r:g}/5" if r == r else "")  # r == r: rated
-                          for i, r in named)
-        head = "Your best rated, latest first among equals" if best else "Your last films, newest first"
-        return (f"{head}: {films}; {len(history):,} in all. Say *something like those*, *like the last movie I "
-                "watched* or *like my favourites* for films like them.")
 
     def _list_turn(self, session: ChatSession, notices: list[str], update: Update) -> ChatTurn:
         started = time.perf_counter()
