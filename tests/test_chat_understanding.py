@@ -1560,7 +1560,12 @@ def test_what_have_i_watched_lists_the_known_users_last_films(engine, parser):
     shown = [r.index for r in session.rows]
     turn = engine.message(session, "what have i watched recently?")
     assert turn.reply.startswith("Your last films, newest first: **Big (1988)** 4/5, **Groundhog Day (1993)** 4/5")
-    assert "3 in all" in turn.reply and [r.index for r in session.rows] == shown and not turn.list_changed
+    assert "3 in all, mostly Comedy" in turn.reply and [r.index for r in session.rows] == shown and not turn.list_changed
+    # "what do you know about me?" said "I can only help you choose movies"; "what kind of movies do I like?" too
+    for text, head in (("what do you know about me?", "Your last films"),
+                       ("what kind of movies do I like?", "Your best rated")):
+        parser.intents[text] = Intent(action="off_topic")
+        assert engine.message(session, text).reply.startswith(head), text
     turn = engine.message(engine.new_session(), "what have i watched recently?")
     assert "I don't know what you watched" in turn.reply and "can't match" not in turn.reply
     parser.intents["show my ratings"] = Intent(action="off_topic")  # the model's reading

@@ -153,10 +153,14 @@ WHAT_I_WATCHED = re.compile(r"(?<!like )\bwhat (?:have|did) (?:i|we) (?:(?:alrea
                             r"|highest[\s-]rated)(?:\s+(?:movies|films|ones))?\b"  # "what are my favorite movies"
                             r"|\b(?:show|list|tell)(?: me)? my (?:favou?rites?|faves|top|best|highest[\s-]rated)\b"
                             r"|\bwhich (?:movies|films|ones) (?:did|have) (?:i|we) (?:rated?|liked?|loved?) (?:the )?"
-                            r"(?:most|highest|best)\b", re.I)
+                            r"(?:most|highest|best)\b"
+                            # "what do you know about me?" said "I can only help you choose movies"
+                            r"|\bwhat\s+do\s+you\s+know\s+about\s+(?:me|my\s+(?:taste|ratings|history))\b"
+                            r"|\bwhat(?:'s|\s+is)\s+my\s+taste\b|\bwhat\s+(?:kind|sort)s?\s+of\s+(?:movies|films)\s+do\s+i\s+"
+                            r"(?:like|watch|usually\s+watch)\b", re.I)
 
 
-HIGHEST = re.compile(r"\b(?:highest|best|top|most|favou?rites?|loved|5/5|five stars?)\b", re.I)
+HIGHEST = re.compile(r"\b(?:highest|best|top|most|favou?rites?|loved|5/5|five stars?)\b|\bdo\s+i\s+like\b", re.I)
 
 
 def what_i_watched(update: Update, state: DialogueState, text: str) -> None:
@@ -202,5 +206,6 @@ def history_answer(history, dialogue: DialogueState, titles, best: bool = False,
     films = ", ".join(f"**{escape(titles.display(i))}**" + (f" {r:g}/5" if r == r else "")  # r == r: rated
                       for i, r in named)
     head = "Your best rated, latest first among equals" if best else "Your last films, newest first"
-    return (f"{head}: {films}; {len(history):,} in all. Say *something like those*, *like the last movie I "
+    mostly = f", mostly {' and '.join(dialogue.usual_genres)}" if dialogue.usual_genres else ""
+    return (f"{head}: {films}; {len(history):,} in all{mostly}. Say *something like those*, *like the last movie I "
             "watched* or *like my favourites* for films like them.")
