@@ -15,13 +15,13 @@ from recommender.chat.state import DialogueState, Update
 
 RECENT_YEARS = 2  # "recent": the catalogue's newest year and the two before it
 RECENT = re.compile(r"(?<!more )(?<!less )(?<!most )\b(?:(?:most\s+)?recent|latest|newest|new\s+releases?|"
-                    r"brand[\s-]new|current|modern|contemporary|this\s+(?:decade|century)|these\s+days|nowadays|trending|"
+                    r"brand[\s-]new|current|modern|contemporary|this\s+decade|these\s+days|nowadays|trending|"
                     r"(?<=popular )(?:right\s+)?now|(?<=hot )(?:right\s+)?now|(?<=popular )at\s+the\s+moment|"
                     # "something from this decade" said "I can't match “from this decade”"
                     r"(?:the\s+)?(?:last|past)\s+(?:few\s+|couple(?:\s+of)?\s+|two\s+|three\s+|[23]\s+)?years)\b"
                     r"(?!\s+(?:than|to|one|ones|list|picks?)\b)", re.I)
 ABOUT_FILMS = re.compile(r"\b(?:watch\w*|movies?|films?|flicks?|cinema)\b", re.I)
-_MODERN = ("modern", "contemporary", "this decade", "this century")
+_MODERN = ("modern", "contemporary", "this decade")
 
 
 def ask_for_recent(update: Update, state: DialogueState, text: str, latest: int | None) -> None:

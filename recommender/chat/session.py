@@ -19,8 +19,8 @@ from typing import Iterator, Literal
 
 from recommender.chat.answers import (
     CATALOGUE,
-    catalogue_sentence,
     answer_question,
+    catalogue_sentence,
     describe_request,
     few_of_the_wished_genres,
     missing_data_reply,
@@ -29,8 +29,8 @@ from recommender.chat.answers import (
     years_beyond_the_catalogue,
 )
 from recommender.chat.cards import explain_cards, explain_in_background, show_quick_cards
+from recommender.chat.history_asks import favourites, genre_sizes, history_answer, history_genres, last_well_rated
 from recommender.chat.holidays import few_with_holiday_words
-from recommender.chat.history_asks import favourites, history_answer, genre_sizes, history_genres, last_well_rated
 from recommender.chat.list_answers import answer_which, pointed_by_answer
 from recommender.chat.markdown import escape
 from recommender.chat.parse import lexicon_for
