@@ -2901,8 +2901,12 @@ def test_which_one_would_you_pick_names_the_first_of_the_list(engine, parser):
     engine.message(session, text)
     assert engine.recommender.requests[-1].wished_genres == (absent,) and session.rows != rows
     rows = session.rows
-    parser.intents["which should I watch first, #2 or #3?"] = Intent(action="question", ask="about", item=2)
-    assert not engine.message(session, "which should I watch first, #2 or #3?").reply.startswith("My pick")
+    # "which should I watch first, #2 or #3?" answered about #2 alone: the one higher on the list is the pick
+    parser.intents["which should I watch first, #3 or #2?"] = Intent(action="question", ask="about", item=3)
+    turn = engine.message(session, "which should I watch first, #3 or #2?")
+    assert turn.reply.startswith(f"Of #2 and #3, my pick is #2 **{rows[1].title}** ({rows[1].year}), higher on the "
+                                 "list"), turn.reply
+    assert session.dialogue.referenced == rows[1].index
 
 
 def test_what_people_who_liked_a_title_watch_is_a_reference_not_the_users_like(engine, parser):

@@ -26,14 +26,18 @@ def best_rated_of(fitting: list[tuple[int, int]], catalog: Catalog, standings: d
             f"{rating_sentence(standings[item])}")
 
 
-def pick_of(fitting: list[tuple[int, int]], catalog: Catalog, explanations: dict[int, str], kind: str) -> str:
+def pick_of(fitting: list[tuple[int, int]], catalog: Catalog, explanations: dict[int, str], kind: str,
+            chosen_among: bool = False) -> str:
     """"which one would you pick?": the first of the `fitting` (position, item) pairs, since the list is in
-    order of fit, with its card's explanation (`explanations`: item -> text) as the reason."""
+    order of fit, with its card's explanation (`explanations`: item -> text) as the reason; `chosen_among`: the
+    pairs are the ones the question named ("#2 or #5?")."""
     position, item = fitting[0]
-    among = f"Of the {kind} films listed, my" if kind else "My"
+    among = (f"Of {', '.join(f'#{p}' for p, _ in fitting[:-1])} and #{fitting[-1][0]}, my" if chosen_among
+             else f"Of the {kind} films listed, my" if kind else "My")
+    fit = "higher on the list, so the better fit for you" if chosen_among else "the best fit I found for you"
     why = explanations.get(item, "")
-    return (f"{among} pick is #{position} **{escape(catalog[item].title)}** ({catalog[item].year}), the best fit I "
-            f"found for you.{' ' + why if why else ''}")
+    return (f"{among} pick is #{position} **{escape(catalog[item].title)}** ({catalog[item].year}), {fit}."
+            f"{' ' + why if why else ''}")
 
 
 def answer_which(question: Question, listed: list[int], catalog: Catalog, standings: dict | None = None,
@@ -46,7 +50,9 @@ def answer_which(question: Question, listed: list[int], catalog: Catalog, standi
     fitting = [(p, i) for p, i in enumerate(listed, 1) if set(question.genres) <= set(catalog[i].genres)]
     none_fit = f"None of these is {article(wanted)} {wanted} film; ask for {wanted} to get a list of them."
     if question.order == "pick":
-        return pick_of(fitting, catalog, explanations or {}, wanted) if fitting else none_fit
+        if question.among:  # "#2 or #5?": the one higher on the list
+            fitting = [(p, i) for p, i in enumerate(listed, 1) if i in question.among]
+        return pick_of(fitting, catalog, explanations or {}, wanted, bool(question.among)) if fitting else none_fit
     if question.order in ("best", "worst"):  # "which is the highest rated comedy?": among the comedies listed
         if question.genres and not fitting:
             return none_fit

@@ -61,7 +61,8 @@ _THE_LIST = r"(?:these|those|them|th(?:e|is)\s+(?:list|bunch|lot))"
 PICK_FOR_ME = re.compile(
     r"\bwhich\b(?:\s+(?!of\b)[\w'-]+)?(?:\s+of\s+" + _THE_LIST + r")?\s+(?:would|should|do|did|'?d|will|can)\s+"
     r"(?:you|i|we)\s+(?:pick|choose|recommend|suggest|watch|go\s+(?:with|for)|start\s+with|see)\b"
-    r"(?=(?:\s+(?:first|tonight|now|today|next|then))?(?:\s+(?:of|from|out\s+of|among)\s+" + _THE_LIST + r")?\W*$)"
+    r"(?=(?:\s+(?:first|tonight|now|today|next|then))?(?:\s+(?:of|from|out\s+of|among)\s+" + _THE_LIST + r")?"
+    r"(?:\s*,?\s*#\s*\d+(?:\s*(?:,|or|and)\s*#\s*\d+)+)?\W*$)"  # "which should I watch first, #2 or #5?"
     r"|\bwhat\s+(?:would|do|should)\s+you\s+(?:pick|choose|recommend|suggest|go\s+(?:with|for))\s+(?:from|of|out\s+of|"
     r"among)\s+" + _THE_LIST +
     r"|\b(?:your|the)\s+(?:top\s+|best\s+)?(?:pick|choice|recommendation)\s+(?:from|of|out\s+of|among)\s+" + _THE_LIST +
@@ -74,11 +75,12 @@ def pick_of_the_list(update: Update, state: DialogueState, asked_genres: list[st
     genres asked about: "which comedy should I watch?"), not a new request nor a question about #1. With no
     listed film of those genres, "which drama would you choose?" after comedies asks for dramas: a request."""
     pointed = [r for r in find_references(text) if text[r.start:r.end].lower() != "first"]  # "watch first"
-    if not state.last_shown or not PICK_FOR_ME.search(text) or pointed:
+    among = [state.item_at(r.position) for r in pointed]  # "which should I watch first, #2 or #5?": one of those
+    if not state.last_shown or not PICK_FOR_ME.search(text) or None in among or len(among) == 1:
         return
     if not any(set(asked_genres) <= set(catalog[i].genres) for i in state.last_shown):
         return
-    update.question = Question("which", state.last_shown[0], 0, list(asked_genres), order="pick")
+    update.question = Question("which", state.last_shown[0], 0, list(asked_genres), order="pick", among=among)
     update.new_request, update.wished_genres, update.query, update.missing = False, [], None, []
     update.off_topic = False  # "what's your top pick?" (the model: off topic)
     update.disliked, update.liked, update.seen = [], [], []

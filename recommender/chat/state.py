@@ -47,6 +47,7 @@ class Question:
     # #1?": "runtime")
     quality: bool = False  # it asks whether the item is any good: answered from its ratings
     unclear: bool = False  # "is it any good?" with nothing pointed at and several films listed: we ask which
+    among: list[int] = field(default_factory=list)  # "which": the listed items it chooses among (empty: all)
 
 
 def exclusion_note(genres) -> str:
