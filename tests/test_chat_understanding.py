@@ -2975,6 +2975,13 @@ def test_tell_me_more_and_ill_watch_it_are_about_the_film_just_pointed_at(engine
     assert len(engine.recommender.requests) == requests
     turn = engine.message(session, "I didn't like it")
     assert session.dialogue.disliked == {third.index} and rows[0].index not in session.dialogue.disliked
+    session = engine.new_session()  # a newer list ends the pointing: "tell me more" is the model's to read again
+    engine.message(session, "comedy")
+    engine.message(session, "the third one sounds interesting")
+    engine.message(session, "more please")
+    requests = len(engine.recommender.requests)
+    engine.message(session, "tell me more")
+    assert len(engine.recommender.requests) == requests + 1
     session = engine.new_session()  # nothing pointed at: "tell me more" is the model's to read
     engine.message(session, "comedy")
     requests = len(engine.recommender.requests)

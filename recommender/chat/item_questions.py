@@ -26,6 +26,12 @@ QUALITY = re.compile(r"\b(?:good|worth|watchable|decent|bad|any\s+cop)\b|\bhow\s
                      r"|\b(?:well|highly|badly)[\s-]rated\b|\bwhat(?:'s|\s+is)\s+(?:its|the)\s+rating\b", re.I)
 
 
+def _just_pointed(state: DialogueState) -> int | None:
+    """The film the last list turn or a question since pointed at, if any: "it" in the next message (a newer list
+    ends it: "the third one sounds interesting", "more please", then "tell me more" is no question about it)."""
+    return state.referenced if state.referenced_turn == state.turn else None
+
+
 def question_about_it(update: Update, state: DialogueState, text: str, names_a_title: bool = False) -> None:
     """Point a question that says "it" at the film the previous message asked about or pointed at; with none
     and several films listed, mark it unclear, to be asked back ("a comedy", "is it any good?" was answered
@@ -34,7 +40,7 @@ def question_about_it(update: Update, state: DialogueState, text: str, names_a_t
     if (question is None or question.ask not in ("about", "fit", "why") or NAMES_A_POSITION.search(text)
             or not POINTS_AT_IT.search(text) or names_a_title):  # "the alien one, is it gory?": it is Alien
         return
-    pointed = state.referenced if state.referenced_turn == state.turn else None
+    pointed = _just_pointed(state)
     it = pointed if pointed is not None else state.last_named[0] if len(state.last_named) == 1 else None  # "I loved Heat"
     if it is None and len(state.last_shown) == 1:
         it = state.last_shown[0]
@@ -92,10 +98,6 @@ _MORE_ABOUT_IT = re.compile(  # "more please" asks for the next picks: a lead or
     + r"(?:\s+please)?\W*$", re.I)
 
 
-def _just_pointed(state: DialogueState) -> int | None:
-    """The film the last message (or the one before a question) pointed at, if any: "it" in the next one."""
-    recent = state.referenced is not None and state.turn - state.referenced_turn <= 1
-    return state.referenced if recent else None
 
 
 def more_about_it(text: str, state: DialogueState) -> Update | None:

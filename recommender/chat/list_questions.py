@@ -35,6 +35,13 @@ def which_of_the_list(update: Update, asked_genres: list[str], text: str) -> Non
     update.question = dataclasses.replace(question, ask="which", position=0, genres=genres, order=by)
 
 
+def _ask_about_the_list(update: Update, question: Question) -> None:
+    """The message asks `question` about the list on screen: whatever else the model read into it is no request."""
+    update.question = question
+    update.new_request, update.wished_genres, update.query, update.missing = False, [], None, []
+    update.set_exclusions([])
+
+
 # "what's the best one?" after a list made a new list of the best-rated films for the request, so the list
 # asked about was gone; with a list on screen it asks which listed film is best, answered from the ratings.
 BEST_OF_THE_LIST = re.compile(
@@ -49,10 +56,8 @@ def best_of_the_list(update: Update, state: DialogueState, text: str) -> None:
     asked = BEST_OF_THE_LIST.search(text)
     if not state.last_shown or not asked:
         return
-    update.question = Question("which", state.last_shown[0], 0, order=asked.group(1).lower())
+    _ask_about_the_list(update, Question("which", state.last_shown[0], 0, order=asked.group(1).lower()))
     update.disliked = [i for i in update.disliked if i not in state.last_shown]  # "the worst one" is no dislike
-    update.new_request, update.wished_genres, update.query, update.missing = False, [], None, []
-    update.set_exclusions([])
 
 
 # "which one would you pick?" was answered "I can't tell that from titles, years and genres alone", and "what
@@ -80,11 +85,10 @@ def pick_of_the_list(update: Update, state: DialogueState, asked_genres: list[st
         return
     if not any(set(asked_genres) <= set(catalog[i].genres) for i in state.last_shown):
         return
-    update.question = Question("which", state.last_shown[0], 0, list(asked_genres), order="pick", among=among)
-    update.new_request, update.wished_genres, update.query, update.missing = False, [], None, []
+    _ask_about_the_list(update, Question("which", state.last_shown[0], 0, list(asked_genres), order="pick",
+                                         among=among))
     update.off_topic = False  # "what's your top pick?" (the model: off topic)
     update.disliked, update.liked, update.seen = [], [], []
-    update.set_exclusions([])
 
 
 SUITABLE_AMONG = re.compile(r"^\W*(?:(?:are|is|would)\s+)?any\s+of\s+(?:these|those|them)\b.*\b(?:good|ok|okay|fine|suitable|"
@@ -96,9 +100,7 @@ def suitable_among_the_list(update: Update, state: DialogueState, asked_genres: 
     which replaced it): the answer names the listed items with the genres asked about."""
     if not SUITABLE_AMONG.search(text) or not asked_genres or not state.last_shown or find_references(text):
         return
-    update.question = Question("which", state.last_shown[0], 0, list(asked_genres))
-    update.new_request, update.wished_genres, update.query, update.missing = False, [], None, []
-    update.set_exclusions([])
+    _ask_about_the_list(update, Question("which", state.last_shown[0], 0, list(asked_genres)))
 
 
 WHY_ONE = re.compile(r"\bwhy\s+(?:is|was|'s)\s+(?!(?:these|those|them|this|the list|all|every)\b)\w", re.I)

@@ -122,12 +122,11 @@ def _implicit_targets(action: str, state: DialogueState, text: str, cue_end: int
     bare = pointing and pointing.group(0).strip().lower() in ("that", "this", "it")  # not "that one": a listed one
     if action == "references" and bare and state.last_named and state.referenced not in state.last_shown:
         return [(action, i) for i in state.last_named]  # "I loved Alien", then "something like that but funnier"
-    if (action == "references" and bare and state.referenced is not None and state.referenced not in state.last_shown
-            and state.referenced_turn == state.turn):  # "the second one looks good", then "more like it": that film
-        return [(action, state.referenced)]  # (it said "More like: Reservoir Dogs", the new list's #1)
-    if (action in ("liked", "disliked", "seen") and bare and state.referenced is not None
+    if (action in ("references", "liked", "disliked", "seen") and bare and state.referenced is not None
             and state.referenced not in state.last_shown and state.referenced_turn == state.turn):
-        return [(action, state.referenced)]  # "I'll watch it" (a film liked off the list), then "I loved it"
+        # "the second one looks good", then "more like it" (it said "More like: Reservoir Dogs", the new list's
+        # #1); "I'll watch it" of a film liked off the list, then "I loved it": that film
+        return [(action, state.referenced)]
     item = state.referenced if state.referenced in state.last_shown else state.last_shown[0]
     return [(action, item)]
 
