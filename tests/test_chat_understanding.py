@@ -508,6 +508,40 @@ def test_which_of_the_list_is_answered_about_the_whole_list(engine):
     assert turn.reply == f"The oldest is #{oldest[0]} **{oldest[1].title}** ({oldest[1].year})."
 
 
+def test_sort_them_by_year_or_rating_answers_with_the_list_in_that_order(engine, parser):
+    """Tried as a new user: "a crime movie", then "sort them by year" said "I can't bring back an earlier list" (the
+    model read a reset), "the oldest one please" said "I can't match “oldest one”"; they ask about the list on screen."""
+    from types import SimpleNamespace
+
+    from recommender.retrieval.ratings import Standing
+
+    session = engine.new_session()
+    engine.message(session, "comedy")
+    rows, requests = session.rows, len(engine.recommender.requests)
+    by_year = sorted(enumerate(rows, 1), key=lambda pr: pr[1].year)  # stable: ties keep the list's order
+    lines = "\n".join(f"- #{p} **{r.title}** ({r.year})" for p, r in by_year)
+    for text in ("sort them by year", "Could you order the list by release date?", "oldest first please"):
+        parser.intents[text] = Intent(action="reset")
+        turn = engine.message(session, text)
+        assert turn.reply == f"Oldest first:\n{lines}\n\nThe list on the right stays in order of fit, so the numbers " \
+                             "are the same.", turn.reply
+    newest = engine.message(session, "newest first").reply
+    assert newest.startswith("Newest first:\n") and newest.index(f"#{by_year[-1][0]} ") < newest.index(f"#{by_year[0][0]} ")
+    engine.recommender.facts = SimpleNamespace(standing={row.index: Standing(3.0 + p / 10, 50 if p else 3, p / 10)
+                                                         for p, row in enumerate(rows)}.get)
+    rated = engine.message(session, "sort by rating").reply.splitlines()
+    assert rated[0] == "Best rated first, by the ratings here:" and rated[1].startswith(f"- #{len(rows)} **")
+    assert rated[len(rows)] == f"- #1 **{rows[0].title}** (too few ratings)", rated
+    del engine.recommender.facts
+    parser.intents["the oldest one please"] = Intent(action="request", rest=["oldest one"])
+    turn = engine.message(session, "the oldest one please")
+    assert turn.reply == f"The oldest is #{by_year[0][0]} **{by_year[0][1].title}** ({by_year[0][1].year}).", turn.reply
+    assert session.rows == rows and len(engine.recommender.requests) == requests
+    fresh = engine.new_session()
+    parser.intents["sort them by year"] = Intent(action="reset")
+    assert engine.message(fresh, "sort them by year").list_changed is False  # no list yet: nothing to sort
+
+
 def test_which_is_newest_names_every_item_of_that_year():
     """In the browser: "which of these is the newest?" answered "The newest is #8 Titanic (1997)" while #5,
     Chasing Amy, is from 1997 too."""
@@ -2954,6 +2988,22 @@ def test_ill_watch_a_listed_film_wishes_it_well_and_keeps_the_list(engine, parse
         assert session.rows == rows and len(engine.recommender.requests) == requests
     engine.message(session, "I watched #3")
     assert session.dialogue.seen == {rows[2].index}
+
+
+def test_ok_number_then_is_a_choice_not_more_picks(engine, parser):
+    """Tried as a known user: "why #1?", then "ok #2 then" (the model: more) showed ten new picks led by a horror
+    film three people watched; a listed position said with "ok" or "then" is the person's choice."""
+    session = engine.new_session()
+    engine.message(session, "comedy")
+    rows, requests = session.rows, len(engine.recommender.requests)
+    for text, position in (("ok #2 then", 2), ("#5 then", 5), ("fine, the first one", 1), ("alright, #3 it is", 3)):
+        parser.intents[text] = Intent(action="more")
+        turn = engine.message(session, text)
+        assert turn.reply.startswith(f"Enjoy **{rows[position - 1].title}"), turn.reply
+        assert session.rows == rows and len(engine.recommender.requests) == requests
+    parser.intents["ok, more please"] = Intent(action="more")
+    engine.message(session, "ok, more please")
+    assert session.rows != rows
 
 
 def test_tell_me_more_and_ill_watch_it_are_about_the_film_just_pointed_at(engine, parser):

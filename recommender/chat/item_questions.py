@@ -86,7 +86,9 @@ _CHOOSING = re.compile(  # the message with its one position written as "#"
     r"^\W*(?:(?:ok(?:ay)?|great|cool|nice|thanks|perfect|alright|sounds good|yes|yeah)\W+)*"
     r"(?:(?:(?:i|we)(?:'?ll| will|'?m| am|'?re| are)\s+(?:going\s+to\s+|gonna\s+)?)|gonna\s+|let'?s\s+|i\s+)?"
     r"(?:go(?:ing)?\s+(?:with|for)|watch(?:ing)?|take|pick|choose|try)\s+(?:the\s+)?#(?:\s+one)?"
-    r"(?:\s+(?:tonight|then|now|first|later|next))?\W*$|^\W*(?:the\s+)?#(?:\s+one)?\s+it\s+is\W*$", re.I)
+    r"(?:\s+(?:tonight|then|now|first|later|next))?\W*$|^\W*(?:the\s+)?#(?:\s+one)?\s+it\s+is\W*$"
+    r"|^\W*(?:(?:ok(?:ay)?|fine|alright|all right|right|so)\W+)+(?:the\s+)?#(?:\s+one)?(?:\s+then|\s+it\s+is)?\W*$"
+    r"|^\W*(?:the\s+)?#(?:\s+one)?\s+then\W*$", re.I)  # "ok #2 then" (the model: more picks), "#2 then"
 
 
 _IT = re.compile(r"\b(?:it|that(?:\s+one)?|this(?:\s+one)?)\b", re.I)

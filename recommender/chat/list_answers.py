@@ -53,6 +53,8 @@ def answer_which(question: Question, listed: list[int], catalog: Catalog, standi
         if question.among:  # "#2 or #5?": the one higher on the list
             fitting = [(p, i) for p, i in enumerate(listed, 1) if i in question.among]
         return pick_of(fitting, catalog, explanations or {}, wanted, bool(question.among)) if fitting else none_fit
+    if question.order in ("oldest_first", "newest_first", "best_first"):
+        return sorted_list(question.order, listed, catalog, standings)
     if question.order in ("best", "worst"):  # "which is the highest rated comedy?": among the comedies listed
         if question.genres and not fitting:
             return none_fit
@@ -78,6 +80,25 @@ def answer_which(question: Question, listed: list[int], catalog: Catalog, standi
                 "well each fits what you asked for, #1 first.")
     verb = "is" if len(fits) == 1 else "are"
     return f"{', '.join(fits[:-1]) + ' and ' if len(fits) > 1 else ''}{fits[-1]} {verb} {wanted}; the others are not."
+
+
+def sorted_list(order: str, listed: list[int], catalog: Catalog, standings: dict | None) -> str:
+    """"sort them by year": the listed films oldest first ("newest_first": newest first; "best_first": by the
+    ratings' Bayesian average, films with too few ratings to judge last), one line each, with what sorted them."""
+    entries = list(enumerate(listed, 1))
+    if order == "best_first":
+        judged = {i: standings[i] for _, i in entries
+                  if standings and standings.get(i) is not None and standings[i].count >= FEW_RATINGS}
+        entries.sort(key=lambda e: -judged[e[1]].rated_above if e[1] in judged else 1.0)
+        detail = {i: f"{judged[i].mean:.1f}/5" if i in judged else "too few ratings" for _, i in entries}
+        head = "Best rated first, by the ratings here"
+    else:
+        newest = order == "newest_first"
+        entries.sort(key=lambda e: (catalog[e[1]].year or 0) * (-1 if newest else 1))  # stable: ties keep the list's order
+        detail = {i: str(catalog[i].year or "year unknown") for _, i in entries}
+        head = "Newest first" if newest else "Oldest first"
+    lines = "\n".join(f"- #{p} **{escape(catalog[i].title)}** ({detail[i]})" for p, i in entries)
+    return f"{head}:\n{lines}\n\nThe list on the right stays in order of fit, so the numbers are the same."
 
 
 def _in_years(question: Question, fitting: list[tuple[int, int]], catalog: Catalog) -> str:

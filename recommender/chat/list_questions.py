@@ -46,8 +46,9 @@ def _ask_about_the_list(update: Update, question: Question) -> None:
 # asked about was gone; with a list on screen it asks which listed film is best, answered from the ratings.
 BEST_OF_THE_LIST = re.compile(
     r"^\W*(?:(?:so|ok|okay|and|well|hmm+)\W+)*(?:(?:what'?s|whats|what\s+is|which'?s|which(?:\s+one)?\s+is|"
-    r"which\s+one'?s)\s+)?(?:the\s+)?(best|worst)\s+(?:one|film|movie|pick)?\s*(?:(?:of|among)\s+(?:these|those|them|"
-    r"the\s+(?:bunch|lot|list))|here|there|on\s+(?:the|this)\s+list)?\W*$", re.I)
+    r"which\s+one'?s)\s+)?(?:the\s+)?(best|worst|oldest|earliest|newest|latest)\s+(?:one|film|movie|pick)?\s*"
+    r"(?:(?:of|among)\s+(?:these|those|them|the\s+(?:bunch|lot|list))|here|there|on\s+(?:the|this)\s+list)?"
+    r"(?:\W+please)?\W*$", re.I)  # "the oldest one please" said "I can't match “oldest one”"
 
 
 def best_of_the_list(update: Update, state: DialogueState, text: str) -> None:
@@ -56,8 +57,34 @@ def best_of_the_list(update: Update, state: DialogueState, text: str) -> None:
     asked = BEST_OF_THE_LIST.search(text)
     if not state.last_shown or not asked:
         return
-    _ask_about_the_list(update, Question("which", state.last_shown[0], 0, order=asked.group(1).lower()))
+    order = asked.group(1).lower()
+    _ask_about_the_list(update, Question("which", state.last_shown[0], 0, order=ORDER_WORDS.get(order, order)))
     update.disliked = [i for i in update.disliked if i not in state.last_shown]  # "the worst one" is no dislike
+
+
+# "sort them by year" was answered "I can't bring back an earlier list" (the model: reset), and "oldest first" with
+# a new list: the list on screen, in the order asked for, is the answer (the list itself stays in order of fit)
+SORT_THE_LIST = re.compile(
+    r"^\W*(?:(?:can|could|would)\s+you\s+|please\s+)?(?:sort|order|rank|arrange|list|put)\s+(?:them|these|those|it|"
+    r"the\s+(?:list|films|movies|picks))?\s*(?:by|on|in\s+order\s+of)\s+(?:the\s+)?(?:(?P<year>year|date|release(?:\s+date)?|"
+    r"age)|(?P<rating>ratings?|scores?|stars))(?:\s*,?\s*(?P<then>oldest|earliest|newest|latest|best|highest)\s+first)?"
+    r"(?:\W+please)?\W*$"
+    r"|^\W*(?:(?:show|list|put)\s+(?:me\s+)?(?:them|these|those|the\s+list)\s+)?(?P<first>oldest|earliest|newest|latest|"
+    r"best[\s-]rated|highest[\s-]rated)\s+first(?:\W+please)?\W*$", re.I)
+
+
+def sort_the_list(text: str, state: DialogueState) -> Update | None:
+    """"sort them by year", "newest first", "sort by rating": a question whose answer is the list on screen in
+    that order; None for any other message, or with no list."""
+    asked = SORT_THE_LIST.search(text)
+    if not state.last_shown or not asked:
+        return None
+    first = (asked.group("first") or asked.group("then") or "").lower()
+    if asked.group("rating") or first.startswith(("best", "highest")):
+        order = "best_first"
+    else:
+        order = "newest_first" if first in ("newest", "latest") else "oldest_first"
+    return Update(question=Question("which", state.last_shown[0], 0, order=order))
 
 
 # "which one would you pick?" was answered "I can't tell that from titles, years and genres alone", and "what

@@ -57,6 +57,7 @@ from recommender.chat.intent import POSITION_LISTS
 from recommender.chat.list_questions import (
     best_of_the_list,
     pick_of_the_list,
+    sort_the_list,
     suitable_among_the_list,
     which_of_the_list,
     why_these,
@@ -141,7 +142,7 @@ class MessageRouter:
     def understand(self, text: str, state: DialogueState) -> Understood:
         started = time.perf_counter()
         bare = (about_a_bare_position(text, state) or a_chosen_position(text, state, self.titles)
-                or more_about_it(text, state))  # exact, no model
+                or more_about_it(text, state) or sort_the_list(text, state))  # exact, no model
         if bare is not None:
             return Understood(bare, "rules", time.perf_counter() - started)
         rules = parse_message(text, state, self.titles, self.genres)

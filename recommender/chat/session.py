@@ -214,7 +214,7 @@ class ChatEngine:
         if question.ask == "which":
             listed = [r.index for r in session.rows]
             standings = ({i: facts.standing(i) for i in listed}
-                         if question.order in ("best", "worst") and facts is not None else None)
+                         if question.order in ("best", "worst", "best_first") and facts is not None else None)
             explanations = {r.index: r.explanation for r in session.rows if r.explained}
             return answer_which(question, listed, self.catalog, standings, explanations)
         if question.ask == "history":

@@ -39,8 +39,8 @@ class Question:
     genres: list[str] = field(default_factory=list)  # for "fit": the genres asked about
     min_year: int | None = None
     max_year: int | None = None
-    order: Literal["oldest", "newest", "best", "worst", "pick"] | None = None  # "which one is the oldest?"; "history": "what have I
-    # rated highest?" ("best"; else the last films)
+    order: Literal["oldest", "newest", "best", "worst", "pick", "oldest_first", "newest_first", "best_first"] | None = None
+    # "which one is the oldest?"; "sort them by year" ("oldest_first"); "history": "what have I rated highest?" ("best")
     degree: str = ""  # for "fit": a word the genre only approximates ("is #1 gory?": Horror, but how gory?)
     era: str = ""  # for "fit": an era the years only approximate ("is #5 black and white?": before 1960, roughly)
     unheld: str = ""  # data it asks about that the catalogue lacks ("who directed #1?": "people"; "how long is
