@@ -2990,6 +2990,22 @@ def test_ill_watch_a_listed_film_wishes_it_well_and_keeps_the_list(engine, parse
     assert session.dialogue.seen == {rows[2].index}
 
 
+def test_rejecting_the_whole_list_shows_new_picks_or_dislikes_all_of_it(engine, parser):
+    """Tried as a new user: "I don't like any of these" disliked only #10, the model's guess; "none of these are for
+    me" and a bare "nah" said "I can't match “nah”" and kept the list."""
+    session = engine.new_session()
+    engine.message(session, "comedy")
+    for text in ("none of these are for me", "nah", "meh.", "not these ones"):
+        shown = [r.index for r in session.rows]
+        parser.intents[text] = Intent(action="request", rest=[text])
+        turn = engine.message(session, text)
+        assert "can't match" not in turn.reply and not set(shown) & {r.index for r in session.rows}, turn.reply
+    shown = [r.index for r in session.rows]
+    parser.intents["I don't like any of these"] = Intent(action="feedback", disliked_items=[len(shown)])
+    engine.message(session, "I don't like any of these")
+    assert session.dialogue.disliked == set(shown)
+
+
 def test_ok_number_then_is_a_choice_not_more_picks(engine, parser):
     """Tried as a known user: "why #1?", then "ok #2 then" (the model: more) showed ten new picks led by a horror
     film three people watched; a listed position said with "ok" or "then" is the person's choice."""

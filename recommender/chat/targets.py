@@ -99,6 +99,8 @@ def _implicit_targets(action: str, state: DialogueState, text: str, cue_end: int
     after = text[cue_end:]
     everything = re.match(r"\s*(?:(?:them|'?em) all|all of (?:them|'?em|these|those)|all|everything|these|those)\b",
                           after, re.I)  # "seen em all"
+    if action in ("disliked", "excluded"):  # "I don't like any of these" disliked the #10 the model guessed
+        everything = everything or re.match(r"\s*any(?: one)? of (?:them|'?em|these|those)\b", after, re.I)
     pointing = re.match(r"\s*(?:that one|this one|that|this|it|one)\b", after, re.I)
     if action == "excluded" and not everything:
         pointing = pointing or re.search(r"\bone\b|\bnope\b", text[max(0, cue_end - 12):cue_end], re.I)
@@ -117,7 +119,7 @@ def _implicit_targets(action: str, state: DialogueState, text: str, cue_end: int
     if not state.last_shown:
         update.problems.append("There is no list yet to refer to.")
         return []
-    if everything and action in ("seen", "liked", "disliked"):
+    if everything and action in ("seen", "liked", "disliked", "excluded"):
         return [(action, item) for item in state.last_shown]
     bare = pointing and pointing.group(0).strip().lower() in ("that", "this", "it")  # not "that one": a listed one
     if action == "references" and bare and state.last_named and state.referenced not in state.last_shown:
