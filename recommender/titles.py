@@ -240,6 +240,18 @@ class TitleIndex:
             self._sequels = frozenset(found)
         return self._sequels
 
+    def family(self, index: int) -> list[int]:
+        """`index`'s series by title: the film whose title it continues as a sequel (else itself), then that film's
+        sequels ("Jaws 2": Jaws, Jaws 2, Jaws 3-D); else the films whose titles start with its first two words
+        ("Star Trek: First Contact": the Star Trek films, of which none is titled just that); else [index]."""
+        words, sequels = self._title_words(), self.sequels()
+        own = words[index]
+        bases = [b for b, title in enumerate(words) if index in sequels and 0 < len(title) < len(own)
+                 and own[:len(title)] == title]
+        base = min(bases, key=lambda b: len(words[b]), default=index)
+        found = [base] + [i for i in self.series(base) if i != base and i in sequels]
+        return found if len(found) > 1 else (self.franchise(" ".join(own[:2])) or [index])
+
     def _title_words(self) -> list[tuple[str, ...]]:
         """Each title's folded words, built on first use: unlike `normalise`, a leading "Die" stays ("Die
         Hard" is no "Hard Rain")."""

@@ -2650,6 +2650,27 @@ def test_a_kind_of_the_wished_genre_left_out_is_said_to_be_beyond_the_genres(eng
         assert genre not in session.dialogue.constraints.exclude_genres
 
 
+def test_where_to_stream_is_said_to_be_beyond_the_catalogue(engine, parser):
+    """Tried as a new user: "where can I watch #1?" was answered with its rating, "is #4 on netflix?" with "I can't
+    tell that from titles, years and genres alone", "something on netflix" with "I can't match “on netflix”"."""
+    session = engine.new_session()
+    engine.message(session, "comedy")
+    rows = session.rows
+    for text in ("where can I watch #1?", "is #4 on netflix?", "can I stream #2 anywhere?"):
+        parser.intents[text] = Intent(action="question", ask="about" if "#1" in text else "fit", item=int(text.split("#")[1][0]))
+        reply = engine.message(session, text).reply
+        assert reply.endswith("I have no data on where films are streaming, sold or rented."), reply
+        assert "rate it" not in reply and "can't tell" not in reply
+    assert session.rows == rows
+    parser.intents["a comedy I can stream tonight"] = Intent(action="request", genres=["Comedy"], rest=["stream tonight"])
+    turn = engine.message(engine.new_session(), "a comedy I can stream tonight")
+    assert "I have no data on where films are streaming, so I can't check for “I can stream tonight”." in turn.reply
+    assert "can't match" not in turn.reply
+    parser.intents["something on netflix"] = Intent(action="request", rest=["on netflix"])
+    turn = engine.message(engine.new_session(), "something on netflix")
+    assert turn.reply.startswith("I have no data on where films are streaming, so I can't check for “on netflix”."), turn.reply
+
+
 def test_running_time_and_language_are_said_to_be_beyond_the_catalogue(engine, parser):
     """"something short and funny" listed comedies without a word on the length; "any good foreign films?" said
     "I have no descriptions of the films … so I can't match “foreign films”" (ML-100k has neither)."""
@@ -3649,3 +3670,35 @@ def test_going_back_to_a_request_is_no_reset_unless_it_says_so(engine, parser):
     parser.intents[message] = Intent(action="reset", genres=["Horror", "Comedy"])
     turn = engine.message(session, message)
     assert "Started over" in turn.reply and not session.dialogue.seen
+
+
+def test_is_there_a_sequel_names_the_films_of_its_series_by_title(parser):
+    """Tried as a new user: "a horror film", then "is there a sequel to #2?" (Scream; Scream 2 is in the
+    catalogue) said "I can't tell that from titles, years and genres alone"; titles tell it."""
+    from recommender.data.types import Catalog, Item
+
+    catalog = Catalog(list(CATALOG) + [Item("900", "Scream 2", 1997, ("Horror", "Thriller")),
+                                       Item("901", "Jaws 2", 1978, ("Action", "Horror")),
+                                       Item("902", "Jaws", 1975, ("Action", "Horror")),
+                                       Item("903", "Jaws 3-D", 1983, ("Action", "Horror"))])
+    engine = ChatEngine(FakeRecommender(catalog, {}), k=5, intent_parser=parser)
+    jaws, jaws2, jaws3 = (index_of(catalog, t) for t in ("Jaws", "Jaws 2", "Jaws 3-D"))
+    assert engine.titles.family(jaws2) == [jaws, jaws2, jaws3] and engine.titles.family(jaws) == [jaws, jaws2, jaws3]
+    session = engine.new_session()
+    engine.message(session, "horror")
+    rows = session.rows
+    scream = next(p for p, r in enumerate(rows, 1) if r.title == "Scream")
+    alone = next(p for p, r in enumerate(rows, 1) if r.title in ("Alien", "The Shining", "Ghostbusters"))
+    for text, position in ((f"is there a sequel to #{scream}?", scream), (f"is #{alone} part of a series?", alone)):
+        parser.intents[text] = Intent(action="question", ask="fit", item=position, genres=["Horror"])
+        reply = engine.message(session, text).reply
+        if position == scream:
+            assert reply == f"#{scream} is **Scream** (1996): by title, its series here also has **Scream 2** (1997). " \
+                            "Say *like Scream* for films like it.", reply
+        else:
+            assert reply.startswith(f"#{alone} is **{rows[alone - 1].title}** ({rows[alone - 1].year}): I know no "
+                                    "sequel or earlier film of it by title"), reply
+    parser.intents["does Jaws have a sequel?"] = Intent(action="question", ask="about")
+    reply = engine.message(session, "does Jaws have a sequel?").reply
+    assert "its series here also has **Jaws 2** (1978) and **Jaws 3-D** (1983)" in reply, reply
+    assert session.rows == rows

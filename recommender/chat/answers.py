@@ -19,6 +19,7 @@ MISSING = {
     "awards": "I have no awards data, so I can't check for {what}.",
     "runtime": "I have no running times, so I can't check for {what}.",
     "language": "I have no language or country data, so I can't check for {what}.",
+    "streaming": "I have no data on where films are streaming, so I can't check for {what}.",
     "rest": "I have no descriptions of the films, only titles, years and genres, so I can't match {what}.",
     "topic": "I have no plot summaries, so I matched {what} by genre only.",
 }
@@ -110,6 +111,10 @@ UNHELD_QUESTIONS = {
                  "I have no language or country data, so I can't say where it is from or what language it is in."),
     "awards": (re.compile(r"\boscars?\b|\bawards?\b|\bnominated\b", re.I),
                "I have no awards data, so I can't say what it won."),
+    "where": (re.compile(r"\bwhere\s+(?:can|could|do|should|would)\s+(?:i|we|you)\s+(?:watch|see|stream|find|rent|buy|get)\b"
+                         r"|\b(?:netflix|hulu|prime\s+video|amazon|disney\s*\+|disney\s+plus|hbo|itunes|youtube)\b"
+                         r"|\bstream(?:ing|able|ed)?\b|\bon\s+(?:dvd|blu-?ray|tv)\b", re.I),
+              "I have no data on where films are streaming, sold or rented."),
 }
 
 

@@ -223,7 +223,10 @@ LANGUAGE = re.compile(  # "any good foreign films?", "what about something frenc
 CREW = re.compile(r"\b(?:(?P<preposition>by|with|from|of|starring)\s+)?(?:the\s+)?(?:same|that|this)\s+"
                   r"(?:director|actor|actress|writer|screenwriter|filmmaker|composer|cast|star)s?\b",
                   re.I)  # "what else by the same director?"
-UNHELD = {"awards": AWARDS, "runtime": RUNTIME, "language": LANGUAGE, "crew": CREW}  # ML-100k has no such data
+STREAMING = re.compile(r"\b(?:on|from)\s+(?:netflix|hulu|(?:amazon\s+)?prime(?:\s+video)?|amazon|disney\s*(?:\+|plus)|hbo(?:\s+max)?"
+                       r"|youtube|apple\s+tv)\b|\b(?:(?:i|we)\s+can\s+|to\s+)?stream(?:ing|able)?(?:\s+(?:now|tonight|free))?\b", re.I)
+UNHELD = {"awards": AWARDS, "runtime": RUNTIME, "language": LANGUAGE, "crew": CREW,  # ML-100k has no such data
+          "streaming": STREAMING}
 _LEAD = re.compile(r"^(?:something|anything|an?|nothing|really|very|fairly|kinda|pretty|quite)\s+", re.I)
 
 

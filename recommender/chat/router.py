@@ -83,6 +83,7 @@ from recommender.chat.item_questions import (
 )
 from recommender.chat.popularity import apply_acclaim_wish, apply_popularity_wish
 from recommender.chat.recent import ask_for_recent
+from recommender.chat.series import ask_about_series
 from recommender.chat.state import DialogueState, Update
 from recommender.chat.targets import not_the_sequels
 from recommender.chat.title_spans import (
@@ -232,6 +233,7 @@ class MessageRouter:
         apply_acclaim_wish(update, state, text)
         note_unheld_data(update, text)
         note_unheld_question(update, text)
+        ask_about_series(update, text)
         ages_are_no_years(update, text)
         hint_for_company(update, text)
         note_era(update, text)

@@ -35,6 +35,7 @@ from recommender.chat.list_answers import answer_which, pointed_by_answer
 from recommender.chat.markdown import escape
 from recommender.chat.parse import lexicon_for
 from recommender.chat.router import MessageRouter
+from recommender.chat.series import series_answer
 from recommender.chat.state import DialogueState, Update
 from recommender.chat.turns import ChatTurn, ResultRow
 from recommender.errors import RecommenderError
@@ -217,6 +218,8 @@ class ChatEngine:
                          if question.order in ("best", "worst", "best_first") and facts is not None else None)
             explanations = {r.index: r.explanation for r in session.rows if r.explained}
             return answer_which(question, listed, self.catalog, standings, explanations)
+        if question.ask == "series":
+            return series_answer(question, self.titles)
         if question.ask == "history":
             history = self.recommender.user_history(session.dialogue.user_id)
             return history_answer(history, session.dialogue, self.titles, best=question.order == "best")
