@@ -1240,6 +1240,21 @@ def test_sparing_a_references_genres_changes_nothing_else():
     assert update.notes == ["No Horror from now on.", "Only Comedy from now on."]
 
 
+def test_nothing_with_violence_leaves_out_the_violent_genres_but_the_one_asked_for(engine, parser):
+    """Tried as a new user: "give me a thriller but nothing with violence" listed Scream (Horror) first and said
+    nothing of the violence; it is "nothing violent" said another way."""
+    for text in ("give me a thriller but nothing with violence", "a thriller, nothing that's violent",
+                 "a thriller without lots of violence"):
+        parser.intents[text] = Intent(action="request", genres=["Thriller"])
+        turn = engine.message(engine.new_session(), text)
+        request = engine.recommender.requests[-1]
+        assert request.constraints.exclude_genres == {"Action", "Crime", "Horror", "War"}, text
+        assert "Thriller" in request.wished_genres and "No Action, Crime, Horror, War from now on." in turn.reply
+    parser.intents["a thriller with violence"] = Intent(action="request", genres=["Thriller"])
+    engine.message(engine.new_session(), "a thriller with violence")
+    assert not engine.recommender.requests[-1].constraints.exclude_genres
+
+
 def test_sixth_session_trials_similar_counts_general_asks_and_year_spans(engine, parser):
     """Tried as a new user (sixth session, the shipped model's readings): "I loved Babe, anything similar but
     for adults?" after 70s detective films kept the 1970s and referred to nothing; "give me 5 good

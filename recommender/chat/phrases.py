@@ -20,7 +20,8 @@ GROWN_UP = re.compile(  # "like Toy Story but for adults": no Children's; "that 
     r"\bfor (?:adults|grown[\s-]*ups)\b|\badults? only\b|\bnot for (?:kids|children)\b|\bgrown[\s-]*up (?:movies?|films?)"
     r"|\b(?:adults|grown[\s-]*ups) (?:would|will|can|could|might) (?:like|enjoy)\b(?!\s+(?:too|as well|also))", re.I)
 VIOLENCE = re.compile(r"\b(?:no|not|nothing|without|non|never|less|hates?|hated|can'?t stand|cannot stand|dislikes?|"
-                      r"(?:don'?t|doesn'?t) (?:like|want|do))[\s-]*(?:too\s+|very\s+|so\s+|any\s+|much\s+)?violen(?:t|ce)\b|"
+                      r"(?:don'?t|doesn'?t) (?:like|want|do))[\s-]*(?:(?:with|that'?s|that\s+is|involving|containing)\s+)?"
+                      r"(?:too\s+|very\s+|so\s+|any\s+|much\s+|lots\s+of\s+|a\s+lot\s+of\s+)?violen(?:t|ce)\b|"
                       r"\bnon-?violent\b|\btoo (?:violent|bloody)\b|\btoo much (?:violence|blood)\b", re.I)  # "too violent": less
 ASKS = re.compile(r"\?|^\W*(?:is|are|was|were|would|will|does|do|can|could|should)\b", re.I)
 ORDINALS = {w: i + 1 for i, w in enumerate("first second third fourth fifth sixth seventh eighth ninth tenth".split())}
