@@ -2119,6 +2119,12 @@ def test_are_any_of_these_asks_about_the_whole_list(engine, parser):
     turn = engine.message(session, "are any of these animated?")
     assert turn.reply.startswith("None of these is an Animation film")
     assert [row.index for row in session.rows] == shown
+    # tried as a known user: "any comedies among them?" was answered about #1 alone
+    for text in ("any comedies among them?", "any horror on this list?"):
+        parser.intents[text] = Intent(action="question", ask="fit", item=1, genres=["Comedy" if "com" in text else "Horror"])
+        reply = engine.message(session, text).reply
+        assert reply.startswith(("None of these is", "All ")) or "; the others are not." in reply, reply
+    assert [row.index for row in session.rows] == shown
 
 
 def test_a_comparative_after_except_is_a_wish_not_an_exclusion():

@@ -20,7 +20,9 @@ BEST_RATED = re.compile(r"\b(?:best|highest|top)[\s-]*(?:rated|ratings?|reviewed
                         r"|\brated\s+(?:the\s+)?(?:best|highest)\b|\b(?:is|are)\s+(?:the\s+)?best(?:\s+ones?)?\W*$"
                         r"|\bthe\s+best\s+(?:one|film|movie)\b", re.I)
 WHICH = re.compile(r"\bwhich\s+(?:of\s+(?:these|those|them|the\s+\w+)|one|ones|is|are|would)\b"
-                   r"|\b(?:are|is)\s+(?:any|none)\s+of\s+(?:these|those|them)\b", re.I)  # "are any of these animated?"
+                   r"|\b(?:are|is)\s+(?:any|none)\s+of\s+(?:these|those|them)\b"  # "are any of these animated?"
+                   r"|\bany\s+(?:[\w'-]+\s+){1,2}(?:among|in|on|of)\s+(?:these|those|them|th(?:e|is)\s+list)\b", re.I)
+# "any comedies among them?" was answered about #1 alone
 
 
 def which_of_the_list(update: Update, asked_genres: list[str], text: str) -> None:
