@@ -1602,6 +1602,25 @@ def test_the_best_film_ever_is_a_request_for_anything(engine, parser, text):
     assert turn.rows and "can't match" not in turn.reply
 
 
+def test_something_similar_to_that_after_the_history_is_like_its_films_not_those_rated_low(engine, parser):
+    """Tried as known user 13: "what did I watch last?" named five films, then "something similar to that" said "I
+    didn't find a request in that"; it is like the films named, but not the ones rated 2/5 or lower."""
+    import numpy as np
+
+    from recommender.data.split import UserHistory
+
+    items = [index_of(CATALOG, t) for t in ("Clueless", "Groundhog Day", "Big")]
+    engine.recommender.user_history = lambda user: UserHistory(user, np.array(items, dtype=np.int32), np.array(
+        [4.0, 1.0, 5.0], dtype=np.float32), np.arange(3, dtype=np.int64))
+    session = engine.new_session("7")
+    parser.intents["what have i watched recently?"] = Intent(action="request", rest=["what have i recently"])
+    assert engine.message(session, "what have i watched recently?").reply.startswith("Your last films")
+    parser.intents["something similar to that"] = Intent(action="request", like=["that"])
+    turn = engine.message(session, "something similar to that")
+    assert "didn't find a request" not in turn.reply and turn.list_changed, turn.reply
+    assert set(engine.recommender.requests[-1].references) == {items[0], items[2]}
+
+
 def test_what_have_i_watched_lists_the_known_users_last_films(engine, parser):
     """Known user 196: "what have i watched recently?" said "I can't match “what have i recently”"."""
     parser.intents["what have i watched recently?"] = Intent(action="request", rest=["what have i recently"])

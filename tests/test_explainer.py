@@ -140,6 +140,10 @@ def test_plain_rendering_names_a_particular_fact_and_no_two_cards_share_a_skelet
     ("45 people who watched “Heat” also saw “Ronin”.", ["number"]),
     ("31 people who watched “Heat” also saw “Ronin”.", []),
     ("The 45 people who watched “Heat” (your 5/5) may like “Ronin” too.", []),
+    # shown in the twenty-fourth session's trials (user 13, "something similar to that"): the film with itself
+    ("31 of the 45 people who watched “Heat” (your 5/5) also saw “Ronin” with “Ronin” and “Ronin” together.",
+     ["repetition"]),
+    ("31 of the 45 people who watched “Heat” (your 5/5) also saw “Ronin” and “Ronin”.", ["repetition"]),
 ])
 def test_the_check_names_every_unsupported_claim_by_kind(text, kinds):
     cat = catalog()

@@ -192,7 +192,7 @@ def ground_history_asks(update: Update, state: DialogueState, text: str, titles)
 def history_answer(history, dialogue: DialogueState, titles, best: bool = False, shown: int = 5) -> str:
     """"what have I watched?": the user's last films and ratings (`history`: their UserHistory), newest first;
     "what have I rated highest?" (`best`; it was answered with the last films): the best rated, the latest first
-    among equals. "something like those" then refers to the films named."""
+    among equals. "something like those" then refers to the films named, except those rated low."""
     pairs = [(int(i), float(r)) for i, r in zip(history.items, history.ratings)][::-1]  # newest first
     if best:  # sorted() keeps the newest first among equal ratings; unknown ratings last
         pairs = sorted(pairs, key=lambda p: -p[1] if p[1] == p[1] else float("inf"))
@@ -202,7 +202,8 @@ def history_answer(history, dialogue: DialogueState, titles, best: bool = False,
         if len(once) == shown:
             break
     named = list(once.values())
-    dialogue.last_named = [i for i, _ in named]
+    # "something like those" is like the films named, but not the ones rated low: those are no positive source
+    dialogue.last_named = [i for i, r in named if not r <= LOW_RATING] or [i for i, _ in named]
     films = ", ".join(f"**{escape(titles.display(i))}**" + (f" {r:g}/5" if r == r else "")  # r == r: rated
                       for i, r in named)
     head = "Your best rated, latest first among equals" if best else "Your last films, newest first"

@@ -101,7 +101,7 @@ def _implicit_targets(action: str, state: DialogueState, text: str, cue_end: int
                           after, re.I)  # "seen em all"
     if action in ("disliked", "excluded"):  # "I don't like any of these" disliked the #10 the model guessed
         everything = everything or re.match(r"\s*any(?: one)? of (?:them|'?em|these|those)\b", after, re.I)
-    pointing = re.match(r"\s*(?:that one|this one|that|this|it|one)\b", after, re.I)
+    pointing = re.match(r"\s*(?:to\s+)?(?:that one|this one|that|this|it|one)\b", after, re.I)  # "something similar to that"
     if action == "excluded" and not everything:
         pointing = pointing or re.search(r"\bone\b|\bnope\b", text[max(0, cue_end - 12):cue_end], re.I)
     if action == "references" and named:  # "I loved Babe, anything similar?", "I've seen A and B, what else is like them"
@@ -116,14 +116,14 @@ def _implicit_targets(action: str, state: DialogueState, text: str, cue_end: int
         return []
     if pointing and named:
         return [(action, named[-1])]
-    if not state.last_shown:
+    bare = pointing and pointing.group(0).split()[-1].lower() in ("that", "this", "it")  # not "that one": a listed one
+    if action == "references" and bare and state.last_named and state.referenced not in state.last_shown:
+        return [(action, i) for i in state.last_named]  # "I loved Alien", then "something like that but funnier";
+    if not state.last_shown:  # "what did I watch last?", then "something similar to that" (no list yet)
         update.problems.append("There is no list yet to refer to.")
         return []
     if everything and action in ("seen", "liked", "disliked", "excluded"):
         return [(action, item) for item in state.last_shown]
-    bare = pointing and pointing.group(0).strip().lower() in ("that", "this", "it")  # not "that one": a listed one
-    if action == "references" and bare and state.last_named and state.referenced not in state.last_shown:
-        return [(action, i) for i in state.last_named]  # "I loved Alien", then "something like that but funnier"
     if (action in ("references", "liked", "disliked", "seen") and bare and state.referenced is not None
             and state.referenced not in state.last_shown and state.referenced_turn == state.turn):
         # "the second one looks good", then "more like it" (it said "More like: Reservoir Dogs", the new list's

@@ -163,7 +163,8 @@ def form_problems(text: str, sheet: FactSheet) -> list[str]:
     titled = [re.findall(r"[\"“]([^\"”]*)[\"”]", part)  # not in an aside: "(because you gave “Heat” 5/5)"
               for part in re.split(r"(?<=[.!?])\s+", re.sub(r"\([^()]*\)", " ", text))]
     if (any(a == b for a, b in zip(words, words[1:])) or len(grams) != len(set(grams)) or aside_said_again(text, sheet)
-            or any(len(ts) != len(set(ts)) and sheet.title not in ts for ts in titled)):  # "watched “Quilt” … saw “Quilt”"
+            or any(len(ts) != len(set(ts)) and (sheet.title not in ts or ts.count(sheet.title) > 2) for ts in titled)
+            or _TITLE_WITH_ITSELF.search(text)):  # "watched “Quilt” … saw “Quilt”"; "“Bound” and “Bound”"
         problems.append("repetition")
     stripped = text.strip()
     words_outside = re.findall(r"[A-Za-z0-9][\w'’/-]*", re.sub(r"[\"“][^\"”]*[\"”]", " T ", stripped))
@@ -179,6 +180,7 @@ def form_problems(text: str, sheet: FactSheet) -> list[str]:
     return problems
 
 
+_TITLE_WITH_ITSELF = re.compile(r"[\"“]([^\"”]+)[\"”]\s+(?:and|with|or)\s+[\"“]\1[\"”]")  # "saw “Bound” with “Bound”"
 _SHARING = re.compile(r"\b(?:both are|they share|shares?|in common)\b", re.I)
 
 
