@@ -3386,6 +3386,17 @@ def test_two_titles_in_one_span_are_each_linked_or_said_unknown(engine, parser):
     parser.intents["I loved dumb and dumber"] = Intent(action="feedback", liked=["dumb and dumber"])
     turn = engine.message(engine.new_session(), "I loved dumb and dumber")
     assert "Noted, you liked: Dumb & Dumber" in turn.reply and "I don't know" not in turn.reply
+    # tried as a new user: "i liked the matrix and inception" said "I don't know the movie “the matrix and inception”"
+    parser.intents["i liked the matrix and inception"] = Intent(action="feedback", liked=["the matrix and inception"])
+    turn = engine.message(engine.new_session(), "i liked the matrix and inception")
+    assert "I don't know the movie “the matrix”." in turn.reply and "I don't know the movie “inception”." in turn.reply
+    assert "and inception" not in turn.reply
+    # "I loved Heat and The Dark Knight" also said "I have no plot summaries, so I matched “Knight” by genre only."
+    text = "I loved Fargo and The Dark Knight, something exciting"
+    parser.intents[text] = Intent(action="request", liked=["Fargo and The Dark Knight"], genres=["Action"])
+    turn = engine.message(engine.new_session(), text)
+    assert "I don't know the movie “The Dark Knight”." in turn.reply and "Knight”" not in turn.reply.replace(
+        "Dark Knight”", ""), turn.reply
 
 
 def test_less_old_after_a_list_of_mostly_recent_films_leaves_out_its_oldest():

@@ -16,6 +16,7 @@ from recommender.chat.genre_words import NARROW_TOPICS
 from recommender.chat.company import about_the_viewer
 from recommender.chat.phrases import CLAUSE_END, NEGATIONS, VIOLENCE
 from recommender.chat.state import Update
+from recommender.chat.targets import UNKNOWN_TITLE_PROBLEM
 from recommender.chat.year_phrases import NEWER, OLDER, find_year_filters
 from recommender.title_text import tokens
 
@@ -192,7 +193,10 @@ def note_narrow_topics(update: Update, text: str) -> None:
     genre only: few films of the genre have one, and the catalogue has no plot to check."""
     if not update.wished_genres or update.question is not None or update.off_topic:
         return
+    unknown = " ".join(m.group(1).lower() for p in update.problems if (m := UNKNOWN_TITLE_PROBLEM.match(p)))
     for m in NARROW.finditer(text):
+        if re.search(rf"\b{re.escape(m.group(0).lower())}\b", unknown):
+            continue  # "I loved Heat and The Dark Knight": no knight was asked for
         clause = CLAUSE_END.split(text[:m.start()])[-1]
         if not set(t for t, _, _ in tokens(clause)) & NEGATIONS and ("topic", m.group(0)) not in update.missing:
             update.missing.append(("topic", m.group(0)))

@@ -86,10 +86,14 @@ def _titles(intent: Intent, titles: TitleIndex, update: Update) -> list[tuple[st
 
 def _listed_titles(span: str, titles: TitleIndex) -> list[str]:
     """"heat and ronin" (one span from the model) is two titles when it is no title itself and a part of it is
-    one: the reply noted Heat and said nothing of Ronin, which the catalogue does not hold."""
+    one (the reply noted Heat and said nothing of Ronin, which the catalogue does not hold), or when nothing is
+    close to the whole span."""
     parts = [p for p in re.split(r"\s*(?:,|&|\band\b)\s*", span) if p.strip()]
-    if len(parts) < 2 or titles.link(span).status == "exact":
+    whole = titles.link(span)
+    if len(parts) < 2 or whole.status == "exact":
         return [span]
+    if whole.status == "unknown" and not whole.candidates:  # "the matrix and inception": "I don't know the
+        return parts  # movie “the matrix and inception”" was said of both as one
     return parts if any(titles.link(p).status in ("exact", "ambiguous") for p in parts) else [span]
 
 
