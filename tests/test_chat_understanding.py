@@ -3233,6 +3233,25 @@ def test_one_pick_is_headed_in_the_singular(engine):
     assert len(turn.rows) == 1 and "Here is 1 pick " in turn.reply and "1 picks" not in turn.reply
 
 
+def test_how_many_picks_said_in_other_words(engine, parser):
+    """Tried as a new user: "just one movie please, something funny" listed ten, "only 3 please" after a list said
+    "I can't match “only 3”", and "give me 20 thrillers" listed ten without a word."""
+    parser.intents["just one movie please, something funny"] = Intent(action="request", genres=["Comedy"])
+    turn = engine.message(engine.new_session(), "just one movie please, something funny")
+    assert len(turn.rows) == 1 and "Here is 1 pick " in turn.reply
+    session = engine.new_session()
+    engine.message(session, "comedy")
+    first = [r.index for r in session.rows]
+    for text, count in (("only 3 please", 3), ("ok, just two", 2)):
+        parser.intents[text] = Intent(action="request", rest=[text])
+        turn = engine.message(session, text)
+        assert [r.index for r in turn.rows] == first[:count] and "can't match" not in turn.reply, turn.reply
+    parser.intents["give me 20 thrillers"] = Intent(action="request", genres=["Thriller"])
+    turn = engine.message(engine.new_session(), "give me 20 thrillers")
+    assert f"I show {engine.k} at a time: say *more please* for the next ones." in turn.reply
+    assert "at a time" not in engine.message(engine.new_session(), "give me 3 thrillers").reply
+
+
 def test_this_list_is_no_title(engine, parser):
     """"i've seen everything on this list" before any list said "I don't know the movie “this list”"."""
     parser.intents["i've seen everything on this list"] = Intent(action="request", seen=["this list"])

@@ -145,5 +145,8 @@ COUNT = re.compile(  # the number starts the message or follows a word that asks
     r"(?:^\W*|\b(?:give|show|get|find|recommend|suggest|list|need|want|pick|name|top|just|only|me|us)\s+)"
     r"(\d{1,2}|" + "|".join(CARDINALS) + r")\s+(?:[\w'-]+\s+){0,3}?"
     r"(?:movies|films|picks|options|suggestions|recommendations|recs|titles|flicks|ones|comedies|thrillers|dramas|"
-    r"westerns|musicals|mysteries|documentaries|romances|romcoms|horrors|cartoons|classics|more)\b", re.I)
+    r"westerns|musicals|mysteries|documentaries|romances|romcoms|horrors|cartoons|classics|more)\b"
+    r"|\b(?:just|only)\s+(one|a\s+single|1)\s+(?:good\s+)?(?:movie|film|pick|title|suggestion|recommendation)\b"  # "just one movie"
+    r"|^\W*(?:(?:ok(?:ay)?|now|so)\W+)?(?:just|only)\s+(?:the\s+)?(?:top\s+)?(\d{1,2}|" + "|".join(CARDINALS) +
+    r")(?:\s+(?:please|pls|of\s+(?:them|those|these)))*\W*$", re.I)  # "only 3 please": fewer picks of the same request
 TOP_COUNT = re.compile(r"\btop\s+(\d{1,2}|" + "|".join(CARDINALS) + r")\b(?!\s*(?:%|percent))", re.I)  # "top 3 for me"

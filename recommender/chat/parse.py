@@ -66,10 +66,12 @@ def parse_message(text: str, state: DialogueState, titles: TitleIndex, genres: G
         consume(r.start, r.end)
     unread = "".join(blank)
     for m in [*COUNT.finditer(unread), *TOP_COUNT.finditer(unread)]:  # "give me 5 good thrillers", "top 3 for me"
-        number = CARDINALS.get(m.group(1).lower()) or int(m.group(1))
+        group = next(g for g in range(1, (m.re.groups or 1) + 1) if m.group(g) is not None)
+        said = m.group(group).lower()
+        number = 1 if said in ("1", "a single") or said.startswith("a ") else CARDINALS.get(said) or int(said)
         if 1 <= number <= 20:
             update.count = number
-            consume(*m.span(1))
+            consume(*m.span(group))
     violent = _apply_filters("".join(blank), genres, update, consume)
     if around is not None and update.min_year is None and update.max_year is None:
         update.min_year, update.max_year = around.min_year, around.max_year

@@ -254,7 +254,8 @@ class ChatEngine:
         seconds = time.perf_counter() - started
         few = few_of_the_wished_genres(dialogue.wished_genres, session.rows)
         unfestive = few_with_holiday_words(dialogue.query, session.rows)
-        parts = notices + update.notes + update.problems + [few, unfestive, self._list_text(session)]
+        most = f"I show {self.k} at a time: say *more please* for the next ones." if (update.count or 0) > self.k else ""
+        parts = notices + update.notes + update.problems + [few, unfestive, most, self._list_text(session)]
         if update.pending is not None:
             options = "; ".join(f"{n}) {escape(self.titles.display(i))}" for n, i in enumerate(update.pending.candidates, 1))
             parts.append(f"Which “{update.pending.mention}” did you mean? {options}. "
