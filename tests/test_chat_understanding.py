@@ -3772,3 +3772,58 @@ def test_is_there_a_sequel_names_the_films_of_its_series_by_title(parser):
     reply = engine.message(session, "does Jaws have a sequel?").reply
     assert "its series here also has **Jaws 2** (1978) and **Jaws 3-D** (1983)" in reply, reply
     assert session.rows == rows
+
+
+def test_explaining_after_a_reset_has_no_cards_and_logs_no_failure(parser, caplog):
+    """In a trial script: "a comedy", then "reset", then explaining the list logged "explaining the list failed"
+    with an IndexError: the reset kept the last list's quick cards, and the explainer looked them up in no list."""
+    from recommender.llm.explainer import Card
+
+    class Explaining(FakeRecommender):
+        def quick_cards(self, request, recs, cache=None):
+            return [Card(k, f"{rec.title} fits.", "plain", final=False) for k, rec in enumerate(recs)]
+
+        def explain_list(self, request, recs, cache=None, shown=None):
+            for card in shown or []:
+                yield card._replace(text=f"{recs[card.position].title} is written.", source="llm", final=True)
+
+    engine = ChatEngine(Explaining(CATALOG, {}), k=5, intent_parser=parser)
+    session = engine.new_session()
+    engine.message(session, "comedy")
+    assert [rows[-1].final for rows in engine.explain(session)][-1]
+    engine.message(session, "reset")
+    with caplog.at_level("ERROR"):
+        assert list(engine.explain(session)) == []
+    assert "failed" not in caplog.text and session.shown == []
+
+
+def test_forget_the_thriller_part_takes_back_that_part_only(engine, parser):
+    """Tried as a new user: "a thriller from the 90s", then "forget the thriller part" said "Started over: I forgot
+    what you told me in this conversation" (the model: a reset) over a list of thrillers still; "never mind the 90s"
+    when no years were asked for added the 1990s."""
+    session = engine.new_session()
+    text = "a romantic comedy from the 90s"
+    parser.intents[text] = Intent(action="request", genres=["Romance", "Comedy"], years="1990-1999")
+    engine.message(session, text)
+    engine.message(session, "I've seen #1")
+    seen = set(session.dialogue.seen)
+    for said in ("forget the comedy part", "never mind the 90s"):
+        parser.intents[said] = Intent(action="reset")
+    turn = engine.message(session, "forget the comedy part")
+    request = engine.recommender.requests[-1]
+    assert turn.reply.startswith("Comedy is out of the request; the rest stays."), turn.reply
+    assert list(request.wished_genres) == ["Romance"] and request.constraints.min_year == 1990
+    assert session.dialogue.seen == seen and turn.list_changed
+    turn = engine.message(session, "never mind the 90s")
+    request = engine.recommender.requests[-1]
+    assert turn.reply.startswith("The years are out of the request"), turn.reply
+    assert list(request.wished_genres) == ["Romance"] and request.constraints.min_year is None
+    rows = session.rows
+    parser.intents["never mind the 80s"] = Intent(action="request", years="1980-1989")
+    turn = engine.message(session, "never mind the 80s")
+    assert turn.reply.startswith("The request on screen has no “80s” to take back.") and session.rows == rows
+    assert engine.recommender.requests[-1].constraints.min_year is None
+    from recommender.chat.forget import forget_a_wish  # "drop the horror" leaves horror films out (the dev sets)
+
+    assert forget_a_wish("drop the romance", session.dialogue, engine.router.genres) is None
+    assert forget_a_wish("drop the romance bit", session.dialogue, engine.router.genres).wished_genres == []

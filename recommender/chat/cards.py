@@ -49,7 +49,7 @@ def explain_cards(recommender, session, generation: int | None = None) -> Iterat
     facts were explained before in this session come back at once). Stops as soon as a newer list
     replaces this one (or at once when `generation`, the list the caller wants explained, is gone)."""
     generation = session.generation if generation is None else generation
-    if session.generation != generation:
+    if session.generation != generation or not session.recs:  # "reset" leaves no list (and the cards of the last)
         return
     rows = session.rows
     explain = recommender.explain_list

@@ -38,6 +38,7 @@ from recommender.chat.degrees import (
     spare_the_wished_genre,
     wish_lifts_exclusion,
 )
+from recommender.chat.forget import forget_a_wish
 from recommender.chat.grounding import (
     add_to_request,
     drop_unsaid_exclusions,
@@ -143,7 +144,8 @@ class MessageRouter:
     def understand(self, text: str, state: DialogueState) -> Understood:
         started = time.perf_counter()
         bare = (about_a_bare_position(text, state) or a_chosen_position(text, state, self.titles)
-                or more_about_it(text, state) or sort_the_list(text, state))  # exact, no model
+                or more_about_it(text, state) or sort_the_list(text, state)
+                or forget_a_wish(text, state, self.genres))  # exact, no model
         if bare is not None:
             return Understood(bare, "rules", time.perf_counter() - started)
         rules = parse_message(text, state, self.titles, self.genres)

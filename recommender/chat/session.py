@@ -183,7 +183,7 @@ class ChatEngine:
                            "here are recommendations instead.")
         if update.kind == "reset":
             dialogue.apply(update)
-            session.rows, session.recs, session.request = [], [], None
+            session.rows, session.recs, session.request, session.shown = [], [], None, []
             session.generation += 1
             return ChatTurn(" ".join(notices + update.notes + [HELP]), [], True)
         if update.off_topic:
