@@ -587,3 +587,14 @@ def test_the_gate_refuses_a_number_said_twice():
     gate = FactGate(sheet_for(), GENRES)  # Ronin: 60 viewers
     assert gate.allows("“Ronin” has 60 viewers here, and 31 people watched “Heat” too.")
     assert not gate.allows("60 people watched it. 60 people here watched it.")
+
+
+def test_a_co_watch_count_belongs_to_the_cards_own_film():
+    """Tried as known user 100: the card of I Know What You Did Last Summer read "4 of the 6 people who watched
+    “Twisted” (your 3/5) also saw “Jackie Brown” (your 3/5)": its own count, given to another film of the user's."""
+    sheet = sheet_for(history=(HEAT, ALIEN), ratings=(5.0, 4.0))
+    assert {s.title for s in sheet.sources} == {"Heat", "Alien"}, sheet.sources
+    other = "31 of the 45 people who watched “Heat” (your 5/5) also saw “Alien” (your 4/5)."
+    assert check(other, sheet, catalogue_genres=GENRES).kinds() == ["number"]
+    assert check("31 of the 45 people who watched “Heat” (your 5/5) also saw “Ronin”.", sheet,
+                 catalogue_genres=GENRES).kinds() == []

@@ -109,6 +109,8 @@ def check(text: str, sheet: FactSheet, titles=None, catalogue_genres=()) -> Verd
     owners = {s.title: (s.viewers, s.year) for s in sheet.sources} | {sheet.title: (sheet.viewers, sheet.year)}
     verdict.claims["number"] += misattributed_asides(text, owners)  # "“Heat” (with 60 viewers)": Ronin's 60
     verdict.claims["number"] += [m.group(0) for m in COUNTED_FANS.finditer(unquoted)]  # viewers, not fans
+    verdict.claims["number"] += [m.group(0) for m in _COWATCHED.finditer(text)  # the count is the card's film's
+                                 if m.group(2) not in (sheet.title, m.group(1))]
     verdict.claims["genre"] = sorted(ungrounded_genres(unquoted, sheet.genres, catalogue_genres)
                                      | unshared_genres(text, sheet.shared_genres(), catalogue_genres))
     verdict.claims["source"] = [m.group(0) for m in SOURCE_CLAIMS.finditer(unquoted)]
@@ -180,6 +182,10 @@ def form_problems(text: str, sheet: FactSheet) -> list[str]:
     return problems
 
 
+# "4 of the 6 people who watched “Twisted” (your 3/5) also saw “Jackie Brown”" on the card of another film: the
+# co-watch counts of a fact sheet are always of a source and the card's own film
+_COWATCHED = re.compile(r"\b\d[\d,]*\s+of\s+(?:the\s+|its\s+)?\d[\d,]*\s+(?:people|viewers)\s+who\s+(?:watched|saw)\s+"
+                        r"[\"“]([^\"”]+)[\"”][^.;!?“]*?\b(?:saw|watched)\s+[\"“]([^\"”]+)[\"”]")
 _TITLE_WITH_ITSELF = re.compile(r"[\"“]([^\"”]+)[\"”]\s+(?:and|with|or)\s+[\"“]\1[\"”]")  # "saw “Bound” with “Bound”"
 _SHARING = re.compile(r"\b(?:both are|they share|shares?|in common)\b", re.I)
 
