@@ -144,6 +144,8 @@ def test_plain_rendering_names_a_particular_fact_and_no_two_cards_share_a_skelet
     ("31 of the 45 people who watched “Heat” (your 5/5) also saw “Ronin” with “Ronin” and “Ronin” together.",
      ["repetition"]),
     ("31 of the 45 people who watched “Heat” (your 5/5) also saw “Ronin” and “Ronin”.", ["repetition"]),
+    ("From “Heat” (your 5/5) and 31 of its 45 viewers also saw “Ronin”.", ["garbled"]),  # user 22's card
+    ("From “Heat” (your 5/5): 31 of its 45 viewers also saw “Ronin”.", []),
 ])
 def test_the_check_names_every_unsupported_claim_by_kind(text, kinds):
     cat = catalog()

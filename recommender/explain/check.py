@@ -64,6 +64,7 @@ _RATING_AS_FILM = re.compile(r"\b(?:it|this)(?:'s|’s|\s+is|\s+was)\s+(?:the|yo
 # into a count ("It is Action, Thriller and 336 people who watched “Alien” that watched …")
 _CLOSE_IS_THAT = re.compile(r"\bclose to T is\b", re.I)  # "Close to “Pulp Fiction” is Crime", "… is that"
 _GENRES_INTO_COUNT = re.compile(r"\b(?:is|are)\s+[A-Z][\w'-]*(?:,\s+[A-Z][\w'-]*)*,?\s+and\s+[\d,]+\s+(?:people|viewers)\s+who\b")
+_FROM_AND = re.compile(r"(?:^|[.!?]\s+)From T(?:\s*\([^()]*\))?\s+and\s+\d")  # "From “Die Hard 2” (your 4/5) and 48 of …"
 _BRACKETS = re.compile(r"[\[\]{}<>]")  # "…as well.[source: “Audrey Rose”]."
 _GLUED_GENRE = re.compile(r"[a-z](?:adventure|animation|comedy|crime|drama|fantasy|horror|musical|mystery|romance|"
                           r"thriller|western)\b", re.IGNORECASE)  # "thecrime"; "action" is left out: "reaction"
@@ -216,7 +217,7 @@ def garbled(text: str) -> bool:
             or _GLUED_GENRE.search(unquoted) is not None or _GLUED_WORD.search(unquoted) is not None
             or _BRACKETS.search(unquoted) is not None or _WATCHED_PEOPLE.search(unquoted) is not None
             or _RATING_AS_FILM.search(unquoted) is not None or _CLOSE_IS_THAT.search(unquoted) is not None
-            or _GENRES_INTO_COUNT.search(unquoted) is not None)
+            or _GENRES_INTO_COUNT.search(unquoted) is not None or _FROM_AND.search(unquoted) is not None)
 
 
 def skeleton(text: str, sheet: FactSheet) -> str:
