@@ -3827,3 +3827,30 @@ def test_forget_the_thriller_part_takes_back_that_part_only(engine, parser):
 
     assert forget_a_wish("drop the romance", session.dialogue, engine.router.genres) is None
     assert forget_a_wish("drop the romance bit", session.dialogue, engine.router.genres).wished_genres == []
+
+
+def test_a_title_the_rules_read_as_liked_is_not_disliked_on_the_models_word(engine, parser):
+    """Tried as a new user: "I liked Fargo but hated Pulp Fiction, what now?" said "Noted, you liked: Fargo" and then
+    "Noted, you didn't like: Fargo, Pulp Fiction" (the model disliked Fargo too), and listed films unlike Fargo."""
+    text = "I liked Fargo but hated Scream, what now?"
+    parser.intents[text] = Intent(action="request", liked=["Fargo", "Scream"], disliked=["Fargo"])
+    session = engine.new_session()
+    turn = engine.message(session, text)
+    fargo, scream = index_of(CATALOG, "Fargo"), index_of(CATALOG, "Scream")
+    assert session.dialogue.liked == [fargo] and session.dialogue.disliked == {scream}, turn.reply
+    assert "Noted, you liked: Fargo (1996)." in turn.reply and "Noted, you didn't like: Scream (1996)." in turn.reply
+
+
+def test_have_you_seen_a_title_asks_about_it(engine, parser):
+    """Tried as a new user: "have you seen Casablanca?" said "Noted, you've seen: Casablanca (1942)" and listed
+    films without it; it asks the chat about the film."""
+    session = engine.new_session()
+    for text in ("have you seen Casablanca?", "what do you think of Fargo?", "do you like Heat (1995)?"):
+        parser.intents[text] = Intent(action="request", seen=[text.split()[-1].strip("?")])
+        turn = engine.message(session, text)
+        title = text.split()[-2 if "(" in text else -1].strip("?")
+        assert turn.reply.startswith(f"**{title}** (") and not turn.list_changed, turn.reply
+    assert not session.dialogue.seen and not session.dialogue.liked
+    engine.message(session, "comedy")
+    parser.intents["I have seen Casablanca"] = Intent(action="feedback", seen=["Casablanca"])
+    assert "Noted, you've seen: Casablanca" in engine.message(session, "I have seen Casablanca").reply

@@ -128,3 +128,20 @@ def a_chosen_position(text: str, state: DialogueState, titles) -> Update | None:
     said = f"*loved #{position}* or *#{position} was not for me*" if listed else "*I loved it* or *I didn't like it*"
     return Update(referenced=item, notes=[f"Enjoy **{escape(titles.display(item))}**! Afterwards, tell me how you "
                                           f"liked it ({said}), and I'll suggest what to watch next."])
+
+
+_ASKS_THE_BOT = re.compile(
+    r"^\W*(?:(?:hey|so|and|ok(?:ay)?|btw)\W+)?(?:(?:have|did)\s+you\s+(?:ever\s+)?(?:seen|watched|see|watch|heard\s+of)"
+    r"|(?:do|did)\s+you\s+(?:like|love|enjoy|know)|what\s+(?:do|did)\s+you\s+think\s+(?:of|about)"
+    r"|(?:what'?s|what\s+is)\s+your\s+(?:opinion|take)\s+(?:on|of))\b", re.I)
+
+
+def asked_of_the_bot(text: str, state: DialogueState, rules: Update) -> Update | None:
+    """"have you seen Casablanca?" (said "Noted, you've seen: Casablanca"), "what do you think of Fargo?": a
+    question about the one film named, answered from the catalogue and its ratings; None for other messages."""
+    named = list(dict.fromkeys(rules.liked + rules.seen + rules.disliked + rules.references + rules.excluded))
+    if not _ASKS_THE_BOT.search(text) or len(named) != 1 or rules.pending is not None:
+        return None
+    item = named[0]
+    position = state.last_shown.index(item) + 1 if item in state.last_shown else 0
+    return Update(question=Question("about", item, position), referenced=item)

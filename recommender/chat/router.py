@@ -78,6 +78,7 @@ from recommender.chat.holidays import ask_for_christmas
 from recommender.chat.item_questions import (
     a_chosen_position,
     about_a_bare_position,
+    asked_of_the_bot,
     asks_if_good,
     more_about_it,
     question_about_it,
@@ -149,6 +150,9 @@ class MessageRouter:
         if bare is not None:
             return Understood(bare, "rules", time.perf_counter() - started)
         rules = parse_message(text, state, self.titles, self.genres)
+        asked = asked_of_the_bot(text, state, rules)  # "have you seen Casablanca?"
+        if asked is not None:
+            return Understood(asked, "rules", time.perf_counter() - started)
         as_genres = read_as_genres(rules, self.genres) if self.mode != "llm" else None
         if as_genres is not None and not as_genres.non_english and not is_question(text):
             add_to_request(as_genres, state, text, self.genres)

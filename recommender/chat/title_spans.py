@@ -180,11 +180,21 @@ def titles_the_model_missed(update: Update, rules: Update, titles, text: str) ->
     rules read after a word of dislike ("hated", "never liked") is never liked or a reference."""
     if update.question is not None or update.off_topic:
         return
+    settled = False
     for item in rules.disliked + rules.excluded:  # "i hated titanic. give me a romance that is nothing like it",
         # "nothing like titanic please": not "like: Titanic"
         if item in update.liked + update.references:
             update.liked = [i for i in update.liked if i != item]
             update.references = [i for i in update.references if i != item]
+            settled = True
+    for item in rules.liked:  # "I liked Fargo but hated Pulp Fiction": the model disliked Fargo too ("Noted, you
+        if item in update.disliked + update.excluded:  # liked: Fargo", then "Noted, you didn't like: Fargo, …")
+            update.disliked = [i for i in update.disliked if i != item]
+            update.excluded = [i for i in update.excluded if i != item]
+            update.liked = update.liked if item in update.liked else update.liked + [item]
+            settled = True
+    if settled:
+        renote(update, titles)
     if re.search(OTHERS_TASTE, text, re.I):  # "people who liked Fargo": the model read "liked: Fargo"
         liked = [i for i in update.liked if i not in rules.references or i in rules.liked]
         if liked != update.liked:
