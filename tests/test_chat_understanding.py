@@ -3854,3 +3854,25 @@ def test_have_you_seen_a_title_asks_about_it(engine, parser):
     engine.message(session, "comedy")
     parser.intents["I have seen Casablanca"] = Intent(action="feedback", seen=["Casablanca"])
     assert "Noted, you've seen: Casablanca" in engine.message(session, "I have seen Casablanca").reply
+
+
+def test_which_of_two_titles_is_better_is_answered_from_their_ratings(engine, parser):
+    """Tried as a new user: "what's better, Heat or Fargo?" said "Noted, you liked: Heat (1995), Fargo (1996)" and
+    listed films like both."""
+    from types import SimpleNamespace
+
+    from recommender.retrieval.ratings import Standing
+
+    fargo, scream = index_of(CATALOG, "Fargo"), index_of(CATALOG, "Scream")
+    standings = {fargo: Standing(4.2, 508, 0.98), scream: Standing(3.4, 478, 0.6)}
+    engine.recommender.facts = SimpleNamespace(standing=standings.get)
+    session = engine.new_session()
+    for text in ("what's better, Scream or Fargo?", "is Scream better than Fargo?"):
+        parser.intents[text] = Intent(action="request", liked=["Scream", "Fargo"])
+        turn = engine.message(session, text)
+        assert turn.reply.startswith("By the ratings here, **Fargo** (1996) is rated higher: 4.2/5 from 508 people, "
+                                     "against 3.4/5 from 478 people for **Scream** (1996)."), turn.reply
+    assert not session.dialogue.liked and not turn.list_changed
+    parser.intents["something better than Scream or Fargo"] = Intent(action="request", like=["Scream", "Fargo"])
+    assert engine.message(session, "something better than Scream or Fargo").list_changed
+    del engine.recommender.facts

@@ -145,3 +145,18 @@ def asked_of_the_bot(text: str, state: DialogueState, rules: Update) -> Update |
     item = named[0]
     position = state.last_shown.index(item) + 1 if item in state.last_shown else 0
     return Update(question=Question("about", item, position), referenced=item)
+
+
+_BETTER = re.compile(r"\b(?:better|best|higher[\s-]rated|rated\s+higher|(?:more\s+)?worth\s+(?:it|watching)|preferable)\b", re.I)
+_ASKS_FOR_FILMS = re.compile(r"\b(?:something|anything|movies|films|ones|recommend|suggest|show|give|find|more)\b", re.I)
+_BETWEEN = re.compile(r"\bor\b|\bthan\b|\bvs\.?\b|\bversus\b|\bbetween\b|\bcompared?\b", re.I)
+
+
+def compared_titles(text: str, state: DialogueState, rules: Update) -> Update | None:
+    """"what's better, Heat or Fargo?" (it said "Noted, you liked: Heat, Fargo"), "is Heat better than Fargo?": a
+    comparison of the two films named, answered from their ratings; None for other messages."""
+    named = list(dict.fromkeys(rules.liked + rules.seen + rules.disliked + rules.references + rules.excluded))
+    if (len(named) != 2 or not _BETTER.search(text) or not _BETWEEN.search(text) or rules.pending is not None
+            or _ASKS_FOR_FILMS.search(text)):  # "something better than Heat or Fargo" asks for films
+        return None
+    return Update(question=Question("compare", named[0], 0, among=named))

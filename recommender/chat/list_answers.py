@@ -126,3 +126,19 @@ def pointed_by_answer(question: Question, answer: str, listed: list[int]) -> int
     if len(positions) != 1 or not 1 <= (position := positions.pop()) <= len(listed):
         return None
     return listed[position - 1]
+
+
+def better_rated(items: list[int], catalog: Catalog, standing) -> str:
+    """"what's better, Heat or Fargo?": the film the ratings here put higher (`standing`: item -> its Standing, or
+    None), with both averages; too few ratings of either to judge say so."""
+    films = [f"**{escape(catalog[i].title)}** ({catalog[i].year})" for i in items]
+    judged = [standing(i) for i in items]
+    if any(s is None or s.count < FEW_RATINGS for s in judged):
+        return f"I have too few ratings of {films[0]} or {films[1]} to say which people here liked more."
+    (high, low) = (0, 1) if judged[0].rated_above >= judged[1].rated_above else (1, 0)
+    said = lambda k: f"{judged[k].mean:.1f}/5 from {judged[k].count} people"  # noqa: E731
+    if abs(judged[0].mean - judged[1].mean) < 0.05:
+        return (f"People here rate them about the same: {films[0]} {said(0)}, {films[1]} {said(1)}. I can't judge "
+                "films myself; the rest is taste.")
+    return (f"By the ratings here, {films[high]} is rated higher: {said(high)}, against {said(low)} for {films[low]}. "
+            "I can't judge films myself; the rest is taste.")

@@ -80,6 +80,7 @@ from recommender.chat.item_questions import (
     about_a_bare_position,
     asked_of_the_bot,
     asks_if_good,
+    compared_titles,
     more_about_it,
     question_about_it,
 )
@@ -150,7 +151,7 @@ class MessageRouter:
         if bare is not None:
             return Understood(bare, "rules", time.perf_counter() - started)
         rules = parse_message(text, state, self.titles, self.genres)
-        asked = asked_of_the_bot(text, state, rules)  # "have you seen Casablanca?"
+        asked = asked_of_the_bot(text, state, rules) or compared_titles(text, state, rules)  # "Heat or Fargo?"
         if asked is not None:
             return Understood(asked, "rules", time.perf_counter() - started)
         as_genres = read_as_genres(rules, self.genres) if self.mode != "llm" else None

@@ -31,7 +31,7 @@ from recommender.chat.answers import (
 from recommender.chat.cards import explain_cards, explain_in_background, show_quick_cards
 from recommender.chat.history_asks import favourites, genre_sizes, history_answer, history_genres, last_well_rated
 from recommender.chat.holidays import few_with_holiday_words
-from recommender.chat.list_answers import answer_which, pointed_by_answer
+from recommender.chat.list_answers import answer_which, better_rated, pointed_by_answer
 from recommender.chat.markdown import escape
 from recommender.chat.parse import lexicon_for
 from recommender.chat.router import MessageRouter
@@ -220,6 +220,8 @@ class ChatEngine:
             return answer_which(question, listed, self.catalog, standings, explanations)
         if question.ask == "series":
             return series_answer(question, self.titles)
+        if question.ask == "compare":  # "what's better, Heat or Fargo?"
+            return better_rated(question.among, self.catalog, facts.standing if facts is not None else lambda i: None)
         if question.ask == "history":
             history = self.recommender.user_history(session.dialogue.user_id)
             return history_answer(history, session.dialogue, self.titles, best=question.order == "best")
