@@ -628,8 +628,11 @@ def test_dev8_words_for_genres_years_and_positions(engine):
     turn = engine.message(session, "would my 8 year old be ok with #3?")
     third = session.rows[2]
     assert f"#3 is **{third.title}**" in turn.reply
-    # tried as a new user: "is #1 appropriate for kids?" got a bare "No: #1 is Liar Liar (1997), Comedy."
-    assert turn.reply.endswith("I have no age ratings, only genres.")
+    # tried as a new user: "is #1 appropriate for kids?" got a bare "No: #1 is Liar Liar (1997), Comedy.", and
+    # "is it suitable for a 10 year old?" a "No:" that says more than genres can
+    assert turn.reply.endswith("I have no age ratings, so I can't say more than its genres.") and "No:" not in turn.reply
+    assert f"#3 is **{third.title}** ({third.year}), {'a' if 'Children' in third.genres else 'not a'} Children's film (" \
+        in turn.reply, turn.reply
 
 
 def test_a_follow_up_that_adds_a_genre_keeps_the_one_asked_for_and_is_no_title(engine):
@@ -2405,6 +2408,11 @@ def test_new_user_trials_of_the_tenth_session(engine, parser):
     assert session.dialogue.wished_genres == ["Comedy"]
     update = _rules_router().understand("an oscar winning comedy", DialogueState()).update  # the rules alone
     assert update.missing == [("awards", "oscar winning")] and "oscar" not in update.query
+    # tried as a new user: "a film that won best picture" said so, then "I can't match “film that won best picture”"
+    parser.intents["a film that won best picture"] = Intent(action="request", rest=["film that won best picture"])
+    turn = engine.message(engine.new_session(), "a film that won best picture")
+    assert "I have no awards data, so I can't check for “won best picture”" in turn.reply
+    assert "can't match" not in turn.reply, turn.reply
     text = "date night, she likes romance and i like action"
     parser.intents[text] = Intent(action="request", liked=["romance", "i"], genres=["Romance", "Action"])
     turn = engine.message(engine.new_session(), text)

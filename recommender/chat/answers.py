@@ -185,15 +185,19 @@ def _fit(question: Question, item, name: str, genres: str) -> str:
     if question.genres:
         has = [g for g in question.genres if g in item.genres]
         answer = "Yes" if len(has) == len(question.genres) else "Partly" if has else "No"
-        if question.degree and has:
+        if all(g.startswith("Children") for g in question.genres):  # "is it suitable for a 10 year old?" said
+            lead = f"{name}," if question.position else f"{name} is"  # "No: #3 is The Full Monty (1997), Comedy."
+            kind = "a Children's film" if has else "not a Children's film"
+            checks.append(f"{lead} {kind} ({genres}). I have no age ratings, so I can't say more than its genres.")
+        elif question.degree and has:
             kind = " and ".join(has)
             subject = f"{name}, {article(kind)}" if question.position else f"{name} is {article(kind)}"
             checks.append(f"{subject} {kind} film ({genres}); how {question.degree} it is, I can't "
                           "tell from genres alone.")  # not "#7 is Jaws (1975) is a Horror film"
         else:
             checks.append(f"{answer}: {name}, {genres}.")
-        if any(g.startswith("Children") for g in question.genres):  # "is #1 appropriate for kids?" said "No: …"
-            checks.append("I have no age ratings, only genres.")
+        if any(g.startswith("Children") for g in question.genres) and len(question.genres) > 1:
+            checks.append("I have no age ratings, only genres.")  # "is #1 appropriate for kids?" said "No: …"
     if question.min_year is not None or question.max_year is not None:
         low, high = question.min_year or 0, question.max_year or 9999
         inside = item.year is not None and low <= item.year <= high
