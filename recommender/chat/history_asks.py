@@ -157,7 +157,9 @@ WHAT_I_WATCHED = re.compile(r"(?<!like )\bwhat (?:have|did) (?:i|we) (?:(?:alrea
                             # "what do you know about me?" said "I can only help you choose movies"
                             r"|\bwhat\s+do\s+you\s+know\s+about\s+(?:me|my\s+(?:taste|ratings|history))\b"
                             r"|\bwhat(?:'s|\s+is)\s+my\s+taste\b|\bwhat\s+(?:kind|sort)s?\s+of\s+(?:movies|films)\s+do\s+i\s+"
-                            r"(?:like|watch|usually\s+watch)\b", re.I)
+                            r"(?:like|watch|usually\s+watch)\b"  # "what's my favourite genre?" said "I can't match …"
+                            r"|\bwhat(?:'s|\s+is|\s+are)\s+my\s+(?:favou?rite|fave|top|main|usual)\s+genres?\b"
+                            r"|\bwhat\s+genres?\s+do\s+i\s+(?:like|love|watch|prefer)\b", re.I)
 
 
 HIGHEST = re.compile(r"\b(?:highest|best|top|most|favou?rites?|loved|5/5|five stars?)\b|\bdo\s+i\s+like\b", re.I)
