@@ -202,7 +202,8 @@ def note_narrow_topics(update: Update, text: str) -> None:
             update.missing.append(("topic", m.group(0)))
 
 
-AWARDS = re.compile(r"\b(?:(?:won|wins?|winning)\s+(?:the\s+|an?\s+|any\s+)?)?(?:(?:oscars?|academy[\s-]awards?|awards?|golden[\s-]globes?|baftas?)(?:[\s-](?:winning|winners?|"
+AWARDS = re.compile(r"\b(?:(?:won|wins?|winning)\s+(?:the\s+|an?\s+|any\s+)?)?"  # "a film that won best picture"
+                    r"(?:(?:oscars?|academy[\s-]awards?|awards?|golden[\s-]globes?|baftas?)(?:[\s-](?:winning|winners?|"
                     r"nominated|nominees?|nominations?|worthy|bait))?|best[\s-]pictures?(?:[\s-](?:winners?|nominees?))?"
                     r"|palme d'?or|cannes(?:[\s-]winners?)?)\b", re.I)
 _SPAN = r"(?:an?|one|two|three|1|2|3|\d+)(?:\s+and\s+a\s+half)?\s*(?:hours?|hrs?|minutes|mins)"
