@@ -2606,7 +2606,8 @@ def test_who_directed_a_listed_film_says_there_is_no_cast_or_crew_data(engine, p
     # tried as a new user: "how long is #1?" was answered with its rating and "I have no plot summaries"
     for message, said in (("how long is #1?", "I have no running times, so I can't say how long it is."),
                           ("is #1 in english?", "I have no language or country data"),
-                          ("did #1 win any oscars?", "I have no awards data, so I can't say what it won.")):
+                          ("did #1 win any oscars?", "I have no awards data, so I can't say what it won."),
+                          ("is #1 a true story?", "I have no data on sources or true stories, so I can't say what it is based on.")):
         parser.intents[message] = Intent(action="question", ask="about", item=1)
         turn = engine.message(session, message)
         assert said in turn.reply and listed in turn.reply and "plot" not in turn.reply, message

@@ -111,6 +111,8 @@ UNHELD_QUESTIONS = {
                  "I have no language or country data, so I can't say where it is from or what language it is in."),
     "awards": (re.compile(r"\boscars?\b|\bawards?\b|\bnominated\b", re.I),
                "I have no awards data, so I can't say what it won."),
+    "source": (re.compile(r"\btrue\s+story\b|\breal\s+(?:events?|life|story)\b|\bbased\s+on\b|\bremake\b|\badapt(?:ed|ation)\b",
+                          re.I), "I have no data on sources or true stories, so I can't say what it is based on."),
     "where": (re.compile(r"\bwhere\s+(?:can|could|do|should|would)\s+(?:i|we|you)\s+(?:watch|see|stream|find|rent|buy|get)\b"
                          r"|\b(?:netflix|hulu|prime\s+video|amazon|disney\s*\+|disney\s+plus|hbo|itunes|youtube)\b"
                          r"|\bstream(?:ing|able|ed)?\b|\bon\s+(?:dvd|blu-?ray|tv)\b", re.I),
