@@ -630,9 +630,10 @@ def test_dev8_words_for_genres_years_and_positions(engine):
     assert f"#3 is **{third.title}**" in turn.reply
     # tried as a new user: "is #1 appropriate for kids?" got a bare "No: #1 is Liar Liar (1997), Comedy.", and
     # "is it suitable for a 10 year old?" a "No:" that says more than genres can
-    assert turn.reply.endswith("I have no age ratings, so I can't say more than its genres.") and "No:" not in turn.reply
-    assert f"#3 is **{third.title}** ({third.year}), {'a' if 'Children' in third.genres else 'not a'} Children's film (" \
-        in turn.reply, turn.reply
+    assert turn.reply.endswith("I have no age ratings, so I can't say more than its genres.")
+    kids = "Children's" in third.genres
+    assert turn.reply.startswith(f"{'Yes' if kids else 'No'}: #3 is **{third.title}** ({third.year}), "
+                                 f"{'a' if kids else 'not a'} Children's film ("), turn.reply
 
 
 def test_a_follow_up_that_adds_a_genre_keeps_the_one_asked_for_and_is_no_title(engine):

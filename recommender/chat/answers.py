@@ -189,8 +189,8 @@ def _fit(question: Question, item, name: str, genres: str) -> str:
         answer = "Yes" if len(has) == len(question.genres) else "Partly" if has else "No"
         if all(g.startswith("Children") for g in question.genres):  # "is it suitable for a 10 year old?" said
             lead = f"{name}," if question.position else f"{name} is"  # "No: #3 is The Full Monty (1997), Comedy."
-            kind = "a Children's film" if has else "not a Children's film"
-            checks.append(f"{lead} {kind} ({genres}). I have no age ratings, so I can't say more than its genres.")
+            checks.append(f"{'Yes' if has else 'No'}: {lead} {'a' if has else 'not a'} Children's film ({genres}). "
+                          "I have no age ratings, so I can't say more than its genres.")
         elif question.degree and has:
             kind = " and ".join(has)
             subject = f"{name}, {article(kind)}" if question.position else f"{name} is {article(kind)}"
