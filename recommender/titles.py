@@ -246,8 +246,8 @@ class TitleIndex:
         ("Star Trek: First Contact": the Star Trek films, of which none is titled just that); else [index]."""
         words, sequels = self._title_words(), self.sequels()
         own = words[index]
-        bases = [b for b, title in enumerate(words) if index in sequels and 0 < len(title) < len(own)
-                 and own[:len(title)] == title]
+        bases = [b for b, title in enumerate(words) if 0 < len(title) < len(own) and own[:len(title)] == title] \
+            if index in sequels else []
         base = min(bases, key=lambda b: len(words[b]), default=index)
         found = [base] + [i for i in self.series(base) if i != base and i in sequels]
         return found if len(found) > 1 else (self.franchise(" ".join(own[:2])) or [index])

@@ -198,7 +198,7 @@ def question_about_named_title(update: Update, intent: Intent, rules: Update, st
     Runner?" with Blade Runner not on the list asks for films like it."""
     if intent.action != "question":
         return
-    named = list(dict.fromkeys(rules.liked + rules.disliked + rules.seen + rules.excluded + rules.references))
+    named = rules.named_items()
     if named and rules.referenced is None:
         listed = [i for i in named if i in state.last_shown]
         item = (listed or named)[0]

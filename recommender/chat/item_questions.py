@@ -100,8 +100,6 @@ _MORE_ABOUT_IT = re.compile(  # "more please" asks for the next picks: a lead or
     + r"(?:\s+please)?\W*$", re.I)
 
 
-
-
 def more_about_it(text: str, state: DialogueState) -> Update | None:
     """"the third one sounds interesting", then "tell me more": a question about that film (it made new picks)."""
     item = _just_pointed(state)
@@ -139,7 +137,7 @@ _ASKS_THE_BOT = re.compile(
 def asked_of_the_bot(text: str, state: DialogueState, rules: Update) -> Update | None:
     """"have you seen Casablanca?" (said "Noted, you've seen: Casablanca"), "what do you think of Fargo?": a
     question about the one film named, answered from the catalogue and its ratings; None for other messages."""
-    named = list(dict.fromkeys(rules.liked + rules.seen + rules.disliked + rules.references + rules.excluded))
+    named = rules.named_items()
     if not _ASKS_THE_BOT.search(text) or len(named) != 1 or rules.pending is not None:
         return None
     item = named[0]
@@ -155,7 +153,7 @@ _BETWEEN = re.compile(r"\bor\b|\bthan\b|\bvs\.?\b|\bversus\b|\bbetween\b|\bcompa
 def compared_titles(text: str, state: DialogueState, rules: Update) -> Update | None:
     """"what's better, Heat or Fargo?" (it said "Noted, you liked: Heat, Fargo"), "is Heat better than Fargo?": a
     comparison of the two films named, answered from their ratings; None for other messages."""
-    named = list(dict.fromkeys(rules.liked + rules.seen + rules.disliked + rules.references + rules.excluded))
+    named = rules.named_items()
     if (len(named) != 2 or not _BETTER.search(text) or not _BETWEEN.search(text) or rules.pending is not None
             or _ASKS_FOR_FILMS.search(text)):  # "something better than Heat or Fargo" asks for films
         return None

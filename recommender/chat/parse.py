@@ -66,9 +66,9 @@ def parse_message(text: str, state: DialogueState, titles: TitleIndex, genres: G
         consume(r.start, r.end)
     unread = "".join(blank)
     for m in [*COUNT.finditer(unread), *TOP_COUNT.finditer(unread)]:  # "give me 5 good thrillers", "top 3 for me"
-        group = next(g for g in range(1, (m.re.groups or 1) + 1) if m.group(g) is not None)
+        group = m.lastindex  # the one number group of the alternative that matched
         said = m.group(group).lower()
-        number = 1 if said in ("1", "a single") or said.startswith("a ") else CARDINALS.get(said) or int(said)
+        number = 1 if said.startswith("a") else CARDINALS.get(said) or int(said)  # "a single"
         if 1 <= number <= 20:
             update.count = number
             consume(*m.span(group))

@@ -103,6 +103,10 @@ class Update:
         if self.exclude_genres:
             self.notes.append(exclusion_note(self.exclude_genres))
 
+    def named_items(self) -> list[int]:
+        """Every film the update names, once: liked, disliked, seen, excluded, then references."""
+        return list(dict.fromkeys(self.liked + self.disliked + self.seen + self.excluded + self.references))
+
     @property
     def understood(self) -> bool:
         """Whether the message asked for anything at all (else the chat asks the user to rephrase)."""
