@@ -429,6 +429,27 @@ def test_every_card_shows_checked_facts_with_the_list_and_the_llm_text_replaces_
     assert REFINING not in row_markdown(session.rows[0])
 
 
+
+def test_the_page_never_draws_a_new_list_before_its_cards_are_filled():
+    """CI met it in the browser: right after "more please", cards 1, 2 and 6 read "explanation coming…".
+    The timer redraws `session.rows` at any moment (without the session's turn lock), and the new rows
+    were on the session while their quick cards were still being computed."""
+    from recommender.chat.app import PENDING
+
+    drawn = []
+
+    class Watched(QuickCards):
+        def quick_cards(self, request, recs, cache=None):
+            drawn.append(view.refresh(session))  # what a timer tick landing now would draw
+            return super().quick_cards(request, recs, cache)
+
+    engine = ChatEngine(Watched(CATALOG, {}), k=3)
+    view = ChatView(engine, "ready", explain_in_background=False)
+    session = engine.new_session()
+    view.send("something funny", session)
+    view.send("more please", session)
+    assert len(drawn) == 2
+    assert not [texts for texts in drawn if isinstance(texts[0], str) and any(PENDING in t for t in texts)], drawn
 def test_a_film_listed_twice_in_the_catalogue_shows_once_and_seen_hides_both():
     """Tried as a user: "Nightwatch (1997)" was #2 and #4 of one list (ML-100k has it under two ids)."""
     from recommender.data.types import Catalog, Item

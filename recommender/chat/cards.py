@@ -13,14 +13,17 @@ from recommender.chat.turns import ResultRow, one_line
 log = logging.getLogger(__name__)
 
 
-def show_quick_cards(recommender, session) -> None:
+def show_quick_cards(recommender, session, rows: list[ResultRow]) -> None:
     """Every card shows checked facts with the list (cached or plain text); the LLM's text, when it
-    passes, replaces a card's later (`explain`)."""
+    passes, replaces a card's later (`explain`). `rows` (the new list's) become `session.rows` only once
+    filled: the page's timer redraws `session.rows` at any moment, and a half-built list showed its
+    cards as "explanation coming…" (the browser test met it in CI)."""
     quick = getattr(recommender, "quick_cards", None)
-    session.shown = quick(session.request, session.recs, session.explanations) if quick and session.recs else []
-    for card in session.shown:
-        row = session.rows[card.position]
+    shown = quick(session.request, session.recs, session.explanations) if quick and session.recs else []
+    for card in shown:
+        row = rows[card.position]
         row.explanation, row.explained, row.source, row.final = one_line(card.text), True, card.source, card.final
+    session.shown, session.rows = shown, rows
 
 
 def explain_in_background(recommender, session) -> threading.Thread | None:

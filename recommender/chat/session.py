@@ -250,8 +250,7 @@ class ChatEngine:
                               min(dialogue.count or self.k, self.k))
         dialogue.record_shown([r.index for r in recs])
         session.request, session.recs = request, recs
-        session.rows = [self._row(position, rec) for position, rec in enumerate(recs, 1)]
-        show_quick_cards(self.recommender, session)
+        show_quick_cards(self.recommender, session, [self._row(position, rec) for position, rec in enumerate(recs, 1)])
         session.generation += 1
         seconds = time.perf_counter() - started
         few = few_of_the_wished_genres(dialogue.wished_genres, session.rows)
