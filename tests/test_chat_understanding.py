@@ -542,6 +542,25 @@ def test_sort_them_by_year_or_rating_answers_with_the_list_in_that_order(engine,
     assert engine.message(fresh, "sort them by year").list_changed is False  # no list yet: nothing to sort
 
 
+def test_sort_them_oldest_first_and_a_film_with_no_year_comes_last(parser):
+    """Tried as a new user: "sort them oldest first" said "I can't bring back an earlier list" (the model: reset);
+    and sorting oldest first put a film with no year on record first."""
+    from recommender.data.types import Catalog, Item
+
+    catalog = Catalog([Item("1", "Heat", 1995, ("Comedy",)), Item("2", "Nameless", None, ("Comedy",)),
+                       Item("3", "Fargo", 1996, ("Comedy",)), Item("4", "Babe", 1990, ("Comedy",))])
+    engine = ChatEngine(FakeRecommender(catalog, {}), k=4, intent_parser=parser)
+    session = engine.new_session()
+    engine.message(session, "comedy")
+    assert [r.title for r in session.rows] == ["Heat", "Nameless", "Fargo", "Babe"]
+    for text, order in (("sort them oldest first", "#4 #1 #3 #2"), ("sort them with the newest ones first", "#3 #1 #4 #2")):
+        parser.intents[text] = Intent(action="reset")
+        reply = engine.message(session, text).reply
+        assert " ".join(line.split()[1] for line in reply.splitlines()[1:5]) == order, reply
+        assert "(year unknown)" in reply.splitlines()[4]
+    assert [r.title for r in session.rows] == ["Heat", "Nameless", "Fargo", "Babe"]
+
+
 def test_which_is_newest_names_every_item_of_that_year():
     """In the browser: "which of these is the newest?" answered "The newest is #8 Titanic (1997)" while #5,
     Chasing Amy, is from 1997 too."""
@@ -2720,6 +2739,28 @@ def test_where_to_stream_is_said_to_be_beyond_the_catalogue(engine, parser):
     parser.intents["something on netflix"] = Intent(action="request", rest=["on netflix"])
     turn = engine.message(engine.new_session(), "something on netflix")
     assert turn.reply.startswith("I have no data on where films are streaming, so I can't check for “on netflix”."), turn.reply
+
+
+def test_can_i_stream_it_read_as_off_topic_is_answered_as_a_question_about_the_film(engine, parser):
+    """Tried as a new user: after a list, "can I stream it?" (the model: off topic) said "I can only help you choose
+    movies"; "where can I find these?" was answered about #10, the model's pick; "can I rent it anywhere?" about #3
+    with its genres only."""
+    session = engine.new_session()
+    engine.message(session, "comedy")
+    rows = session.rows
+    parser.intents["can I stream it?"] = Intent(action="off_topic")
+    assert engine.message(session, "can I stream it?").reply == "I have no data on where films are streaming, sold or rented."
+    parser.intents["where can I find these?"] = Intent(action="question", ask="about", item=5)
+    assert engine.message(session, "where can I find these?").reply == \
+        "I have no data on where films are streaming, sold or rented."
+    parser.intents["tell me about #3"] = Intent(action="question", ask="about", item=3)
+    engine.message(session, "tell me about #3")
+    parser.intents["can I rent it anywhere?"] = Intent(action="question", ask="fit", item=3, genres=["Drama"])
+    reply = engine.message(session, "can I rent it anywhere?").reply
+    assert reply.startswith(f"#3 is **{rows[2].title}**") and reply.endswith("streaming, sold or rented."), reply
+    assert session.rows == rows
+    parser.intents["what is the weather like?"] = Intent(action="off_topic")
+    assert "only help you choose movies" in engine.message(session, "what is the weather like?").reply
 
 
 def test_running_time_and_language_are_said_to_be_beyond_the_catalogue(engine, parser):

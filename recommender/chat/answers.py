@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from recommender.chat.item_questions import NAMES_A_POSITION, POINTS_AT_IT
 from recommender.chat.markdown import escape
 from recommender.chat.state import DialogueState, Question, Update
 from recommender.data.types import Catalog
@@ -115,9 +116,14 @@ UNHELD_QUESTIONS = {
                           re.I), "I have no data on sources or true stories, so I can't say what it is based on."),
     "where": (re.compile(r"\bwhere\s+(?:can|could|do|should|would)\s+(?:i|we|you)\s+(?:watch|see|stream|find|rent|buy|get)\b"
                          r"|\b(?:netflix|hulu|prime\s+video|amazon|disney\s*\+|disney\s+plus|hbo|itunes|youtube)\b"
-                         r"|\bstream(?:ing|able|ed)?\b|\bon\s+(?:dvd|blu-?ray|tv)\b", re.I),
+                         r"|\bstream(?:ing|able|ed)?\b|\bon\s+(?:dvd|blu-?ray|tv)\b|\banywhere\b"
+                         r"|\b(?:rent|buy|download|purchase)\s+(?:it|this|that|them|#\s*\d+)\b", re.I),
               "I have no data on where films are streaming, sold or rented."),
 }
+
+_ASKS = re.compile(r"^\W*(?:can|could|where|is|are|does|do|will|would)\b|\?\s*$", re.I)
+_THE_LIST = re.compile(r"\b(?:these|them|those|all\s+of\s+(?:these|them))\b", re.I)
+_POINTS = re.compile(r"\b(?:it|this|that|them|these|#\s*\d+)\b", re.I)
 
 
 def note_unheld_question(update: Update, text: str) -> None:
@@ -129,12 +135,29 @@ def note_unheld_question(update: Update, text: str) -> None:
     if question is None or question.ask not in ("about", "fit"):
         return
     question.unheld = next((kind for kind, (asks, _) in UNHELD_QUESTIONS.items() if asks.search(text)), "")
+    if question.unheld and _THE_LIST.search(text) and not NAMES_A_POSITION.search(text):
+        question.unclear = True  # "where can I find these?" was answered about #10, the model's pick
+
+
+def unheld_question_read_as_off_topic(update: Update, state: DialogueState, text: str) -> None:
+    """"can I stream it?" after a list (the model: off topic) said "I can only help you choose movies": a
+    question about a film on screen for data the catalogue lacks gets that answer ("it": which film is settled
+    later, by `item_questions.question_about_it`; the answer does not depend on it)."""
+    if update.question is not None or not update.off_topic or not state.last_shown:
+        return
+    kind = next((kind for kind, (asks, _) in UNHELD_QUESTIONS.items() if asks.search(text)), "")
+    if kind and _ASKS.search(text) and _POINTS.search(text):
+        update.off_topic = False
+        # "it" is settled later; "them" or "these" is no one film, and the answer is the same for each
+        update.question = Question("about", state.last_shown[0], 1, unheld=kind, unclear=not POINTS_AT_IT.search(text))
 
 
 def answer_question(question: Question, catalog: Catalog, explanation: str = "", standing=None) -> str:
     """The reply to a question about item #n, from its catalogue entry and (for "why") its explanation,
     which the card has or the caller renders from the item's facts; "is it any good?" from how it is rated
     here (`standing`, a `recommender.retrieval.ratings.Standing`; None: no ratings)."""
+    if question.unclear and question.unheld:  # "where can I find it?": the same answer for every film
+        return UNHELD_QUESTIONS[question.unheld][1]
     if question.unclear:  # "is it any good?" with nothing pointed at
         example = ("is #2 any good?" if question.quality
                    else {"why": "why #2?", "fit": "is #2 a comedy?"}.get(question.ask, "tell me more about #2"))

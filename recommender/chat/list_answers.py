@@ -94,7 +94,8 @@ def sorted_list(order: str, listed: list[int], catalog: Catalog, standings: dict
         head = "Best rated first, by the ratings here"
     else:
         newest = order == "newest_first"
-        entries.sort(key=lambda e: (catalog[e[1]].year or 0) * (-1 if newest else 1))  # stable: ties keep the list's order
+        # stable: ties keep the list's order; a film with no year comes last either way (it came first oldest-first)
+        entries.sort(key=lambda e: (not catalog[e[1]].year, (catalog[e[1]].year or 0) * (-1 if newest else 1)))
         detail = {i: str(catalog[i].year or "year unknown") for _, i in entries}
         head = "Newest first" if newest else "Oldest first"
     lines = "\n".join(f"- #{p} **{escape(catalog[i].title)}** ({detail[i]})" for p, i in entries)

@@ -71,8 +71,9 @@ SORT_THE_LIST = re.compile(
     r"the\s+(?:list|films|movies|picks))?\s*(?:by|on|in\s+order\s+of)\s+(?:the\s+)?(?:(?P<year>year|date|release(?:\s+date)?|"
     r"age)|(?P<rating>ratings?|scores?|stars))(?:\s*,?\s*(?P<then>oldest|earliest|newest|latest|best|highest)\s+first)?"
     r"(?:\W+please)?\W*$"
-    r"|^\W*(?:(?:show|list|put)\s+(?:me\s+)?(?:them|these|those|the\s+list)\s+)?(?P<first>oldest|earliest|newest|latest|"
-    r"best[\s-]rated|highest[\s-]rated)\s+first(?:\W+please)?\W*$", re.I)
+    r"|^\W*(?:(?:show|list|put|sort|order|arrange|rank)\s+(?:me\s+)?(?:them|these|those|the\s+list)\s+(?:with\s+)?"
+    r"(?:the\s+)?)?(?P<first>oldest|earliest|newest|latest|best[\s-]rated|highest[\s-]rated)(?:\s+ones?)?\s+first"
+    r"(?:\W+please)?\W*$", re.I)  # "sort them oldest first" said "I can't bring back an earlier list"
 
 
 def sort_the_list(text: str, state: DialogueState) -> Update | None:

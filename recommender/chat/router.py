@@ -22,7 +22,7 @@ import re
 import time
 from typing import NamedTuple
 
-from recommender.chat.answers import note_unheld_question
+from recommender.chat.answers import note_unheld_question, unheld_question_read_as_off_topic
 from recommender.chat.company import ages_are_no_years, drop_company, grown_ups_now, hint_for_company, wish_for_the_kids
 from recommender.chat.cue_words import FILLER, GENERAL_ASK, RESET_WORDS
 from recommender.chat.degrees import (
@@ -239,6 +239,7 @@ class MessageRouter:
         apply_popularity_wish(update, state, text)
         apply_acclaim_wish(update, state, text)
         note_unheld_data(update, text)
+        unheld_question_read_as_off_topic(update, state, text)
         note_unheld_question(update, text)
         ask_about_series(update, text)
         ages_are_no_years(update, text)
