@@ -2212,6 +2212,21 @@ def test_hidden_gems_leave_out_the_most_watched_films_until_popular_ones_are_ask
     assert update.less_known and not update.query and update.new_request
 
 
+def test_surprise_me_asks_for_well_rated_lesser_known_films(engine, parser):
+    """Tried as a new user: "surprise me" listed the ten most-watched films (Star Wars, Contact, Fargo …)."""
+    from chat_fakes import MOST_WATCHED
+
+    session = engine.new_session()
+    turn = engine.message(session, "surprise me")
+    assert turn.reply.startswith("A surprise: well-rated films that fewer people here have seen"), turn.reply
+    constraints = engine.recommender.requests[-1].constraints
+    assert constraints.less_known and constraints.acclaimed
+    assert turn.rows and all(row.index >= MOST_WATCHED for row in session.rows)
+    parser.intents["something popular"] = Intent(action="request")
+    turn = engine.message(session, "something popular")
+    assert "Well-known films are back in." in turn.reply and not engine.recommender.requests[-1].constraints.less_known
+
+
 def test_the_x_one_points_at_the_listed_film_of_that_name(engine, parser):
     """"the alien one, is it gory?" was answered about #10 (the model's guess), not Alien on the list."""
     session = engine.new_session()

@@ -45,6 +45,7 @@ PRAISE = re.compile(  # a wish unless the message names a film it praises: "I lo
     r"(?:films?|movies?|flicks?|ones?|of\s+all\s+time|ever(?:\s+made)?|comed(?:y|ies)|dramas?|thrillers?|westerns?"
     r"|musicals?|documentar(?:y|ies)|romances?|myster(?:y|ies)|cartoons?|classics?|horror|sci[\s-]?fi|war\s+films?))\b",
     re.I)
+SURPRISE = re.compile(r"\bsurprise\s+(?:me|us)\b|\b(?:something|anything)\s+(?:surprising|unexpected)\b", re.I)
 ACCLAIMED_NOTE = "The best-rated films for this request: by the catalogue's ratings, shrunk towards the average when few rated them."
 LESS_KNOWN_NOTE = "Lesser-known films from now on: I leave out the most-watched ones."
 WELL_KNOWN_NOTE = "Well-known films are back in."
@@ -55,6 +56,19 @@ def popularity_wish(text: str) -> bool | None:
     if LESS_KNOWN.search(text):
         return True
     return False if WELL_KNOWN.search(text) else None
+
+
+def apply_surprise_wish(update: Update, state: DialogueState, text: str) -> None:
+    """"surprise me" listed the ten most-watched films (Star Wars, Contact, Fargo …): no surprise to anyone. It
+    asks for well-rated films fewer people here have seen, the "hidden gems" wish with the ratings' one."""
+    if not SURPRISE.search(text) or update.question is not None:
+        return
+    update.off_topic = False
+    if not state.constraints.less_known:
+        update.notes.append("A surprise: well-rated films that fewer people here have seen (say *something popular* "
+                            "to bring the well-known ones back).")
+    update.less_known = update.acclaimed = True
+    update.new_request = update.new_request or not state.has_request
 
 
 def apply_popularity_wish(update: Update, state: DialogueState, text: str) -> None:

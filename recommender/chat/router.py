@@ -84,7 +84,7 @@ from recommender.chat.item_questions import (
     more_about_it,
     question_about_it,
 )
-from recommender.chat.popularity import apply_acclaim_wish, apply_popularity_wish
+from recommender.chat.popularity import apply_acclaim_wish, apply_popularity_wish, apply_surprise_wish
 from recommender.chat.recent import ask_for_recent
 from recommender.chat.series import ask_about_series
 from recommender.chat.state import DialogueState, Update
@@ -236,6 +236,7 @@ class MessageRouter:
         gentle_for_children(update, text, children, horror)
         ground_history_asks(update, state, text, self.titles)
         not_the_sequels(update, state, text, self.titles)
+        apply_surprise_wish(update, state, text)
         apply_popularity_wish(update, state, text)
         apply_acclaim_wish(update, state, text)
         note_unheld_data(update, text)
