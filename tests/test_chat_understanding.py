@@ -2227,6 +2227,20 @@ def test_surprise_me_asks_for_well_rated_lesser_known_films(engine, parser):
     assert "Well-known films are back in." in turn.reply and not engine.recommender.requests[-1].constraints.less_known
 
 
+def test_what_else_is_like_it_says_more_like_and_not_that_the_person_liked_it(engine, parser):
+    """Tried as a new user: "tell me about #2", then "ok what else is like it?" (the model: more) said "Noted, you
+    liked: Monty Python and the Holy Grail", which the person never said."""
+    session = engine.new_session()
+    engine.message(session, "comedy")
+    second = session.rows[1]
+    parser.intents["tell me about #2"] = Intent(action="question", ask="about", item=2)
+    engine.message(session, "tell me about #2")
+    parser.intents["ok what else is like it?"] = Intent(action="more")
+    turn = engine.message(session, "ok what else is like it?")
+    assert turn.reply.startswith(f"More like: {second.title} ({second.year})."), turn.reply
+    assert "Noted" not in turn.reply and turn.list_changed
+
+
 def test_the_x_one_points_at_the_listed_film_of_that_name(engine, parser):
     """"the alien one, is it gory?" was answered about #10 (the model's guess), not Alien on the list."""
     session = engine.new_session()

@@ -213,6 +213,10 @@ def titles_the_model_missed(update: Update, rules: Update, titles, text: str) ->
     items = {i for _, i in missed}
     update.missing = [(kind, said) for kind, said in update.missing if titles.link(said).item not in items]
     renote(update, titles)
+    more_like = [n for n in rules.notes if n.startswith("More like")]
+    if more_like and update.liked == rules.liked and not (update.disliked or update.seen or update.excluded):
+        # "ok what else is like it?" (the model: more) said "Noted, you liked: …", which the person never said
+        update.notes = [n for n in update.notes if not n.startswith("Noted, ")] + more_like
     update.new_request = update.new_request or any(field == "references" for field, _ in missed)
 
 
