@@ -1205,6 +1205,27 @@ def test_too_cheesy_passes_over_the_list_and_a_gory_question_is_answered_as_far_
     assert engine.recommender.requests[-1].wished_genres == ("Horror",) and "can't match" not in turn.reply
 
 
+def test_a_mood_question_is_answered_as_far_as_genres_go(engine, parser):
+    """Tried as a new user, after dramas: "is #1 sad?" was answered "Yes: #1 is Dead Man Walking (1995), Drama."
+    and "is #3 uplifting?" (the model: a Comedy?) "No: #3 is The Shawshank Redemption (1994), Drama."; a genre
+    tells neither. "is #2 funny?" is still answered from Comedy."""
+    session = engine.new_session()
+    engine.message(session, "drama")
+    rows = session.rows
+    assert all("Drama" in row.genres and "Comedy" not in row.genres for row in rows[:3])
+    parser.intents["is #1 sad?"] = Intent(action="question", ask="fit", item=1, genres=["Drama"])
+    reply = engine.message(session, "is #1 sad?").reply
+    assert reply == f"#1 is **{rows[0].title}** ({rows[0].year}), a Drama film ({', '.join(rows[0].genres)}); how sad " \
+                    "it is, I can't tell from genres alone.", reply
+    parser.intents["is #3 uplifting?"] = Intent(action="question", ask="fit", item=3, genres=["Comedy"])
+    reply = engine.message(session, "is #3 uplifting?").reply
+    assert reply.startswith(f"#3 is **{rows[2].title}** ({rows[2].year}), a {', '.join(rows[2].genres)} film; how uplifting "
+                            "it is, I can't tell"), reply
+    parser.intents["is #2 funny?"] = Intent(action="question", ask="fit", item=2, genres=["Comedy"])
+    assert engine.message(session, "is #2 funny?").reply.startswith("No: #2 is")
+    assert session.rows == rows
+
+
 def test_not_cheesy_says_that_no_data_tells_how_cheesy_a_film_is(engine, parser):
     """"romance but not cheesy" listed romances and said nothing of the cheese: the model read
     {"action":"request","rest":["romance"]} and dropped the words."""

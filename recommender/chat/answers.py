@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from recommender.chat.degrees import MOOD_WORDS
 from recommender.chat.item_questions import NAMES_A_POSITION, POINTS_AT_IT
 from recommender.chat.markdown import escape
 from recommender.chat.state import DialogueState, Question, Update
@@ -121,6 +122,7 @@ UNHELD_QUESTIONS = {
               "I have no data on where films are streaming, sold or rented."),
 }
 
+MOOD = re.compile(MOOD_WORDS)
 _ASKS = re.compile(r"^\W*(?:can|could|where|is|are|does|do|will|would)\b|\?\s*$", re.I)
 _THE_LIST = re.compile(r"\b(?:these|them|those|all\s+of\s+(?:these|them))\b", re.I)
 _POINTS = re.compile(r"\b(?:it|this|that|them|these|#\s*\d+)\b", re.I)
@@ -214,11 +216,11 @@ def _fit(question: Question, item, name: str, genres: str) -> str:
             lead = f"{name}," if question.position else f"{name} is"  # "No: #3 is The Full Monty (1997), Comedy."
             checks.append(f"{'Yes' if has else 'No'}: {lead} {'a' if has else 'not a'} Children's film ({genres}). "
                           "I have no age ratings, so I can't say more than its genres.")
-        elif question.degree and has:
-            kind = " and ".join(has)
-            subject = f"{name}, {article(kind)}" if question.position else f"{name} is {article(kind)}"
-            checks.append(f"{subject} {kind} film ({genres}); how {question.degree} it is, I can't "
-                          "tell from genres alone.")  # not "#7 is Jaws (1975) is a Horror film"
+        elif question.degree and (has or MOOD.fullmatch(question.degree)):  # "is #3 uplifting?" (the model: a
+            # Comedy?) said "No: #3 is The Shawshank Redemption (1994), Drama.": a mood no genre can tell
+            lead = f"{name}," if question.position else f"{name} is"  # not "#7 is Jaws (1975) is a Horror film"
+            kind = f"{' and '.join(has)} film ({genres})" if has else f"{genres} film"
+            checks.append(f"{lead} {article(kind)} {kind}; how {question.degree} it is, I can't tell from genres alone.")
         else:
             checks.append(f"{answer}: {name}, {genres}.")
         if any(g.startswith("Children") for g in question.genres) and len(question.genres) > 1:

@@ -12,7 +12,10 @@ from recommender.chat.state import DialogueState, Update, exclusion_note
 from recommender.chat.year_phrases import SILENT
 
 DEGREE_WORDS = "gory|bloody|violent|graphic|disturbing|intense|brutal|gruesome|creepy|dark"  # what genres only approximate
-DEGREE = re.compile(rf"\b({DEGREE_WORDS})\b", re.I)
+# in a question only: "is #1 sad?" was answered "Yes: #1 is Dead Man Walking (1995), Drama." (a Drama need not be
+# sad); "too sad" after dramas still asks for no Drama (`spare_the_wished_genre`), so these are not DEGREE_WORDS
+MOOD_WORDS = "sad|depressing|heartbreaking|tragic|emotional|moving|uplifting|upbeat|cheerful|heartwarming"
+DEGREE = re.compile(rf"\b({DEGREE_WORDS}|{MOOD_WORDS})\b", re.I)
 
 
 BLACK_AND_WHITE = re.compile(r"\bblack[\s-]+(?:and|&|n)[\s-]+white\b|\bb\s*&\s*w\b|\bin colou?r\b", re.I)
