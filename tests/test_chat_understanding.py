@@ -2262,6 +2262,23 @@ def test_what_else_is_like_it_says_more_like_and_not_that_the_person_liked_it(en
     assert "Noted" not in turn.reply and turn.list_changed
 
 
+def test_add_it_to_my_list_says_there_is_no_watchlist_and_keeps_the_list(engine, parser):
+    """Tried as a new user, after 1950s musicals: "the second one sounds great, add it to my list" liked Cinderella
+    and replaced the list (with no musicals left, by dramas)."""
+    session = engine.new_session()
+    engine.message(session, "comedy")
+    rows, requests = session.rows, len(engine.recommender.requests)
+    for text, row in (("the second one sounds great, add it to my list", rows[1]), ("save #3 for later", rows[2]),
+                      ("add #1 to my watchlist please", rows[0])):
+        parser.intents[text] = Intent(action="feedback", liked=[2])
+        turn = engine.message(session, text)
+        assert turn.reply.startswith(f"I keep no watchlist, so note it down: **{row.title} ({row.year})**."), turn.reply
+        assert turn.reply.count("The list stays as it is.") == 1 and not turn.list_changed
+    assert session.rows == rows and len(engine.recommender.requests) == requests and not session.dialogue.liked
+    parser.intents["add some action"] = Intent(action="request", genres=["Action"])
+    assert engine.message(session, "add some action").list_changed
+
+
 def test_the_x_one_points_at_the_listed_film_of_that_name(engine, parser):
     """"the alien one, is it gory?" was answered about #10 (the model's guess), not Alien on the list."""
     session = engine.new_session()

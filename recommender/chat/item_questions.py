@@ -128,6 +128,31 @@ def a_chosen_position(text: str, state: DialogueState, titles) -> Update | None:
                                           f"liked it ({said}), and I'll suggest what to watch next."])
 
 
+_SAVING = re.compile(  # the message with its film written as "#"
+    r"\b(?:(?:add|put)\s+#(?:\s+one)?\s+(?:to|on|in|into|onto)\s+(?:my|a|the|your)\s+(?:watch[\s-]?list|list|queue"
+    r"|favou?rites)|(?:save|bookmark|remember|keep|note(?:\s+down)?|write\s+down)\s+#(?:\s+one)?(?:\s+down)?)"
+    r"(?:\s+(?:for\s+(?:me|later)|please))*\W*$", re.I)
+
+
+def saved_for_later(text: str, state: DialogueState, titles) -> Update | None:
+    """"the second one sounds great, add it to my list" liked Cinderella and replaced the list (with no more
+    musicals left, by dramas): there is no watchlist to add to, the reply says so and names the film, and the
+    list stays. None for any other message."""
+    refs = find_references(text)
+    if len(refs) > 1:
+        return None
+    marked = text[:refs[0].start] + "#" + text[refs[0].end:] if refs else text
+    if not _SAVING.search(_IT.sub("#", marked)):
+        return None
+    item = state.item_at(refs[0].position) if refs else _just_pointed(state)
+    if item is None:
+        return None
+    position = state.last_shown.index(item) + 1 if item in state.last_shown else 0
+    said = f"*loved #{position}* or *#{position} was not for me*" if position else "*I loved it* or *I didn't like it*"
+    return Update(referenced=item, notes=[f"I keep no watchlist, so note it down: **{escape(titles.display(item))}**. "
+                                          f"Once you've watched it, tell me how you liked it ({said})."])
+
+
 _ASKS_THE_BOT = re.compile(
     r"^\W*(?:(?:hey|so|and|ok(?:ay)?|btw)\W+)?(?:(?:have|did)\s+you\s+(?:ever\s+)?(?:seen|watched|see|watch|heard\s+of)"
     r"|(?:do|did)\s+you\s+(?:like|love|enjoy|know)|what\s+(?:do|did)\s+you\s+think\s+(?:of|about)"

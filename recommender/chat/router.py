@@ -83,6 +83,7 @@ from recommender.chat.item_questions import (
     compared_titles,
     more_about_it,
     question_about_it,
+    saved_for_later,
 )
 from recommender.chat.popularity import apply_acclaim_wish, apply_popularity_wish, apply_surprise_wish
 from recommender.chat.recent import ask_for_recent
@@ -146,6 +147,7 @@ class MessageRouter:
     def understand(self, text: str, state: DialogueState) -> Understood:
         started = time.perf_counter()
         bare = (about_a_bare_position(text, state) or a_chosen_position(text, state, self.titles)
+                or saved_for_later(text, state, self.titles)
                 or more_about_it(text, state) or sort_the_list(text, state)
                 or forget_a_wish(text, state, self.genres))  # exact, no model
         if bare is not None:
