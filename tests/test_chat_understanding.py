@@ -2279,6 +2279,33 @@ def test_add_it_to_my_list_says_there_is_no_watchlist_and_keeps_the_list(engine,
     assert engine.message(session, "add some action").list_changed
 
 
+def test_undo_takes_back_the_last_click_and_brings_its_list_back(engine, parser):
+    """Tried as a new user: after a wrong *Seen* click, "oops, I didn't mean that" said "I don't know the movie
+    “oops”" and "undo" said "I can't bring back an earlier list"; the film stayed marked and off the list."""
+    from recommender.chat.undo import NOTHING
+
+    session = engine.new_session()
+    engine.message(session, "comedy")
+    titles = [row.title for row in session.rows]
+    second = session.rows[1]
+    engine.feedback(session, 2, "seen")
+    assert second.title not in [row.title for row in session.rows]
+    assert session.undo is not None and session.undo.undo is None  # one step kept, not a chain of copies
+    turn = engine.message(session, "oops, I didn't mean that")
+    assert turn.reply.startswith(f"Undone: **{second.title} ({second.year})** is no longer marked as seen.\n\nHere are")
+    assert [row.title for row in turn.rows] == titles and turn.list_changed and not session.dialogue.seen
+    assert engine.message(session, "undo").reply == NOTHING  # once only
+    engine.feedback(session, 1, "disliked")
+    parser.intents["why #2?"] = Intent(action="question", ask="why", item=2)
+    engine.message(session, "why #2?")  # a question keeps the chance to undo
+    assert engine.message(session, "wrong button").reply.startswith("Undone: **")
+    assert not session.dialogue.disliked and [row.title for row in session.rows] == titles
+    engine.feedback(session, 3, "liked")
+    parser.intents["a drama"] = Intent(action="request", genres=["Drama"])
+    engine.message(session, "a drama")  # a new list of another request ends it
+    assert engine.message(session, "undo").reply == NOTHING and session.dialogue.liked
+
+
 def test_the_x_one_points_at_the_listed_film_of_that_name(engine, parser):
     """"the alien one, is it gory?" was answered about #10 (the model's guess), not Alien on the list."""
     session = engine.new_session()

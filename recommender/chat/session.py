@@ -38,6 +38,7 @@ from recommender.chat.router import MessageRouter
 from recommender.chat.series import series_answer
 from recommender.chat.state import DialogueState, Update
 from recommender.chat.turns import ChatTurn, ResultRow
+from recommender.chat.undo import NOTHING, UNDO, take_back, undo_point
 from recommender.errors import RecommenderError
 from recommender.titles import TitleIndex
 from recommender.types import Recommendation, Request
@@ -66,6 +67,7 @@ class ChatSession:
     explanations: dict = field(default_factory=dict)  # fact-sheet key -> explanation, for this conversation
     shown: list = field(default_factory=list)  # the list's quick cards (recommender.llm.explainer.Card)
     key: str = field(default_factory=lambda: uuid.uuid4().hex)  # names the session (its turn lock, logs)
+    undo: ChatSession | None = None  # the session before the last turn that marked films, for "undo" (undo.py)
 
 
 class ChatEngine:
@@ -146,26 +148,34 @@ class ChatEngine:
         return self.message(session, "reset")
 
     def _guarded(self, session: ChatSession, handler) -> ChatTurn:
+        undo, session.undo = session.undo, None  # the copy leaves out the older undo point
         saved = copy.deepcopy(session)
+        session.undo = undo
         try:
-            return handler()
+            turn = handler()
         except RecommenderError as exc:
-            self._restore(session, saved)
+            self._restore(session, saved, undo)
             return ChatTurn(f"Sorry, I can't do that: {exc}", session.rows, False)
         except Exception:  # a bug must not cost the user their conversation or show a traceback
             log.exception("chat handler failed")
-            self._restore(session, saved)
+            self._restore(session, saved, undo)
             return ChatTurn("Sorry, something went wrong on my side (it has been logged). "
                             "Your conversation is kept; please try again or rephrase.", session.rows, False)
+        session.undo = undo_point(saved, session, turn.list_changed)
+        return turn
 
     @staticmethod
-    def _restore(session: ChatSession, saved: ChatSession) -> None:
+    def _restore(session: ChatSession, saved: ChatSession, undo: ChatSession | None) -> None:
         generation = session.generation
         session.__dict__.update(saved.__dict__)
-        session.generation = generation + 1  # stop any stream that was explaining the failed list
+        session.generation, session.undo = generation + 1, undo  # stop any stream explaining the failed list
 
     def _message(self, session: ChatSession, text: str, notices: list[str]) -> ChatTurn:
         started = time.perf_counter()
+        if UNDO.search(text):  # "oops, I didn't mean that" after a wrong click
+            undone = take_back(session, self.titles)
+            reply = [undone, self._list_text(session)] if undone else [NOTHING]
+            return ChatTurn("\n\n".join(notices + reply), session.rows, bool(undone), parser="rules")
         dialogue = session.dialogue
         opening = small_talk_reply(text)
         if opening == CATALOGUE:
