@@ -2306,6 +2306,25 @@ def test_undo_takes_back_the_last_click_and_brings_its_list_back(engine, parser)
     assert engine.message(session, "undo").reply == NOTHING and session.dialogue.liked
 
 
+def test_a_listed_film_the_message_does_not_name_or_point_at_is_not_liked(engine, parser):
+    """Tried as a new user, after films of 1994: "only the ones with good reviews" (the model: liked #10) said
+    "Noted, you liked: Quiz Show (1994)"."""
+    session = engine.new_session()
+    engine.message(session, "comedy")
+    tenth = session.rows[-1]
+    parser.intents["only the ones with good reviews"] = Intent(action="request", liked_items=[len(session.rows)])
+    turn = engine.message(session, "only the ones with good reviews")
+    assert "Noted, you liked" not in turn.reply and tenth.index not in session.dialogue.liked, turn.reply
+    parser.intents["#2 looks great"] = Intent(action="feedback", liked_items=[2])
+    second = session.rows[1]
+    assert "Noted, you liked" in engine.message(session, "#2 looks great").reply
+    assert second.index in session.dialogue.liked
+    parser.intents["these sound great"] = Intent(action="feedback", liked_items=[1])
+    first = session.rows[0]
+    engine.message(session, "these sound great")  # points at the list: the model's reading stands
+    assert first.index in session.dialogue.liked
+
+
 def test_the_x_one_points_at_the_listed_film_of_that_name(engine, parser):
     """"the alien one, is it gory?" was answered about #10 (the model's guess), not Alien on the list."""
     session = engine.new_session()

@@ -27,6 +27,7 @@ from recommender.chat.list_questions import WHICH
 from recommender.chat.phrases import ANSWER, NEGATIONS, VIOLENCE, VIOLENT_GENRES, find_named_on_list, find_references
 from recommender.chat.state import DialogueState, Question, Update
 from recommender.chat.targets import targets_update
+from recommender.chat.title_spans import renote
 from recommender.chat.year_phrases import NEWER
 from recommender.title_text import tokens
 
@@ -100,6 +101,23 @@ def drop_unsaid_seen(update: Update, text: str) -> None:
     if update.seen and not said:
         update.seen = []
         update.notes = [n for n in update.notes if not n.startswith("Noted, you've seen")]
+
+
+_POINTS = re.compile(r"\b(?:it|that|this|these|those|them|all|both|one|(?:first|last|top|bottom)\s+(?:two|three|four|five|"
+                     r"[2-5]))\b", re.I)  # "the last two look good"
+
+
+def drop_unsaid_likes(update: Update, state: DialogueState, text: str, titles) -> None:
+    """"only the ones with good reviews" after a list (the model: liked #10) said "Noted, you liked: Quiz Show
+    (1994)": a listed film the message neither names nor points at, with no word of liking, is not liked."""
+    guessed = [i for i in update.liked if i in state.last_shown]
+    if not guessed or CUE_PATTERNS["liked"].search(text) or find_references(text) or _POINTS.search(text):
+        return  # ("the alien one was great": "one")
+    named = {m.item for m in titles.find_mentions(text)}
+    dropped = [i for i in guessed if i not in named]
+    if dropped:
+        update.liked = [i for i in update.liked if i not in dropped]
+        renote(update, titles)
 
 
 ASKS_IF_GOOD = re.compile(r"\?|\b(?:is it|was it|any) good\b|\bworth\b|\bshould (?:i|we)\b", re.I)

@@ -42,6 +42,7 @@ from recommender.chat.forget import forget_a_wish
 from recommender.chat.grounding import (
     add_to_request,
     drop_unsaid_exclusions,
+    drop_unsaid_likes,
     drop_unsaid_seen,
     feedback_needs_words,
     keep_request_for_missing_data,
@@ -201,6 +202,7 @@ class MessageRouter:
         note_degree(update, text)
         drop_unsaid_exclusions(update, text)
         drop_unsaid_seen(update, text)
+        drop_unsaid_likes(update, state, text, self.titles)
         drop_company(update)
         question_about_an_unseen_title(update, rules, state, text)
         both_sides_of_meets(update, rules, text, self.titles)
