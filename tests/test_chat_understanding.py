@@ -2325,6 +2325,23 @@ def test_a_listed_film_the_message_does_not_name_or_point_at_is_not_liked(engine
     assert first.index in session.dialogue.liked
 
 
+def test_which_of_these_have_i_not_seen_says_none_is_seen_as_far_as_the_chat_knows(parser):
+    """Tried as a new user: "which of these have I not seen?" was answered "I can't tell that from titles, years and
+    genres alone"; the list never holds a film the chat knows the person has seen."""
+    engine = ChatEngine(FakeRecommender(CATALOG, {"7": [2, 14]}), k=5, intent_parser=parser)
+    for user, rated in ((None, ""), ("7", "the 2 films you rated here and ")):
+        session = engine.new_session(user)
+        engine.message(session, "comedy")
+        rows, requests = session.rows, len(engine.recommender.requests)
+        parser.intents["which of these have I not seen?"] = Intent(action="question", ask="about", item=1)
+        for text in ("which of these have I not seen?", "have I seen any of these?"):
+            turn = engine.message(session, text)
+            assert turn.reply == (f"As far as I know, you haven't seen any of these: I leave out {rated}every film you "
+                                  "mark as seen (the *Seen* button, or *I've seen #2*)."), turn.reply
+        assert session.rows == rows and len(engine.recommender.requests) == requests
+        assert session.dialogue.referenced is None  # the answer points at no film
+
+
 def test_the_x_one_points_at_the_listed_film_of_that_name(engine, parser):
     """"the alien one, is it gory?" was answered about #10 (the model's guess), not Alien on the list."""
     session = engine.new_session()

@@ -121,7 +121,7 @@ def pointed_by_answer(question: Question, answer: str, listed: list[int]) -> int
     """The film "that one" means after an answer: the one asked about, or for a question about the whole list
     the one listed film the answer names, if it names one ("which is the newest?", then "I've seen that one"
     marked the film the model guessed the question was about)."""
-    if question.ask not in ("which", "list"):
+    if question.ask not in ("which", "list", "seen"):
         return question.item
     positions = {int(p) for p in re.findall(r"#(\d+) \*\*", answer)}
     if len(positions) != 1 or not 1 <= (position := positions.pop()) <= len(listed):
@@ -143,3 +143,11 @@ def better_rated(items: list[int], catalog: Catalog, standing) -> str:
                 "films myself; the rest is taste.")
     return (f"By the ratings here, {films[high]} is rated higher: {said(high)}, against {said(low)} for {films[low]}. "
             "I can't judge films myself; the rest is taste.")
+
+
+def seen_answer(rated: int) -> str:
+    """"which of these have I not seen?": the list never holds a film the chat knows the person has seen (`rated`:
+    the films the known user rated in the data set, 0 for a new user)."""
+    rated_here = f"the {rated:,} films you rated here and " if rated else ""
+    return (f"As far as I know, you haven't seen any of these: I leave out {rated_here}every film you mark as seen "
+            "(the *Seen* button, or *I've seen #2*).")

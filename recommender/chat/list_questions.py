@@ -64,6 +64,23 @@ def best_of_the_list(update: Update, state: DialogueState, text: str) -> None:
     update.disliked = [i for i in update.disliked if i not in state.last_shown]  # "the worst one" is no dislike
 
 
+# "which of these have I not seen?" was answered "I can't tell that from titles, years and genres alone"; the
+# list never holds a film the person has seen, as far as the chat knows, and the answer says so
+SEEN_AMONG = re.compile(
+    r"\bwhich\b(?:\s+(?:of\s+)?(?:these|those|them|ones?))?\s+(?:have|haven'?t|did|didn'?t)\s+i\s+(?:not\s+)?"
+    r"(?:already\s+|yet\s+)?(?:seen|watched|see|watch)\b|\bhave\s+i\s+(?:already\s+)?(?:seen|watched)\s+(?:any\s+of\s+)?"
+    r"(?:these|those|them)\b|\bwhich\s+(?:of\s+(?:these|those|them)\s+)?(?:are|is)\s+(?:new|unseen)\s+(?:to|for)\s+me\b",
+    re.I)
+
+
+def seen_among_the_list(text: str, state: DialogueState) -> Update | None:
+    """"which of these have I not seen?", "have I seen any of these?": a question about the list; None for any
+    other message, or with no list."""
+    if not state.last_shown or not SEEN_AMONG.search(text):
+        return None
+    return Update(question=Question("seen", state.last_shown[0], 0))
+
+
 # "sort them by year" was answered "I can't bring back an earlier list" (the model: reset), and "oldest first" with
 # a new list: the list on screen, in the order asked for, is the answer (the list itself stays in order of fit)
 SORT_THE_LIST = re.compile(

@@ -59,6 +59,7 @@ from recommender.chat.intent import POSITION_LISTS
 from recommender.chat.list_questions import (
     best_of_the_list,
     pick_of_the_list,
+    seen_among_the_list,
     sort_the_list,
     suitable_among_the_list,
     which_of_the_list,
@@ -149,7 +150,7 @@ class MessageRouter:
         started = time.perf_counter()
         bare = (about_a_bare_position(text, state) or a_chosen_position(text, state, self.titles)
                 or saved_for_later(text, state, self.titles)
-                or more_about_it(text, state) or sort_the_list(text, state)
+                or more_about_it(text, state) or sort_the_list(text, state) or seen_among_the_list(text, state)
                 or forget_a_wish(text, state, self.genres))  # exact, no model
         if bare is not None:
             return Understood(bare, "rules", time.perf_counter() - started)

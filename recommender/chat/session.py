@@ -31,7 +31,7 @@ from recommender.chat.answers import (
 from recommender.chat.cards import explain_cards, explain_in_background, show_quick_cards
 from recommender.chat.history_asks import favourites, genre_sizes, history_answer, history_genres, last_well_rated
 from recommender.chat.holidays import few_with_holiday_words
-from recommender.chat.list_answers import answer_which, better_rated, pointed_by_answer
+from recommender.chat.list_answers import answer_which, better_rated, pointed_by_answer, seen_answer
 from recommender.chat.markdown import escape
 from recommender.chat.parse import lexicon_for
 from recommender.chat.router import MessageRouter
@@ -232,6 +232,9 @@ class ChatEngine:
             return series_answer(question, self.titles)
         if question.ask == "compare":  # "what's better, Heat or Fargo?"
             return better_rated(question.among, self.catalog, facts.standing if facts is not None else lambda i: None)
+        if question.ask == "seen":  # "which of these have I not seen?"
+            user = session.dialogue.user_id
+            return seen_answer(len(self.recommender.user_history(user).items) if user is not None else 0)
         if question.ask == "history":
             history = self.recommender.user_history(session.dialogue.user_id)
             return history_answer(history, session.dialogue, self.titles, best=question.order == "best")

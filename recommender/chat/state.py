@@ -32,7 +32,7 @@ class Question:
     """A question about a listed item: what it is, why it was picked, or whether it fits; or which listed
     items have the genres asked about ("which of these is the funniest?")."""
 
-    ask: Literal["about", "why", "fit", "which", "list", "history", "series", "compare"]  # "list": "why did you pick these?";
+    ask: Literal["about", "why", "fit", "which", "list", "history", "series", "compare", "seen"]  # "list": "why did you pick these?";
     # "history": "what have I watched?" (item: the user's last film)
     item: int  # catalogue index
     position: int  # 1-based, on the list on screen
