@@ -3235,14 +3235,16 @@ def test_ill_watch_a_listed_film_wishes_it_well_and_keeps_the_list(engine, parse
 
 def test_rejecting_the_whole_list_shows_new_picks_or_dislikes_all_of_it(engine, parser):
     """Tried as a new user: "I don't like any of these" disliked only #10, the model's guess; "none of these are for
-    me" and a bare "nah" said "I can't match “nah”" and kept the list."""
+    me" and a bare "nah" said "I can't match “nah”" and kept the list; a bare "nope" said "Noted, not for you: A
+    Clockwork Orange (1971)", one film of the list."""
     session = engine.new_session()
     engine.message(session, "comedy")
-    for text in ("none of these are for me", "nah", "meh.", "not these ones"):
+    for text in ("none of these are for me", "nah", "meh.", "not these ones", "nope"):
         shown = [r.index for r in session.rows]
         parser.intents[text] = Intent(action="request", rest=[text])
         turn = engine.message(session, text)
         assert "can't match" not in turn.reply and not set(shown) & {r.index for r in session.rows}, turn.reply
+        assert "Noted" not in turn.reply and not session.dialogue.excluded, turn.reply
     shown = [r.index for r in session.rows]
     parser.intents["I don't like any of these"] = Intent(action="feedback", disliked_items=[len(shown)])
     engine.message(session, "I don't like any of these")

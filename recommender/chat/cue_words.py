@@ -20,7 +20,8 @@ MORE = re.compile(
     r"none of (?:these|those|them)(?: really)? (?:appeals?|interests?|grabs?|works?|does it)(?: for me| to me)?|"
     r"none of (?:these|those|them)(?: really)? (?:is|are|seems?|looks?|sounds?) (?:(?:really|very|that|any|all that)\s+)?"
     r"(?:for me|my (?:thing|type|style|cup of tea)|good|interesting|appealing|great|fun)|"  # "none of these are for me"
-    r"^(?:nah|meh|none of (?:these|those|them)|not (?:these|those)(?: ones)?)(?=\W*$)|"  # a bare "nah": the list shown is rejected
+    r"^(?:nah|meh|nope|none of (?:these|those|them)|not (?:these|those)(?: ones)?)(?=\W*$)|"
+    r"^(?:(?:nah|nope|no)\W+)?nothing like (?:these|those|them)(?=\W*$)|"  # "nope, nothing like these"  # a bare "nah": the list shown is rejected
     r"not (?:feeling|into|in the mood for|keen on|interested in|excited about) any of (?:these|those|them)|(?:recommend|suggest|show me|pick|watch) instead)(?:\s+(?:please|pls|ones|of (?:those|these|them)|results|suggestions|picks))*\b", re.I)
 POPULAR = (r"\b(?:something|anything|movies?|films?|a movie|a film|one|ones|the kind|(?:a\s+)?classics?)\s+(?:that\s+)?(?:popular|"
            r"(?:every(?:one|body)|most people|all my friends)(?:'s| has| have| should(?: have)?| must(?: have)?| needs? to)?"
@@ -71,7 +72,7 @@ CUES = [  # (action, pattern), matched in this order; "request" cues ask for som
     ("seen", r"(?:\b(?:i'?ve|i have|we'?ve|we have)\s+)?(?:\balready\s+)?\b(?:seen|watched|saw)\b"),
     ("excluded", r"(?:\b(?:nothing|not|none|nowhere near)\s+(?:\w+\s+)?like|\bunlike)\b"  # "nothing like titanic",
                  r"(?=\s*$|\s+(?!(?:it|that|this|them|those|these|one|ones|anything|everything|a|an)\b)\S)"),  # not "… like it"
-    ("excluded", r"\bnot (?:that|this) one\b|\bnope\b|\b(?:skip|remove|drop|hide)\b"
+    ("excluded", r"\bnot (?:that|this) one\b|(?:(?<=\w\W)|(?<=\w\W\W))nope\b|\b(?:skip|remove|drop|hide)\b"  # "#3 nope", not "nope" (MORE)
                  r"|\b(?:swap|replace|switch)(?:\s+out)?\b(?!\s+in\b)|\bget rid of\b"),  # not "swap in some horror"
     ("excluded_word", r"\b(?:not|no|without|(?:aren|isn)['’]?t|except(?:\s+for)?|other than|besides|apart from|excluding)\b"),
     # only about the title or reference right after it: "movies set in space that aren't star wars"
