@@ -20,8 +20,8 @@ MORE = re.compile(
     r"none of (?:these|those|them)(?: really)? (?:appeals?|interests?|grabs?|works?|does it)(?: for me| to me)?|"
     r"none of (?:these|those|them)(?: really)? (?:is|are|seems?|looks?|sounds?) (?:(?:really|very|that|any|all that)\s+)?"
     r"(?:for me|my (?:thing|type|style|cup of tea)|good|interesting|appealing|great|fun)|"  # "none of these are for me"
-    r"^(?:nah|meh|nope|none of (?:these|those|them)|not (?:these|those)(?: ones)?)(?=\W*$)|"
-    r"^(?:(?:nah|nope|no)\W+)?nothing like (?:these|those|them)(?=\W*$)|"  # "nope, nothing like these"  # a bare "nah": the list shown is rejected
+    r"^(?:nah|meh|nope|none of (?:these|those|them)|not (?:these|those)(?: ones)?)(?=\W*$)|"  # a bare "nah": the list shown
+    r"^(?:(?:nah|nope|no)\W+)?nothing like (?:these|those|them)(?=\W*$)|"  # is rejected; "nope, nothing like these"
     r"not (?:feeling|into|in the mood for|keen on|interested in|excited about) any of (?:these|those|them)|(?:recommend|suggest|show me|pick|watch) instead)(?:\s+(?:please|pls|ones|of (?:those|these|them)|results|suggestions|picks))*\b", re.I)
 POPULAR = (r"\b(?:something|anything|movies?|films?|a movie|a film|one|ones|the kind|(?:a\s+)?classics?)\s+(?:that\s+)?(?:popular|"
            r"(?:every(?:one|body)|most people|all my friends)(?:'s| has| have| should(?: have)?| must(?: have)?| needs? to)?"

@@ -103,8 +103,8 @@ def drop_unsaid_seen(update: Update, text: str) -> None:
         update.notes = [n for n in update.notes if not n.startswith("Noted, you've seen")]
 
 
-_POINTS = re.compile(r"\b(?:it|that|this|these|those|them|all|both|one|(?:first|last|top|bottom)\s+(?:two|three|four|five|"
-                     r"[2-5]))\b", re.I)  # "the last two look good"
+_POINTS = re.compile(r"\b(?:it|that|this|these|those|them|all|both|one"
+                     r"|(?:first|last|top|bottom)\s+(?:two|three|four|five|[2-5]))\b", re.I)  # "the last two look good"
 
 
 def drop_unsaid_likes(update: Update, state: DialogueState, text: str, titles) -> None:

@@ -14,7 +14,8 @@ import re
 from recommender.chat.markdown import escape
 
 UNDO = re.compile(
-    r"^\W*(?:(?:oops|whoops|oh\s+no|sorry|my\s+bad|wait|no)\W+)*(?:undo(?:\s+(?:that|it|the\s+last\s+(?:one|click|step)))?"
+    r"^\W*(?:(?:oops|whoops|oh\s+no|sorry|my\s+bad|wait|no)\W+)*"
+    r"(?:undo(?:\s+(?:that|it|the\s+last\s+(?:one|click|step)))?"
     r"|(?:i\s+)?did(?:n'?t|\s+not)\s+mean\s+(?:that|to(?:\s+(?:click|press|do)\s+(?:that|it))?)"
     r"|(?:i\s+)?(?:clicked|pressed|hit)\s+the\s+wrong\s+(?:button|one)|wrong\s+(?:button|click)|mis[\s-]?click(?:ed)?"
     r"|(?:that|it)\s+was\s+a\s+mistake|take\s+(?:that|it)\s+back|go\s+back\s+one\s+step"
